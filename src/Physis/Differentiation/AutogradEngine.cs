@@ -1,0 +1,61 @@
+using Physis.Problems;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Physis.Differentiation;
+
+/// <summary>
+/// Nested reverse-mode autograd. Points are independent rows, so the gradient of a column's sum gives that column's
+/// partial derivatives at every point in one backward pass; each gradient yields all d first partials of its parent,
+/// and every intermediate derivative is cached, so u_x, u_t and u_xx cost two passes, not three.
+/// </summary>
+public sealed class AutogradEngine : IDifferentiationEngine
+{
+    public IFieldDerivatives Evaluate(nn.Module<Tensor, Tensor> network, Tensor points, IReadOnlyCollection<DerivativeRequest> required, bool createGraph)
+    {
+        bool needsDerivatives = required.Any(r => !r.Order.IsZero);
+        var input = needsDerivatives && !points.requires_grad ? points.detach().requires_grad_(true) : points;
+        var outputs = network.forward(input);
+        var derivatives = new Derivatives(input, outputs, createGraph);
+        foreach (var request in required) derivatives.Get(request);
+        return derivatives;
+    }
+
+    private sealed class Derivatives(Tensor points, Tensor outputs, bool createGraph) : IFieldDerivatives
+    {
+        private readonly Dictionary<DerivativeRequest, Tensor> cache = new();
+
+        public Tensor Points => points;
+
+        public Tensor Get(DerivativeRequest request)
+        {
+            if (cache.TryGetValue(request, out var cached)) return cached;
+            if (request.Order.Dimension != points.shape[1])
+                throw new ArgumentException($"Derivative order {request.Order} has {request.Order.Dimension} coordinates but the points have {points.shape[1]}.");
+            if (request.Field < 0 || request.Field >= outputs.shape[1])
+                throw new ArgumentException($"Field index {request.Field} is out of range: the network has {outputs.shape[1]} outputs.");
+
+            if (request.Order.IsZero)
+            {
+                var column = outputs[.., request.Field..(request.Field + 1)];
+                cache[request] = column;
+                return column;
+            }
+
+            var (parentOrder, _) = request.Order.Lower();
+            var parent = Get(request with { Order = parentOrder });
+            // One backward pass gives the derivative of the parent by every coordinate; keep them all.
+            var gradient = parent.requires_grad
+                ? autograd.grad([parent], [points], [ones_like(parent)], retain_graph: true, create_graph: createGraph, allow_unused: true)[0]
+                : null;
+            for (int c = 0; c < points.shape[1]; c++)
+            {
+                var child = request with { Order = parentOrder.Raise(c) };
+                if (cache.ContainsKey(child)) continue;
+                // A parent that does not depend on the input (for example a linear function differentiated twice) has zero derivatives.
+                cache[child] = gradient is null || gradient.IsInvalid ? zeros_like(parent) : gradient[.., c..(c + 1)];
+            }
+            return cache[request];
+        }
+    }
+}

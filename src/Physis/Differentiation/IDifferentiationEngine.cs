@@ -1,0 +1,30 @@
+using Physis.Problems;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Physis.Differentiation;
+
+/// <summary>A derivative of one output field: the field index and the multi-index of orders per coordinate.</summary>
+public readonly record struct DerivativeRequest(int Field, MultiIndex Order);
+
+/// <summary>
+/// Computes network outputs and their derivatives with respect to the inputs. Problems ask for derivatives
+/// by name only, so a faster engine (forward/Taylor mode, fused kernels) can replace nested autograd
+/// without any problem definition changing.
+/// </summary>
+public interface IDifferentiationEngine
+{
+    /// <param name="network">maps points [n, d] to outputs [n, fields]</param>
+    /// <param name="points">input points [n, d]</param>
+    /// <param name="required">derivatives the caller will ask for; an engine may compute them ahead of time</param>
+    /// <param name="createGraph">keep the graph so a loss built from the derivatives can be differentiated again</param>
+    IFieldDerivatives Evaluate(nn.Module<Tensor, Tensor> network, Tensor points, IReadOnlyCollection<DerivativeRequest> required, bool createGraph);
+}
+
+public interface IFieldDerivatives
+{
+    /// <summary>The network input used (derivatives are taken with respect to it).</summary>
+    Tensor Points { get; }
+    /// <summary>The requested derivative as a column [n, 1]; the zero multi-index is the field itself.</summary>
+    Tensor Get(DerivativeRequest request);
+}

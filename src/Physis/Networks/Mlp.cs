@@ -1,0 +1,68 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Physis.Networks;
+
+/// <summary>
+/// A hard constraint: maps the network input x and raw output y to the final output, for example
+/// u = t * y + u0(x) to satisfy an initial condition exactly.
+/// </summary>
+public delegate Tensor OutputTransform(Tensor input, Tensor rawOutput);
+
+/// <summary>Fully connected network: affine layers with a pointwise activation between them, no activation on the output.</summary>
+public sealed class Mlp : nn.Module<Tensor, Tensor>
+{
+    private readonly ModuleList<Linear> layers = new();
+    private readonly Activation activation;
+
+    public Mlp(int inputs, IReadOnlyList<int> hidden, int outputs, Activation activation = Activation.Tanh,
+               Initializer initializer = Initializer.GlorotNormal, int seed = 0, ScalarType dtype = ScalarType.Float32,
+               Device? device = null, OutputTransform? outputTransform = null) : base(nameof(Mlp))
+    {
+        if (inputs <= 0 || outputs <= 0) throw new ArgumentException("An MLP needs at least one input and one output.");
+        if (hidden.Any(h => h <= 0)) throw new ArgumentException($"Hidden layer widths must be positive, got [{string.Join(", ", hidden)}].");
+        this.activation = activation;
+        OutputTransform = outputTransform;
+        Widths = [inputs, .. hidden, outputs];
+
+        using var generator = new Generator((ulong)seed);
+        for (int i = 0; i + 1 < Widths.Count; i++)
+        {
+            var layer = nn.Linear(Widths[i], Widths[i + 1], hasBias: true, device: device, dtype: dtype);
+            Initialize(layer, initializer, generator);
+            layers.Add(layer);
+        }
+        RegisterComponents();
+    }
+
+    /// <summary>Layer widths including input and output: [2, 20, 20, 20, 1].</summary>
+    public IReadOnlyList<int> Widths { get; }
+    public OutputTransform? OutputTransform { get; set; }
+
+    public override Tensor forward(Tensor x)
+    {
+        var h = x;
+        for (int i = 0; i < layers.Count - 1; i++) h = activation.Apply(layers[i].forward(h));
+        var y = layers[layers.Count - 1].forward(h);
+        return OutputTransform is null ? y : OutputTransform(x, y);
+    }
+
+    private static void Initialize(Linear layer, Initializer initializer, Generator generator)
+    {
+        using var noGrad = no_grad();
+        long fanOut = layer.weight!.shape[0], fanIn = layer.weight.shape[1];
+        double scale = initializer switch
+        {
+            // Glorot & Bengio (2010): variance 2 / (fan_in + fan_out).
+            Initializer.GlorotNormal => Math.Sqrt(2.0 / (fanIn + fanOut)),
+            Initializer.GlorotUniform => Math.Sqrt(6.0 / (fanIn + fanOut)),
+            _ => throw new NotSupportedException(initializer.ToString()),
+        };
+        using var sample = initializer == Initializer.GlorotNormal
+            ? randn(layer.weight.shape, dtype: ScalarType.Float64, generator: generator) * scale
+            : (rand(layer.weight.shape, dtype: ScalarType.Float64, generator: generator) * 2 - 1) * scale;
+        layer.weight.copy_(sample);
+        layer.bias!.zero_();
+    }
+}

@@ -1,0 +1,37 @@
+using Physis.Geometry;
+using Physis.Networks;
+
+namespace Physis.Problems.Catalog;
+
+/// <summary>Everything that configures one PINN run: network, sampling, optimizer schedule, precision and seed.</summary>
+public sealed record PinnSettings
+{
+    public int[] Hidden { get; init; } = [20, 20, 20];
+    public Activation Activation { get; init; } = Activation.Tanh;
+    public Initializer Initializer { get; init; } = Initializer.GlorotNormal;
+    public int DomainPoints { get; init; } = 2540;
+    public int BoundaryPoints { get; init; } = 80;
+    public int InitialPoints { get; init; } = 160;
+    public SamplingMethod SamplingMethod { get; init; } = SamplingMethod.Hammersley;
+    public int AdamIterations { get; init; } = 15_000;
+    public double LearningRate { get; init; } = 1e-3;
+    public int LbfgsIterations { get; init; } = 15_000;
+    public int LbfgsHistory { get; init; } = 100;
+    /// <summary>"float32" or "float64".</summary>
+    public string Precision { get; init; } = "float32";
+    public int Seed { get; init; }
+
+    public void Validate()
+    {
+        if (Hidden.Length == 0 || Hidden.Any(h => h <= 0)) throw new ArgumentException($"Hidden layer widths must be positive, got [{string.Join(", ", Hidden)}].");
+        if (DomainPoints <= 0) throw new ArgumentException($"--domain-points must be positive, got {DomainPoints}.");
+        if (BoundaryPoints < 0) throw new ArgumentException($"--boundary-points cannot be negative, got {BoundaryPoints}.");
+        if (InitialPoints < 0) throw new ArgumentException($"--initial-points cannot be negative, got {InitialPoints}.");
+        if (AdamIterations < 0) throw new ArgumentException($"--iterations cannot be negative, got {AdamIterations}.");
+        if (LbfgsIterations < 0) throw new ArgumentException($"--lbfgs-iterations cannot be negative, got {LbfgsIterations}.");
+        if (AdamIterations + LbfgsIterations == 0) throw new ArgumentException("Nothing to train: both --iterations and --lbfgs-iterations are 0.");
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"--learning-rate must be a positive number, got {LearningRate}.");
+        if (LbfgsHistory <= 0) throw new ArgumentException($"The L-BFGS history must be positive, got {LbfgsHistory}.");
+        if (Precision is not ("float32" or "float64")) throw new ArgumentException($"--precision must be float32 or float64, got '{Precision}'.");
+    }
+}

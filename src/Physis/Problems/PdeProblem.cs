@@ -1,0 +1,55 @@
+using Physis.Geometry;
+
+namespace Physis.Problems;
+
+/// <summary>
+/// A PDE problem: a geometry, residual equations written in <see cref="Terms"/>, conditions, and any trainable
+/// parameters (found automatically in the expressions). Coordinates default to x, y, z (spatial) and t (time, last).
+/// </summary>
+public sealed class PdeProblem
+{
+    public PdeProblem(Geometry.Geometry geometry, Func<Terms, Expr> residual, IEnumerable<Condition> conditions, IReadOnlyList<string>? fields = null)
+        : this(geometry, t => [residual(t)], conditions, fields) { }
+
+    public PdeProblem(Geometry.Geometry geometry, Func<Terms, IReadOnlyList<Expr>> residuals, IEnumerable<Condition> conditions, IReadOnlyList<string>? fields = null)
+    {
+        Geometry = geometry;
+        int spatial = geometry is SpaceTime st ? st.Space.Dimension : geometry.Dimension;
+        if (spatial > 3) throw new ArgumentException($"Default coordinate names cover up to 3 spatial dimensions; this geometry has {spatial}.");
+        string[] coordinates = [.. new[] { "x", "y", "z" }.Take(spatial), .. geometry is SpaceTime ? new[] { "t" } : []];
+        fields ??= ["u"];
+        if (fields.Count == 0 || fields.Distinct().Count() != fields.Count)
+            throw new ArgumentException($"Field names must be non-empty and distinct, got [{string.Join(", ", fields)}].");
+        Terms = new Terms(coordinates, fields, spatial);
+        Residuals = residuals(Terms);
+        if (Residuals.Count == 0) throw new ArgumentException("A problem needs at least one residual equation.");
+        Conditions = conditions.ToList();
+        var names = Conditions.Select(c => c.Name).GroupBy(n => n).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        if (names.Count > 0) throw new ArgumentException($"Condition names must be unique; repeated: {string.Join(", ", names)}. Use Condition.Named(...).");
+        foreach (var c in Conditions)
+        {
+            if (c.Region == ConditionRegion.Initial && geometry is not SpaceTime)
+                throw new ArgumentException($"Condition '{c.Name}' is an initial condition, but the geometry has no time axis. Use geometry.WithTime(t0, t1).");
+            Terms.FieldIndex(c.Field);
+            if (c.PeriodicCoordinateName is not null) Terms.CoordinateIndex(c.PeriodicCoordinateName);
+            if (c.ObservationPoints is not null && c.ObservationPoints.GetLength(1) != geometry.Dimension)
+                throw new ArgumentException($"Condition '{c.Name}' has points of dimension {c.ObservationPoints.GetLength(1)}, but the geometry has dimension {geometry.Dimension}.");
+        }
+        ConditionOperators = Conditions.Select(c => c.Operator(Terms)).ToList();
+        Parameters = Residuals.Concat(ConditionOperators).SelectMany(e => e.Nodes()).OfType<ParameterRef>()
+            .Select(p => p.Parameter).Distinct().ToList();
+    }
+
+    public Geometry.Geometry Geometry { get; }
+    public Terms Terms { get; }
+    public IReadOnlyList<Expr> Residuals { get; }
+    public IReadOnlyList<Condition> Conditions { get; }
+    /// <summary>Each condition's operator, built in this problem's terms (same order as <see cref="Conditions"/>).</summary>
+    public IReadOnlyList<Expr> ConditionOperators { get; }
+    public IReadOnlyList<TrainableParameter> Parameters { get; }
+    public IReadOnlyList<string> Fields => Terms.Fields;
+
+    /// <summary>Loss-term names: one per residual equation, then one per condition.</summary>
+    public IReadOnlyList<string> LossTermNames =>
+        [.. Residuals.Select((_, i) => Residuals.Count == 1 ? "pde" : $"pde{i + 1}"), .. Conditions.Select(c => c.Name)];
+}

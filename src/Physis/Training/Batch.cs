@@ -1,0 +1,194 @@
+using Physis.Differentiation;
+using Physis.Geometry;
+using Physis.Problems;
+using static TorchSharp.torch;
+
+namespace Physis.Training;
+
+internal readonly record struct Rows(long Start, long Count);
+
+internal sealed record ConditionSegment(Rows Rows, Rows? Paired, Tensor? Target);
+
+/// <summary>
+/// All training points of a problem in one tensor (domain rows first, then each condition's rows), so one network
+/// pass and one set of derivative passes serve every loss term; each term reads its own rows.
+/// </summary>
+internal sealed class Batch : IDisposable
+{
+    private readonly double[,] points, normals;
+    private readonly double[] targets;
+    private readonly int[] layout;
+
+    private Batch(PdeProblem problem, double[,] points, double[,] normals, double[] targets, int[] layout, TrainerOptions options)
+    {
+        (this.points, this.normals, this.targets, this.layout) = (points, normals, targets, layout);
+        Points = ToTensor(points, 0, points.GetLength(0), options);
+        Normals = ToTensor(normals, 0, normals.GetLength(0), options);
+        Domain = new Rows(0, layout[0]);
+        long offset = layout[0];
+        var segments = new List<ConditionSegment>();
+        for (int c = 0; c < problem.Conditions.Count; c++)
+        {
+            int count = layout[1 + c];
+            var rows = new Rows(offset, count);
+            if (problem.Conditions[c].Region == ConditionRegion.PeriodicPairs)
+            {
+                segments.Add(new ConditionSegment(rows, new Rows(offset + count, count), null));
+                offset += 2L * count;
+            }
+            else
+            {
+                var target = tensor(targets.AsSpan((int)offset, count).ToArray(), [count, 1], options.DType, options.Device).DetachFromDisposeScope();
+                segments.Add(new ConditionSegment(rows, null, target));
+                offset += count;
+            }
+        }
+        Conditions = segments;
+        Requirements = EvaluationContext.Requirements(problem.Residuals.Concat(problem.ConditionOperators));
+    }
+
+    public Tensor Points { get; }
+    public Tensor Normals { get; }
+    public Rows Domain { get; }
+    public IReadOnlyList<ConditionSegment> Conditions { get; }
+    public IReadOnlyCollection<DerivativeRequest> Requirements { get; }
+
+    public static Batch Sample(PdeProblem problem, Sampling sampling, TrainerOptions options)
+    {
+        var geometry = problem.Geometry;
+        var sampler = new PointSampler(sampling.Method, options.Seed);
+        int d = geometry.Dimension, spatial = problem.Terms.SpatialDimension;
+        var blocks = new List<(double[,] Points, double[,]? Normals)>();
+        var targets = new List<double>();
+        var layout = new List<int>();
+
+        var domain = geometry.SampleInterior(sampling.Domain, sampler);
+        blocks.Add((domain, null));
+        targets.AddRange(new double[domain.GetLength(0)]);
+        layout.Add(domain.GetLength(0));
+
+        // Boundary and initial points are drawn once and shared: each condition keeps those on its part (as DeepXDE does).
+        bool needsBoundary = problem.Conditions.Any(c => c.Region == ConditionRegion.Boundary);
+        bool needsInitial = problem.Conditions.Any(c => c.Region == ConditionRegion.Initial);
+        bool needsPairs = problem.Conditions.Any(c => c.Region == ConditionRegion.PeriodicPairs);
+        if (needsBoundary && sampling.Boundary == 0) throw new ArgumentException("The problem has boundary conditions but the number of boundary points is 0.");
+        if (needsInitial && sampling.Initial == 0) throw new ArgumentException("The problem has initial conditions but the number of initial points is 0.");
+        var boundary = needsBoundary ? geometry.SampleBoundary(sampling.Boundary, sampler) : null;
+        var initial = needsInitial ? ((SpaceTime)geometry).SampleInitial(sampling.Initial, sampler) : null;
+        var pairBase = needsPairs ? geometry.SampleInterior(Math.Max(sampling.Boundary, 1), sampler) : null;
+
+        foreach (var condition in problem.Conditions)
+        {
+            switch (condition.Region)
+            {
+                case ConditionRegion.Boundary:
+                {
+                    var keep = Enumerable.Range(0, boundary!.Points.GetLength(0))
+                        .Where(i => condition.Where is null || condition.Where(Row(boundary.Points, i))).ToArray();
+                    if (keep.Length == 0)
+                        throw new ArgumentException($"Condition '{condition.Name}' selects none of the {sampling.Boundary} boundary points: check its 'where' predicate or raise the boundary point count.");
+                    var p = SelectRows(boundary.Points, keep);
+                    blocks.Add((p, SelectRows(boundary.Normals, keep)));
+                    AddTargets(condition, p);
+                    break;
+                }
+                case ConditionRegion.Initial:
+                    blocks.Add((initial!, null));
+                    AddTargets(condition, initial!);
+                    break;
+                case ConditionRegion.Observations:
+                    blocks.Add((condition.ObservationPoints!, null));
+                    targets.AddRange(condition.ObservationValues!);
+                    layout.Add(condition.ObservationValues!.Length);
+                    break;
+                case ConditionRegion.PeriodicPairs:
+                {
+                    int k = problem.Terms.CoordinateIndex(condition.PeriodicCoordinateName!);
+                    var low = (double[,])pairBase!.Clone();
+                    var high = (double[,])pairBase.Clone();
+                    for (int i = 0; i < low.GetLength(0); i++)
+                    {
+                        low[i, k] = geometry.Bounds.Min[k];
+                        high[i, k] = geometry.Bounds.Max[k];
+                    }
+                    blocks.Add((low, null));
+                    blocks.Add((high, null));
+                    targets.AddRange(new double[2 * low.GetLength(0)]);
+                    layout.Add(low.GetLength(0));
+                    break;
+                }
+            }
+        }
+
+        int total = blocks.Sum(b => b.Points.GetLength(0));
+        var allPoints = new double[total, d];
+        var allNormals = new double[total, Math.Max(spatial, 1)];
+        int row = 0;
+        foreach (var (p, n) in blocks)
+        {
+            for (int i = 0; i < p.GetLength(0); i++, row++)
+            {
+                for (int j = 0; j < d; j++) allPoints[row, j] = p[i, j];
+                if (n is not null) for (int j = 0; j < spatial; j++) allNormals[row, j] = n[i, j];
+            }
+        }
+        return new Batch(problem, allPoints, allNormals, targets.ToArray(), layout.ToArray(), options);
+
+        void AddTargets(Condition condition, double[,] p)
+        {
+            for (int i = 0; i < p.GetLength(0); i++) targets.Add(condition.Target?.Invoke(Row(p, i)) ?? 0.0);
+            layout.Add(p.GetLength(0));
+        }
+    }
+
+    /// <summary>The sampled data as float64 tensors, for checkpoints.</summary>
+    public Dictionary<string, Tensor> Save() => new()
+    {
+        ["points"] = tensor(points.Cast<double>().ToArray(), [points.GetLength(0), points.GetLength(1)]),
+        ["normals"] = tensor(normals.Cast<double>().ToArray(), [normals.GetLength(0), normals.GetLength(1)]),
+        ["targets"] = tensor(targets),
+        ["layout"] = tensor(layout),
+    };
+
+    public static Batch Load(PdeProblem problem, IReadOnlyDictionary<string, Tensor> saved, TrainerOptions options) =>
+        new(problem, ToArray2D(saved["points"]), ToArray2D(saved["normals"]), saved["targets"].data<double>().ToArray(),
+            saved["layout"].data<int>().ToArray(), options);
+
+    public static Tensor ToTensor(double[,] values, int start, int count, TrainerOptions options)
+    {
+        int columns = values.GetLength(1);
+        var flat = new double[count * columns];
+        Buffer.BlockCopy(values, start * columns * sizeof(double), flat, 0, flat.Length * sizeof(double));
+        return tensor(flat, [count, columns], options.DType, options.Device).DetachFromDisposeScope();
+    }
+
+    private static double[,] ToArray2D(Tensor t)
+    {
+        var data = t.data<double>().ToArray();
+        var result = new double[t.shape[0], t.shape[1]];
+        Buffer.BlockCopy(data, 0, result, 0, data.Length * sizeof(double));
+        return result;
+    }
+
+    private static double[] Row(double[,] p, int i)
+    {
+        var r = new double[p.GetLength(1)];
+        for (int j = 0; j < r.Length; j++) r[j] = p[i, j];
+        return r;
+    }
+
+    private static double[,] SelectRows(double[,] p, int[] rows)
+    {
+        var result = new double[rows.Length, p.GetLength(1)];
+        for (int i = 0; i < rows.Length; i++)
+            for (int j = 0; j < p.GetLength(1); j++) result[i, j] = p[rows[i], j];
+        return result;
+    }
+
+    public void Dispose()
+    {
+        Points.Dispose();
+        Normals.Dispose();
+        foreach (var c in Conditions) c.Target?.Dispose();
+    }
+}

@@ -1,0 +1,273 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Physis.Training.Optimizers;
+
+public sealed record LbfgsSettings
+{
+    /// <summary>Number of (s, y) pairs kept (DeepXDE's maxcor).</summary>
+    public int History { get; init; } = 100;
+    /// <summary>Stop when the largest gradient component falls to this (gtol).</summary>
+    public double GradientTolerance { get; init; } = 1e-8;
+    /// <summary>Stop when the loss or the step changes by less than this (ftol); 0 runs until the step vanishes.</summary>
+    public double ChangeTolerance { get; init; } = 0;
+    /// <summary>Loss evaluations allowed in one line search.</summary>
+    public int MaxLineSearchEvaluations { get; init; } = 25;
+    /// <summary>Sufficient-decrease (c1) and curvature (c2) constants of the strong Wolfe conditions.</summary>
+    public double C1 { get; init; } = 1e-4;
+    public double C2 { get; init; } = 0.9;
+}
+
+/// <summary>
+/// Limited-memory BFGS with a strong-Wolfe line search (Nocedal and Wright, Algorithms 3.5, 3.6 and 7.4).
+/// One <see cref="Step"/> is one quasi-Newton iteration, so callers see (and checkpoint) every iteration,
+/// rather than handing the optimizer a closure and hoping it iterates as often as asked.
+/// </summary>
+public sealed class Lbfgs : IPinnOptimizer
+{
+    private readonly FlatParameters flat;
+    private readonly LbfgsSettings settings;
+    private readonly List<Tensor> steps = new(), gradientChanges = new();
+    private readonly List<double> curvatures = new();
+    private Tensor? gradient;
+    private double loss = double.NaN, hessianScale = 1;
+    private int iteration;
+    private bool converged;
+
+    public Lbfgs(IReadOnlyList<Parameter> parameters, LbfgsSettings? settings = null)
+    {
+        flat = new FlatParameters(parameters);
+        this.settings = settings ?? new LbfgsSettings();
+        if (this.settings.History <= 0) throw new ArgumentException("The L-BFGS history must hold at least one pair.");
+    }
+
+    public string Name => "lbfgs";
+    public double LastLoss => loss;
+    public int Evaluations { get; private set; }
+    public int Iterations => iteration;
+    public bool Converged => converged;
+
+    public bool Step(LossClosure closure)
+    {
+        if (converged) return false;
+        using var noGrad = no_grad();
+        if (gradient is null)
+        {
+            (loss, gradient) = Evaluate(closure);
+            // Kept across iterations, so it must outlive the caller's per-iteration dispose scope.
+            gradient.DetachFromDisposeScope();
+            if (MaxAbs(gradient) <= settings.GradientTolerance) return !(converged = true);
+        }
+
+        using var direction = Direction(gradient);
+        double slope = Dot(gradient, direction);
+        if (slope > -settings.ChangeTolerance || !double.IsFinite(slope)) return !(converged = true);
+
+        // The first step has no curvature information: scale it so it moves at most one unit.
+        double initialStep = iteration == 0 ? Math.Min(1.0, 1.0 / gradient.abs().sum().ToDouble()) : 1.0;
+        double previousLoss = loss;
+        using var origin = flat.Values();
+        var (step, newLoss, newGradient) = StrongWolfe(closure, origin, direction, loss, gradient, slope, initialStep);
+        flat.SetAlong(origin, direction, step);
+
+        // Curvature pair from this iteration; skipped when it would break positive definiteness.
+        var s = direction * step;
+        var y = newGradient - gradient;
+        double ys = Dot(y, s);
+        if (ys > 1e-10)
+        {
+            if (steps.Count == settings.History)
+            {
+                steps[0].Dispose(); gradientChanges[0].Dispose();
+                steps.RemoveAt(0); gradientChanges.RemoveAt(0); curvatures.RemoveAt(0);
+            }
+            steps.Add(s.DetachFromDisposeScope());
+            gradientChanges.Add(y.DetachFromDisposeScope());
+            curvatures.Add(1.0 / ys);
+            hessianScale = ys / Dot(y, y);
+        }
+        else
+        {
+            s.Dispose(); y.Dispose();
+        }
+
+        gradient.Dispose();
+        gradient = newGradient.DetachFromDisposeScope();
+        loss = newLoss;
+        iteration++;
+
+        double stepSize = step * MaxAbs(direction);
+        if (MaxAbs(gradient) <= settings.GradientTolerance || stepSize <= settings.ChangeTolerance
+            || Math.Abs(loss - previousLoss) < settings.ChangeTolerance || !double.IsFinite(loss))
+            converged = true;
+        return true;
+    }
+
+    /// <summary>Two-loop recursion: the search direction -H g from the stored curvature pairs.</summary>
+    private Tensor Direction(Tensor g)
+    {
+        var q = g.neg();
+        var alphas = new double[steps.Count];
+        for (int i = steps.Count - 1; i >= 0; i--)
+        {
+            alphas[i] = curvatures[i] * Dot(steps[i], q);
+            q.add_(gradientChanges[i], alpha: -alphas[i]);
+        }
+        q.mul_(hessianScale);
+        for (int i = 0; i < steps.Count; i++)
+        {
+            double beta = curvatures[i] * Dot(gradientChanges[i], q);
+            q.add_(steps[i], alpha: alphas[i] - beta);
+        }
+        return q;
+    }
+
+    private (double Loss, Tensor Gradient) Evaluate(LossClosure closure)
+    {
+        flat.ZeroGradients();
+        double value;
+        using (enable_grad()) value = closure();
+        Evaluations++;
+        return (value, flat.Gradient());
+    }
+
+    private (double Loss, Tensor Gradient) EvaluateAt(LossClosure closure, Tensor origin, Tensor direction, double step)
+    {
+        flat.SetAlong(origin, direction, step);
+        return Evaluate(closure);
+    }
+
+    private readonly record struct Point(double Step, double Loss, Tensor Gradient, double Slope);
+
+    /// <summary>Line search for a step satisfying the strong Wolfe conditions: bracketing, then zoom by cubic interpolation.</summary>
+    private (double Step, double Loss, Tensor Gradient) StrongWolfe(LossClosure closure, Tensor origin, Tensor direction,
+        double loss0, Tensor gradient0, double slope0, double step)
+    {
+        double directionMax = MaxAbs(direction);
+        var start = new Point(0, loss0, gradient0, slope0);
+        var previous = start;
+        int evaluations = 0;
+        Point low, high;
+        while (true)
+        {
+            var (f, g) = EvaluateAt(closure, origin, direction, step);
+            evaluations++;
+            var current = new Point(step, f, g, Dot(g, direction));
+            if (f > loss0 + settings.C1 * step * slope0 || (evaluations > 1 && f >= previous.Loss) || !double.IsFinite(f))
+            {
+                (low, high) = (previous, current);
+                break;
+            }
+            if (Math.Abs(current.Slope) <= -settings.C2 * slope0) return Accept(current, previous, start);
+            if (current.Slope >= 0)
+            {
+                (low, high) = (current, previous);
+                break;
+            }
+            if (evaluations >= settings.MaxLineSearchEvaluations) return Accept(current, previous, start);
+            // Extrapolate: the next trial lies beyond the current one, at most ten times further.
+            double next = CubicMinimum(previous, current, step + 0.01 * (step - previous.Step), 10 * step);
+            Release(previous, start);
+            previous = current;
+            step = next;
+        }
+
+        // Zoom: shrink [low, high] until the strong Wolfe conditions hold. low always satisfies sufficient decrease.
+        while (evaluations < settings.MaxLineSearchEvaluations)
+        {
+            double width = Math.Abs(high.Step - low.Step);
+            if (width * directionMax < 1e-9 * Math.Max(1, Math.Abs(low.Step) * directionMax)) break;
+            double lo = Math.Min(low.Step, high.Step), hi = Math.Max(low.Step, high.Step);
+            double trial = double.IsFinite(high.Loss) ? CubicMinimum(low, high, lo, hi) : 0.5 * (lo + hi);
+            // Guard against trials that hug an end of the bracket and make no progress.
+            double margin = 0.1 * (hi - lo);
+            if (trial - lo < margin || hi - trial < margin) trial = 0.5 * (lo + hi);
+            var (f, g) = EvaluateAt(closure, origin, direction, trial);
+            evaluations++;
+            var current = new Point(trial, f, g, Dot(g, direction));
+            if (f > loss0 + settings.C1 * trial * slope0 || f >= low.Loss || !double.IsFinite(f))
+            {
+                Release(high, start);
+                high = current;
+            }
+            else
+            {
+                if (Math.Abs(current.Slope) <= -settings.C2 * slope0) { Release(high, start); return Accept(current, low, start); }
+                if (current.Slope * (high.Step - low.Step) >= 0) { Release(high, start); high = low; }
+                else Release(low, start);
+                low = current;
+            }
+        }
+        Release(high, start);
+        return (low.Step, low.Loss, low.Step == 0 ? low.Gradient.clone() : low.Gradient);
+    }
+
+    private static (double, double, Tensor) Accept(Point accepted, Point other, Point start)
+    {
+        Release(other, start);
+        return (accepted.Step, accepted.Loss, accepted.Gradient);
+    }
+
+    private static void Release(Point point, Point start)
+    {
+        if (!ReferenceEquals(point.Gradient, start.Gradient)) point.Gradient.Dispose();
+    }
+
+    /// <summary>Minimiser of the cubic through two points with slopes, clamped to [lower, upper]; bisection if it has none.</summary>
+    private static double CubicMinimum(Point a, Point b, double lower, double upper)
+    {
+        double d1 = a.Slope + b.Slope - 3 * (a.Loss - b.Loss) / (a.Step - b.Step);
+        double discriminant = d1 * d1 - a.Slope * b.Slope;
+        if (discriminant < 0 || !double.IsFinite(discriminant)) return 0.5 * (lower + upper);
+        double d2 = Math.Sign(b.Step - a.Step) * Math.Sqrt(discriminant);
+        double minimum = b.Step - (b.Step - a.Step) * ((b.Slope + d2 - d1) / (b.Slope - a.Slope + 2 * d2));
+        return double.IsFinite(minimum) ? Math.Clamp(minimum, lower, upper) : 0.5 * (lower + upper);
+    }
+
+    private static double Dot(Tensor a, Tensor b) => a.dot(b).ToDouble();
+    private static double MaxAbs(Tensor a) => a.abs().max().ToDouble();
+
+    public Dictionary<string, Tensor> SaveState()
+    {
+        var state = new Dictionary<string, Tensor>
+        {
+            ["scalars"] = tensor(new[] { iteration, Evaluations, converged ? 1 : 0, steps.Count }),
+            ["values"] = tensor(new[] { loss, hessianScale }),
+            ["curvatures"] = tensor(curvatures.ToArray()),
+        };
+        if (gradient is not null) state["gradient"] = gradient.clone();
+        for (int i = 0; i < steps.Count; i++)
+        {
+            state[$"s{i}"] = steps[i].clone();
+            state[$"y{i}"] = gradientChanges[i].clone();
+        }
+        return state;
+    }
+
+    public void LoadState(IReadOnlyDictionary<string, Tensor> state)
+    {
+        var scalars = state["scalars"].data<int>().ToArray();
+        var values = state["values"].data<double>().ToArray();
+        (iteration, Evaluations, converged) = (scalars[0], scalars[1], scalars[2] == 1);
+        (loss, hessianScale) = (values[0], values[1]);
+        ClearHistory();
+        curvatures.AddRange(state["curvatures"].data<double>().ToArray());
+        for (int i = 0; i < scalars[3]; i++)
+        {
+            steps.Add(state[$"s{i}"].clone().DetachFromDisposeScope());
+            gradientChanges.Add(state[$"y{i}"].clone().DetachFromDisposeScope());
+        }
+        gradient = state.TryGetValue("gradient", out var g) ? g.clone().DetachFromDisposeScope() : null;
+    }
+
+    private void ClearHistory()
+    {
+        foreach (var t in steps.Concat(gradientChanges)) t.Dispose();
+        steps.Clear(); gradientChanges.Clear(); curvatures.Clear();
+        gradient?.Dispose();
+        gradient = null;
+    }
+
+    public void Dispose() => ClearHistory();
+}
