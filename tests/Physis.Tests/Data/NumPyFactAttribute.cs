@@ -1,0 +1,51 @@
+using System.Diagnostics;
+
+namespace Physis.Tests.Data;
+
+/// <summary>
+/// A fact that needs Debian's python3 with numpy to cross-check files; skipped with the reason where it is missing
+/// (xunit 2 cannot skip from inside a test).
+/// </summary>
+public sealed class NumPyFactAttribute : FactAttribute
+{
+    public const string Python = "/usr/bin/python3";
+
+    private static readonly Lazy<string?> MissingReason = new(FindMissingReason);
+
+    public NumPyFactAttribute()
+    {
+        if (MissingReason.Value is { } reason) Skip = $"python3-numpy (Debian) not installed: {reason}";
+    }
+
+    /// <summary>Runs a Python script with the given arguments; fails the test with Python's output if it exits non-zero.</summary>
+    public static string RunPython(string script, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(script);
+        foreach (string argument in arguments) start.ArgumentList.Add(argument);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {Python}.");
+        var error = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"python exited with {process.ExitCode}:\n{output}\n{error.Result}");
+        return output;
+    }
+
+    private static string? FindMissingReason()
+    {
+        if (!File.Exists(Python)) return $"{Python} does not exist (apt-get install python3-numpy).";
+        try
+        {
+            using var process = Process.Start(new ProcessStartInfo(Python, ["-c", "import numpy"]) { RedirectStandardError = true, UseShellExecute = false });
+            if (process is null) return $"{Python} could not be started.";
+            string error = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            return process.ExitCode == 0 ? null : $"'import numpy' failed: {error.Trim()} (apt-get install python3-numpy).";
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            return $"{Python} could not be started: {e.Message}";
+        }
+    }
+}
