@@ -26,7 +26,7 @@ public abstract class CsgGeometry : Geometry
     public override int Dimension => First.Dimension;
 
     /// <summary>
-    /// Estimated (the result's boundary has no closed form in general) from 4096 Sobol candidates on the operands'
+    /// Estimated (the result's boundary has no closed form in general) from 4096 low-discrepancy candidates on the operands'
     /// boundaries; used to weight this region against others when it is itself an operand.
     /// </summary>
     public override double BoundaryMeasure
@@ -36,7 +36,8 @@ public abstract class CsgGeometry : Geometry
             if (double.IsNaN(_boundaryMeasure))
             {
                 const int candidates = 4096;
-                var units = new PointSampler(SamplingMethod.Sobol, seed: 0).UnitCube(candidates, BoundaryUnitDimension);
+                var method = BoundaryUnitDimension <= PointSampler.MaxSobolDimension ? SamplingMethod.Sobol : SamplingMethod.Halton;
+                var units = new PointSampler(method, seed: 0).UnitCube(candidates, BoundaryUnitDimension);
                 Span<double> unit = stackalloc double[BoundaryUnitDimension];
                 var point = new double[Dimension];
                 var normal = new double[Dimension];
@@ -48,7 +49,7 @@ public abstract class CsgGeometry : Geometry
                     if (TryMapBoundary(unit, point, normal))
                         kept++;
                 }
-                _boundaryMeasure = (First.BoundaryMeasure + Second.BoundaryMeasure) * kept / candidates;
+                _boundaryMeasure = BoundaryCandidateMeasure * kept / candidates;
             }
             return _boundaryMeasure;
         }
@@ -92,15 +93,17 @@ public abstract class CsgGeometry : Geometry
 
     protected internal override bool TryMapInterior(ReadOnlySpan<double> unit, Span<double> point) => TryMapInteriorByRejection(unit, point);
 
+    protected internal override double BoundaryCandidateMeasure => First.BoundaryCandidateMeasure + Second.BoundaryCandidateMeasure;
+
     protected internal override int BoundaryUnitDimension => Math.Max(First.BoundaryUnitDimension, Second.BoundaryUnitDimension);
 
     /// <summary>
-    /// The first coordinate picks an operand in proportion to its boundary measure and, rescaled, becomes that
+    /// The first coordinate picks an operand in proportion to its candidate measure and, rescaled, becomes that
     /// operand's first coordinate; the candidate is kept where it lies on the boundary of the result.
     /// </summary>
     protected internal override bool TryMapBoundary(ReadOnlySpan<double> unit, Span<double> point, Span<double> normal)
     {
-        double firstMeasure = First.BoundaryMeasure, total = firstMeasure + Second.BoundaryMeasure;
+        double firstMeasure = First.BoundaryCandidateMeasure, total = BoundaryCandidateMeasure;
         var target = unit[0] * total;
         var fromFirst = target < firstMeasure;
         var operand = fromFirst ? First : Second;

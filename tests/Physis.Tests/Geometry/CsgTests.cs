@@ -138,6 +138,18 @@ public class CsgTests
     }
 
     [Fact]
+    public void UnionOfIntervalsHasFourEndPoints()
+    {
+        var shape = new Interval(0, 1) | new Interval(0.5, 3) | new Interval(4, 5);
+        var boundary = shape.SampleBoundary(400, new PointSampler(SamplingMethod.Sobol, seed: 10));
+        GeometryAssert.BoundarySamples(shape, boundary, 400);
+        var ends = GeometryAssert.Column(boundary.Points, 0).GroupBy(x => x).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal([0.0, 3, 4, 5], ends.Keys.Order());
+        Assert.All(ends.Values, c => Assert.InRange(c, 90, 110));
+        Assert.False(shape.Contains([3.5]));
+    }
+
+    [Fact]
     public void BadCombinationsAreRejected()
     {
         Assert.Contains("same dimension", Assert.Throws<ArgumentException>(() => new Interval(0, 1) | new Disk(0, 0, 1)).Message);

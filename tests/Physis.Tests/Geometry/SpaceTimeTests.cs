@@ -72,6 +72,18 @@ public class SpaceTimeTests
     }
 
     [Fact]
+    public void CombinedSpaceTimesTimeSamplesTheCombinedBoundary()
+    {
+        var domain = (new Rectangle(-1, -1, 1, 1) - new Disk(0, 0, 0.5)).WithTime(0, 2);
+        var sampler = new PointSampler(SamplingMethod.Sobol, seed: 4);
+        GeometryAssert.InteriorSamples(domain, domain.SampleInterior(300, sampler), 300);
+        var boundary = domain.SampleSpatialBoundary(300, sampler);
+        GeometryAssert.BoundarySamples(domain, boundary, 300);
+        Assert.All(GeometryAssert.Column(boundary.Normals, 2), c => Assert.Equal(0.0, c));
+        Assert.All(GeometryAssert.Column(domain.SampleInitial(50, sampler), 2), t => Assert.Equal(0.0, t));
+    }
+
+    [Fact]
     public void BadTimeIntervalsAreRejected()
     {
         Assert.Throws<ArgumentException>(() => new Interval(0, 1).WithTime(1, 1));
