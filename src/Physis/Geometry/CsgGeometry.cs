@@ -26,7 +26,7 @@ public abstract class CsgGeometry : Geometry
     public override int Dimension => First.Dimension;
 
     /// <summary>
-    /// Estimated (the result's boundary has no closed form in general) from 4096 Sobol candidates on the operands'
+    /// Estimated (the result's boundary has no closed form in general) from 4096 low-discrepancy candidates on the operands'
     /// boundaries; used to weight this region against others when it is itself an operand.
     /// </summary>
     public override double BoundaryMeasure
@@ -36,7 +36,8 @@ public abstract class CsgGeometry : Geometry
             if (double.IsNaN(_boundaryMeasure))
             {
                 const int candidates = 4096;
-                var units = new PointSampler(SamplingMethod.Sobol, seed: 0).UnitCube(candidates, BoundaryUnitDimension);
+                var method = BoundaryUnitDimension <= PointSampler.MaxSobolDimension ? SamplingMethod.Sobol : SamplingMethod.Halton;
+                var units = new PointSampler(method, seed: 0).UnitCube(candidates, BoundaryUnitDimension);
                 Span<double> unit = stackalloc double[BoundaryUnitDimension];
                 var point = new double[Dimension];
                 var normal = new double[Dimension];
@@ -48,28 +49,29 @@ public abstract class CsgGeometry : Geometry
                     if (TryMapBoundary(unit, point, normal))
                         kept++;
                 }
-                _boundaryMeasure = (First.BoundaryMeasure + Second.BoundaryMeasure) * kept / candidates;
+                _boundaryMeasure = BoundaryCandidateMeasure * kept / candidates;
             }
             return _boundaryMeasure;
         }
     }
 
-    public override bool OnBoundary(ReadOnlySpan<double> point) =>
-        (First.OnBoundary(point) && KeepsFirstBoundary(point)) || (Second.OnBoundary(point) && KeepsSecondBoundary(point));
+    public override bool OnBoundary(ReadOnlySpan<double> point)
+    {
+        bool onFirst = First.OnBoundary(point), onSecond = Second.OnBoundary(point);
+        if (onFirst && onSecond)
+            return KeepsCoincidentBoundary(SameOrientation(First.Normal(point), Second.Normal(point)));
+        return (onFirst && KeepsFirstBoundary(point)) || (onSecond && KeepsSecondBoundary(point));
+    }
 
     public override double[] Normal(ReadOnlySpan<double> boundaryPoint)
     {
-        if (First.OnBoundary(boundaryPoint) && KeepsFirstBoundary(boundaryPoint))
+        if (!OnBoundary(boundaryPoint))
+            throw NotOnBoundary(boundaryPoint);
+        if (First.OnBoundary(boundaryPoint))
             return First.Normal(boundaryPoint);
-        if (Second.OnBoundary(boundaryPoint) && KeepsSecondBoundary(boundaryPoint))
-        {
-            var normal = Second.Normal(boundaryPoint);
-            if (FlipsSecondNormals)
-                for (var i = 0; i < normal.Length; i++)
-                    normal[i] = -normal[i];
-            return normal;
-        }
-        throw NotOnBoundary(boundaryPoint);
+        var normal = Second.Normal(boundaryPoint);
+        OrientSecondNormal(normal);
+        return normal;
     }
 
     /// <summary>Whether a boundary point of <see cref="First"/> is on the boundary of the result.</summary>
@@ -78,6 +80,12 @@ public abstract class CsgGeometry : Geometry
     /// <summary>Whether a boundary point of <see cref="Second"/> is on the boundary of the result.</summary>
     private protected abstract bool KeepsSecondBoundary(ReadOnlySpan<double> point);
 
+    /// <summary>
+    /// Whether a piece where both boundaries coincide is on the boundary of the result, given whether the two
+    /// outward normals agree there (such a piece is sampled once, from <see cref="First"/>, with its normal).
+    /// </summary>
+    private protected abstract bool KeepsCoincidentBoundary(bool sameOrientation);
+
     /// <summary>Whether the outside of <see cref="Second"/> is the inside of the result (difference).</summary>
     private protected virtual bool FlipsSecondNormals => false;
 
@@ -85,15 +93,17 @@ public abstract class CsgGeometry : Geometry
 
     protected internal override bool TryMapInterior(ReadOnlySpan<double> unit, Span<double> point) => TryMapInteriorByRejection(unit, point);
 
+    protected internal override double BoundaryCandidateMeasure => First.BoundaryCandidateMeasure + Second.BoundaryCandidateMeasure;
+
     protected internal override int BoundaryUnitDimension => Math.Max(First.BoundaryUnitDimension, Second.BoundaryUnitDimension);
 
     /// <summary>
-    /// The first coordinate picks an operand in proportion to its boundary measure and, rescaled, becomes that
+    /// The first coordinate picks an operand in proportion to its candidate measure and, rescaled, becomes that
     /// operand's first coordinate; the candidate is kept where it lies on the boundary of the result.
     /// </summary>
     protected internal override bool TryMapBoundary(ReadOnlySpan<double> unit, Span<double> point, Span<double> normal)
     {
-        double firstMeasure = First.BoundaryMeasure, total = firstMeasure + Second.BoundaryMeasure;
+        double firstMeasure = First.BoundaryCandidateMeasure, total = BoundaryCandidateMeasure;
         var target = unit[0] * total;
         var fromFirst = target < firstMeasure;
         var operand = fromFirst ? First : Second;
@@ -103,14 +113,30 @@ public abstract class CsgGeometry : Geometry
         operandUnit[0] = Math.Clamp(rescaled, 0, Math.BitDecrement(1.0));
         if (!operand.TryMapBoundary(operandUnit, point, normal))
             return false;
+        var other = fromFirst ? Second : First;
+        if (other.OnBoundary(point))
+            return fromFirst && KeepsCoincidentBoundary(SameOrientation(normal, other.Normal(point)));
         if (fromFirst)
             return KeepsFirstBoundary(point);
         if (!KeepsSecondBoundary(point))
             return false;
+        OrientSecondNormal(normal);
+        return true;
+    }
+
+    private void OrientSecondNormal(Span<double> normal)
+    {
         if (FlipsSecondNormals)
             for (var i = 0; i < normal.Length; i++)
                 normal[i] = -normal[i];
-        return true;
+    }
+
+    private static bool SameOrientation(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        var dot = 0.0;
+        for (var i = 0; i < a.Length; i++)
+            dot += a[i] * b[i];
+        return dot > 0;
     }
 }
 
@@ -129,6 +155,9 @@ public sealed class Union : CsgGeometry
     private protected override bool KeepsFirstBoundary(ReadOnlySpan<double> point) => !Second.ContainsStrictly(point);
 
     private protected override bool KeepsSecondBoundary(ReadOnlySpan<double> point) => !First.ContainsStrictly(point);
+
+    // Facing the same way: a shared outer boundary. Facing each other: the seam where the regions touch is inside.
+    private protected override bool KeepsCoincidentBoundary(bool sameOrientation) => sameOrientation;
 }
 
 /// <summary>Points in both regions.</summary>
@@ -151,6 +180,9 @@ public sealed class Intersection : CsgGeometry
     private protected override bool KeepsFirstBoundary(ReadOnlySpan<double> point) => Second.Contains(point);
 
     private protected override bool KeepsSecondBoundary(ReadOnlySpan<double> point) => First.Contains(point);
+
+    // Facing the same way: a shared boundary of both. Facing each other: the regions only touch there.
+    private protected override bool KeepsCoincidentBoundary(bool sameOrientation) => sameOrientation;
 }
 
 /// <summary>Points of the first region that are not strictly inside the second (the result is closed).</summary>
@@ -163,6 +195,10 @@ public sealed class Difference(Geometry first, Geometry second) : CsgGeometry(fi
     private protected override bool KeepsFirstBoundary(ReadOnlySpan<double> point) => !Second.ContainsStrictly(point);
 
     private protected override bool KeepsSecondBoundary(ReadOnlySpan<double> point) => First.Contains(point);
+
+    // Facing the same way: the second region removes the first on both sides of the piece. Facing each other: the
+    // second region only touches the first from outside, so the first's boundary stays.
+    private protected override bool KeepsCoincidentBoundary(bool sameOrientation) => !sameOrientation;
 
     private protected override bool FlipsSecondNormals => true;
 }

@@ -96,6 +96,12 @@ public abstract class Geometry
     /// <summary>Maps a unit-cube point to a boundary point and its outward normal, uniformly in boundary measure; false when rejected.</summary>
     protected internal abstract bool TryMapBoundary(ReadOnlySpan<double> unit, Span<double> point, Span<double> normal);
 
+    /// <summary>
+    /// Measure of the boundary that <see cref="TryMapBoundary"/> draws candidates from, rejected ones included;
+    /// a combination of regions weights its operands by this so that accepted points stay uniform.
+    /// </summary>
+    protected internal virtual double BoundaryCandidateMeasure => BoundaryMeasure;
+
     /// <summary>Interior map for regions without a direct one: a point of the bounding box, kept if inside.</summary>
     protected bool TryMapInteriorByRejection(ReadOnlySpan<double> unit, Span<double> point)
     {
@@ -113,14 +119,14 @@ public abstract class Geometry
     protected ArgumentException NotOnBoundary(ReadOnlySpan<double> point) =>
         new($"The point ({string.Join(", ", point.ToArray())}) is not on the boundary of this {GetType().Name}; normals exist only at boundary points.", nameof(point));
 
-    protected internal delegate bool CandidateMap(ReadOnlySpan<double> unit, Span<double> point, Span<double> normal);
+    private delegate bool CandidateMap(ReadOnlySpan<double> unit, Span<double> point, Span<double> normal);
 
     /// <summary>
     /// Draws unit-cube batches, maps each row and keeps the accepted candidates until every row of
     /// <paramref name="points"/> is filled. The first batch has exactly the requested size, so direct maps
     /// use the sampler's point set unchanged (a Latin hypercube stays a Latin hypercube).
     /// </summary>
-    protected internal void Fill(PointSampler sampler, int unitDimension, double[,] points, double[,]? normals, CandidateMap map, string part)
+    private void Fill(PointSampler sampler, int unitDimension, double[,] points, double[,]? normals, CandidateMap map, string part)
     {
         int count = points.GetLength(0), dimension = points.GetLength(1);
         var unit = new double[unitDimension];

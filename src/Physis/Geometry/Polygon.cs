@@ -26,9 +26,7 @@ public sealed class Polygon : Geometry
                 throw new ArgumentException($"Polygon vertices {i} and {(i + 1) % n} coincide at ({p.X}, {p.Y}); remove the duplicate (do not repeat the first vertex at the end).", nameof(vertices));
             twiceArea += p.X * q.Y - q.X * p.Y;
         }
-        if (!(Math.Abs(twiceArea) > 0))
-            throw new ArgumentException("The polygon has zero area: its vertices are collinear.", nameof(vertices));
-        CheckSimple();
+        CheckSimple(); // a simple polygon has a positive area, so the orientation below is defined
 
         Area = Math.Abs(twiceArea) / 2;
         var orientation = Math.Sign(twiceArea); // +1 counter-clockwise: outward is to the right of each edge

@@ -78,6 +78,8 @@ public sealed class SpaceTime : Geometry
         return Space.TryMapInterior(unit[..^1], point[..^1]);
     }
 
+    protected internal override double BoundaryCandidateMeasure => Space.BoundaryCandidateMeasure * (T1 - T0);
+
     protected internal override int BoundaryUnitDimension => Space.BoundaryUnitDimension + 1;
 
     protected internal override bool TryMapBoundary(ReadOnlySpan<double> unit, Span<double> point, Span<double> normal)

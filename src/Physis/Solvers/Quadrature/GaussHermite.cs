@@ -49,6 +49,7 @@ public sealed class GaussHermite
     {
         double sum = 0;
         for (int i = 0; i < _nodes.Length; i++)
+            // Underflowed weights contribute nothing; skipping them also avoids 0 * infinity at far nodes.
             if (_weights[i] != 0) sum += _weights[i] * f(_nodes[i]);
         return sum;
     }
