@@ -11,7 +11,7 @@ namespace Physis.Cli.Commands;
 internal sealed class ProgressDisplay(bool interactive, TimeSpan plainInterval) : ITrainingCallback
 {
     private readonly Stopwatch clock = Stopwatch.StartNew();
-    private TimeSpan lastDraw = TimeSpan.MinValue;
+    private TimeSpan? lastDraw;
     private string? currentPhase;
     private TimeSpan phaseStart;
     private int phaseFirstStep;
@@ -26,7 +26,7 @@ internal sealed class ProgressDisplay(bool interactive, TimeSpan plainInterval) 
         }
         bool last = phaseStep == phase.Iterations;
         var interval = interactive ? TimeSpan.FromMilliseconds(250) : plainInterval;
-        if (!last && now - lastDraw < interval) return;
+        if (!last && lastDraw is { } drawn && now - drawn < interval) return;
         lastDraw = now;
 
         double seconds = (now - phaseStart).TotalSeconds;

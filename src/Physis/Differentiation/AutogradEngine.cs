@@ -11,17 +11,17 @@ namespace Physis.Differentiation;
 /// </summary>
 public sealed class AutogradEngine : IDifferentiationEngine
 {
-    public IFieldDerivatives Evaluate(nn.Module<Tensor, Tensor> network, Tensor points, IReadOnlyCollection<DerivativeRequest> required, bool createGraph)
+    public IFieldDerivatives Evaluate(nn.Module<Tensor, Tensor> network, Tensor points, IReadOnlyCollection<DerivativeRequest> required)
     {
-        bool needsDerivatives = required.Any(r => !r.Order.IsZero);
-        var input = needsDerivatives && !points.requires_grad ? points.detach().requires_grad_(true) : points;
+        // The input always records a graph, so derivatives asked for later than declared are still available.
+        var input = points.requires_grad ? points : points.detach().requires_grad_(true);
         var outputs = network.forward(input);
-        var derivatives = new Derivatives(input, outputs, createGraph);
+        var derivatives = new Derivatives(input, outputs);
         foreach (var request in required) derivatives.Get(request);
         return derivatives;
     }
 
-    private sealed class Derivatives(Tensor points, Tensor outputs, bool createGraph) : IFieldDerivatives
+    private sealed class Derivatives(Tensor points, Tensor outputs) : IFieldDerivatives
     {
         private readonly Dictionary<DerivativeRequest, Tensor> cache = new();
 
@@ -44,9 +44,10 @@ public sealed class AutogradEngine : IDifferentiationEngine
 
             var (parentOrder, _) = request.Order.Lower();
             var parent = Get(request with { Order = parentOrder });
-            // One backward pass gives the derivative of the parent by every coordinate; keep them all.
+            // One backward pass gives the derivative of the parent by every coordinate; keep them all. The graph is kept
+            // (create_graph) because a higher derivative or the loss gradient will differentiate through it again.
             var gradient = parent.requires_grad
-                ? autograd.grad([parent], [points], [ones_like(parent)], retain_graph: true, create_graph: createGraph, allow_unused: true)[0]
+                ? autograd.grad([parent], [points], [ones_like(parent)], retain_graph: true, create_graph: true, allow_unused: true)[0]
                 : null;
             for (int c = 0; c < points.shape[1]; c++)
             {

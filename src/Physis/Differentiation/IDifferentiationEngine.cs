@@ -17,8 +17,8 @@ public interface IDifferentiationEngine
     /// <param name="network">maps points [n, d] to outputs [n, fields]</param>
     /// <param name="points">input points [n, d]</param>
     /// <param name="required">derivatives the caller will ask for; an engine may compute them ahead of time</param>
-    /// <param name="createGraph">keep the graph so a loss built from the derivatives can be differentiated again</param>
-    IFieldDerivatives Evaluate(nn.Module<Tensor, Tensor> network, Tensor points, IReadOnlyCollection<DerivativeRequest> required, bool createGraph);
+    /// <remarks>The results stay differentiable with respect to the network parameters, so a loss built from them can be trained.</remarks>
+    IFieldDerivatives Evaluate(nn.Module<Tensor, Tensor> network, Tensor points, IReadOnlyCollection<DerivativeRequest> required);
 }
 
 public interface IFieldDerivatives

@@ -144,7 +144,7 @@ public sealed class PinnTrainer : IDisposable
     /// <summary>The weighted total loss and each unweighted term, at the sampled points.</summary>
     public (Tensor Total, Tensor[] Terms) Loss()
     {
-        var derivatives = engine.Evaluate(network, batch.Points, batch.Requirements, createGraph: true);
+        var derivatives = engine.Evaluate(network, batch.Points, batch.Requirements);
         var terms = new Tensor[problem.Residuals.Count + problem.Conditions.Count];
         var domain = Context(derivatives, batch.Domain);
         for (int i = 0; i < problem.Residuals.Count; i++)

@@ -27,7 +27,7 @@ public static class TensorArchive
                 using var cpu = tensor.detach().cpu().contiguous();
                 writer.Write(name);
                 writer.Write((int)cpu.dtype);
-                writer.Write(cpu.dim());
+                writer.Write((int)cpu.dim());
                 foreach (long size in cpu.shape) writer.Write(size);
                 switch (cpu.dtype)
                 {

@@ -26,13 +26,13 @@ public sealed class BurgersProblem : ICatalogProblem
     {
         ["default"] = new PinnSettings
         {
-            Hidden = [32, 32, 32, 32],
-            DomainPoints = 8000,
+            Hidden = [20, 20, 20, 20],
+            DomainPoints = 5000,
             BoundaryPoints = 200,
             InitialPoints = 400,
             SamplingMethod = SamplingMethod.LatinHypercube,
-            AdamIterations = 2000,
-            LbfgsIterations = 10_000,
+            AdamIterations = 1000,
+            LbfgsIterations = 8000,
             Precision = "float64",
         },
         // DeepXDE's Burgers example: [2, 20, 20, 20, 1] tanh, Glorot normal, 2540/80/160 points,

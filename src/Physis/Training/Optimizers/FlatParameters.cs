@@ -12,15 +12,18 @@ internal sealed class FlatParameters(IReadOnlyList<Parameter> parameters)
     public Tensor Values()
     {
         using var noGrad = no_grad();
-        return cat(parameters.Select(p => p.detach().reshape(-1)).ToList());
+        return Concatenate(parameters.Select(p => p.detach().reshape(-1)).ToList());
     }
 
     /// <summary>The gradient as a flat vector; parameters with no gradient contribute zeros.</summary>
     public Tensor Gradient()
     {
         using var noGrad = no_grad();
-        return cat(parameters.Select(p => p.grad is null ? zeros(p.numel(), p.dtype, p.device) : p.grad.reshape(-1)).ToList());
+        return Concatenate(parameters.Select(p => p.grad is null ? zeros(p.numel(), p.dtype, p.device) : p.grad.reshape(-1)).ToList());
     }
+
+    // cat of a single tensor may return that tensor itself; the flat vector must never alias a parameter or its gradient.
+    private static Tensor Concatenate(IList<Tensor> parts) => parts.Count == 1 ? parts[0].clone() : cat(parts);
 
     /// <summary>Sets the parameters to origin + step * direction.</summary>
     public void SetAlong(Tensor origin, Tensor direction, double step)

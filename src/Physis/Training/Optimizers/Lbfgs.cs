@@ -17,6 +17,12 @@ public sealed record LbfgsSettings
     /// <summary>Sufficient-decrease (c1) and curvature (c2) constants of the strong Wolfe conditions.</summary>
     public double C1 { get; init; } = 1e-4;
     public double C2 { get; init; } = 0.9;
+    /// <summary>
+    /// Relative loss difference below which two loss values count as equal (approximate Wolfe conditions, Hager and
+    /// Zhang 2005). Near the end of training, float32 losses differ only by rounding, and the exact sufficient-decrease
+    /// test would reject every step; null means 100 machine epsilons of the parameters' precision.
+    /// </summary>
+    public double? LossNoise { get; init; }
 }
 
 /// <summary>
@@ -32,6 +38,7 @@ public sealed class Lbfgs : IPinnOptimizer
     private readonly List<double> curvatures = new();
     private Tensor? gradient;
     private double loss = double.NaN, hessianScale = 1;
+    private readonly double lossNoise;
     private int iteration;
     private bool converged;
 
@@ -39,6 +46,8 @@ public sealed class Lbfgs : IPinnOptimizer
     {
         flat = new FlatParameters(parameters);
         this.settings = settings ?? new LbfgsSettings();
+        lossNoise = this.settings.LossNoise
+            ?? 100 * (parameters.Count > 0 && parameters[0].dtype == ScalarType.Float64 ? Math.Pow(2, -52) : Math.Pow(2, -23));
         if (this.settings.History <= 0) throw new ArgumentException("The L-BFGS history must hold at least one pair.");
     }
 
@@ -62,7 +71,7 @@ public sealed class Lbfgs : IPinnOptimizer
 
         using var direction = Direction(gradient);
         double slope = Dot(gradient, direction);
-        if (slope > -settings.ChangeTolerance || !double.IsFinite(slope)) return !(converged = true);
+        if (slope > -settings.ChangeTolerance || !double.IsFinite(slope)) { return !(converged = true); }
 
         // The first step has no curvature information: scale it so it moves at most one unit.
         double initialStep = iteration == 0 ? Math.Min(1.0, 1.0 / gradient.abs().sum().ToDouble()) : 1.0;
@@ -154,6 +163,7 @@ public sealed class Lbfgs : IPinnOptimizer
             var (f, g) = EvaluateAt(closure, origin, direction, step);
             evaluations++;
             var current = new Point(step, f, g, Dot(g, direction));
+            if (ApproximatelyWolfe(current, loss0, slope0)) return Accept(current, previous, start);
             if (f > loss0 + settings.C1 * step * slope0 || (evaluations > 1 && f >= previous.Loss) || !double.IsFinite(f))
             {
                 (low, high) = (previous, current);
@@ -186,6 +196,7 @@ public sealed class Lbfgs : IPinnOptimizer
             var (f, g) = EvaluateAt(closure, origin, direction, trial);
             evaluations++;
             var current = new Point(trial, f, g, Dot(g, direction));
+            if (ApproximatelyWolfe(current, loss0, slope0)) { Release(high, start); return Accept(current, low, start); }
             if (f > loss0 + settings.C1 * trial * slope0 || f >= low.Loss || !double.IsFinite(f))
             {
                 Release(high, start);
@@ -202,6 +213,13 @@ public sealed class Lbfgs : IPinnOptimizer
         Release(high, start);
         return (low.Step, low.Loss, low.Step == 0 ? low.Gradient.clone() : low.Gradient);
     }
+
+    /// <summary>
+    /// Curvature condition met and the loss no higher than at the start up to rounding: the slope along the line has
+    /// shrunk as a good step requires, even if rounding hides the decrease in the loss itself.
+    /// </summary>
+    private bool ApproximatelyWolfe(Point p, double loss0, double slope0) =>
+        double.IsFinite(p.Loss) && Math.Abs(p.Slope) <= -settings.C2 * slope0 && p.Loss <= loss0 + lossNoise * Math.Abs(loss0);
 
     private static (double, double, Tensor) Accept(Point accepted, Point other, Point start)
     {
