@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Physis.Data.NumPy;
+
+namespace Physis.Tests.Cli;
+
+/// <summary>The physis command line, run as a separate process exactly as a user runs it.</summary>
+public class SolveCommandTests
+{
+    private static (int ExitCode, string Output, string Error) Physis(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Physis.Cli.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        return (process.ExitCode, output.Result, error.Result);
+    }
+
+    [Theory]
+    [InlineData("--iterations", "-5", "--iterations cannot be negative")]
+    [InlineData("--domain-points", "0", "--domain-points must be positive")]
+    [InlineData("--precision", "float16", "--precision must be float32 or float64")]
+    [InlineData("--preset", "fastest", "Unknown preset 'fastest'")]
+    public void InvalidValuesGiveOneLineErrorsAndNoOutput(string option, string value, string message)
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"physis-cli-{Guid.NewGuid():N}");
+        var (code, _, error) = Physis("solve", "burgers", option, value, "--out", folder);
+        Assert.NotEqual(0, code);
+        Assert.Contains(message, error);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.False(Directory.Exists(folder), "nothing may be written for invalid input");
+    }
+
+    [Fact]
+    public void UnknownProblemListsTheKnownOnes()
+    {
+        var (code, _, error) = Physis("solve", "navier-stokes-9d");
+        Assert.NotEqual(0, code);
+        Assert.Contains("Unknown problem 'navier-stokes-9d'. Known problems: burgers", error);
+    }
+
+    [Fact]
+    public void UnwritableOutputFolderFailsBeforeTraining()
+    {
+        string file = Path.GetTempFileName();
+        try
+        {
+            var (code, _, error) = Physis("solve", "burgers", "--out", Path.Combine(file, "sub"));
+            Assert.NotEqual(0, code);
+            Assert.Contains("is not writable", error);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void HelpExplainsEveryOption()
+    {
+        var (code, output, _) = Physis("solve", "--help");
+        Assert.Equal(0, code);
+        foreach (var option in new[] { "--preset", "--iterations", "--lbfgs-iterations", "--domain-points", "--seed", "--out", "--resume" })
+            Assert.Contains(option, output);
+    }
+
+    [Fact]
+    public void ShortRunWritesEveryOutputAndResumes()
+    {
+        string folder = Directory.CreateTempSubdirectory("physis-solve").FullName;
+        try
+        {
+            string[] run = ["solve", "burgers", "--preset", "deepxde", "--iterations", "30", "--lbfgs-iterations", "5",
+                            "--domain-points", "200", "--boundary-points", "20", "--initial-points", "20", "--out", folder];
+            var (code, output, error) = Physis(run);
+            Assert.True(code == 0, error);
+            Assert.Contains("relative L2 error", output);
+            foreach (var file in new[] { "run.json", "loss.csv", "prediction.npz", "prediction.png", "reference.png", "error.png", "loss.png", "checkpoint.bin" })
+                Assert.True(File.Exists(Path.Combine(folder, file)), $"{file} missing");
+
+            using var record = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "run.json")));
+            double error1 = record.RootElement.GetProperty("relative_l2").GetDouble();
+            Assert.InRange(error1, 1e-6, 10);
+            Assert.Equal(35, record.RootElement.GetProperty("iterations").GetInt32());
+
+            var npz = Npz.Read(Path.Combine(folder, "prediction.npz"));
+            Assert.Equal([256], npz["x"].Shape);
+            Assert.Equal([100], npz["t"].Shape);
+            Assert.Equal([100, 256], npz["u"].Shape);
+            Assert.Equal(36, File.ReadAllLines(Path.Combine(folder, "loss.csv")).Length);
+
+            // The run is finished, so resuming trains nothing more and reproduces the same error.
+            var (code2, output2, error2) = Physis("solve", "burgers", "--out", folder, "--resume");
+            Assert.True(code2 == 0, error2);
+            Assert.Contains("resuming", output2);
+            using var record2 = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "run.json")));
+            Assert.Equal(error1, record2.RootElement.GetProperty("relative_l2").GetDouble());
+            Assert.Equal(35, record2.RootElement.GetProperty("resumed_from_step").GetInt32());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
