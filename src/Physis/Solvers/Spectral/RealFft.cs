@@ -1,0 +1,145 @@
+using System.Collections.Concurrent;
+
+namespace Physis.Solvers.Spectral;
+
+/// <summary>
+/// Plan for the discrete Fourier transform of real data of length n, keeping the n/2 + 1 non-negative
+/// frequencies (the NumPy <c>rfft</c>/<c>irfft</c> convention: forward unscaled, inverse scaled by 1/n).
+/// Even lengths pack the even and odd samples into one complex transform of length n/2 and untangle the
+/// two spectra afterwards, so a real transform costs about half a complex one. Plans are immutable, cached
+/// per length and thread-safe; transforms do not allocate after the first call on a thread.
+/// </summary>
+public sealed class RealFft
+{
+    private static readonly ConcurrentDictionary<int, RealFft> Plans = new();
+
+    [ThreadStatic] private static double[]? _scratch;
+
+    private readonly ComplexFft _complex;
+    // exp(-2 pi i k / n) for k = 0 .. n/4, used to untangle the even and odd spectra.
+    private readonly double[] _twiddleRe = [], _twiddleIm = [];
+
+    /// <summary>The number of real samples.</summary>
+    public int Length { get; }
+
+    /// <summary>The number of complex coefficients, n/2 + 1.</summary>
+    public int SpectrumLength => Length / 2 + 1;
+
+    private RealFft(int length)
+    {
+        Length = length;
+        if (length % 2 != 0)
+        {
+            _complex = ComplexFft.Get(length);
+            return;
+        }
+        int half = length / 2;
+        _complex = ComplexFft.Get(half);
+        _twiddleRe = new double[half / 2 + 1];
+        _twiddleIm = new double[half / 2 + 1];
+        for (int k = 0; k <= half / 2; k++)
+        {
+            double angle = -2 * Math.PI * k / length;
+            _twiddleRe[k] = Math.Cos(angle);
+            _twiddleIm[k] = Math.Sin(angle);
+        }
+    }
+
+    /// <summary>The cached plan for <paramref name="length"/> real samples (at least 1).</summary>
+    public static RealFft Get(int length)
+    {
+        if (length < 1)
+            throw new ArgumentOutOfRangeException(nameof(length), length, "FFT length must be at least 1.");
+        return Plans.GetOrAdd(length, static n => new RealFft(n));
+    }
+
+    /// <summary>Spectrum X_k = sum_j x_j exp(-2 pi i j k / n), k = 0 .. n/2, into (re, im).</summary>
+    public void Forward(ReadOnlySpan<double> x, Span<double> re, Span<double> im)
+    {
+        CheckLengths(x.Length, re.Length, im.Length);
+        int n = Length;
+        if (n % 2 != 0)
+        {
+            Span<double> work = Workspace.Get(ref _scratch, 2 * n);
+            Span<double> wr = work[..n], wi = work[n..];
+            x.CopyTo(wr);
+            wi.Clear();
+            _complex.Transform(wr, wi);
+            wr[..SpectrumLength].CopyTo(re);
+            wi[..SpectrumLength].CopyTo(im);
+            return;
+        }
+        int h = n / 2;
+        for (int j = 0; j < h; j++) { re[j] = x[2 * j]; im[j] = x[2 * j + 1]; }
+        _complex.Transform(re[..h], im[..h]);
+        double z0r = re[0], z0i = im[0];
+        re[0] = z0r + z0i; im[0] = 0;
+        re[h] = z0r - z0i; im[h] = 0;
+        for (int k = 1; k <= h / 2; k++)
+        {
+            int q = h - k;
+            double zkr = re[k], zki = im[k], zqr = re[q], zqi = im[q];
+            // Even part E = (Z_k + conj Z_q)/2, odd part O = (Z_k - conj Z_q)/(2i); X_k = E + W^k O, X_q = conj(E - W^k O).
+            double er = 0.5 * (zkr + zqr), ei = 0.5 * (zki - zqi);
+            double or = 0.5 * (zki + zqi), oi = -0.5 * (zkr - zqr);
+            double wr = _twiddleRe[k], wi = _twiddleIm[k];
+            double tr = wr * or - wi * oi, ti = wr * oi + wi * or;
+            re[k] = er + tr; im[k] = ei + ti;
+            re[q] = er - tr; im[q] = -(ei - ti);
+        }
+    }
+
+    /// <summary>
+    /// Real samples x_j = (1/n) sum_k X_k exp(2 pi i j k / n) from the n/2 + 1 coefficients (re, im), taking
+    /// the missing half as the complex conjugate; imaginary parts of X_0 (and of X_{n/2} for even n) are ignored.
+    /// The input is left unchanged.
+    /// </summary>
+    public void Inverse(ReadOnlySpan<double> re, ReadOnlySpan<double> im, Span<double> x)
+    {
+        CheckLengths(x.Length, re.Length, im.Length);
+        int n = Length;
+        if (n % 2 != 0)
+        {
+            Span<double> work = Workspace.Get(ref _scratch, 2 * n);
+            Span<double> wr = work[..n], wi = work[n..];
+            wr[0] = re[0]; wi[0] = 0;
+            for (int k = 1; k < SpectrumLength; k++)
+            {
+                wr[k] = re[k]; wi[k] = im[k];
+                wr[n - k] = re[k]; wi[n - k] = -im[k];
+            }
+            _complex.Transform(wi, wr);
+            double scale = 1.0 / n;
+            for (int j = 0; j < n; j++) x[j] = wr[j] * scale;
+            return;
+        }
+        int h = n / 2;
+        Span<double> zbuf = Workspace.Get(ref _scratch, 2 * h);
+        Span<double> zr = zbuf[..h], zi = zbuf[h..];
+        double s = 1.0 / n; // 1/2 from the even/odd split times 1/h for the inverse of length h
+        zr[0] = s * (re[0] + re[h]);
+        zi[0] = s * (re[0] - re[h]);
+        for (int k = 1; k <= h / 2; k++)
+        {
+            int q = h - k;
+            double xkr = re[k], xki = im[k], xqr = re[q], xqi = im[q];
+            // E = (X_k + conj X_q)/2, O = (X_k - conj X_q) conj(W^k)/2, Z_k = E + i O; Z_q = conj(E) + i conj(O).
+            double er = xkr + xqr, ei = xki - xqi;
+            double dr = xkr - xqr, di = xki + xqi;
+            double wr = _twiddleRe[k], wi = -_twiddleIm[k];
+            double or = dr * wr - di * wi, oi = dr * wi + di * wr;
+            zr[k] = s * (er - oi); zi[k] = s * (ei + or);
+            zr[q] = s * (er + oi); zi[q] = s * (or - ei);
+        }
+        _complex.Transform(zi, zr);
+        for (int j = 0; j < h; j++) { x[2 * j] = zr[j]; x[2 * j + 1] = zi[j]; }
+    }
+
+    private void CheckLengths(int samples, int reLength, int imLength)
+    {
+        if (samples != Length || reLength != SpectrumLength || imLength != SpectrumLength)
+            throw new ArgumentException(
+                $"Real FFT plan of length {Length} needs {Length} samples and {SpectrumLength} coefficients; " +
+                $"got {samples} samples and spectrum arrays of lengths {reLength} and {imLength}.");
+    }
+}
