@@ -44,6 +44,7 @@ public class FftTests
     [InlineData(17)]
     [InlineData(64)]
     [InlineData(100)]
+    [InlineData(128)]
     [InlineData(1024)]
     public void ComplexForwardAndInverseMatchDirectDft(int n)
     {

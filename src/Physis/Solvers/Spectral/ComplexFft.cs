@@ -150,9 +150,24 @@ public sealed class ComplexFft
         ref double wr = ref MemoryMarshal.GetArrayDataReference(_twiddleRe);
         ref double wi = ref MemoryMarshal.GetArrayDataReference(_twiddleIm);
         int v = Vector<double>.Count;
-        for (h = 4; h < n; h *= 2)
+        for (h = 4; h < n;)
         {
-            if (h >= v)
+            if (h < v)
+            {
+                for (int s = 0; s < n; s += 2 * h)
+                    for (int j = 0; j < h; j++)
+                        Butterfly(ref r, ref m, s + j, s + j + h, Unsafe.Add(ref wr, h + j), Unsafe.Add(ref wi, h + j));
+                h *= 2;
+            }
+            else if (4 * h <= n)
+            {
+                // Two radix-2 stages (h and 2h) in one pass over memory.
+                for (int s = 0; s < n; s += 4 * h)
+                    for (int j = 0; j < h; j += v)
+                        FusedButterfly(ref r, ref m, ref wr, ref wi, s + j, h, j);
+                h *= 4;
+            }
+            else
             {
                 for (int s = 0; s < n; s += 2 * h)
                 {
@@ -173,14 +188,52 @@ public sealed class ComplexFft
                         (ai - ti).StoreUnsafe(ref m, b);
                     }
                 }
-            }
-            else
-            {
-                for (int s = 0; s < n; s += 2 * h)
-                    for (int j = 0; j < h; j++)
-                        Butterfly(ref r, ref m, s + j, s + j + h, Unsafe.Add(ref wr, h + j), Unsafe.Add(ref wi, h + j));
+                h *= 2;
             }
         }
+    }
+
+    /// <summary>
+    /// Stages h and 2h on the vectors at a, a + h, a + 2h, a + 3h: stage h pairs (0, 1) and (2, 3) with
+    /// twiddle W_2h^j; stage 2h pairs (0, 2) with W_4h^j and (1, 3) with W_4h^(j+h) = -i W_4h^j.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FusedButterfly(ref double r, ref double m, ref double wr, ref double wi, int a, int h, int j)
+    {
+        nuint i0 = (nuint)a, i1 = (nuint)(a + h), i2 = (nuint)(a + 2 * h), i3 = (nuint)(a + 3 * h);
+        var w1r = Vector.LoadUnsafe(ref wr, (nuint)(h + j));
+        var w1i = Vector.LoadUnsafe(ref wi, (nuint)(h + j));
+        var w2r = Vector.LoadUnsafe(ref wr, (nuint)(2 * h + j));
+        var w2i = Vector.LoadUnsafe(ref wi, (nuint)(2 * h + j));
+        var x1r = Vector.LoadUnsafe(ref r, i1);
+        var x1i = Vector.LoadUnsafe(ref m, i1);
+        var x3r = Vector.LoadUnsafe(ref r, i3);
+        var x3i = Vector.LoadUnsafe(ref m, i3);
+        var t1r = x1r * w1r - x1i * w1i;
+        var t1i = x1r * w1i + x1i * w1r;
+        var t3r = x3r * w1r - x3i * w1i;
+        var t3i = x3r * w1i + x3i * w1r;
+        var x0r = Vector.LoadUnsafe(ref r, i0);
+        var x0i = Vector.LoadUnsafe(ref m, i0);
+        var x2r = Vector.LoadUnsafe(ref r, i2);
+        var x2i = Vector.LoadUnsafe(ref m, i2);
+        var b0r = x0r + t1r; var b0i = x0i + t1i;
+        var b1r = x0r - t1r; var b1i = x0i - t1i;
+        var b2r = x2r + t3r; var b2i = x2i + t3i;
+        var b3r = x2r - t3r; var b3i = x2i - t3i;
+        var u2r = b2r * w2r - b2i * w2i;
+        var u2i = b2r * w2i + b2i * w2r;
+        // -i W b3 = (Im(W b3), -Re(W b3))
+        var u3r = b3r * w2i + b3i * w2r;
+        var u3i = -(b3r * w2r - b3i * w2i);
+        (b0r + u2r).StoreUnsafe(ref r, i0);
+        (b0i + u2i).StoreUnsafe(ref m, i0);
+        (b0r - u2r).StoreUnsafe(ref r, i2);
+        (b0i - u2i).StoreUnsafe(ref m, i2);
+        (b1r + u3r).StoreUnsafe(ref r, i1);
+        (b1i + u3i).StoreUnsafe(ref m, i1);
+        (b1r - u3r).StoreUnsafe(ref r, i3);
+        (b1i - u3i).StoreUnsafe(ref m, i3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Physis.Solvers.Spectral;
 
@@ -70,22 +72,32 @@ public sealed class RealFft
             return;
         }
         int h = n / 2;
-        for (int j = 0; j < h; j++) { re[j] = x[2 * j]; im[j] = x[2 * j + 1]; }
+        // Lengths were checked above, so the loops below index through references without bounds checks.
+        ref double xs = ref MemoryMarshal.GetReference(x);
+        ref double r = ref MemoryMarshal.GetReference(re);
+        ref double m = ref MemoryMarshal.GetReference(im);
+        for (int j = 0; j < h; j++)
+        {
+            Unsafe.Add(ref r, j) = Unsafe.Add(ref xs, 2 * j);
+            Unsafe.Add(ref m, j) = Unsafe.Add(ref xs, 2 * j + 1);
+        }
         _complex.Transform(re[..h], im[..h]);
-        double z0r = re[0], z0i = im[0];
-        re[0] = z0r + z0i; im[0] = 0;
-        re[h] = z0r - z0i; im[h] = 0;
+        double z0r = r, z0i = m;
+        r = z0r + z0i; m = 0;
+        Unsafe.Add(ref r, h) = z0r - z0i; Unsafe.Add(ref m, h) = 0;
+        ref double twr = ref MemoryMarshal.GetArrayDataReference(_twiddleRe);
+        ref double twi = ref MemoryMarshal.GetArrayDataReference(_twiddleIm);
         for (int k = 1; k <= h / 2; k++)
         {
             int q = h - k;
-            double zkr = re[k], zki = im[k], zqr = re[q], zqi = im[q];
+            double zkr = Unsafe.Add(ref r, k), zki = Unsafe.Add(ref m, k), zqr = Unsafe.Add(ref r, q), zqi = Unsafe.Add(ref m, q);
             // Even part E = (Z_k + conj Z_q)/2, odd part O = (Z_k - conj Z_q)/(2i); X_k = E + W^k O, X_q = conj(E - W^k O).
             double er = 0.5 * (zkr + zqr), ei = 0.5 * (zki - zqi);
             double or = 0.5 * (zki + zqi), oi = -0.5 * (zkr - zqr);
-            double wr = _twiddleRe[k], wi = _twiddleIm[k];
+            double wr = Unsafe.Add(ref twr, k), wi = Unsafe.Add(ref twi, k);
             double tr = wr * or - wi * oi, ti = wr * oi + wi * or;
-            re[k] = er + tr; im[k] = ei + ti;
-            re[q] = er - tr; im[q] = -(ei - ti);
+            Unsafe.Add(ref r, k) = er + tr; Unsafe.Add(ref m, k) = ei + ti;
+            Unsafe.Add(ref r, q) = er - tr; Unsafe.Add(ref m, q) = ti - ei;
         }
     }
 
@@ -116,23 +128,34 @@ public sealed class RealFft
         int h = n / 2;
         Span<double> zbuf = Workspace.Get(ref _scratch, 2 * h);
         Span<double> zr = zbuf[..h], zi = zbuf[h..];
+        ref double r = ref MemoryMarshal.GetReference(re);
+        ref double m = ref MemoryMarshal.GetReference(im);
+        ref double ar = ref MemoryMarshal.GetReference(zr);
+        ref double ai = ref MemoryMarshal.GetReference(zi);
+        ref double twr = ref MemoryMarshal.GetArrayDataReference(_twiddleRe);
+        ref double twi = ref MemoryMarshal.GetArrayDataReference(_twiddleIm);
         double s = 1.0 / n; // 1/2 from the even/odd split times 1/h for the inverse of length h
-        zr[0] = s * (re[0] + re[h]);
-        zi[0] = s * (re[0] - re[h]);
+        ar = s * (r + Unsafe.Add(ref r, h));
+        ai = s * (r - Unsafe.Add(ref r, h));
         for (int k = 1; k <= h / 2; k++)
         {
             int q = h - k;
-            double xkr = re[k], xki = im[k], xqr = re[q], xqi = im[q];
+            double xkr = Unsafe.Add(ref r, k), xki = Unsafe.Add(ref m, k), xqr = Unsafe.Add(ref r, q), xqi = Unsafe.Add(ref m, q);
             // E = (X_k + conj X_q)/2, O = (X_k - conj X_q) conj(W^k)/2, Z_k = E + i O; Z_q = conj(E) + i conj(O).
             double er = xkr + xqr, ei = xki - xqi;
             double dr = xkr - xqr, di = xki + xqi;
-            double wr = _twiddleRe[k], wi = -_twiddleIm[k];
+            double wr = Unsafe.Add(ref twr, k), wi = -Unsafe.Add(ref twi, k);
             double or = dr * wr - di * wi, oi = dr * wi + di * wr;
-            zr[k] = s * (er - oi); zi[k] = s * (ei + or);
-            zr[q] = s * (er + oi); zi[q] = s * (or - ei);
+            Unsafe.Add(ref ar, k) = s * (er - oi); Unsafe.Add(ref ai, k) = s * (ei + or);
+            Unsafe.Add(ref ar, q) = s * (er + oi); Unsafe.Add(ref ai, q) = s * (or - ei);
         }
         _complex.Transform(zi, zr);
-        for (int j = 0; j < h; j++) { x[2 * j] = zr[j]; x[2 * j + 1] = zi[j]; }
+        ref double xs = ref MemoryMarshal.GetReference(x);
+        for (int j = 0; j < h; j++)
+        {
+            Unsafe.Add(ref xs, 2 * j) = Unsafe.Add(ref ar, j);
+            Unsafe.Add(ref xs, 2 * j + 1) = Unsafe.Add(ref ai, j);
+        }
     }
 
     private void CheckLengths(int samples, int reLength, int imLength)
