@@ -21,6 +21,7 @@ public sealed class ComplexFft
     [ThreadStatic] private static double[]? _columnScratch;
 
     private readonly int[] _swapPairs = [];
+    private readonly int[]? _bitReversal;
     // Twiddles exp(-2 pi i j / (2h)) of the stage with half-length h are stored at [h, 2h).
     private readonly double[] _twiddleRe = [];
     private readonly double[] _twiddleIm = [];
@@ -39,10 +40,12 @@ public sealed class ComplexFft
         }
         int bits = BitOperations.Log2((uint)length);
         var pairs = new List<int>();
+        _bitReversal = new int[length];
         for (int i = 0; i < length; i++)
         {
-            int j = (int)(ReverseBits((uint)i) >> (32 - bits));
-            if (bits > 0 && i < j) { pairs.Add(i); pairs.Add(j); }
+            int j = bits == 0 ? 0 : (int)(ReverseBits((uint)i) >> (32 - bits));
+            _bitReversal[i] = j;
+            if (i < j) { pairs.Add(i); pairs.Add(j); }
         }
         _swapPairs = [.. pairs];
         _twiddleRe = new double[Math.Max(length, 1)];
@@ -114,12 +117,17 @@ public sealed class ComplexFft
         for (int i = 0; i < re.Length; i++) { re[i] *= factor; im[i] *= factor; }
     }
 
+    /// <summary>
+    /// For power-of-two lengths, the bit-reversal permutation, so that callers that fill the input anyway can
+    /// place element j at BitReversal[j] and call <see cref="TransformBitReversed"/>, saving a pass of swaps;
+    /// null for other lengths.
+    /// </summary>
+    internal int[]? BitReversal => _bitReversal;
+
     /// <summary>Unscaled forward transform; call with (im, re) swapped for the unscaled inverse.</summary>
     internal void Transform(Span<double> re, Span<double> im)
     {
         if (_bluestein is not null) { _bluestein.Transform(re, im); return; }
-        int n = Length;
-        if (n == 1) return;
         ref double r = ref MemoryMarshal.GetReference(re);
         ref double m = ref MemoryMarshal.GetReference(im);
         int[] pairs = _swapPairs;
@@ -129,7 +137,16 @@ public sealed class ComplexFft
             (Unsafe.Add(ref r, i), Unsafe.Add(ref r, j)) = (Unsafe.Add(ref r, j), Unsafe.Add(ref r, i));
             (Unsafe.Add(ref m, i), Unsafe.Add(ref m, j)) = (Unsafe.Add(ref m, j), Unsafe.Add(ref m, i));
         }
-        int h;
+        TransformBitReversed(re, im);
+    }
+
+    /// <summary>Unscaled forward transform of a power-of-two length whose input is already in bit-reversed order.</summary>
+    internal void TransformBitReversed(Span<double> re, Span<double> im)
+    {
+        int n = Length;
+        if (n == 1) return;
+        ref double r = ref MemoryMarshal.GetReference(re);
+        ref double m = ref MemoryMarshal.GetReference(im);
         if (n == 2)
         {
             Butterfly(ref r, ref m, 0, 1, 1.0, 0.0);
@@ -138,15 +155,55 @@ public sealed class ComplexFft
         // The first two stages together: a radix-4 pass whose twiddles are 1 and -i.
         for (int s = 0; s < n; s += 4)
         {
-            double x0r = Unsafe.Add(ref r, s), x1r = Unsafe.Add(ref r, s + 1), x2r = Unsafe.Add(ref r, s + 2), x3r = Unsafe.Add(ref r, s + 3);
-            double x0i = Unsafe.Add(ref m, s), x1i = Unsafe.Add(ref m, s + 1), x2i = Unsafe.Add(ref m, s + 2), x3i = Unsafe.Add(ref m, s + 3);
-            double a0r = x0r + x1r, a0i = x0i + x1i, a1r = x0r - x1r, a1i = x0i - x1i;
-            double a2r = x2r + x3r, a2i = x2i + x3i, a3r = x2r - x3r, a3i = x2i - x3i;
-            Unsafe.Add(ref r, s) = a0r + a2r; Unsafe.Add(ref m, s) = a0i + a2i;
-            Unsafe.Add(ref r, s + 2) = a0r - a2r; Unsafe.Add(ref m, s + 2) = a0i - a2i;
-            Unsafe.Add(ref r, s + 1) = a1r + a3i; Unsafe.Add(ref m, s + 1) = a1i - a3r;
-            Unsafe.Add(ref r, s + 3) = a1r - a3i; Unsafe.Add(ref m, s + 3) = a1i + a3r;
+            FourPoint(ref r, ref m, s,
+                Unsafe.Add(ref r, s), Unsafe.Add(ref m, s), Unsafe.Add(ref r, s + 1), Unsafe.Add(ref m, s + 1),
+                Unsafe.Add(ref r, s + 2), Unsafe.Add(ref m, s + 2), Unsafe.Add(ref r, s + 3), Unsafe.Add(ref m, s + 3));
         }
+        RemainingStages(ref r, ref m);
+    }
+
+    /// <summary>
+    /// Unscaled forward transform (power-of-two length of at least 4) of the complex sequence whose element j
+    /// has real part source[stride j] and imaginary part source[imaginaryOffset + stride j], into (re, im).
+    /// The bit-reversal permutation and the first radix-4 pass are one pass: block t of the permuted sequence
+    /// holds the elements j, j + n/2, j + n/4, j + 3n/4 with j the bit reversal of 4t.
+    /// </summary>
+    internal void TransformGathered(ReadOnlySpan<double> source, int imaginaryOffset, int stride, Span<double> re, Span<double> im)
+    {
+        int n = Length, quarter = n / 4;
+        ref double src = ref MemoryMarshal.GetReference(source);
+        ref double srcIm = ref Unsafe.Add(ref src, imaginaryOffset);
+        ref double r = ref MemoryMarshal.GetReference(re);
+        ref double m = ref MemoryMarshal.GetReference(im);
+        ref int order = ref MemoryMarshal.GetArrayDataReference(_bitReversal!);
+        for (int t = 0; t < quarter; t++)
+        {
+            int j0 = Unsafe.Add(ref order, 4 * t) * stride, step = quarter * stride;
+            int j1 = j0 + 2 * step, j2 = j0 + step, j3 = j0 + 3 * step;
+            FourPoint(ref r, ref m, 4 * t,
+                Unsafe.Add(ref src, j0), Unsafe.Add(ref srcIm, j0), Unsafe.Add(ref src, j1), Unsafe.Add(ref srcIm, j1),
+                Unsafe.Add(ref src, j2), Unsafe.Add(ref srcIm, j2), Unsafe.Add(ref src, j3), Unsafe.Add(ref srcIm, j3));
+        }
+        RemainingStages(ref r, ref m);
+    }
+
+    /// <summary>DFT of (x0, x1, x2, x3) given in bit-reversed order (x0, x2, x1, x3 of the block) written at s .. s + 3.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FourPoint(ref double r, ref double m, int s,
+        double x0r, double x0i, double x1r, double x1i, double x2r, double x2i, double x3r, double x3i)
+    {
+        double a0r = x0r + x1r, a0i = x0i + x1i, a1r = x0r - x1r, a1i = x0i - x1i;
+        double a2r = x2r + x3r, a2i = x2i + x3i, a3r = x2r - x3r, a3i = x2i - x3i;
+        Unsafe.Add(ref r, s) = a0r + a2r; Unsafe.Add(ref m, s) = a0i + a2i;
+        Unsafe.Add(ref r, s + 2) = a0r - a2r; Unsafe.Add(ref m, s + 2) = a0i - a2i;
+        Unsafe.Add(ref r, s + 1) = a1r + a3i; Unsafe.Add(ref m, s + 1) = a1i - a3r;
+        Unsafe.Add(ref r, s + 3) = a1r - a3i; Unsafe.Add(ref m, s + 3) = a1i + a3r;
+    }
+
+    /// <summary>The radix-2 stages from half-length 4 on, two per pass over memory where possible.</summary>
+    private void RemainingStages(ref double r, ref double m)
+    {
+        int n = Length, h;
         ref double wr = ref MemoryMarshal.GetArrayDataReference(_twiddleRe);
         ref double wi = ref MemoryMarshal.GetArrayDataReference(_twiddleIm);
         int v = Vector<double>.Count;

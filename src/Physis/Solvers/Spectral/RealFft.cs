@@ -76,12 +76,20 @@ public sealed class RealFft
         ref double xs = ref MemoryMarshal.GetReference(x);
         ref double r = ref MemoryMarshal.GetReference(re);
         ref double m = ref MemoryMarshal.GetReference(im);
-        for (int j = 0; j < h; j++)
+        if (h >= 4 && _complex.BitReversal is not null)
         {
-            Unsafe.Add(ref r, j) = Unsafe.Add(ref xs, 2 * j);
-            Unsafe.Add(ref m, j) = Unsafe.Add(ref xs, 2 * j + 1);
+            // x read as interleaved complex values: the permutation and first pass read it in place.
+            _complex.TransformGathered(x, 1, 2, re[..h], im[..h]);
         }
-        _complex.Transform(re[..h], im[..h]);
+        else
+        {
+            for (int j = 0; j < h; j++)
+            {
+                Unsafe.Add(ref r, j) = Unsafe.Add(ref xs, 2 * j);
+                Unsafe.Add(ref m, j) = Unsafe.Add(ref xs, 2 * j + 1);
+            }
+            _complex.Transform(re[..h], im[..h]);
+        }
         double z0r = r, z0i = m;
         r = z0r + z0i; m = 0;
         Unsafe.Add(ref r, h) = z0r - z0i; Unsafe.Add(ref m, h) = 0;
@@ -126,8 +134,10 @@ public sealed class RealFft
             return;
         }
         int h = n / 2;
-        Span<double> zbuf = Workspace.Get(ref _scratch, 2 * h);
-        Span<double> zr = zbuf[..h], zi = zbuf[h..];
+        bool gathered = h >= 4 && _complex.BitReversal is not null;
+        Span<double> zbuf = Workspace.Get(ref _scratch, gathered ? 4 * h : 2 * h);
+        // Imaginary parts first, so that the swapped (inverse) sequence reads as real part then imaginary part.
+        Span<double> zi = zbuf[..h], zr = zbuf.Slice(h, h);
         ref double r = ref MemoryMarshal.GetReference(re);
         ref double m = ref MemoryMarshal.GetReference(im);
         ref double ar = ref MemoryMarshal.GetReference(zr);
@@ -149,12 +159,25 @@ public sealed class RealFft
             Unsafe.Add(ref ar, k) = s * (er - oi); Unsafe.Add(ref ai, k) = s * (ei + or);
             Unsafe.Add(ref ar, q) = s * (er + oi); Unsafe.Add(ref ai, q) = s * (or - ei);
         }
-        _complex.Transform(zi, zr);
+        if (gathered)
+        {
+            // The inverse is the forward transform with real and imaginary parts exchanged on input and output.
+            Span<double> outIm = zbuf.Slice(2 * h, h), outRe = zbuf.Slice(3 * h, h);
+            _complex.TransformGathered(zbuf[..(2 * h)], h, 1, outIm, outRe);
+            zr = outRe;
+            zi = outIm;
+        }
+        else
+        {
+            _complex.Transform(zi, zr);
+        }
         ref double xs = ref MemoryMarshal.GetReference(x);
+        ref double br = ref MemoryMarshal.GetReference(zr);
+        ref double bi = ref MemoryMarshal.GetReference(zi);
         for (int j = 0; j < h; j++)
         {
-            Unsafe.Add(ref xs, 2 * j) = Unsafe.Add(ref ar, j);
-            Unsafe.Add(ref xs, 2 * j + 1) = Unsafe.Add(ref ai, j);
+            Unsafe.Add(ref xs, 2 * j) = Unsafe.Add(ref br, j);
+            Unsafe.Add(ref xs, 2 * j + 1) = Unsafe.Add(ref bi, j);
         }
     }
 
