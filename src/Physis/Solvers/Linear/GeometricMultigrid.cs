@@ -2,7 +2,7 @@ namespace Physis.Solvers.Linear;
 
 public sealed record MultigridOptions
 {
-    /// <summary>Gauss–Seidel sweeps before (forward) and after (backward) each coarse correction.</summary>
+    /// <summary>Gauss–Seidel sweeps before (red–black) and after (black–red) each coarse correction.</summary>
     public int Sweeps { get; init; } = 1;
 
     /// <summary>Coarsening stops once a level has at most this many unknowns; that level is solved by dense Cholesky.</summary>
@@ -13,13 +13,14 @@ public sealed record MultigridOptions
 /// One V-cycle of geometric multigrid as a preconditioner for a matrix on the interior nodes of a square
 /// vertex-centred grid (unknown (i, j), 1 ≤ i, j ≤ m − 1 for m intervals, at index (i − 1)(m − 1) + (j − 1)).
 /// Coarse operators are Galerkin products Pᵀ A P with bilinear interpolation P, so they stay SPD and follow
-/// jumps in the coefficient. Forward Gauss–Seidel before and backward after the correction, with an exact
+/// jumps in the coefficient. Red–black Gauss–Seidel before and the reverse order after the correction, with an exact
 /// coarsest solve, make the cycle a symmetric positive definite operator, as PCG requires.
 /// </summary>
 public sealed class GeometricMultigrid : IPreconditioner
 {
-    private sealed class Level(SparseMatrix matrix)
+    private sealed class Level(SparseMatrix matrix, int intervals)
     {
+        public int[] RedBlackOrder { get; } = RedBlack(intervals);
         public SparseMatrix Matrix { get; } = matrix;
         public double[] InverseDiagonal { get; } = InvertDiagonal(matrix);
         public double[] Solution { get; } = new double[matrix.Rows];
@@ -52,11 +53,11 @@ public sealed class GeometricMultigrid : IPreconditioner
         {
             var interpolation = BilinearInterpolation(m);
             var coarse = interpolation.Transpose().Multiply(current.Multiply(interpolation));
-            built.Add(new Level(current) { Interpolation = interpolation });
+            built.Add(new Level(current, m) { Interpolation = interpolation });
             current = coarse;
             m = (m + 1) / 2;
         }
-        built.Add(new Level(current));
+        built.Add(new Level(current, m));
         levels = [.. built];
         coarsest = new DenseCholesky(ToDense(current), current.Rows);
         Intervals = intervals;
@@ -98,22 +99,24 @@ public sealed class GeometricMultigrid : IPreconditioner
         for (int s = 0; s < sweeps; s++) GaussSeidel(level, forward: false);
     }
 
-    private static void GaussSeidel(Level level, bool forward)
+    private static void GaussSeidel(Level level, bool forward) =>
+        level.Matrix.GaussSeidelSweep(level.RightHandSide, level.Solution, level.InverseDiagonal, level.RedBlackOrder, reverse: !forward);
+
+    /// <summary>
+    /// Red nodes (i + j even) first, then black: on the 5-point fine level no row waits for the row just
+    /// updated, so the sweep runs at SpMV speed instead of being latency-bound, and it smooths as well as
+    /// lexicographic ordering. Sweeping the reverse order after the correction keeps the cycle symmetric.
+    /// </summary>
+    private static int[] RedBlack(int intervals)
     {
-        var rp = level.Matrix.RowPointers;
-        var ci = level.Matrix.ColumnIndices;
-        var v = level.Matrix.Values;
-        var x = level.Solution;
-        var b = level.RightHandSide;
-        var inverseDiagonal = level.InverseDiagonal;
-        int n = x.Length;
-        for (int step = 0; step < n; step++)
-        {
-            int i = forward ? step : n - 1 - step;
-            double sum = b[i];
-            for (int k = rp[i]; k < rp[i + 1]; k++) sum -= v[k] * x[ci[k]];
-            x[i] += sum * inverseDiagonal[i];
-        }
+        int side = intervals - 1;
+        var order = new int[side * side];
+        int next = 0;
+        for (int colour = 0; colour < 2; colour++)
+            for (int i = 0; i < side; i++)
+                for (int j = (i + colour) % 2; j < side; j += 2)
+                    order[next++] = i * side + j;
+        return order;
     }
 
     /// <summary>

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Physis.Solvers.Linear;
 
 /// <summary>
@@ -55,14 +58,40 @@ public sealed class SparseMatrix : ILinearOperator
     {
         if (x.Length != Columns || y.Length != Rows)
             throw new ArgumentException($"A {Rows} x {Columns} matrix needs x of length {Columns} and y of length {Rows}; got {x.Length} and {y.Length}.");
-        int[] rp = rowPointers, ci = columnIndices;
-        double[] v = values;
+        // Unchecked element access: the constructor validated every column index, and this loop is the
+        // hot path of every Krylov and multigrid iteration.
+        ref int rp = ref MemoryMarshal.GetArrayDataReference(rowPointers);
+        ref int ci = ref MemoryMarshal.GetArrayDataReference(columnIndices);
+        ref double v = ref MemoryMarshal.GetArrayDataReference(values);
+        ref double xs = ref MemoryMarshal.GetReference(x);
         for (int i = 0; i < y.Length; i++)
         {
             double sum = 0;
-            int end = rp[i + 1];
-            for (int k = rp[i]; k < end; k++) sum += v[k] * x[ci[k]];
+            int end = Unsafe.Add(ref rp, i + 1);
+            for (int k = Unsafe.Add(ref rp, i); k < end; k++) sum += Unsafe.Add(ref v, k) * Unsafe.Add(ref xs, Unsafe.Add(ref ci, k));
             y[i] = sum;
+        }
+    }
+
+    /// <summary>
+    /// One Gauss–Seidel sweep for A x = b, visiting the rows in <paramref name="order"/> (or its reverse), updating x in place.
+    /// </summary>
+    public void GaussSeidelSweep(ReadOnlySpan<double> b, Span<double> x, ReadOnlySpan<double> inverseDiagonal, ReadOnlySpan<int> order, bool reverse)
+    {
+        if (Rows != Columns || b.Length != Rows || x.Length != Rows || inverseDiagonal.Length != Rows || order.Length != Rows)
+            throw new ArgumentException($"Gauss–Seidel on a {Rows} x {Columns} matrix needs square A and vectors and row order of length {Rows}.");
+        ref int rp = ref MemoryMarshal.GetArrayDataReference(rowPointers);
+        ref int ci = ref MemoryMarshal.GetArrayDataReference(columnIndices);
+        ref double v = ref MemoryMarshal.GetArrayDataReference(values);
+        ref double xs = ref MemoryMarshal.GetReference(x);
+        int n = Rows;
+        for (int step = 0; step < n; step++)
+        {
+            int i = order[reverse ? n - 1 - step : step];
+            double residual = b[i];
+            int end = Unsafe.Add(ref rp, i + 1);
+            for (int k = Unsafe.Add(ref rp, i); k < end; k++) residual -= Unsafe.Add(ref v, k) * Unsafe.Add(ref xs, Unsafe.Add(ref ci, k));
+            Unsafe.Add(ref xs, i) += residual * inverseDiagonal[i];
         }
     }
 
@@ -112,46 +141,74 @@ public sealed class SparseMatrix : ILinearOperator
         return new SparseMatrix(Columns, Rows, counts, ci, v);
     }
 
-    /// <summary>The product A B (Gustavson's row-by-row algorithm with a dense accumulator).</summary>
+    /// <summary>The product A B (Gustavson's row-by-row algorithm: a symbolic pass sizes the rows, a numeric pass fills them).</summary>
     public SparseMatrix Multiply(SparseMatrix other)
     {
         if (Columns != other.Rows)
             throw new ArgumentException($"Cannot multiply a {Rows} x {Columns} matrix by a {other.Rows} x {other.Columns} matrix.", nameof(other));
-        var accumulator = new double[other.Columns];
+        int[] bp = other.rowPointers, bc = other.columnIndices;
+        double[] bv = other.values;
+        // marker[j] is the slot of column j in the row being built; slots only grow, so a slot below the
+        // row's start means column j is not in this row yet.
         var marker = new int[other.Columns];
         Array.Fill(marker, -1);
         var rp = new int[Rows + 1];
-        var ci = new List<int>(NonZeros * 2);
-        var v = new List<double>(NonZeros * 2);
-        var rowColumns = new List<int>();
         for (int i = 0; i < Rows; i++)
         {
-            rowColumns.Clear();
+            int count = 0;
+            for (int k = rowPointers[i]; k < rowPointers[i + 1]; k++)
+                for (int q = bp[columnIndices[k]]; q < bp[columnIndices[k] + 1]; q++)
+                    if (marker[bc[q]] != i)
+                    {
+                        marker[bc[q]] = i;
+                        count++;
+                    }
+            rp[i + 1] = rp[i] + count;
+        }
+        var ci = new int[rp[Rows]];
+        var v = new double[rp[Rows]];
+        Array.Fill(marker, -1);
+        for (int i = 0; i < Rows; i++)
+        {
+            int start = rp[i], end = start;
             for (int k = rowPointers[i]; k < rowPointers[i + 1]; k++)
             {
-                int middle = columnIndices[k];
                 double a = values[k];
-                for (int q = other.rowPointers[middle]; q < other.rowPointers[middle + 1]; q++)
+                for (int q = bp[columnIndices[k]]; q < bp[columnIndices[k] + 1]; q++)
                 {
-                    int j = other.columnIndices[q];
-                    if (marker[j] != i)
+                    int j = bc[q];
+                    int slot = marker[j];
+                    if (slot < start)
                     {
-                        marker[j] = i;
-                        accumulator[j] = 0;
-                        rowColumns.Add(j);
+                        marker[j] = slot = end++;
+                        ci[slot] = j;
+                        v[slot] = 0;
                     }
-                    accumulator[j] += a * other.values[q];
+                    v[slot] += a * bv[q];
                 }
             }
-            rowColumns.Sort();
-            foreach (int j in rowColumns)
-            {
-                ci.Add(j);
-                v.Add(accumulator[j]);
-            }
-            rp[i + 1] = ci.Count;
+            SortRow(ci, v, start, end);
         }
-        return new SparseMatrix(Rows, other.Columns, rp, ci.ToArray(), v.ToArray());
+        return new SparseMatrix(Rows, other.Columns, rp, ci, v);
+    }
+
+    /// <summary>Insertion sort of one row by column: rows are short, so this beats a general sort.</summary>
+    private static void SortRow(int[] columns, double[] entries, int start, int end)
+    {
+        for (int k = start + 1; k < end; k++)
+        {
+            int column = columns[k];
+            double entry = entries[k];
+            int slot = k - 1;
+            while (slot >= start && columns[slot] > column)
+            {
+                columns[slot + 1] = columns[slot];
+                entries[slot + 1] = entries[slot];
+                slot--;
+            }
+            columns[slot + 1] = column;
+            entries[slot + 1] = entry;
+        }
     }
 
     /// <summary>Entry (i, j), zero where none is stored. For tests and diagnostics, not for loops.</summary>
