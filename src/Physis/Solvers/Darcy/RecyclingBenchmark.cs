@@ -62,9 +62,11 @@ public static class RecyclingBenchmark
         if (problems.Any(p => p.GridSize != n))
             throw new ArgumentException($"All coefficient fields must share one grid size; the first is {n} x {n}.", nameof(coefficients));
 
-        // Warm the JIT on one small solve of each kind so the first timed system is not penalised.
-        var warmUp = new DarcyProblem(RandomCoefficient.ThresholdedCosines(17, seed: 0));
-        Measure("warm-up", [warmUp], multigrid: true, recycling: options);
+        // Warm the JIT on a few systems of each kind so that whichever solver runs first is not penalised.
+        var warmUp = problems.Take(3).ToList();
+        foreach (bool multigrid in new[] { false, true })
+            foreach (var recycling in new[] { null, options })
+                Measure("warm-up", warmUp, multigrid, recycling);
 
         var cg = Measure("CG", problems, multigrid: false, recycling: null);
         var recycledCg = Measure("recycled CG", problems, multigrid: false, recycling: options);

@@ -1,34 +1,93 @@
+using System.Runtime.CompilerServices;
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace Physis.Solvers.Linear;
 
 /// <summary>
-/// A deflation subspace W for conjugate gradients: its basis, A W for the current matrix,
-/// and the Cholesky factor of the small Gram matrix Wᵀ A W.
+/// A deflation subspace W for conjugate gradients: its basis and A W for the current matrix, stored
+/// interleaved (row i holds the k entries of node i) so the k dot products and updates of each CG
+/// iteration take one vectorised pass over memory, plus the Cholesky factor of Wᵀ A W.
 /// </summary>
 internal sealed class DeflationSpace
 {
     private readonly DenseCholesky gram;
+    private readonly double[] basis;             // n x k row-major
+    private readonly double[] operatorTimesBasis; // n x k row-major
 
     public DeflationSpace(double[][] basis, double[][] operatorTimesBasis)
     {
-        Basis = basis;
-        OperatorTimesBasis = operatorTimesBasis;
-        int k = basis.Length;
+        Count = basis.Length;
+        int k = Count, n = basis[0].Length;
+        this.basis = Interleave(basis);
+        this.operatorTimesBasis = Interleave(operatorTimesBasis);
         var g = new double[k * k];
         for (int i = 0; i < k; i++)
             for (int j = 0; j <= i; j++)
                 g[i * k + j] = g[j * k + i] = 0.5 * (Vectors.Dot(basis[i], operatorTimesBasis[j]) + Vectors.Dot(basis[j], operatorTimesBasis[i]));
         gram = new DenseCholesky(g, k);
+        Size = n;
     }
 
-    public double[][] Basis { get; }
-    public double[][] OperatorTimesBasis { get; }
-    public int Count => Basis.Length;
+    public int Count { get; }
+    public int Size { get; }
 
-    /// <summary>coefficients = (Wᵀ A W)⁻¹ Vᵀ v, where V is W or A W.</summary>
-    public void Coefficients(double[][] against, ReadOnlySpan<double> v, Span<double> coefficients)
+    /// <summary>x += W c.</summary>
+    public void AddBasis(ReadOnlySpan<double> c, Span<double> x, double sign = 1) => AddBlock(basis, c, x, sign);
+
+    /// <summary>x += sign · A W c.</summary>
+    public void AddOperatorTimesBasis(ReadOnlySpan<double> c, Span<double> x, double sign) => AddBlock(operatorTimesBasis, c, x, sign);
+
+    /// <summary>coefficients = (Wᵀ A W)⁻¹ Wᵀ v.</summary>
+    public void BasisCoefficients(ReadOnlySpan<double> v, Span<double> coefficients) => Coefficients(basis, v, coefficients);
+
+    /// <summary>coefficients = (Wᵀ A W)⁻¹ (A W)ᵀ v.</summary>
+    public void OperatorCoefficients(ReadOnlySpan<double> v, Span<double> coefficients) => Coefficients(operatorTimesBasis, v, coefficients);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Coefficients(double[] block, ReadOnlySpan<double> v, Span<double> coefficients)
     {
-        for (int j = 0; j < Count; j++) coefficients[j] = Vectors.Dot(against[j], v);
+        int k = Count, width = Vector<double>.Count, wide = k / width;
+        Span<Vector<double>> sums = stackalloc Vector<double>[wide];
+        sums.Clear();
+        coefficients.Clear();
+        ref double start = ref MemoryMarshal.GetArrayDataReference(block);
+        for (int i = 0; i < Size; i++)
+        {
+            nuint row = (nuint)(i * k);
+            var vi = new Vector<double>(v[i]);
+            for (int q = 0; q < wide; q++) sums[q] += Vector.LoadUnsafe(ref start, row + (nuint)(q * width)) * vi;
+            for (int j = wide * width; j < k; j++) coefficients[j] += Unsafe.Add(ref start, row + (nuint)j) * v[i];
+        }
+        for (int q = 0; q < wide; q++) sums[q].CopyTo(coefficients[(q * width)..]);
         gram.SolveInPlace(coefficients);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void AddBlock(double[] block, ReadOnlySpan<double> c, Span<double> x, double sign)
+    {
+        int k = Count, width = Vector<double>.Count, wide = k / width;
+        Span<Vector<double>> scaled = stackalloc Vector<double>[wide];
+        for (int q = 0; q < wide; q++) scaled[q] = sign * new Vector<double>(c[(q * width)..]);
+        ref double start = ref MemoryMarshal.GetArrayDataReference(block);
+        for (int i = 0; i < Size; i++)
+        {
+            nuint row = (nuint)(i * k);
+            double total = 0;
+            for (int q = 0; q < wide; q++) total += Vector.Dot(Vector.LoadUnsafe(ref start, row + (nuint)(q * width)), scaled[q]);
+            for (int j = wide * width; j < k; j++) total += sign * Unsafe.Add(ref start, row + (nuint)j) * c[j];
+            x[i] += total;
+        }
+    }
+
+    private static double[] Interleave(double[][] columns)
+    {
+        int k = columns.Length, n = columns[0].Length;
+        var block = new double[n * k];
+        for (int j = 0; j < k; j++)
+            for (int i = 0; i < n; i++)
+                block[i * k + j] = columns[j][i];
+        return block;
     }
 }
 
@@ -89,12 +148,9 @@ internal static class DeflatedCg
         if (deflation is not null && k > 0)
         {
             // Start from the Galerkin solution on W: x += W (WᵀAW)⁻¹ Wᵀ r makes r orthogonal to W.
-            deflation.Coefficients(deflation.Basis, r, mu);
-            for (int j = 0; j < k; j++)
-            {
-                Vectors.Axpy(mu[j], deflation.Basis[j], x);
-                Vectors.Axpy(-mu[j], deflation.OperatorTimesBasis[j], r);
-            }
+            deflation.BasisCoefficients(r, mu);
+            deflation.AddBasis(mu, x);
+            deflation.AddOperatorTimesBasis(mu, r, sign: -1);
         }
         double rNorm = Vectors.Norm(r);
         if (rNorm <= tolerance * bNorm) return new LinearSolveResult(0, rNorm / bNorm);
@@ -140,8 +196,8 @@ internal static class DeflatedCg
     private static void RemoveDeflatedPart(DeflationSpace? deflation, ReadOnlySpan<double> z, Span<double> p, Span<double> mu)
     {
         if (deflation is null || deflation.Count == 0) return;
-        deflation.Coefficients(deflation.OperatorTimesBasis, z, mu);
-        for (int j = 0; j < deflation.Count; j++) Vectors.Axpy(-mu[j], deflation.Basis[j], p);
+        deflation.OperatorCoefficients(z, mu);
+        deflation.AddBasis(mu, p, sign: -1);
     }
 
     private static void Precondition(IPreconditioner? preconditioner, ReadOnlySpan<double> r, Span<double> z)

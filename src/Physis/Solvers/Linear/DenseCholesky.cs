@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Physis.Solvers.Linear;
 
 /// <summary>Cholesky factorisation A = L Lᵀ of a small dense symmetric positive definite matrix.</summary>
@@ -32,6 +33,7 @@ public sealed class DenseCholesky
     public int Size { get; }
 
     /// <summary>Overwrites <paramref name="x"/> (holding b on entry) with A⁻¹ b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void SolveInPlace(Span<double> x)
     {
         int n = Size;

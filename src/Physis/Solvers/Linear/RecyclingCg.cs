@@ -34,7 +34,7 @@ public sealed record LinearSystem(ILinearOperator Matrix, double[] RightHandSide
 /// Conjugate gradients with Krylov subspace recycling for a sequence of related SPD systems: deflated PCG
 /// (Saad et al. 2000) with a k-dimensional subspace W carried from solve to solve. After each solve W is
 /// replaced by the k Ritz vectors of M⁻¹A with the smallest Ritz values, extracted by a Rayleigh–Ritz step in
-/// the A-inner product on span{W, p₀ … p_{l−1}}: approximate eigenvectors of the slow, low end of the
+/// the A-inner product on span{W, p₀ … p_{l−1}} (harmonic Ritz vectors for M = I): approximate eigenvectors of the slow, low end of the
 /// spectrum, which related Darcy systems share. The first solve is plain PCG.
 /// </summary>
 public sealed class RecyclingCg

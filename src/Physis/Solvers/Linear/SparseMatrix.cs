@@ -54,6 +54,7 @@ public sealed class SparseMatrix : ILinearOperator
     void ILinearOperator.Apply(ReadOnlySpan<double> x, Span<double> y) => Multiply(x, y);
 
     /// <summary>y = A x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Multiply(ReadOnlySpan<double> x, Span<double> y)
     {
         if (x.Length != Columns || y.Length != Rows)
@@ -76,6 +77,7 @@ public sealed class SparseMatrix : ILinearOperator
     /// <summary>
     /// One Gauss–Seidel sweep for A x = b, visiting the rows in <paramref name="order"/> (or its reverse), updating x in place.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void GaussSeidelSweep(ReadOnlySpan<double> b, Span<double> x, ReadOnlySpan<double> inverseDiagonal, ReadOnlySpan<int> order, bool reverse)
     {
         if (Rows != Columns || b.Length != Rows || x.Length != Rows || inverseDiagonal.Length != Rows || order.Length != Rows)
@@ -96,6 +98,7 @@ public sealed class SparseMatrix : ILinearOperator
     }
 
     /// <summary>y += Aᵀ x, without forming the transpose.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void MultiplyTransposeAdd(ReadOnlySpan<double> x, Span<double> y)
     {
         if (x.Length != Rows || y.Length != Columns)
@@ -142,6 +145,7 @@ public sealed class SparseMatrix : ILinearOperator
     }
 
     /// <summary>The product A B (Gustavson's row-by-row algorithm: a symbolic pass sizes the rows, a numeric pass fills them).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public SparseMatrix Multiply(SparseMatrix other)
     {
         if (Columns != other.Rows)

@@ -1,11 +1,17 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
 namespace Physis.Solvers.Linear;
 
-/// <summary>Level-1 BLAS on spans, SIMD-vectorised because the Krylov loops spend much of their time here.</summary>
+/// <summary>
+/// Level-1 BLAS on spans, SIMD-vectorised because the Krylov loops spend much of their time here.
+/// Hot kernels (here, in <see cref="SparseMatrix"/> and in the deflation blocks) are marked AggressiveOptimization
+/// so they run optimised from the first call instead of in the JIT's unoptimised first tier.
+/// </summary>
 internal static class Vectors
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
         if (a.Length != b.Length) throw new ArgumentException($"Vector lengths differ: {a.Length} and {b.Length}.");
@@ -22,6 +28,7 @@ internal static class Vectors
     public static double Norm(ReadOnlySpan<double> a) => Math.Sqrt(Dot(a, a));
 
     /// <summary>y += alpha x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y)
     {
         if (x.Length != y.Length) throw new ArgumentException($"Vector lengths differ: {x.Length} and {y.Length}.");
@@ -33,6 +40,7 @@ internal static class Vectors
     }
 
     /// <summary>y = x + beta y (the CG search-direction update).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Xpby(ReadOnlySpan<double> x, double beta, Span<double> y)
     {
         if (x.Length != y.Length) throw new ArgumentException($"Vector lengths differ: {x.Length} and {y.Length}.");
