@@ -73,12 +73,11 @@ public static class PinnRun
         double wall = clock.Elapsed.TotalSeconds;
 
         var reference = catalogProblem.Reference();
-        var prediction = PredictOnGrid(trainer, reference);
-        double error = Metrics.RelativeL2(prediction, reference.Values);
+        var evaluation = Evaluation.Of(problem, trainer, reference);
         int adam = trainer.History.Count(r => r.Phase == "adam"), lbfgs = trainer.History.Count(r => r.Phase == "lbfgs");
-        var result = new PinnRunResult(error, trainer.Step, adam, lbfgs, wall, trainer.History.LastOrDefault()?.Total ?? double.NaN, resumedFrom, outputFolder);
+        var result = new PinnRunResult(evaluation.RelativeL2, trainer.Step, adam, lbfgs, wall, trainer.History.LastOrDefault()?.Total ?? double.NaN, resumedFrom, outputFolder);
 
-        WriteOutputs(outputFolder, catalogProblem, preset, settings, trainer, reference, prediction, result);
+        WriteOutputs(outputFolder, catalogProblem, preset, settings, trainer, reference, evaluation, result);
         return result;
     }
 
@@ -98,42 +97,17 @@ public static class PinnRun
         }
     }
 
-    public static double[,] PredictOnGrid(PinnTrainer trainer, GridReference reference)
-    {
-        int nt = reference.T.Length, nx = reference.X.Length;
-        var points = new double[nt * nx, 2];
-        for (int i = 0; i < nt; i++)
-            for (int j = 0; j < nx; j++)
-                (points[i * nx + j, 0], points[i * nx + j, 1]) = (reference.X[j], reference.T[i]);
-        var u = trainer.Predict(points);
-        var grid = new double[nt, nx];
-        for (int i = 0; i < nt; i++)
-            for (int j = 0; j < nx; j++) grid[i, j] = u[i * nx + j, 0];
-        return grid;
-    }
-
     private static void WriteOutputs(string folder, ICatalogProblem problem, string preset, PinnSettings settings, PinnTrainer trainer,
-        GridReference reference, double[,] prediction, PinnRunResult result)
+        ReferenceSolution reference, Evaluation evaluation, PinnRunResult result)
     {
-        int nt = reference.T.Length, nx = reference.X.Length;
-        Npz.Write(Path.Combine(folder, "prediction.npz"), new Dictionary<string, NpyArray>
-        {
-            ["x"] = NpyArray.FromDoubles(reference.X, nx),
-            ["t"] = NpyArray.FromDoubles(reference.T, nt),
-            ["u"] = NpyArray.FromDoubles(Metrics.Flatten(prediction), nt, nx),
-        });
+        WritePrediction(Path.Combine(folder, "prediction.npz"), reference, evaluation.Prediction);
+        SolutionPlots.Write(folder, problem.Name, reference, evaluation);
 
         var csv = new StringBuilder("step,phase,total," + string.Join(",", trainer.LossTermNames) + "\n");
         foreach (var r in trainer.History)
             csv.Append(CultureInfo.InvariantCulture, $"{r.Step},{r.Phase},{r.Total:R},{string.Join(",", r.Terms.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}\n");
         AtomicFile.WriteAllText(Path.Combine(folder, "loss.csv"), csv.ToString());
 
-        var error = new double[nt, nx];
-        for (int i = 0; i < nt; i++)
-            for (int j = 0; j < nx; j++) error[i, j] = Math.Abs(prediction[i, j] - reference.Values[i, j]);
-        Plots.Heatmap(Path.Combine(folder, "prediction.png"), reference.X, reference.T, prediction, $"{problem.Name}: PINN prediction u(x, t)", "x", "t", symmetricColorScale: true);
-        Plots.Heatmap(Path.Combine(folder, "reference.png"), reference.X, reference.T, reference.Values, $"{problem.Name}: reference ({reference.Source})", "x", "t", symmetricColorScale: true);
-        Plots.Heatmap(Path.Combine(folder, "error.png"), reference.X, reference.T, error, $"|prediction - reference|, relative L2 = {result.RelativeL2:E2}", "x", "t");
         var steps = trainer.History.Select(r => (double)r.Step).ToArray();
         var series = new List<(string, double[], double[])> { ("total", steps, trainer.History.Select(r => r.Total).ToArray()) };
         for (int k = 0; k < trainer.LossTermNames.Count; k++)
@@ -156,7 +130,8 @@ public static class PinnRun
             FinalLoss = result.FinalLoss,
             LossTerms = trainer.LossTermNames,
             Parameters = trainer.ParameterValues,
-            EvaluationGrid = new { Nx = nx, Nt = nt, Reference = reference.Source },
+            FieldErrors = evaluation.FieldErrors,
+            Evaluation = new { Points = reference.Count, Grid = reference.Grid?.Coordinates.Zip(reference.Grid.Axes, (c, a) => $"{c}: {a.Length}"), Reference = reference.Source },
             Threads = get_num_threads(),
             Versions = new
             {
@@ -166,5 +141,25 @@ public static class PinnRun
             },
         };
         AtomicFile.WriteAllText(Path.Combine(folder, "run.json"), JsonSerializer.Serialize(record, Json));
+    }
+
+    /// <summary>
+    /// Grid references keep their shape (axes by coordinate name, fields shaped last coordinate first, e.g. u[t, x]);
+    /// scattered ones are written as a point list with one value per point.
+    /// </summary>
+    private static void WritePrediction(string path, ReferenceSolution reference, IReadOnlyDictionary<string, double[]> prediction)
+    {
+        var arrays = new Dictionary<string, NpyArray>();
+        if (reference.Grid is { } grid)
+        {
+            for (int d = 0; d < grid.Axes.Length; d++) arrays[grid.Coordinates[d]] = NpyArray.FromDoubles(grid.Axes[d], grid.Axes[d].Length);
+            foreach (var (field, values) in prediction) arrays[field] = NpyArray.FromDoubles(values, grid.Shape);
+        }
+        else
+        {
+            arrays["points"] = NpyArray.FromDoubles(Metrics.Flatten(reference.Points), reference.Count, reference.Points.GetLength(1));
+            foreach (var (field, values) in prediction) arrays[field] = NpyArray.FromDoubles(values, values.Length);
+        }
+        Npz.Write(path, arrays);
     }
 }

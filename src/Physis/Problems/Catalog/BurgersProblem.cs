@@ -1,4 +1,5 @@
 using Physis.Geometry;
+using Physis.Reporting;
 using Physis.Solvers.Exact;
 
 namespace Physis.Problems.Catalog;
@@ -40,9 +41,11 @@ public sealed class BurgersProblem : ICatalogProblem
         ["deepxde"] = new PinnSettings(),
     };
 
-    public GridReference Reference()
+    public ReferenceSolution Reference()
     {
         var (x, t) = BurgersColeHopf.StandardGrid();
-        return new GridReference(x, t, BurgersColeHopf.Solve(x, t, Viscosity), "exact (Cole-Hopf, Gauss-Hermite quadrature)");
+        var u = BurgersColeHopf.Solve(x, t, Viscosity);
+        return ReferenceSolution.OnGrid(["x", "t"], [x, t], new Dictionary<string, double[]> { ["u"] = Metrics.Flatten(u) },
+            "exact (Cole-Hopf, Gauss-Hermite quadrature)");
     }
 }

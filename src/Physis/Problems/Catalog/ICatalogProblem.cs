@@ -1,11 +1,5 @@
 namespace Physis.Problems.Catalog;
 
-/// <summary>
-/// A reference solution on a space-time grid: values[i, j] at time T[i] and position X[j]
-/// (the layout of DeepXDE's Burgers.npz and of the prediction files Physis writes).
-/// </summary>
-public sealed record GridReference(double[] X, double[] T, double[,] Values, string Source);
-
 /// <summary>A built-in problem: its definition, the settings that solve it, and an independent reference to measure against.</summary>
 public interface ICatalogProblem
 {
@@ -14,7 +8,7 @@ public interface ICatalogProblem
     PdeProblem Create();
     /// <summary>Named configurations; "default" reaches the problem's accuracy target.</summary>
     IReadOnlyDictionary<string, PinnSettings> Presets { get; }
-    GridReference Reference();
+    ReferenceSolution Reference();
 }
 
 public static class ProblemCatalog
