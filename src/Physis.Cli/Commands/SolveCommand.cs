@@ -78,7 +78,10 @@ internal static class SolveCommand
             progress.Finish();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"relative L2 error {result.RelativeL2:E3} after {result.Iterations} iterations (Adam {result.AdamIterations}, L-BFGS {result.LbfgsIterations}) in {result.WallSeconds:F1} s"));
-            Console.WriteLine($"outputs in {Path.GetFullPath(folder)}: run.json loss.csv prediction.npz prediction.png reference.png error.png loss.png {PinnRun.CheckpointFile}");
+            foreach (var (parameter, value) in result.Parameters)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"parameter {parameter} = {value:G6}")
+                    + (catalogProblem.ExactParameters.TryGetValue(parameter, out var exact) ? string.Create(CultureInfo.InvariantCulture, $" (exact {exact:G6}, relative error {Math.Abs(value - exact) / Math.Abs(exact):E2})") : ""));
+            Console.WriteLine($"outputs in {Path.GetFullPath(folder)}: {string.Join(" ", Directory.GetFiles(folder).Select(Path.GetFileName).Order())}");
             return 0;
         }));
         return command;

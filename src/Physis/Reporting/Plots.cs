@@ -12,7 +12,7 @@ public static class Plots
     /// A field on a regular grid: x runs to the right, y upwards, each value fills the cell centred on its grid point,
     /// with a colorbar on the right.
     /// </summary>
-    /// <param name="values">Indexed [y index, x index].</param>
+    /// <param name="values">Indexed [y index, x index]; NaN marks a cell outside the domain (drawn blank).</param>
     /// <param name="symmetricColorScale">Centre a diverging colormap on 0 (for signed fields such as velocities or errors).</param>
     public static void Heatmap(string path, double[] x, double[] y, double[,] values, string title, string xLabel, string yLabel,
         bool symmetricColorScale = false, int width = DefaultWidth, int height = DefaultHeight)
@@ -24,11 +24,15 @@ public static class Plots
             throw new ArgumentException(
                 $"Heatmap values must be indexed [y, x] with shape [{y.Length}, {x.Length}]; got [{values.GetLength(0)}, {values.GetLength(1)}].", nameof(values));
         double largest = 0;
+        int inside = 0;
         foreach (double value in values)
         {
-            if (!double.IsFinite(value)) throw new ArgumentException($"Heatmap values must be finite; found {value}.", nameof(values));
+            if (double.IsNaN(value)) continue;
+            if (!double.IsFinite(value)) throw new ArgumentException($"Heatmap values must be finite or NaN (outside the domain); found {value}.", nameof(values));
             largest = Math.Max(largest, Math.Abs(value));
+            inside++;
         }
+        if (inside == 0) throw new ArgumentException("Heatmap values are all NaN: nothing to draw.", nameof(values));
 
         using var plot = NewPlot(title, xLabel, yLabel);
         var heatmap = plot.Add.Heatmap(values);

@@ -12,7 +12,7 @@ namespace Physis.Reporting;
 /// </summary>
 public static class SolutionPlots
 {
-    public static void Write(string folder, string problem, ReferenceSolution reference, Evaluation evaluation)
+    public static void Write(string folder, string problem, IReadOnlyList<string> coordinates, ReferenceSolution reference, Evaluation evaluation)
     {
         bool single = evaluation.Prediction.Count == 1;
         foreach (var (field, predicted) in evaluation.Prediction)
@@ -20,10 +20,10 @@ public static class SolutionPlots
             if (!reference.Values.TryGetValue(field, out var exact)) continue;
             string suffix = single ? "" : "_" + field;
             double error = evaluation.FieldErrors[field];
-            if (reference.Grid is { Axes.Length: >= 2 } grid && !exact.Any(double.IsNaN))
+            if (reference.Grid is { Axes.Length: >= 2 } grid)
                 Heatmaps(folder, suffix, problem, field, grid, predicted, exact, error, reference.Source);
             else
-                Curves(Path.Combine(folder, $"prediction{suffix}.png"), problem, field, reference, predicted, exact, error);
+                Curves(Path.Combine(folder, $"prediction{suffix}.png"), problem, coordinates, field, reference, predicted, exact, error);
         }
     }
 
@@ -32,6 +32,8 @@ public static class SolutionPlots
     {
         var last = grid.Axes.Skip(2).Select(a => a.Length - 1).ToArray();
         string at = string.Concat(grid.Coordinates.Skip(2).Zip(grid.Axes.Skip(2), (c, a) => string.Create(CultureInfo.InvariantCulture, $", {c} = {a[^1]:G4}")));
+        // Points the reference leaves out (outside a domain with holes) are blanked in all three pictures.
+        predicted = predicted.Zip(exact, (p, e) => double.IsNaN(e) ? double.NaN : p).ToArray();
         var absolute = predicted.Zip(exact, (p, e) => Math.Abs(p - e)).ToArray();
         string x = grid.Coordinates[0], y = grid.Coordinates[1];
         Plots.Heatmap(Path.Combine(folder, $"prediction{suffix}.png"), grid.Axes[0], grid.Axes[1], grid.Slice(predicted, last),
@@ -42,14 +44,19 @@ public static class SolutionPlots
             string.Create(CultureInfo.InvariantCulture, $"|{field} prediction - reference|{at}, relative L2 = {error:E2}"), x, y);
     }
 
-    /// <summary>Along the coordinate of a 1D grid, or along the point index of a scattered reference.</summary>
-    private static void Curves(string path, string problem, string field, ReferenceSolution reference, double[] predicted, double[] exact, double error)
+    /// <summary>
+    /// Along the one coordinate that varies between the reference points (a 1D grid, or a line such as a cavity's
+    /// centre line), sorted by it; along the point index when several coordinates vary.
+    /// </summary>
+    private static void Curves(string path, string problem, IReadOnlyList<string> coordinates, string field, ReferenceSolution reference, double[] predicted, double[] exact, double error)
     {
         var given = Enumerable.Range(0, exact.Length).Where(k => !double.IsNaN(exact[k])).ToArray();
-        bool alongAxis = reference.Grid is { Axes.Length: 1 };
-        var position = given.Select(k => alongAxis ? reference.Points[k, 0] : k).ToArray();
-        Plots.Lines(path, string.Create(CultureInfo.InvariantCulture, $"{problem}: {field}, relative L2 = {error:E2}"),
-            alongAxis ? reference.Grid!.Coordinates[0] : "reference point", field,
+        int dimension = reference.Points.GetLength(1);
+        var varying = Enumerable.Range(0, dimension).Where(d => given.Select(k => reference.Points[k, d]).Distinct().Count() > 1).ToArray();
+        string axis = varying.Length == 1 ? coordinates[varying[0]] : "reference point";
+        if (varying.Length == 1) given = given.OrderBy(k => reference.Points[k, varying[0]]).ToArray();
+        var position = given.Select(k => varying.Length == 1 ? reference.Points[k, varying[0]] : k).ToArray();
+        Plots.Lines(path, string.Create(CultureInfo.InvariantCulture, $"{problem}: {field}, relative L2 = {error:E2}"), axis, field,
         [
             ("PINN", position, given.Select(k => predicted[k]).ToArray()),
             ($"reference ({reference.Source})", position, given.Select(k => exact[k]).ToArray()),

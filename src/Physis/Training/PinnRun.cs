@@ -14,7 +14,12 @@ using static TorchSharp.torch;
 namespace Physis.Training;
 
 public sealed record PinnRunResult(double RelativeL2, int Iterations, int AdamIterations, int LbfgsIterations,
-    double WallSeconds, double FinalLoss, int ResumedFromStep, string OutputFolder);
+    double WallSeconds, double FinalLoss, int ResumedFromStep, string OutputFolder)
+{
+    /// <summary>Learned values of the problem's trainable parameters (inverse and eigenvalue problems).</summary>
+    public IReadOnlyDictionary<string, double> Parameters { get; init; } = new Dictionary<string, double>();
+    public IReadOnlyDictionary<string, double> FieldErrors { get; init; } = new Dictionary<string, double>();
+}
 
 /// <summary>
 /// One complete PINN run of a catalog problem, as `physis solve` performs it: train with checkpoints, measure the
@@ -75,7 +80,11 @@ public static class PinnRun
         var reference = catalogProblem.Reference();
         var evaluation = Evaluation.Of(problem, trainer, reference);
         int adam = trainer.History.Count(r => r.Phase == "adam"), lbfgs = trainer.History.Count(r => r.Phase == "lbfgs");
-        var result = new PinnRunResult(evaluation.RelativeL2, trainer.Step, adam, lbfgs, wall, trainer.History.LastOrDefault()?.Total ?? double.NaN, resumedFrom, outputFolder);
+        var result = new PinnRunResult(evaluation.RelativeL2, trainer.Step, adam, lbfgs, wall, trainer.History.LastOrDefault()?.Total ?? double.NaN, resumedFrom, outputFolder)
+        {
+            Parameters = trainer.ParameterValues,
+            FieldErrors = evaluation.FieldErrors,
+        };
 
         WriteOutputs(outputFolder, catalogProblem, preset, settings, trainer, reference, evaluation, result);
         return result;
@@ -101,18 +110,29 @@ public static class PinnRun
         ReferenceSolution reference, Evaluation evaluation, PinnRunResult result)
     {
         WritePrediction(Path.Combine(folder, "prediction.npz"), reference, evaluation.Prediction);
-        SolutionPlots.Write(folder, problem.Name, reference, evaluation);
+        var coordinates = trainer.Problem.Terms.Coordinates;
+        SolutionPlots.Write(folder, problem.Name, coordinates, reference, evaluation);
 
         var csv = new StringBuilder("step,phase,total," + string.Join(",", trainer.LossTermNames) + "\n");
         foreach (var r in trainer.History)
             csv.Append(CultureInfo.InvariantCulture, $"{r.Step},{r.Phase},{r.Total:R},{string.Join(",", r.Terms.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}\n");
         AtomicFile.WriteAllText(Path.Combine(folder, "loss.csv"), csv.ToString());
 
-        var steps = trainer.History.Select(r => (double)r.Step).ToArray();
-        var series = new List<(string, double[], double[])> { ("total", steps, trainer.History.Select(r => r.Total).ToArray()) };
+        // A log axis cannot show a term that is exactly zero (a pinned value the network meets at initialisation):
+        // such iterations are left out of that term's curve.
+        var series = new List<(string, double[], double[])>();
+        void AddCurve(string name, Func<LossRecord, double> value)
+        {
+            var shown = trainer.History.Where(r => value(r) > 0 && double.IsFinite(value(r))).ToArray();
+            if (shown.Length > 0) series.Add((name, shown.Select(r => (double)r.Step).ToArray(), shown.Select(value).ToArray()));
+        }
+        AddCurve("total", r => r.Total);
         for (int k = 0; k < trainer.LossTermNames.Count; k++)
-            series.Add((trainer.LossTermNames[k], steps, trainer.History.Select(r => r.Terms[k]).ToArray()));
-        Plots.Lines(Path.Combine(folder, "loss.png"), $"{problem.Name}: training loss", "iteration", "loss", series, logY: true);
+        {
+            int term = k;
+            AddCurve(trainer.LossTermNames[k], r => r.Terms[term]);
+        }
+        if (series.Count > 0) Plots.Lines(Path.Combine(folder, "loss.png"), $"{problem.Name}: training loss", "iteration", "loss", series, logY: true);
 
         var record = new
         {
@@ -130,6 +150,7 @@ public static class PinnRun
             FinalLoss = result.FinalLoss,
             LossTerms = trainer.LossTermNames,
             Parameters = trainer.ParameterValues,
+            ExactParameters = problem.ExactParameters,
             FieldErrors = evaluation.FieldErrors,
             Evaluation = new { Points = reference.Count, Grid = reference.Grid?.Coordinates.Zip(reference.Grid.Axes, (c, a) => $"{c}: {a.Length}"), Reference = reference.Source },
             Threads = get_num_threads(),

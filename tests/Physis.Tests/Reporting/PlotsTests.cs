@@ -81,7 +81,23 @@ public sealed class PlotsTests : IDisposable
         var y = Linspace(0, 1, 3);
         Assert.Contains("[3, 4]", Assert.Throws<ArgumentException>(() => Plots.Heatmap(PathOf("bad.png"), x, y, new double[4, 3], "t", "x", "y")).Message);
         Assert.Contains("evenly spaced", Assert.Throws<ArgumentException>(() => Plots.Heatmap(PathOf("bad.png"), [0, 0.1, 1], y, new double[3, 3], "t", "x", "y")).Message);
-        Assert.Throws<ArgumentException>(() => Plots.Heatmap(PathOf("bad.png"), x, y, new double[3, 4] { { 0, 0, 0, double.NaN }, { 0, 0, 0, 0 }, { 0, 0, 0, 0 } }, "t", "x", "y"));
+        Assert.Throws<ArgumentException>(() => Plots.Heatmap(PathOf("bad.png"), x, y, new double[3, 4] { { 0, 0, 0, double.PositiveInfinity }, { 0, 0, 0, 0 }, { 0, 0, 0, 0 } }, "t", "x", "y"));
+        var outside = new double[3, 4];
+        for (int i = 0; i < 3; i++) for (int j = 0; j < 4; j++) outside[i, j] = double.NaN;
+        Assert.Contains("all NaN", Assert.Throws<ArgumentException>(() => Plots.Heatmap(PathOf("bad.png"), x, y, outside, "t", "x", "y")).Message);
+    }
+
+    [Fact]
+    public void HeatmapLeavesNaNCellsBlankForDomainsWithHoles()
+    {
+        var x = Linspace(-1, 1, 41);
+        var values = new double[41, 41];
+        for (int i = 0; i < 41; i++)
+            for (int j = 0; j < 41; j++)
+                values[i, j] = x[i] * x[i] + x[j] * x[j] < 0.25 ? double.NaN : x[j];
+        string path = PathOf("hole.png");
+        Plots.Heatmap(path, x, x, values, "field with a hole", "x", "y", symmetricColorScale: true);
+        Assert.True(new FileInfo(path).Length > 1000);
     }
 
     [Fact]

@@ -9,11 +9,18 @@ public interface ICatalogProblem
     /// <summary>Named configurations; "default" reaches the problem's accuracy target.</summary>
     IReadOnlyDictionary<string, PinnSettings> Presets { get; }
     ReferenceSolution Reference();
+    /// <summary>True values of the problem's trainable parameters, for inverse problems.</summary>
+    IReadOnlyDictionary<string, double> ExactParameters => new Dictionary<string, double>();
 }
 
 public static class ProblemCatalog
 {
-    public static IReadOnlyList<ICatalogProblem> All { get; } = [new BurgersProblem()];
+    public static IReadOnlyList<ICatalogProblem> All { get; } =
+    [
+        new BurgersProblem(), new AllenCahnProblem(), new KdvProblem(), new AdvectionProblem(30), new AdvectionProblem(80),
+        new WaveProblem(), new HelmholtzProblem(), new PoissonHolesProblem(), new Heat2DProblem(), new KovasznayProblem(),
+        new CavityProblem(), new BurgersInverseProblem(),
+    ];
 
     public static ICatalogProblem Find(string name) =>
         All.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))

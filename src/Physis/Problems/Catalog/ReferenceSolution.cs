@@ -31,6 +31,26 @@ public sealed record ReferenceSolution
                 throw new ArgumentException($"Reference field '{field}' has {v.Length} values but the grid has {grid.Count} points.");
         return new ReferenceSolution { Points = grid.Points(), Values = values, Source = source, Grid = grid };
     }
+
+    /// <summary>
+    /// An exact solution tabulated on a grid; grid points outside the domain (where <paramref name="inside"/> is
+    /// false, e.g. in the holes of a perforated plate) get NaN and are left out of the error.
+    /// </summary>
+    public static ReferenceSolution Exact(string[] coordinates, double[][] axes, IReadOnlyDictionary<string, Func<double[], double>> solution,
+        Func<double[], bool>? inside = null, string source = "exact")
+    {
+        var grid = new ReferenceGrid(coordinates, axes);
+        var points = grid.Points();
+        var values = solution.ToDictionary(f => f.Key, _ => new double[grid.Count]);
+        var point = new double[axes.Length];
+        for (int k = 0; k < grid.Count; k++)
+        {
+            for (int d = 0; d < point.Length; d++) point[d] = points[k, d];
+            bool within = inside?.Invoke(point) ?? true;
+            foreach (var (field, exact) in solution) values[field][k] = within ? exact(point) : double.NaN;
+        }
+        return new ReferenceSolution { Points = points, Values = values, Source = source, Grid = grid };
+    }
 }
 
 /// <summary>A tensor-product grid; point k has axis indices i0 + n0 * (i1 + n1 * (i2 + ...)).</summary>

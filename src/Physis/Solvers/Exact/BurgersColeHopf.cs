@@ -61,16 +61,7 @@ public static class BurgersColeHopf
     /// The grid of DeepXDE's Burgers.npz: 256 x in linspace(-1, 1) and 100 t in linspace(0, 0.99),
     /// computed as numpy.linspace does (start + i * step, last point exact).
     /// </summary>
-    public static (double[] X, double[] T) StandardGrid() => (Linspace(-1, 1, 256), Linspace(0, 0.99, 100));
-
-    private static double[] Linspace(double start, double stop, int count)
-    {
-        double step = (stop - start) / (count - 1);
-        var values = new double[count];
-        for (int i = 0; i < count; i++) values[i] = start + i * step;
-        values[^1] = stop;
-        return values;
-    }
+    public static (double[] X, double[] T) StandardGrid() => (UniformGrid.Linspace(-1, 1, 256), UniformGrid.Linspace(0, 0.99, 100));
 
     private static (double U, double Ux) EvaluateChecked(double x, double t, double nu, int quadratureOrder)
     {

@@ -1,0 +1,183 @@
+using Physis.Geometry;
+using Physis.Solvers;
+using static Physis.Problems.Functions;
+
+namespace Physis.Problems.Catalog;
+
+/// <summary>
+/// Linear advection u_t + c u_x = 0 on x in (0, 2 pi), t in [0, 1], u0 = sin x, periodic: exact u = sin(x - c t).
+/// At large speeds (c = 30, 80) a plain PINN fails, the failure mode studied by Krishnapriyan et al. (2021).
+/// </summary>
+public sealed class AdvectionProblem(double speed = 30) : ICatalogProblem
+{
+    public double Speed { get; } = speed > 0 && double.IsFinite(speed) ? speed : throw new ArgumentException($"The advection speed must be positive, got {speed}.");
+    public string Name => Speed == 30 ? "advection" : $"advection-{Speed:G}";
+    public string Description => $"Advection u_t + {Speed:G} u_x = 0, u0 = sin x, periodic in x on (0, 2 pi)";
+
+    public PdeProblem Create()
+    {
+        double c = Speed;
+        return new PdeProblem(new Interval(0, 2 * Math.PI).WithTime(0, 1),
+            f => f.Dt("u") + c * f.Dx("u"),
+            [Condition.Initial("u", p => Math.Sin(p[0])), Condition.Periodic("u", "x")]);
+    }
+
+    public IReadOnlyDictionary<string, PinnSettings> Presets { get; } = new Dictionary<string, PinnSettings>
+    {
+        ["default"] = new PinnSettings
+        {
+            Hidden = [64, 64, 64, 64],
+            DomainPoints = 8000,
+            BoundaryPoints = 200,
+            InitialPoints = 256,
+            AdamIterations = 5000,
+            LbfgsIterations = 5000,
+            Precision = "float64",
+        },
+    };
+
+    public ReferenceSolution Reference()
+    {
+        double c = Speed;
+        return ReferenceSolution.Exact(["x", "t"], [UniformGrid.Linspace(0, 2 * Math.PI, 256), UniformGrid.Linspace(0, 1, 101)],
+            new Dictionary<string, Func<double[], double>> { ["u"] = p => Math.Sin(p[0] - c * p[1]) });
+    }
+}
+
+/// <summary>Wave u_tt = 4 u_xx on [0, 1]^2, exact u = sin(pi x) cos(2 pi t) + 0.5 sin(4 pi x) cos(8 pi t) (PINNacle's Wave1d-C).</summary>
+public sealed class WaveProblem : ICatalogProblem
+{
+    public string Name => "wave";
+    public string Description => "Wave u_tt = 4 u_xx on [0, 1] x [0, 1], u = 0 at x = 0, 1, two standing modes";
+
+    private static double Exact(double[] p) =>
+        Math.Sin(Math.PI * p[0]) * Math.Cos(2 * Math.PI * p[1]) + 0.5 * Math.Sin(4 * Math.PI * p[0]) * Math.Cos(8 * Math.PI * p[1]);
+
+    public PdeProblem Create() => new(new Interval(0, 1).WithTime(0, 1),
+        f => f.Dtt("u") - 4 * f.Dxx("u"),
+        [
+            Condition.Dirichlet("u"),
+            Condition.Initial("u", p => Math.Sin(Math.PI * p[0]) + 0.5 * Math.Sin(4 * Math.PI * p[0])),
+            Condition.InitialDerivative("u"),
+        ]);
+
+    public IReadOnlyDictionary<string, PinnSettings> Presets { get; } = new Dictionary<string, PinnSettings>
+    {
+        ["default"] = new PinnSettings
+        {
+            Hidden = [64, 64, 64, 64],
+            DomainPoints = 8000,
+            BoundaryPoints = 400,
+            InitialPoints = 400,
+            AdamIterations = 5000,
+            LbfgsIterations = 5000,
+            Precision = "float64",
+        },
+    };
+
+    public ReferenceSolution Reference() => ReferenceSolution.Exact(["x", "t"], [UniformGrid.Linspace(0, 1, 101), UniformGrid.Linspace(0, 1, 101)],
+        new Dictionary<string, Func<double[], double>> { ["u"] = Exact });
+}
+
+/// <summary>Helmholtz Laplacian u + u = q on [-1, 1]^2, u = 0 on the boundary, exact u = sin(pi x) sin(4 pi y).</summary>
+public sealed class HelmholtzProblem : ICatalogProblem
+{
+    public string Name => "helmholtz";
+    public string Description => "Helmholtz u_xx + u_yy + u = q on [-1, 1]^2, exact u = sin(pi x) sin(4 pi y)";
+
+    public PdeProblem Create()
+    {
+        // q = (1 - pi^2 - 16 pi^2) sin(pi x) sin(4 pi y) makes the exact solution above satisfy the equation.
+        double scale = 1 - 17 * Math.PI * Math.PI;
+        return new PdeProblem(new Rectangle(-1, -1, 1, 1),
+            f => f.Laplacian("u") + f["u"] - scale * Sin(Math.PI * f.X) * Sin(4 * Math.PI * f.Y),
+            [Condition.Dirichlet("u")]);
+    }
+
+    public IReadOnlyDictionary<string, PinnSettings> Presets { get; } = new Dictionary<string, PinnSettings>
+    {
+        ["default"] = new PinnSettings
+        {
+            Hidden = [50, 50, 50, 50],
+            DomainPoints = 6000,
+            BoundaryPoints = 800,
+            AdamIterations = 5000,
+            LbfgsIterations = 5000,
+            Precision = "float64",
+        },
+    };
+
+    public ReferenceSolution Reference() => ReferenceSolution.Exact(["x", "y"], [UniformGrid.Linspace(-1, 1, 101), UniformGrid.Linspace(-1, 1, 101)],
+        new Dictionary<string, Func<double[], double>> { ["u"] = p => Math.Sin(Math.PI * p[0]) * Math.Sin(4 * Math.PI * p[1]) });
+}
+
+/// <summary>
+/// Poisson -Laplacian u = f on the square [-1, 1]^2 with four circular holes (a CSG difference), Dirichlet data from
+/// the manufactured solution u = sin(pi x) sin(pi y) + x y on the outer and the hole boundaries.
+/// </summary>
+public sealed class PoissonHolesProblem : ICatalogProblem
+{
+    public string Name => "poisson-holes";
+    public string Description => "Poisson -Laplacian u = 2 pi^2 sin(pi x) sin(pi y) on [-1, 1]^2 minus four disks, exact u = sin(pi x) sin(pi y) + x y";
+
+    private static double Exact(double[] p) => Math.Sin(Math.PI * p[0]) * Math.Sin(Math.PI * p[1]) + p[0] * p[1];
+
+    public static Geometry.Geometry Domain() =>
+        new Rectangle(-1, -1, 1, 1) - new Disk(-0.5, -0.5, 0.2) - new Disk(0.5, -0.5, 0.2) - new Disk(-0.5, 0.5, 0.2) - new Disk(0.5, 0.5, 0.2);
+
+    public PdeProblem Create() => new(Domain(),
+        f => -f.Laplacian("u") - 2 * Math.PI * Math.PI * Sin(Math.PI * f.X) * Sin(Math.PI * f.Y),
+        [Condition.Dirichlet("u", Exact)]);
+
+    public IReadOnlyDictionary<string, PinnSettings> Presets { get; } = new Dictionary<string, PinnSettings>
+    {
+        ["default"] = new PinnSettings
+        {
+            Hidden = [40, 40, 40],
+            DomainPoints = 4000,
+            BoundaryPoints = 1200,
+            AdamIterations = 3000,
+            LbfgsIterations = 3000,
+            Precision = "float64",
+        },
+    };
+
+    public ReferenceSolution Reference()
+    {
+        var domain = Domain();
+        return ReferenceSolution.Exact(["x", "y"], [UniformGrid.Linspace(-1, 1, 101), UniformGrid.Linspace(-1, 1, 101)],
+            new Dictionary<string, Func<double[], double>> { ["u"] = Exact }, inside: p => domain.Contains(p));
+    }
+}
+
+/// <summary>Heat u_t = 0.05 Laplacian u on [0, 1]^2, t in [0, 1], u = 0 on the boundary, exact u = exp(-0.1 pi^2 t) sin(pi x) sin(pi y).</summary>
+public sealed class Heat2DProblem : ICatalogProblem
+{
+    public string Name => "heat-2d";
+    public string Description => "Heat u_t = 0.05 (u_xx + u_yy) on [0, 1]^2 x [0, 1], exact u = exp(-0.1 pi^2 t) sin(pi x) sin(pi y)";
+
+    public PdeProblem Create() => new(new Rectangle(0, 0, 1, 1).WithTime(0, 1),
+        f => f.Dt("u") - 0.05 * f.Laplacian("u"),
+        [Condition.Dirichlet("u"), Condition.Initial("u", p => Math.Sin(Math.PI * p[0]) * Math.Sin(Math.PI * p[1]))]);
+
+    public IReadOnlyDictionary<string, PinnSettings> Presets { get; } = new Dictionary<string, PinnSettings>
+    {
+        ["default"] = new PinnSettings
+        {
+            Hidden = [32, 32, 32],
+            DomainPoints = 6000,
+            BoundaryPoints = 1000,
+            InitialPoints = 500,
+            AdamIterations = 3000,
+            LbfgsIterations = 3000,
+            Precision = "float64",
+        },
+    };
+
+    public ReferenceSolution Reference() => ReferenceSolution.Exact(["x", "y", "t"],
+        [UniformGrid.Linspace(0, 1, 41), UniformGrid.Linspace(0, 1, 41), UniformGrid.Linspace(0, 1, 11)],
+        new Dictionary<string, Func<double[], double>>
+        {
+            ["u"] = p => Math.Exp(-0.1 * Math.PI * Math.PI * p[2]) * Math.Sin(Math.PI * p[0]) * Math.Sin(Math.PI * p[1]),
+        });
+}

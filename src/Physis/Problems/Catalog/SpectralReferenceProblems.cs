@@ -1,0 +1,97 @@
+using Physis.Geometry;
+using Physis.Solvers;
+using Physis.Solvers.Spectral;
+
+namespace Physis.Problems.Catalog;
+
+/// <summary>
+/// Periodic 1D problems on x in [-1, 1), t in [0, 1] whose reference comes from the ETDRK4 pseudo-spectral solver
+/// on the jaxpi benchmark grid (512 points in x, 201 times).
+/// </summary>
+public abstract class SpectralReferenceProblem : ICatalogProblem
+{
+    protected const int GridPoints = 512, Times = 201;
+
+    public abstract string Name { get; }
+    public abstract string Description { get; }
+    public abstract IReadOnlyDictionary<string, PinnSettings> Presets { get; }
+    protected abstract Func<Terms, Expr> Residual { get; }
+    protected abstract double InitialValue(double x);
+    protected abstract SpectralEquation1D Equation { get; }
+    /// <summary>Small enough that halving it changes the reference by less than 1e-8 (checked in the tests).</summary>
+    public virtual double DefaultTimeStep => 1e-4;
+
+    public PdeProblem Create()
+    {
+        var geometry = new Interval(-1, 1).WithTime(0, 1);
+        return new PdeProblem(geometry, Residual,
+        [
+            Condition.Initial("u", p => InitialValue(p[0])),
+            Condition.Periodic("u", "x"),
+            Condition.Periodic("u", "x", 1),
+        ]);
+    }
+
+    public ReferenceSolution Reference() => Reference(DefaultTimeStep);
+
+    public ReferenceSolution Reference(double timeStep)
+    {
+        var solver = new Etdrk4Solver1D(Equation, GridPoints, period: 2, timeStep);
+        var x = solver.GridCoordinates(origin: -1);
+        var t = UniformGrid.Linspace(0, 1, Times);
+        var u = solver.Solve(x.Select(InitialValue).ToArray(), t);
+        var flat = new double[u.Length];
+        Buffer.BlockCopy(u, 0, flat, 0, flat.Length * sizeof(double));
+        return ReferenceSolution.OnGrid(["x", "t"], [x, t], new Dictionary<string, double[]> { ["u"] = flat },
+            $"ETDRK4 pseudo-spectral, {GridPoints} modes, dt = {timeStep:G2}");
+    }
+}
+
+/// <summary>Allen-Cahn u_t = 1e-4 u_xx - 5 u^3 + 5 u, u0 = x^2 cos(pi x), periodic (the jaxpi benchmark).</summary>
+public sealed class AllenCahnProblem : SpectralReferenceProblem
+{
+    public override string Name => "allen-cahn";
+    public override string Description => "Allen-Cahn u_t = 1e-4 u_xx - 5u^3 + 5u, u0 = x^2 cos(pi x), periodic in x on [-1, 1]";
+    protected override Func<Terms, Expr> Residual => f => f.Dt("u") - 1e-4 * f.Dxx("u") + 5 * f["u"].Pow(3) - 5 * f["u"];
+    protected override double InitialValue(double x) => x * x * Math.Cos(Math.PI * x);
+    protected override SpectralEquation1D Equation => new AllenCahn1D(1e-4, 5);
+
+    public override IReadOnlyDictionary<string, PinnSettings> Presets { get; } = new Dictionary<string, PinnSettings>
+    {
+        ["default"] = new PinnSettings
+        {
+            Hidden = [64, 64, 64, 64],
+            DomainPoints = 8000,
+            BoundaryPoints = 200,
+            InitialPoints = 512,
+            AdamIterations = 5000,
+            LbfgsIterations = 5000,
+            Precision = "float64",
+        },
+    };
+}
+
+/// <summary>Korteweg-de Vries u_t + u u_x + 0.022^2 u_xxx = 0, u0 = cos(pi x), periodic (the jaxpi benchmark).</summary>
+public sealed class KdvProblem : SpectralReferenceProblem
+{
+    private const double Dispersion = 0.022 * 0.022;
+    public override string Name => "kdv";
+    public override string Description => "KdV u_t + u u_x + 0.022^2 u_xxx = 0, u0 = cos(pi x), periodic in x on [-1, 1]";
+    protected override Func<Terms, Expr> Residual => f => f.Dt("u") + f["u"] * f.Dx("u") + Dispersion * f.D("u", "x", "x", "x");
+    protected override double InitialValue(double x) => Math.Cos(Math.PI * x);
+    protected override SpectralEquation1D Equation => new Kdv1D(1, Dispersion);
+
+    public override IReadOnlyDictionary<string, PinnSettings> Presets { get; } = new Dictionary<string, PinnSettings>
+    {
+        ["default"] = new PinnSettings
+        {
+            Hidden = [64, 64, 64, 64],
+            DomainPoints = 8000,
+            BoundaryPoints = 200,
+            InitialPoints = 512,
+            AdamIterations = 5000,
+            LbfgsIterations = 5000,
+            Precision = "float64",
+        },
+    };
+}
