@@ -19,7 +19,53 @@ internal static class BenchCommand
         var step = new Command("step", "Time one Adam step of the deepxde Burgers preset in Physis and in plain PyTorch, at 1 and 2 threads, and print the ratio.") { steps, python };
         step.SetAction(parse => CliErrors.Run(() => AdamStep(parse.GetValue(steps), parse.GetValue(python)!)));
         command.Subcommands.Add(step);
+        command.Subcommands.Add(CreatePinnSuite());
         return command;
+    }
+
+    private static Command CreatePinnSuite()
+    {
+        var quick = new Option<bool>("--quick") { Description = "Reduced iterations and points: a smoke check of the whole suite in minutes, not a measurement." };
+        var problems = new Option<string?>("--problems") { Description = $"Comma-separated subset of problems (default: all of {string.Join(", ", ProblemCatalog.All.Select(p => p.Name))})." };
+        var methods = new Option<string>("--methods") { Description = "Comma-separated presets to run for each problem that has them.", DefaultValueFactory = _ => "default" };
+        var output = new Option<string?>("--out") { Description = "Folder for bench.md, bench.csv and one run folder per problem and method (default runs/bench, or runs/bench-quick); a re-run skips finished pairs and resumes a killed one." };
+        var threads = new Option<int>("--threads") { Description = "Intra-op threads for the tensor engine.", DefaultValueFactory = _ => 1 };
+        var pinn = new Command("pinn", "Run the PINN problem suite and write bench.md and bench.csv: each problem's error next to its target and published anchor.")
+        {
+            quick, problems, methods, output, threads,
+        };
+        pinn.SetAction(parse => CliErrors.Run(() => PinnSuite(parse.GetValue(quick), parse.GetValue(problems), parse.GetValue(methods)!,
+            parse.GetValue(output) ?? Path.Combine("runs", parse.GetValue(quick) ? "bench-quick" : "bench"), parse.GetValue(threads))));
+        return pinn;
+    }
+
+    private static int PinnSuite(bool quick, string? problemList, string methodList, string folder, int threads)
+    {
+        if (threads <= 0) throw new ArgumentException($"--threads must be positive, got {threads}.");
+        var selected = problemList is null ? ProblemCatalog.All : problemList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(ProblemCatalog.Find).ToList();
+        var methods = methodList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (methods.Length == 0) throw new ArgumentException("--methods names no preset.");
+        foreach (var method in methods)
+            if (!selected.Any(p => p.Presets.ContainsKey(method)))
+                throw new ArgumentException($"No selected problem has a preset '{method}'.");
+        set_num_threads(threads);
+
+        string mode = quick ? "quick" : "full";
+        var rows = new List<Physis.Training.BenchmarkRow>();
+        foreach (var problem in selected)
+            foreach (var method in methods.Where(problem.Presets.ContainsKey))
+            {
+                var settings = quick ? PinnBenchmark.Quick(problem.Presets[method]) : problem.Presets[method];
+                Console.WriteLine($"{problem.Name} / {method} ({mode})");
+                var progress = new ProgressDisplay(!Console.IsOutputRedirected, TimeSpan.FromSeconds(30));
+                var row = PinnBenchmark.Run(problem, method, settings, Path.Combine(folder, $"{problem.Name}-{method}"), progress);
+                progress.Finish();
+                rows.Add(row);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {row.Metric} {row.Value:E2} (target {row.Target?.ToString("E1", CultureInfo.InvariantCulture) ?? "report only"}) in {row.WallSeconds:F0} s"));
+                PinnBenchmark.WriteTables(folder, rows, $"PINN benchmark suite ({mode} mode, {threads} thread{(threads > 1 ? "s" : "")}, {DateTime.UtcNow:yyyy-MM-dd})");
+            }
+        Console.WriteLine($"tables in {Path.GetFullPath(Path.Combine(folder, "bench.md"))} and bench.csv");
+        return 0;
     }
 
     private static int AdamStep(int steps, string python)

@@ -29,6 +29,7 @@ public static class PinnRun
 {
     public const string CheckpointFile = "checkpoint.bin";
     public const string SettingsFile = "settings.json";
+    public const string RunFile = "run.json";
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -44,6 +45,9 @@ public static class PinnRun
         string path = Path.Combine(outputFolder, SettingsFile);
         return File.Exists(path) ? JsonSerializer.Deserialize<PinnSettings>(File.ReadAllText(path), Json) : null;
     }
+
+    /// <summary>Equal as stored: records compare arrays such as the layer widths by reference.</summary>
+    public static bool SameSettings(PinnSettings a, PinnSettings b) => JsonSerializer.Serialize(a, Json) == JsonSerializer.Serialize(b, Json);
 
     public static PinnRunResult Execute(ICatalogProblem catalogProblem, string preset, PinnSettings settings, string outputFolder,
         bool resume, int checkpointEvery, params ITrainingCallback[] callbacks)
@@ -161,7 +165,7 @@ public static class PinnRun
                 Dotnet = Environment.Version.ToString(),
             },
         };
-        AtomicFile.WriteAllText(Path.Combine(folder, "run.json"), JsonSerializer.Serialize(record, Json));
+        AtomicFile.WriteAllText(Path.Combine(folder, RunFile), JsonSerializer.Serialize(record, Json));
     }
 
     /// <summary>

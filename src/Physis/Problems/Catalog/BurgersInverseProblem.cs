@@ -10,6 +10,7 @@ namespace Physis.Problems.Catalog;
 /// </summary>
 public sealed class BurgersInverseProblem : ICatalogProblem
 {
+    public BenchmarkTarget Target { get; } = new("lambda relative error", 1e-2, "Raissi et al. 2019: 0.6% (clean data)");
     public const int Observations = 2000;
     public const double NoiseLevel = 0.01;
     public const int DataSeed = 1234;

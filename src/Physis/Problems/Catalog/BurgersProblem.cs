@@ -10,6 +10,7 @@ namespace Physis.Problems.Catalog;
 /// </summary>
 public sealed class BurgersProblem : ICatalogProblem
 {
+    public BenchmarkTarget Target { get; } = new(BenchmarkTarget.RelativeL2, 5e-4, "Raissi et al. 2019: 6.7e-4");
     public string Name => "burgers";
     public string Description => "Viscous Burgers u_t + u u_x = (0.01/pi) u_xx, u0 = -sin(pi x), Dirichlet u(±1,t) = 0";
     public double Viscosity { get; init; } = BurgersColeHopf.DefaultViscosity;

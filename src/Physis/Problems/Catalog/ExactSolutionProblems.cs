@@ -12,6 +12,7 @@ public sealed class AdvectionProblem(double speed = 30) : ICatalogProblem
 {
     public double Speed { get; } = speed > 0 && double.IsFinite(speed) ? speed : throw new ArgumentException($"The advection speed must be positive, got {speed}.");
     public string Name => Speed == 30 ? "advection" : $"advection-{Speed:G}";
+    public BenchmarkTarget Target => new(BenchmarkTarget.RelativeL2, Speed == 30 ? 1e-2 : null, "jaxpi (GPU, speed 80): 6.9e-4");
     public string Description => $"Advection u_t + {Speed:G} u_x = 0, u0 = sin x, periodic in x on (0, 2 pi)";
 
     public PdeProblem Create()
@@ -47,6 +48,7 @@ public sealed class AdvectionProblem(double speed = 30) : ICatalogProblem
 /// <summary>Wave u_tt = 4 u_xx on [0, 1]^2, exact u = sin(pi x) cos(2 pi t) + 0.5 sin(4 pi x) cos(8 pi t) (PINNacle's Wave1d-C).</summary>
 public sealed class WaveProblem : ICatalogProblem
 {
+    public BenchmarkTarget Target { get; } = new(BenchmarkTarget.RelativeL2, 1e-2, "PINNacle best: 9.2e-2");
     public string Name => "wave";
     public string Description => "Wave u_tt = 4 u_xx on [0, 1] x [0, 1], u = 0 at x = 0, 1, two standing modes";
 
@@ -82,6 +84,7 @@ public sealed class WaveProblem : ICatalogProblem
 /// <summary>Helmholtz Laplacian u + u = q on [-1, 1]^2, u = 0 on the boundary, exact u = sin(pi x) sin(4 pi y).</summary>
 public sealed class HelmholtzProblem : ICatalogProblem
 {
+    public BenchmarkTarget Target { get; } = new(BenchmarkTarget.RelativeL2, 1e-3, "-");
     public string Name => "helmholtz";
     public string Description => "Helmholtz u_xx + u_yy + u = q on [-1, 1]^2, exact u = sin(pi x) sin(4 pi y)";
 
@@ -117,6 +120,7 @@ public sealed class HelmholtzProblem : ICatalogProblem
 /// </summary>
 public sealed class PoissonHolesProblem : ICatalogProblem
 {
+    public BenchmarkTarget Target { get; } = new(BenchmarkTarget.RelativeL2, 1e-3, "-");
     public string Name => "poisson-holes";
     public string Description => "Poisson -Laplacian u = 2 pi^2 sin(pi x) sin(pi y) on [-1, 1]^2 minus four disks, exact u = sin(pi x) sin(pi y) + x y";
 
@@ -153,6 +157,7 @@ public sealed class PoissonHolesProblem : ICatalogProblem
 /// <summary>Heat u_t = 0.05 Laplacian u on [0, 1]^2, t in [0, 1], u = 0 on the boundary, exact u = exp(-0.1 pi^2 t) sin(pi x) sin(pi y).</summary>
 public sealed class Heat2DProblem : ICatalogProblem
 {
+    public BenchmarkTarget Target { get; } = new(BenchmarkTarget.RelativeL2, 1e-3, "-");
     public string Name => "heat-2d";
     public string Description => "Heat u_t = 0.05 (u_xx + u_yy) on [0, 1]^2 x [0, 1], exact u = exp(-0.1 pi^2 t) sin(pi x) sin(pi y)";
 

@@ -1,5 +1,15 @@
 namespace Physis.Problems.Catalog;
 
+/// <summary>
+/// What a benchmark run of a problem must reach: the metric ("relative L2" against the reference, or the relative error
+/// of a learned parameter), its target value (null where the suite only reports the figure), and the published figure
+/// it is measured against.
+/// </summary>
+public sealed record BenchmarkTarget(string Metric, double? Value, string Anchor)
+{
+    public const string RelativeL2 = "relative L2";
+}
+
 /// <summary>A built-in problem: its definition, the settings that solve it, and an independent reference to measure against.</summary>
 public interface ICatalogProblem
 {
@@ -9,6 +19,7 @@ public interface ICatalogProblem
     /// <summary>Named configurations; "default" reaches the problem's accuracy target.</summary>
     IReadOnlyDictionary<string, PinnSettings> Presets { get; }
     ReferenceSolution Reference();
+    BenchmarkTarget Target { get; }
     /// <summary>True values of the problem's trainable parameters, for inverse problems.</summary>
     IReadOnlyDictionary<string, double> ExactParameters => new Dictionary<string, double>();
 }

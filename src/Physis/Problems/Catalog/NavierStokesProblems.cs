@@ -23,6 +23,7 @@ internal static class SteadyNavierStokes
 /// </summary>
 public sealed class KovasznayProblem : ICatalogProblem
 {
+    public BenchmarkTarget Target { get; } = new(BenchmarkTarget.RelativeL2, 1e-3, "-");
     private const double Reynolds = 20;
     private static readonly double Lambda = Reynolds / 2 - Math.Sqrt(Reynolds * Reynolds / 4 + 4 * Math.PI * Math.PI);
 
@@ -64,6 +65,7 @@ public sealed class KovasznayProblem : ICatalogProblem
 /// </summary>
 public sealed class CavityProblem : ICatalogProblem
 {
+    public BenchmarkTarget Target { get; } = new("relative L2 at the table points", 2e-2, "Ghia et al. 1982 table");
     private const double Reynolds = 100;
 
     // Ghia et al. (1982), Table I (u on the vertical centre line) and Table II (v on the horizontal centre line), Re = 100.

@@ -14,6 +14,7 @@ public abstract class SpectralReferenceProblem : ICatalogProblem
 
     public abstract string Name { get; }
     public abstract string Description { get; }
+    public abstract BenchmarkTarget Target { get; }
     public abstract IReadOnlyDictionary<string, PinnSettings> Presets { get; }
     protected abstract Func<Terms, Expr> Residual { get; }
     protected abstract double InitialValue(double x);
@@ -50,6 +51,7 @@ public abstract class SpectralReferenceProblem : ICatalogProblem
 /// <summary>Allen-Cahn u_t = 1e-4 u_xx - 5 u^3 + 5 u, u0 = x^2 cos(pi x), periodic (the jaxpi benchmark).</summary>
 public sealed class AllenCahnProblem : SpectralReferenceProblem
 {
+    public override BenchmarkTarget Target { get; } = new(BenchmarkTarget.RelativeL2, 1e-3, "jaxpi (GPU): 5.4e-5");
     public override string Name => "allen-cahn";
     public override string Description => "Allen-Cahn u_t = 1e-4 u_xx - 5u^3 + 5u, u0 = x^2 cos(pi x), periodic in x on [-1, 1]";
     protected override Func<Terms, Expr> Residual => f => f.Dt("u") - 1e-4 * f.Dxx("u") + 5 * f["u"].Pow(3) - 5 * f["u"];
@@ -74,6 +76,7 @@ public sealed class AllenCahnProblem : SpectralReferenceProblem
 /// <summary>Korteweg-de Vries u_t + u u_x + 0.022^2 u_xxx = 0, u0 = cos(pi x), periodic (the jaxpi benchmark).</summary>
 public sealed class KdvProblem : SpectralReferenceProblem
 {
+    public override BenchmarkTarget Target { get; } = new(BenchmarkTarget.RelativeL2, 5e-3, "jaxpi: 2.0e-3");
     private const double Dispersion = 0.022 * 0.022;
     public override string Name => "kdv";
     public override string Description => "KdV u_t + u u_x + 0.022^2 u_xxx = 0, u0 = cos(pi x), periodic in x on [-1, 1]";

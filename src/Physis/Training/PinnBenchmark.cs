@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Physis.Problems.Catalog;
+using Physis.Reporting;
+
+namespace Physis.Training;
+
+/// <summary>One problem/method pair of the PINN benchmark suite, measured.</summary>
+public sealed record BenchmarkRow(string Problem, string Method, string Metric, double Value, double? Target, string Anchor,
+    int Iterations, double WallSeconds)
+{
+    /// <summary>Null where the suite only reports the figure.</summary>
+    public bool? Met => Target is { } t ? Value <= t : null;
+}
+
+/// <summary>
+/// Runs catalog problems with a named preset (the "method") through <see cref="PinnRun"/>, one output folder per pair,
+/// and tabulates the figure each problem is judged by next to its target and published anchor. A pair whose folder
+/// already holds a finished run with the same settings is read back instead of trained again, and one with only a
+/// checkpoint is resumed, so a killed suite continues where it stopped.
+/// </summary>
+public static class PinnBenchmark
+{
+    /// <summary>The reduced configuration of a smoke run: a few hundred iterations on fewer points.</summary>
+    public static PinnSettings Quick(PinnSettings settings) => settings with
+    {
+        AdamIterations = Math.Min(settings.AdamIterations, 300),
+        LbfgsIterations = Math.Min(settings.LbfgsIterations, 100),
+        DomainPoints = Math.Min(settings.DomainPoints, 2000),
+        BoundaryPoints = Math.Min(settings.BoundaryPoints, 200),
+        InitialPoints = Math.Min(settings.InitialPoints, 200),
+    };
+
+    public static BenchmarkRow Run(ICatalogProblem problem, string method, PinnSettings settings, string folder, params ITrainingCallback[] callbacks)
+    {
+        var stored = PinnRun.StoredSettings(folder);
+        bool sameRun = stored is not null && PinnRun.SameSettings(stored, settings);
+        string runFile = Path.Combine(folder, PinnRun.RunFile);
+        if (sameRun && File.Exists(runFile)) return FromRecord(problem, method, runFile);
+
+        bool resume = sameRun && File.Exists(Path.Combine(folder, PinnRun.CheckpointFile));
+        var result = PinnRun.Execute(problem, method, settings, folder, resume, checkpointEvery: 500, callbacks);
+        return Row(problem, method, result.RelativeL2, result.Parameters, result.Iterations, result.WallSeconds);
+    }
+
+    private static BenchmarkRow FromRecord(ICatalogProblem problem, string method, string runFile)
+    {
+        using var record = JsonDocument.Parse(File.ReadAllText(runFile));
+        var root = record.RootElement;
+        var parameters = root.GetProperty("parameters").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
+        return Row(problem, method, root.GetProperty("relative_l2").GetDouble(), parameters,
+            root.GetProperty("iterations").GetInt32(), root.GetProperty("wall_seconds").GetDouble());
+    }
+
+    /// <summary>Inverse problems are judged by their worst learned parameter, all others by the relative L2 error.</summary>
+    private static BenchmarkRow Row(ICatalogProblem problem, string method, double relativeL2, IReadOnlyDictionary<string, double> parameters,
+        int iterations, double wall)
+    {
+        double value = problem.ExactParameters.Count == 0
+            ? relativeL2
+            : problem.ExactParameters.Max(p => Math.Abs(parameters[p.Key] - p.Value) / Math.Abs(p.Value));
+        return new BenchmarkRow(problem.Name, method, problem.Target.Metric, value, problem.Target.Value, problem.Target.Anchor, iterations, wall);
+    }
+
+    /// <summary>Writes bench.md (a table for people and the README) and bench.csv (for tools), each atomically.</summary>
+    public static void WriteTables(string folder, IReadOnlyList<BenchmarkRow> rows, string heading)
+    {
+        Directory.CreateDirectory(folder);
+        var md = new StringBuilder($"# {heading}\n\n| problem | method | metric | value | target | met | published anchor | iterations | wall time (s) |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        var csv = new StringBuilder("problem,method,metric,value,target,met,anchor,iterations,wall_seconds\n");
+        foreach (var r in rows)
+        {
+            string target = r.Target is { } t ? $"<= {t:0.0E+0}" : "report";
+            string met = r.Met switch { true => "yes", false => "no", null => "-" };
+            md.Append(CultureInfo.InvariantCulture, $"| {r.Problem} | {r.Method} | {r.Metric} | {r.Value:0.00E+0} | {target} | {met} | {r.Anchor} | {r.Iterations} | {r.WallSeconds:F0} |\n");
+            csv.Append(CultureInfo.InvariantCulture, $"{r.Problem},{r.Method},{Quote(r.Metric)},{r.Value:R},{r.Target?.ToString("R", CultureInfo.InvariantCulture)},{met},{Quote(r.Anchor)},{r.Iterations},{r.WallSeconds:F1}\n");
+        }
+        AtomicFile.WriteAllText(Path.Combine(folder, "bench.md"), md.ToString());
+        AtomicFile.WriteAllText(Path.Combine(folder, "bench.csv"), csv.ToString());
+    }
+
+    private static string Quote(string text) => text.Contains(',') || text.Contains('"') ? $"\"{text.Replace("\"", "\"\"")}\"" : text;
+}
