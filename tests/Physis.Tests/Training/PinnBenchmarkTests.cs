@@ -1,0 +1,51 @@
+using Physis.Problems.Catalog;
+using Physis.Training;
+
+namespace Physis.Tests.Training;
+
+public class PinnBenchmarkTests
+{
+    private static readonly PinnSettings Tiny = new()
+    {
+        Hidden = [8], DomainPoints = 64, BoundaryPoints = 32, InitialPoints = 16, AdamIterations = 5, LbfgsIterations = 2, Precision = "float64",
+    };
+
+    [Fact]
+    public void RowsCarryTargetsAndAFinishedPairIsReadBackNotRetrained()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"physis-bench-{Guid.NewGuid():N}");
+        try
+        {
+            var problem = ProblemCatalog.Find("heat-2d");
+            var row = PinnBenchmark.Run(problem, "tiny", Tiny, Path.Combine(folder, "heat-2d-tiny"));
+            Assert.Equal(BenchmarkTarget.RelativeL2, row.Metric);
+            Assert.Equal(1e-3, row.Target);
+            Assert.False(row.Met);
+            Assert.Equal(7, row.Iterations);
+
+            var again = PinnBenchmark.Run(problem, "tiny", Tiny, Path.Combine(folder, "heat-2d-tiny"));
+            Assert.Equal(row.Value, again.Value);
+            Assert.Equal(row.WallSeconds, again.WallSeconds, 9);
+
+            // Other settings in the same folder are a different run: trained afresh, not read back.
+            var longer = PinnBenchmark.Run(problem, "tiny", Tiny with { AdamIterations = 6 }, Path.Combine(folder, "heat-2d-tiny"));
+            Assert.Equal(8, longer.Iterations);
+
+            var inverse = ProblemCatalog.Find("burgers-inverse");
+            var inverseRow = PinnBenchmark.Run(inverse, "tiny", Tiny, Path.Combine(folder, "inverse-tiny"));
+            Assert.Equal("lambda relative error", inverseRow.Metric);
+            Assert.True(inverseRow.Value > 0);
+
+            PinnBenchmark.WriteTables(folder, [row, inverseRow], "test");
+            var md = File.ReadAllLines(Path.Combine(folder, "bench.md"));
+            Assert.Contains(md, l => l.StartsWith("| heat-2d | tiny | relative L2 |") && l.Contains("| no |"));
+            var csv = File.ReadAllLines(Path.Combine(folder, "bench.csv"));
+            Assert.Equal(3, csv.Length);
+            Assert.StartsWith("problem,method,metric,value,target,met,anchor,iterations,wall_seconds", csv[0]);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
