@@ -1,0 +1,55 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Physis.Networks.Layers;
+
+/// <summary>
+/// An affine layer y = x W^T + b. With weight factorisation it stores W = diag(exp(s)) V as the log-scales s (one per
+/// output unit) and the direction matrix V; otherwise it stores W itself.
+/// </summary>
+public sealed class Dense : nn.Module<Tensor, Tensor>
+{
+    private readonly Parameter? weight, logScale, direction;
+    private readonly Parameter bias;
+
+    /// <param name="weight">the initial W [outputs, inputs], float64</param>
+    /// <param name="logScale">the log-scales s [outputs] for a factorised layer, or null</param>
+    internal Dense(Tensor weight, Tensor? logScale, ScalarType dtype, Device? device) : base(nameof(Dense))
+    {
+        Outputs = (int)weight.shape[0];
+        Inputs = (int)weight.shape[1];
+        using var zero = zeros(Outputs, dtype: ScalarType.Float64);
+        bias = WeightInitialization.Parameter(zero, dtype, device);
+        if (logScale is null)
+        {
+            this.weight = WeightInitialization.Parameter(weight, dtype, device);
+            register_parameter("weight", this.weight);
+        }
+        else
+        {
+            using var v = weight / logScale.exp().unsqueeze(1);
+            this.logScale = WeightInitialization.Parameter(logScale, dtype, device);
+            direction = WeightInitialization.Parameter(v, dtype, device);
+            register_parameter("log_scale", this.logScale);
+            register_parameter("direction", direction);
+        }
+        register_parameter("bias", bias);
+    }
+
+    public int Inputs { get; }
+    public int Outputs { get; }
+    public bool IsFactorized => weight is null;
+
+    /// <summary>The effective weight W [outputs, inputs]: the stored one, or diag(exp(s)) V.</summary>
+    public Tensor Weight() => weight ?? logScale!.exp().unsqueeze(1) * direction!;
+
+    public Tensor Bias => bias;
+
+    public override Tensor forward(Tensor x)
+    {
+        if (weight is not null) return nn.functional.linear(x, weight, bias);
+        using var w = Weight();
+        return nn.functional.linear(x, w, bias);
+    }
+}
