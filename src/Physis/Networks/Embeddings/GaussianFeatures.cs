@@ -48,13 +48,21 @@ public sealed class GaussianFeatures : InputEmbedding
     {
         options.Validate(inputs);
         int n = options.Gaussians;
-        using var scope = NewDisposeScope();
-        var lower = tensor(options.Lower?.ToArray() ?? Enumerable.Repeat(-1.0, inputs).ToArray(), dtype: ScalarType.Float64);
-        var upper = tensor(options.Upper?.ToArray() ?? Enumerable.Repeat(1.0, inputs).ToArray(), dtype: ScalarType.Float64);
-        var unit = rand([n, inputs], dtype: ScalarType.Float64, generator: layers.Generator);
-        centres = layers.Parameter(lower + unit * (upper - lower));
-        logWidths = layers.Parameter(full([n, options.Isotropic ? 1 : inputs], Math.Log(options.InitialWidth), dtype: ScalarType.Float64));
-        features = layers.Parameter(randn([n, options.Features], dtype: ScalarType.Float64, generator: layers.Generator));
+        Tensor initialCentres;
+        using (var scope = NewDisposeScope())
+        {
+            // Initial values in float64; the parameters themselves are created outside the scope, which would dispose them.
+            var lower = tensor(options.Lower?.ToArray() ?? Enumerable.Repeat(-1.0, inputs).ToArray(), dtype: ScalarType.Float64);
+            var upper = tensor(options.Upper?.ToArray() ?? Enumerable.Repeat(1.0, inputs).ToArray(), dtype: ScalarType.Float64);
+            var unit = rand([n, inputs], dtype: ScalarType.Float64, generator: layers.Generator);
+            initialCentres = (lower + unit * (upper - lower)).MoveToOuterDisposeScope();
+        }
+        using var c = initialCentres;
+        using var w = full([n, options.Isotropic ? 1 : inputs], Math.Log(options.InitialWidth), dtype: ScalarType.Float64);
+        using var f = randn([n, options.Features], dtype: ScalarType.Float64, generator: layers.Generator);
+        centres = layers.Parameter(c);
+        logWidths = layers.Parameter(w);
+        features = layers.Parameter(f);
         register_parameter("centres", centres);
         register_parameter("log_widths", logWidths);
         register_parameter("features", features);

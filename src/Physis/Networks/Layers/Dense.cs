@@ -41,8 +41,8 @@ public sealed class Dense : nn.Module<Tensor, Tensor>
     public int Outputs { get; }
     public bool IsFactorized => weight is null;
 
-    /// <summary>The effective weight W [outputs, inputs]: the stored one, or diag(exp(s)) V.</summary>
-    public Tensor Weight() => weight ?? logScale!.exp().unsqueeze(1) * direction!;
+    /// <summary>The effective weight W [outputs, inputs] as a new tensor (the caller disposes it): a view of the stored one, or diag(exp(s)) V.</summary>
+    public Tensor Weight() => weight?.alias() ?? logScale!.exp().unsqueeze(1) * direction!;
 
     public Tensor Bias => bias;
 
