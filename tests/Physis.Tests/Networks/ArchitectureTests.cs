@@ -84,6 +84,34 @@ public class ArchitectureTests
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void PirateNetHeadFitStartsTheNetworkAtTheGivenData(bool factorized)
+    {
+        // Physics-informed initialisation: with alpha = 0 the network is linear in its Fourier features, so a least-squares
+        // head reproduces smooth data (here an initial condition u0(x) = sin(pi x) + x^2 / 2) almost exactly.
+        var options = new NetworkOptions
+        {
+            Embeddings = [new FourierFeatureOptions(32, 1.0)],
+            Architecture = new PirateNetArchitecture(16, 2),
+            WeightFactorization = factorized ? new WeightFactorizationOptions() : null,
+        };
+        using var net = new PinnNetwork(1, 1, options, seed: 7, dtype: ScalarType.Float64);
+        var pirate = (PirateNet)net.Body;
+        var points = RandomPoints(100, 1, seed: 8);
+        var u0 = Enumerable.Range(0, 100).Select(i => Math.Sin(Math.PI * points[i, 0]) + points[i, 0] * points[i, 0] / 2).ToArray();
+        using (var scope = NewDisposeScope())
+        {
+            var x = Points(points);
+            pirate.FitHead(net.Embed(x), tensor(u0, [100, 1], ScalarType.Float64));
+        }
+        AllClose(u0, Forward(net, points).Cast<double>().ToArray(), 1e-4, "fitted network");
+        Assert.Equal(factorized, pirate.Head.IsFactorized);
+        var error = Assert.Throws<ArgumentException>(() => pirate.FitHead(zeros(4, 64, ScalarType.Float64), zeros(4, 2, ScalarType.Float64)));
+        Assert.Contains("needs targets [4, 1]", error.Message);
+    }
+
+    [Theory]
     [InlineData("mlp")]
     [InlineData("modified-mlp")]
     [InlineData("residual")]

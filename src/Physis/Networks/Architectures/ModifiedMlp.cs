@@ -10,32 +10,30 @@ namespace Physis.Networks.Architectures;
 /// </summary>
 public sealed class ModifiedMlp : nn.Module<Tensor, Tensor>
 {
-    private readonly Dense encoderU, encoderV, head;
+    private readonly GateEncoders encoders;
+    private readonly Dense head;
     private readonly ModuleList<Dense> hidden = new();
     private readonly Activation activation;
 
     public ModifiedMlp(int inputs, int width, int depth, int outputs, Activation activation, LayerFactory factory) : base(nameof(ModifiedMlp))
     {
         this.activation = activation;
-        encoderU = factory.Dense(inputs, width);
-        encoderV = factory.Dense(inputs, width);
+        encoders = new GateEncoders(inputs, width, factory);
         for (int k = 0; k < depth; k++) hidden.Add(factory.Dense(k == 0 ? inputs : width, width));
         head = factory.Dense(width, outputs);
-        register_module("encoder_u", encoderU);
-        register_module("encoder_v", encoderV);
+        register_module("encoders", encoders);
         register_module("hidden", hidden);
         register_module("head", head);
     }
 
     public override Tensor forward(Tensor x)
     {
-        var u = activation.Apply(encoderU.forward(x));
-        var v = activation.Apply(encoderV.forward(x));
+        var (u, v) = encoders.Encode(x, activation);
         var h = x;
         foreach (var layer in hidden)
         {
             var z = activation.Apply(layer.forward(h));
-            h = u + z * (v - u);   // (1 - z) * U + z * V
+            h = GateEncoders.Mix(z, u, v);
         }
         return head.forward(h);
     }

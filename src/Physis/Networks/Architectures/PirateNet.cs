@@ -1,4 +1,5 @@
 using Physis.Networks.Layers;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -13,19 +14,18 @@ namespace Physis.Networks.Architectures;
 /// </summary>
 public sealed class PirateNet : nn.Module<Tensor, Tensor>
 {
-    private readonly Dense encoderU, encoderV, head;
+    private readonly GateEncoders encoders;
+    private readonly Dense head;
     private readonly ModuleList<AdaptiveResidualBlock> blocks = new();
     private readonly Activation activation;
 
     public PirateNet(int inputs, int width, int blocks, double initialAlpha, int outputs, Activation activation, LayerFactory factory) : base(nameof(PirateNet))
     {
         this.activation = activation;
-        encoderU = factory.Dense(inputs, width);
-        encoderV = factory.Dense(inputs, width);
+        encoders = new GateEncoders(inputs, width, factory);
         for (int b = 0; b < blocks; b++) this.blocks.Add(new AdaptiveResidualBlock(inputs, width, initialAlpha, factory));
         head = factory.Dense(inputs, outputs);
-        register_module("encoder_u", encoderU);
-        register_module("encoder_v", encoderV);
+        register_module("encoders", encoders);
         register_module("blocks", this.blocks);
         register_module("head", head);
     }
@@ -34,13 +34,38 @@ public sealed class PirateNet : nn.Module<Tensor, Tensor>
     public Dense Head => head;
     public IReadOnlyList<AdaptiveResidualBlock> Blocks => [.. blocks];
 
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => head.forward(LastHidden(x));
+
+    /// <summary>The output of the last block, on which the linear head acts (the input features themselves while every alpha is 0).</summary>
+    public Tensor LastHidden(Tensor x)
     {
-        var u = activation.Apply(encoderU.forward(x));
-        var v = activation.Apply(encoderV.forward(x));
+        var (u, v) = encoders.Encode(x, activation);
         var h = x;
         foreach (var block in blocks) h = block.Forward(h, u, v, activation);
-        return head.forward(h);
+        return h;
+    }
+
+    /// <summary>
+    /// Physics-informed initialisation of PirateNet: sets the head to the least-squares fit of <paramref name="targets"/>
+    /// [n, outputs] from the last hidden features at <paramref name="features"/> [n, inputs] (the embedded points), so
+    /// that the network starts from, for example, the initial condition. A tiny ridge term keeps the fit defined when
+    /// features are collinear. Targets are raw outputs, before any output transform.
+    /// </summary>
+    public void FitHead(Tensor features, Tensor targets)
+    {
+        if (targets.dim() != 2 || targets.shape[0] != features.shape[0] || targets.shape[1] != head.Outputs)
+            throw new ArgumentException($"PirateNet.FitHead needs targets [{features.shape[0]}, {head.Outputs}], got [{string.Join(", ", targets.shape)}].");
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var h = LastHidden(features).to(ScalarType.Float64);
+        var design = cat([h, ones(h.shape[0], 1, ScalarType.Float64, h.device)], 1);             // [n, p + 1]
+        var normal = design.t().matmul(design);
+        double ridge = 1e-10 * Math.Max(normal.diagonal().mean().ToDouble(), 1e-300);
+        normal = normal + eye(normal.shape[0], dtype: ScalarType.Float64, device: h.device) * ridge;
+        var solution = linalg.solve(normal, design.t().matmul(targets.to(ScalarType.Float64, h.device)));  // [p + 1, outputs]
+        var weight = solution[..^1].t().contiguous();
+        var bias = solution[^1].contiguous();
+        head.Assign(weight, bias);
     }
 }
 
@@ -68,9 +93,9 @@ public sealed class AdaptiveResidualBlock : nn.Module
     internal Tensor Forward(Tensor x, Tensor u, Tensor v, Activation activation)
     {
         var f = activation.Apply(first.forward(x));
-        var z1 = v + f * (u - v);
+        var z1 = GateEncoders.Mix(f, v, u);   // f * U + (1 - f) * V
         var g = activation.Apply(second.forward(z1));
-        var z2 = v + g * (u - v);
+        var z2 = GateEncoders.Mix(g, v, u);
         var h = activation.Apply(third.forward(z2));
         return x + alpha * (h - x);   // alpha h + (1 - alpha) x
     }

@@ -46,6 +46,22 @@ public sealed class Dense : nn.Module<Tensor, Tensor>
 
     public Tensor Bias => bias;
 
+    /// <summary>Sets W and b (float64 or any precision); a factorised layer keeps its scales s and takes V = W / exp(s).</summary>
+    public void Assign(Tensor newWeight, Tensor newBias)
+    {
+        if (!newWeight.shape.SequenceEqual(new long[] { Outputs, Inputs }) || !newBias.shape.SequenceEqual(new long[] { Outputs }))
+            throw new ArgumentException($"A {Outputs} x {Inputs} dense layer needs W [{Outputs}, {Inputs}] and b [{Outputs}], got [{string.Join(", ", newWeight.shape)}] and [{string.Join(", ", newBias.shape)}].");
+        using var noGrad = no_grad();
+        bias.copy_(newBias);
+        if (weight is not null) weight.copy_(newWeight);
+        else
+        {
+            using var scale = logScale!.exp().unsqueeze(1);
+            using var v = newWeight.to(direction!.dtype) / scale;
+            direction.copy_(v);
+        }
+    }
+
     public override Tensor forward(Tensor x)
     {
         if (weight is not null) return nn.functional.linear(x, weight, bias);
