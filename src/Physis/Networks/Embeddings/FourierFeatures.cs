@@ -53,7 +53,9 @@ public sealed class FourierFeatures : InputEmbedding
         }
         else
         {
-            frequencies = b.to(layers.DType, layers.Device ?? CPU);
+            // to() may hand back b itself when nothing changes; the clone outlives b's disposal.
+            using var converted = b.to(layers.DType, layers.Device ?? CPU);
+            frequencies = converted.clone();
             register_buffer("frequencies", frequencies);
         }
         if (options.Coordinates is not null)
