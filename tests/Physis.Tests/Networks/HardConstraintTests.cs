@@ -2,6 +2,7 @@ using Physis.Geometry;
 using Physis.Networks;
 using Physis.Networks.Architectures;
 using Physis.Networks.Constraints;
+using Physis.Problems;
 using static Physis.Tests.Networks.NetworkAssert;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -94,6 +95,25 @@ public class HardConstraintTests
         // Away from t = 0 the network contributes.
         var later = Shift(initial, 1, 0.5);
         Assert.NotEqual(Expected(later, U0)[0], Forward(net, later)[0, 0]);
+    }
+
+    [Fact]
+    public void ExpressionValuesMatchTensorFunctions()
+    {
+        var terms = new PdeProblem(new Interval(-1, 1).WithTime(0, 1), f => f.Dt("u"), []).Terms;
+        var fromExpr = HardConstraints.CoordinateFunction(-Functions.Sin(Math.PI * terms.X) + 0.5 * terms.T);
+        var points = RandomPoints(10, 2, seed: 9);
+        using var scope = NewDisposeScope();
+        var x = Points(points);
+        Assert.Equal(Values(-(x[.., 0..1] * Math.PI).sin() + 0.5 * x[.., 1..2]), Values(fromExpr(x)));
+        Assert.Equal(Enumerable.Repeat(2.0, 10), Values(HardConstraints.CoordinateFunction(2.0)(x)));
+
+        using var net = new PinnNetwork(2, 1, new NetworkOptions { Architecture = new MlpArchitecture([8]) }, dtype: ScalarType.Float64,
+            outputTransform: HardConstraints.Initial(1, 0.0, -Functions.Sin(Math.PI * terms.X)));
+        var initial = Shift(points, 1, 0);
+        for (int i = 0; i < 10; i++) initial[i, 1] = 0;
+        Assert.Equal(Expected(initial, p => -(p[.., 0..1] * Math.PI).sin()), Forward(net, initial).Cast<double>());
+        Assert.Contains("only coordinates", Assert.Throws<ArgumentException>(() => HardConstraints.CoordinateFunction(terms["u"])).Message);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using Physis.Differentiation;
+using Physis.Problems;
 using static TorchSharp.torch;
 
 namespace Physis.Networks.Constraints;
@@ -49,6 +51,38 @@ public static class HardConstraints
         var time = DistanceFunction.Above(timeCoordinate, t0);
         var distance = spatialDistance is null ? time : time.Times(spatialDistance);
         return Dirichlet(distance, initialValue, fields);
+    }
+
+    /// <summary>
+    /// Dirichlet with the boundary value written as an expression of coordinates and constants, for example
+    /// <c>Functions.Sin(Math.PI * problem.Terms.X)</c> (the form a run configuration can carry).
+    /// </summary>
+    public static OutputTransform Dirichlet(DistanceFunction distance, Expr value, IReadOnlyList<int>? fields = null) =>
+        Dirichlet(distance, CoordinateFunction(value), fields);
+
+    /// <summary>Initial condition with u0 written as an expression of coordinates and constants.</summary>
+    public static OutputTransform Initial(int timeCoordinate, double t0, Expr initialValue, DistanceFunction? spatialDistance = null, IReadOnlyList<int>? fields = null) =>
+        Initial(timeCoordinate, t0, CoordinateFunction(initialValue), spatialDistance, fields);
+
+    /// <summary>An expression of coordinates as a tensor function of the points, differentiable with respect to them.</summary>
+    public static Func<Tensor, Tensor> CoordinateFunction(Expr expression)
+    {
+        ArgumentNullException.ThrowIfNull(expression);
+        var unsupported = expression.Nodes().FirstOrDefault(n => n is FieldDerivative or NormalComponent or ParameterRef or Custom);
+        if (unsupported is not null)
+            throw new ArgumentException($"A hard-constraint value may use only coordinates, constants and functions of them; it contains {unsupported.GetType().Name}.");
+        return x =>
+        {
+            var value = new EvaluationContext(new PointsOnly(x), null, new Dictionary<TrainableParameter, Tensor>()).Evaluate(expression);
+            // A constant expression evaluates to a scalar: give it one row per point.
+            return value.dim() == 0 ? value.expand(x.shape[0], 1) : value;
+        };
+    }
+
+    private sealed class PointsOnly(Tensor points) : IFieldDerivatives
+    {
+        public Tensor Points => points;
+        public Tensor Get(DerivativeRequest request) => throw new InvalidOperationException("A hard-constraint value cannot use network outputs.");
     }
 
     /// <summary>Applies <paramref name="first"/>, then <paramref name="second"/> to its result.</summary>
