@@ -17,6 +17,12 @@ public sealed record NetworkOptions
     public Initializer Initializer { get; init; } = Initializer.GlorotNormal;
     public WeightFactorizationOptions? WeightFactorization { get; init; }
 
+    /// <summary>One line for run records and messages, for example "periodic (...) -> PirateNet (...), tanh, glorot_normal".</summary>
+    public override string ToString() =>
+        string.Join(" -> ", [.. Embeddings.Select(e => e.ToString()), Architecture.ToString()])
+        + $", {Activation.ToString().ToLowerInvariant()}, {Initializer}"
+        + (WeightFactorization is null ? "" : $", {WeightFactorization}");
+
     /// <summary>Checks every setting for a network with <paramref name="inputs"/> inputs and <paramref name="outputs"/> outputs.</summary>
     public void Validate(int inputs, int outputs)
     {

@@ -7,6 +7,8 @@ namespace Physis.Networks;
 /// </summary>
 public sealed record WeightFactorizationOptions(double Mean = 0.5, double StandardDeviation = 0.1)
 {
+    public override string ToString() => FormattableString.Invariant($"weight factorisation (s ~ N({Mean}, {StandardDeviation}^2))");
+
     public void Validate()
     {
         if (!double.IsFinite(Mean) || Math.Abs(Mean) > 10)

@@ -123,6 +123,19 @@ public class EmbeddingTests
     }
 
     [Fact]
+    public void OptionsDescribeThemselvesInOneLine()
+    {
+        var options = new NetworkOptions
+        {
+            Embeddings = [new PeriodicEmbeddingOptions(0, 2.0, 3), new FourierFeatureOptions(16, 2.5) { Coordinates = [0, 1] }],
+            Architecture = new PirateNetArchitecture(64, 3),
+            WeightFactorization = new(),
+        };
+        Assert.Equal("periodic (coordinate 0: P = 2, K = 3) -> Fourier features (m = 16, sigma = 2.5, coordinates 0, 1) -> "
+            + "PirateNet (width 64, 3 blocks, initial alpha 0), tanh, GlorotNormal, weight factorisation (s ~ N(0.5, 0.1^2))", options.ToString());
+    }
+
+    [Fact]
     public void InvalidOptionsAreRejectedWithMessagesThatNameTheSetting()
     {
         static string Error(NetworkOptions options, int inputs = 2) =>

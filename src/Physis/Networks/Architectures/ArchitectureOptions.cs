@@ -27,6 +27,8 @@ public sealed record MlpArchitecture(IReadOnlyList<int> Hidden) : ArchitectureOp
             throw new ArgumentException($"MLP: hidden layer widths must be positive, got [{string.Join(", ", Hidden ?? [])}].");
     }
 
+    public override string ToString() => FormattableString.Invariant($"MLP [{string.Join(", ", Hidden)}]");
+
     public override nn.Module<Tensor, Tensor> Create(int inputs, int outputs, Activation activation, LayerFactory layers) =>
         new FeedForward(inputs, Hidden, outputs, activation, layers);
 }
@@ -39,6 +41,8 @@ public sealed record ModifiedMlpArchitecture(int Width, int Depth) : Architectur
         RequirePositive("Modified MLP", "width", Width);
         RequirePositive("Modified MLP", "depth (number of hidden layers)", Depth);
     }
+
+    public override string ToString() => FormattableString.Invariant($"modified MLP (width {Width}, depth {Depth})");
 
     public override nn.Module<Tensor, Tensor> Create(int inputs, int outputs, Activation activation, LayerFactory layers) =>
         new ModifiedMlp(inputs, Width, Depth, outputs, activation, layers);
@@ -53,6 +57,8 @@ public sealed record ResidualArchitecture(int Width, int Blocks, int LayersPerBl
         RequirePositive("Residual network", "number of blocks", Blocks);
         RequirePositive("Residual network", "number of layers per block", LayersPerBlock);
     }
+
+    public override string ToString() => FormattableString.Invariant($"residual MLP (width {Width}, {Blocks} blocks of {LayersPerBlock} layers)");
 
     public override nn.Module<Tensor, Tensor> Create(int inputs, int outputs, Activation activation, LayerFactory layers) =>
         new ResidualMlp(inputs, Width, Blocks, LayersPerBlock, outputs, activation, layers);
@@ -71,6 +77,8 @@ public sealed record PirateNetArchitecture(int Width, int Blocks, double Initial
         RequirePositive("PirateNet", "number of blocks", Blocks);
         if (!double.IsFinite(InitialAlpha)) throw new ArgumentException($"PirateNet: the initial alpha must be finite, got {InitialAlpha}. The method starts from 0.");
     }
+
+    public override string ToString() => FormattableString.Invariant($"PirateNet (width {Width}, {Blocks} blocks, initial alpha {InitialAlpha})");
 
     public override nn.Module<Tensor, Tensor> Create(int inputs, int outputs, Activation activation, LayerFactory layers) =>
         new PirateNet(inputs, Width, Blocks, InitialAlpha, outputs, activation, layers);

@@ -59,7 +59,7 @@ public sealed class DistanceFunction
         RequireFinite("An interval end", a);
         RequireFinite("An interval end", b);
         if (!(a < b)) throw new ArgumentException($"An interval distance needs a < b, got [{a}, {b}].");
-        return new(x => { var c = Column(x, coordinate); return (c - a) * (b - c) / (b - a); }, $"(x{coordinate} - {a})({b} - x{coordinate})/{b - a}");
+        return new(x => { var c = Column(x, coordinate); return (c - a) * (b - c) / (b - a); }, FormattableString.Invariant($"(x{coordinate} - {a})({b} - x{coordinate})/{b - a}"));
     }
 
     /// <summary>x - a on coordinate <paramref name="coordinate"/>: zero on the plane x = a, positive above (for example t - t0).</summary>
@@ -67,7 +67,7 @@ public sealed class DistanceFunction
     {
         RequireCoordinate(coordinate);
         RequireFinite("A half-space bound", a);
-        return new(x => Column(x, coordinate) - a, $"x{coordinate} - {a}");
+        return new(x => Column(x, coordinate) - a, FormattableString.Invariant($"x{coordinate} - {a}"));
     }
 
     /// <summary>b - x on coordinate <paramref name="coordinate"/>: zero on the plane x = b, positive below.</summary>
@@ -75,7 +75,7 @@ public sealed class DistanceFunction
     {
         RequireCoordinate(coordinate);
         RequireFinite("A half-space bound", b);
-        return new(x => b - Column(x, coordinate), $"{b} - x{coordinate}");
+        return new(x => b - Column(x, coordinate), FormattableString.Invariant($"{b} - x{coordinate}"));
     }
 
     /// <summary>
@@ -111,7 +111,7 @@ public sealed class DistanceFunction
             Tensor squared = (Column(x, coordinateCopy[0]) - centreCopy[0]).square();
             for (int i = 1; i < centreCopy.Length; i++) squared = squared + (Column(x, coordinateCopy[i]) - centreCopy[i]).square();
             return (radius * radius - squared) / (2 * radius);
-        }, $"({radius}^2 - |x - ({string.Join(", ", centre)})|^2)/{2 * radius}");
+        }, FormattableString.Invariant($"({radius}^2 - |x - ({string.Join(", ", centre.Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)))})|^2)/{2 * radius}"));
     }
 
     /// <summary>

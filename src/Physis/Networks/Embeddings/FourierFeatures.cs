@@ -31,6 +31,9 @@ public sealed record FourierFeatureOptions(int Features, double Scale) : Embeddi
 
     public override int Outputs(int inputs) => 2 * Features + inputs - (Coordinates?.Count ?? inputs);
 
+    public override string ToString() =>
+        FormattableString.Invariant($"Fourier features (m = {Features}, sigma = {Scale}{(Coordinates is null ? "" : $", coordinates {string.Join(", ", Coordinates)}")}{(Trainable ? ", trainable" : "")})");
+
     public override InputEmbedding Create(int inputs, LayerFactory layers) => new FourierFeatures(this, inputs, layers);
 }
 

@@ -36,6 +36,9 @@ public sealed record GaussianFeatureOptions(int Gaussians, int Features) : Embed
 
     public override int Outputs(int inputs) => Features;
 
+    public override string ToString() =>
+        FormattableString.Invariant($"Gaussian features ({Gaussians} Gaussians, {Features} features each, {(Isotropic ? "isotropic" : "per-coordinate")} width {InitialWidth})");
+
     public override InputEmbedding Create(int inputs, LayerFactory layers) => new GaussianFeatures(this, inputs, layers);
 }
 

@@ -31,6 +31,9 @@ public sealed record PeriodicEmbeddingOptions(IReadOnlyList<PeriodicCoordinate> 
 
     public override int Outputs(int inputs) => inputs + Coordinates.Sum(c => 2 * c.Harmonics - 1);
 
+    public override string ToString() =>
+        $"periodic ({string.Join("; ", Coordinates.Select(c => FormattableString.Invariant($"coordinate {c.Coordinate}: P = {c.Period}, K = {c.Harmonics}")))})";
+
     public override InputEmbedding Create(int inputs, LayerFactory layers) => new PeriodicEmbedding(this, inputs, layers);
 }
 
