@@ -117,6 +117,34 @@ public class HardConstraintTests
     }
 
     [Fact]
+    public void ConstraintOptionsBuildTransformsFromTheProblem()
+    {
+        var problem = new PdeProblem(new Rectangle(0, 0, 1, 2).WithTime(0.5, 1), f => f.Dt("u") - f.Laplacian("u"), [], fields: ["u", "v"]);
+        var initial = new InitialConstraintOptions(f => Functions.Sin(Math.PI * f.X) * f.Y, AlsoBoundary: true) { Fields = ["v"] };
+        using var net = new PinnNetwork(3, 2, new NetworkOptions { Architecture = new MlpArchitecture([8]) }, seed: 1, ScalarType.Float64,
+            outputTransform: initial.Create(problem));
+        var points = RandomPoints(20, 3, seed: 3, lo: 0, hi: 1);
+        for (int i = 0; i < 20; i++) points[i, 2] = 0.5;   // t = t0
+        var v0 = Expected(points, p => (p[.., 0..1] * Math.PI).sin() * p[.., 1..2]);
+        var y = Forward(net, points);
+        for (int i = 0; i < 20; i++) Assert.Equal(v0[i], y[i, 1]);
+        var side = RandomPoints(5, 3, seed: 4, lo: 0.5, hi: 1);
+        for (int i = 0; i < 5; i++) side[i, 1] = 2;   // the face y = 2, any t
+        var atSide = Forward(net, side);
+        var vSide = Expected(side, p => (p[.., 0..1] * Math.PI).sin() * p[.., 1..2]);
+        for (int i = 0; i < 5; i++) Assert.Equal(vSide[i], atSide[i, 1]);
+
+        var dirichlet = new DirichletConstraintOptions(f => 1.0 + f.T).Create(problem);
+        net.OutputTransform = dirichlet;
+        var face = Forward(net, side);
+        for (int i = 0; i < 5; i++) Assert.Equal(1.0 + side[i, 2], face[i, 0]);
+
+        Assert.Contains("no field 'w'", Assert.Throws<ArgumentException>(() => new DirichletConstraintOptions { Fields = ["w"] }.Create(problem)).Message);
+        var steady = new PdeProblem(new Interval(0, 1), f => f.Dxx("u"), []);
+        Assert.Contains("needs a space-time geometry", Assert.Throws<ArgumentException>(() => initial.Create(steady)).Message);
+    }
+
+    [Fact]
     public void TransformsWorkOnTheExistingMlpAndConstrainChosenFieldsOnly()
     {
         var transform = HardConstraints.Dirichlet(DistanceFunction.Interval(0, 0, 1), 2.5, fields: [1]);
