@@ -29,7 +29,7 @@ public sealed record PeriodicEmbeddingOptions(IReadOnlyList<PeriodicCoordinate> 
         }
     }
 
-    public override int Outputs(int inputs) => inputs + Coordinates.Sum(c => 2 * c.Harmonics - 1);
+    public override int Outputs(int inputs) => inputs + (Coordinates?.Sum(c => 2 * c.Harmonics - 1) ?? 0);
 
     public override string ToString() =>
         $"periodic ({string.Join("; ", Coordinates.Select(c => FormattableString.Invariant($"coordinate {c.Coordinate}: P = {c.Period}, K = {c.Harmonics}")))})";
