@@ -1,4 +1,5 @@
 using TorchSharp;
+using Physis.Networks.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -51,17 +52,7 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     private static void Initialize(Linear layer, Initializer initializer, Generator generator)
     {
         using var noGrad = no_grad();
-        long fanOut = layer.weight!.shape[0], fanIn = layer.weight.shape[1];
-        double scale = initializer switch
-        {
-            // Glorot & Bengio (2010): variance 2 / (fan_in + fan_out).
-            Initializer.GlorotNormal => Math.Sqrt(2.0 / (fanIn + fanOut)),
-            Initializer.GlorotUniform => Math.Sqrt(6.0 / (fanIn + fanOut)),
-            _ => throw new NotSupportedException(initializer.ToString()),
-        };
-        using var sample = initializer == Initializer.GlorotNormal
-            ? randn(layer.weight.shape, dtype: ScalarType.Float64, generator: generator) * scale
-            : (rand(layer.weight.shape, dtype: ScalarType.Float64, generator: generator) * 2 - 1) * scale;
+        using var sample = WeightInitialization.Sample(initializer, layer.weight!.shape[0], layer.weight.shape[1], generator);
         layer.weight.copy_(sample);
         layer.bias!.zero_();
     }

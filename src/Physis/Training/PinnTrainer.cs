@@ -197,6 +197,8 @@ public sealed class PinnTrainer : IDisposable
         using var scope = NewDisposeScope();
         var tensors = new Dictionary<string, Tensor>();
         foreach (var (name, p) in network.named_parameters()) tensors[$"network/{name}"] = p;
+        // Fixed tensors of the network (for example the frequencies of Fourier features) travel with it.
+        foreach (var (name, b) in network.named_buffers()) tensors[$"network/{name}"] = b;
         foreach (var (p, value) in parameterValues) tensors[$"parameter/{p.Name}"] = value;
         foreach (var (name, t) in batch.Save()) tensors[$"points/{name}"] = t;
         if (optimizer is not null)
@@ -217,6 +219,8 @@ public sealed class PinnTrainer : IDisposable
         {
             foreach (var (name, p) in network.named_parameters())
                 p.copy_(tensors.TryGetValue($"network/{name}", out var saved) ? saved : throw new InvalidDataException($"{path} lacks network parameter '{name}': was it written for another architecture?"));
+            foreach (var (name, b) in network.named_buffers())
+                if (tensors.TryGetValue($"network/{name}", out var saved)) b.copy_(saved);
             foreach (var (p, value) in parameterValues) value.copy_(tensors[$"parameter/{p.Name}"]);
         }
         batch.Dispose();

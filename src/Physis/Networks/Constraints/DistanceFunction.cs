@@ -1,0 +1,157 @@
+using Physis.Geometry;
+using static TorchSharp.torch;
+
+namespace Physis.Networks.Constraints;
+
+/// <summary>
+/// An approximate distance function phi: points [n, d] to [n, 1], exactly zero on a boundary, positive inside, and
+/// (for the building blocks) with unit normal derivative at the boundary, as in Sukumar and Srivastava (2022). Shapes
+/// combine with R-functions: <see cref="And"/> (intersection) and <see cref="Or"/> (union) keep phi = 0 exactly on the
+/// boundary of the combined region; <see cref="Times"/> is the smooth product (zero on the union of the zero sets).
+/// </summary>
+public sealed class DistanceFunction
+{
+    private readonly Func<Tensor, Tensor> evaluate;
+
+    /// <param name="evaluate">maps points [n, d] to [n, 1], zero exactly on the constrained boundary</param>
+    /// <param name="description">a short formula, for messages and run records</param>
+    public DistanceFunction(Func<Tensor, Tensor> evaluate, string description)
+    {
+        this.evaluate = evaluate ?? throw new ArgumentNullException(nameof(evaluate));
+        Description = description;
+    }
+
+    public string Description { get; }
+
+    public override string ToString() => Description;
+
+    /// <summary>phi at points [n, d], as a column [n, 1].</summary>
+    public Tensor Evaluate(Tensor points)
+    {
+        var phi = evaluate(points);
+        if (phi.dim() == 1) phi = phi.unsqueeze(1);
+        if (phi.dim() != 2 || phi.shape[0] != points.shape[0] || phi.shape[1] != 1)
+            throw new InvalidOperationException($"Distance function '{Description}' returned shape [{string.Join(", ", phi.shape)}] for {points.shape[0]} points; it must return [n, 1].");
+        return phi;
+    }
+
+    private static Tensor Column(Tensor points, int coordinate)
+    {
+        if (coordinate < 0 || coordinate >= points.shape[1])
+            throw new ArgumentException($"A distance function uses coordinate {coordinate}, but the points have {points.shape[1]} coordinate(s).");
+        return points[.., coordinate..(coordinate + 1)];
+    }
+
+    private static void RequireCoordinate(int coordinate)
+    {
+        if (coordinate < 0) throw new ArgumentException($"Coordinate indices are non-negative, got {coordinate}.");
+    }
+
+    private static void RequireFinite(string what, double value)
+    {
+        if (!double.IsFinite(value)) throw new ArgumentException($"{what} must be finite, got {value}.");
+    }
+
+    /// <summary>(x - a)(b - x) / (b - a) on coordinate <paramref name="coordinate"/>: zero at both ends of [a, b].</summary>
+    public static DistanceFunction Interval(int coordinate, double a, double b)
+    {
+        RequireCoordinate(coordinate);
+        RequireFinite("An interval end", a);
+        RequireFinite("An interval end", b);
+        if (!(a < b)) throw new ArgumentException($"An interval distance needs a < b, got [{a}, {b}].");
+        return new(x => { var c = Column(x, coordinate); return (c - a) * (b - c) / (b - a); }, FormattableString.Invariant($"(x{coordinate} - {a})({b} - x{coordinate})/{b - a}"));
+    }
+
+    /// <summary>x - a on coordinate <paramref name="coordinate"/>: zero on the plane x = a, positive above (for example t - t0).</summary>
+    public static DistanceFunction Above(int coordinate, double a)
+    {
+        RequireCoordinate(coordinate);
+        RequireFinite("A half-space bound", a);
+        return new(x => Column(x, coordinate) - a, FormattableString.Invariant($"x{coordinate} - {a}"));
+    }
+
+    /// <summary>b - x on coordinate <paramref name="coordinate"/>: zero on the plane x = b, positive below.</summary>
+    public static DistanceFunction Below(int coordinate, double b)
+    {
+        RequireCoordinate(coordinate);
+        RequireFinite("A half-space bound", b);
+        return new(x => b - Column(x, coordinate), FormattableString.Invariant($"{b} - x{coordinate}"));
+    }
+
+    /// <summary>
+    /// The box [lower, upper] in the given coordinates (default 0, 1, ...): the R-conjunction of one
+    /// <see cref="Interval"/> per side pair, zero on every face.
+    /// </summary>
+    public static DistanceFunction Box(IReadOnlyList<double> lower, IReadOnlyList<double> upper, IReadOnlyList<int>? coordinates = null)
+    {
+        if (lower is null || upper is null || lower.Count == 0 || lower.Count != upper.Count)
+            throw new ArgumentException($"A box distance needs corners with the same, positive number of coordinates; got {lower?.Count ?? 0} and {upper?.Count ?? 0}.");
+        coordinates ??= Enumerable.Range(0, lower.Count).ToList();
+        if (coordinates.Count != lower.Count)
+            throw new ArgumentException($"A box distance has {lower.Count} corner coordinates but {coordinates.Count} coordinate indices.");
+        var result = Interval(coordinates[0], lower[0], upper[0]);
+        for (int i = 1; i < lower.Count; i++) result = result.And(Interval(coordinates[i], lower[i], upper[i]));
+        return result;
+    }
+
+    /// <summary>(r^2 - |x - c|^2) / (2r) in the given coordinates (default 0, 1, ...): zero on the circle or sphere.</summary>
+    public static DistanceFunction Ball(IReadOnlyList<double> centre, double radius, IReadOnlyList<int>? coordinates = null)
+    {
+        if (centre is null || centre.Count == 0) throw new ArgumentException("A disk or ball distance needs a centre with at least one coordinate.");
+        foreach (double c in centre) RequireFinite("A centre coordinate", c);
+        if (!double.IsFinite(radius) || !(radius > 0)) throw new ArgumentException($"A disk or ball distance needs a positive, finite radius; got {radius}.");
+        coordinates ??= Enumerable.Range(0, centre.Count).ToList();
+        if (coordinates.Count != centre.Count)
+            throw new ArgumentException($"A disk or ball distance has {centre.Count} centre coordinates but {coordinates.Count} coordinate indices.");
+        foreach (int c in coordinates) RequireCoordinate(c);
+        var centreCopy = centre.ToArray();
+        var coordinateCopy = coordinates.ToArray();
+        return new(x =>
+        {
+            Tensor squared = (Column(x, coordinateCopy[0]) - centreCopy[0]).square();
+            for (int i = 1; i < centreCopy.Length; i++) squared = squared + (Column(x, coordinateCopy[i]) - centreCopy[i]).square();
+            return (radius * radius - squared) / (2 * radius);
+        }, FormattableString.Invariant($"({radius}^2 - |x - ({string.Join(", ", centre.Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)))})|^2)/{2 * radius}"));
+    }
+
+    /// <summary>
+    /// The distance function of a geometry's boundary: intervals, rectangles and boxes, disks, and unions, intersections
+    /// and differences of them (by R-functions). For a space-time geometry it is that of the spatial part (time is free).
+    /// </summary>
+    public static DistanceFunction For(Geometry.Geometry geometry) => geometry switch
+    {
+        SpaceTime st => For(st.Space),
+        AxisAlignedBox box => Box(box.Bounds.Min, box.Bounds.Max),
+        Disk disk => Ball([disk.CenterX, disk.CenterY], disk.Radius),
+        Union u => For(u.First).Or(For(u.Second)),
+        Intersection i => For(i.First).And(For(i.Second)),
+        Difference d => For(d.First).And(For(d.Second).Negate()),
+        _ => throw new ArgumentException($"There is no built-in distance function for a {geometry.GetType().Name}; pass your own DistanceFunction (phi = 0 exactly on the constrained boundary, > 0 inside)."),
+    };
+
+    /// <summary>-phi: swaps inside and outside (for differences of regions).</summary>
+    public DistanceFunction Negate() => new(x => -Evaluate(x), $"-({Description})");
+
+    /// <summary>R-conjunction phi1 + phi2 - sqrt(phi1^2 + phi2^2): zero where either is zero (the other positive), positive where both are.</summary>
+    public DistanceFunction And(DistanceFunction other) => new(x => RCombine(Evaluate(x), other.Evaluate(x), -1), $"({Description}) and ({other.Description})");
+
+    /// <summary>R-disjunction phi1 + phi2 + sqrt(phi1^2 + phi2^2): zero where either is zero (the other negative), positive where either is.</summary>
+    public DistanceFunction Or(DistanceFunction other) => new(x => RCombine(Evaluate(x), other.Evaluate(x), +1), $"({Description}) or ({other.Description})");
+
+    /// <summary>phi1 * phi2: smooth everywhere, zero on the union of both zero sets (not normalised).</summary>
+    public DistanceFunction Times(DistanceFunction other) => new(x => Evaluate(x) * other.Evaluate(x), $"({Description})({other.Description})");
+
+    public static DistanceFunction operator &(DistanceFunction a, DistanceFunction b) => a.And(b);
+    public static DistanceFunction operator |(DistanceFunction a, DistanceFunction b) => a.Or(b);
+    public static DistanceFunction operator *(DistanceFunction a, DistanceFunction b) => a.Times(b);
+
+    private static Tensor RCombine(Tensor a, Tensor b, int sign)
+    {
+        // sqrt(a^2 + b^2) is exactly |a| when b = 0, so phi stays exactly zero on the boundary. Where both vanish (a
+        // corner) its gradient is undefined; the floor keeps derivatives finite there at the cost of a value of
+        // -sqrt(floor) at the corner point itself.
+        double floor = a.dtype == ScalarType.Float64 ? 1e-200 : 1e-30;
+        var norm = (a.square() + b.square()).clamp_min(floor).sqrt();
+        return sign < 0 ? a + b - norm : a + b + norm;
+    }
+}

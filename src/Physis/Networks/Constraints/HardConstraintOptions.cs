@@ -1,0 +1,64 @@
+using Physis.Geometry;
+using Physis.Problems;
+
+namespace Physis.Networks.Constraints;
+
+/// <summary>
+/// A hard constraint stated against a problem rather than with tensors: the distance function comes from the problem's
+/// geometry and values are expressions in its terms, so a run configuration can name one. <see cref="Create"/> gives
+/// the output transform; leave the matching condition out of the problem.
+/// </summary>
+public abstract record HardConstraintOptions
+{
+    /// <summary>The constrained fields by name; null constrains every field.</summary>
+    public IReadOnlyList<string>? Fields { get; init; }
+
+    public abstract OutputTransform Create(PdeProblem problem);
+
+    protected IReadOnlyList<int>? FieldIndices(PdeProblem problem)
+    {
+        if (Fields is null) return null;
+        if (Fields.Count == 0) throw new ArgumentException($"{GetType().Name}: the field list is empty; leave it null to constrain every field.");
+        return Fields.Select(f => problem.Fields.Contains(f)
+            ? problem.Terms.FieldIndex(f)
+            : throw new ArgumentException($"{GetType().Name}: the problem has no field '{f}'; its fields are {string.Join(", ", problem.Fields)}.")).ToList();
+    }
+
+    protected static Expr ValueIn(PdeProblem problem, Func<Terms, Expr> value, string what)
+    {
+        var expression = value(problem.Terms);
+        return expression ?? throw new ArgumentException($"The {what} expression is null.");
+    }
+}
+
+/// <summary>u = g on the whole (spatial) boundary of the problem's geometry: u = g + phi N with phi from <see cref="DistanceFunction.For"/>.</summary>
+/// <param name="Value">g in the problem's terms (coordinates and constants), or null for g = 0</param>
+public sealed record DirichletConstraintOptions(Func<Terms, Expr>? Value = null) : HardConstraintOptions
+{
+    public override OutputTransform Create(PdeProblem problem)
+    {
+        var distance = DistanceFunction.For(problem.Geometry);
+        var fields = FieldIndices(problem);
+        return Value is null
+            ? HardConstraints.Dirichlet(distance, 0.0, fields)
+            : HardConstraints.Dirichlet(distance, ValueIn(problem, Value, "boundary value"), fields);
+    }
+}
+
+/// <summary>
+/// u = u0 at the initial time of a space-time problem: u = u0 + (t - t0) N. With <see cref="AlsoBoundary"/>, also
+/// u = u0 on the spatial boundary for all t: u = u0 + (t - t0) phi N (for u0 that vanishes there, a homogeneous
+/// Dirichlet condition).
+/// </summary>
+public sealed record InitialConstraintOptions(Func<Terms, Expr> Value, bool AlsoBoundary = false) : HardConstraintOptions
+{
+    public override OutputTransform Create(PdeProblem problem)
+    {
+        if (problem.Geometry is not SpaceTime spaceTime)
+            throw new ArgumentException("An initial-condition hard constraint needs a space-time geometry; use geometry.WithTime(t0, t1).");
+        if (Value is null) throw new ArgumentException("An initial-condition hard constraint needs the initial value u0.");
+        int time = problem.Geometry.Dimension - 1;
+        return HardConstraints.Initial(time, spaceTime.T0, ValueIn(problem, Value, "initial value"),
+            AlsoBoundary ? DistanceFunction.For(spaceTime.Space) : null, FieldIndices(problem));
+    }
+}

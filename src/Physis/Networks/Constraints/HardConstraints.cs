@@ -1,0 +1,112 @@
+using Physis.Differentiation;
+using Physis.Problems;
+using static TorchSharp.torch;
+
+namespace Physis.Networks.Constraints;
+
+/// <summary>
+/// Output transforms that satisfy conditions exactly, for <see cref="Mlp.OutputTransform"/> and
+/// <see cref="PinnNetwork.OutputTransform"/>. A condition imposed this way needs no loss term: leave it out of the
+/// problem (or keep it as a check; its loss is then zero up to round-off).
+/// </summary>
+public static class HardConstraints
+{
+    /// <summary>
+    /// Dirichlet: u = g(x) + phi(x) * N(x), so u = g wherever phi = 0.
+    /// </summary>
+    /// <param name="distance">zero exactly on the boundary where u = g</param>
+    /// <param name="value">g: points [n, d] to [n, 1] or [n, outputs]; null for g = 0</param>
+    /// <param name="fields">output columns to constrain; null constrains all</param>
+    public static OutputTransform Dirichlet(DistanceFunction distance, Func<Tensor, Tensor>? value = null, IReadOnlyList<int>? fields = null)
+    {
+        ArgumentNullException.ThrowIfNull(distance);
+        return (x, y) =>
+        {
+            var constrained = distance.Evaluate(x) * y;
+            if (value is not null) constrained = CheckedValue(value, x, y, "boundary value") + constrained;
+            return Select(y, constrained, fields);
+        };
+    }
+
+    /// <summary>Dirichlet with a constant boundary value: u = g + phi(x) * N(x).</summary>
+    public static OutputTransform Dirichlet(DistanceFunction distance, double value, IReadOnlyList<int>? fields = null)
+    {
+        if (!double.IsFinite(value)) throw new ArgumentException($"The Dirichlet value must be finite, got {value}.");
+        return Dirichlet(distance, value == 0 ? null : x => full([x.shape[0], 1], value, x.dtype, x.device), fields);
+    }
+
+    /// <summary>
+    /// Initial condition: u = u0(x) + (t - t0) * N(x, t), so u = u0 at t = t0. With <paramref name="spatialDistance"/>,
+    /// u = u0(x) + (t - t0) * phi(x) * N(x, t) also keeps u = u0 on the spatial boundary for all t (a homogeneous
+    /// Dirichlet condition when u0 vanishes there).
+    /// </summary>
+    /// <param name="timeCoordinate">index of t in the input (the last one for space-time problems)</param>
+    /// <param name="initialValue">u0: points [n, d] (all coordinates) to [n, 1] or [n, outputs]</param>
+    public static OutputTransform Initial(int timeCoordinate, double t0, Func<Tensor, Tensor> initialValue,
+                                         DistanceFunction? spatialDistance = null, IReadOnlyList<int>? fields = null)
+    {
+        ArgumentNullException.ThrowIfNull(initialValue);
+        if (timeCoordinate < 0) throw new ArgumentException($"The time coordinate index must be non-negative, got {timeCoordinate}.");
+        if (!double.IsFinite(t0)) throw new ArgumentException($"The initial time must be finite, got {t0}.");
+        var time = DistanceFunction.Above(timeCoordinate, t0);
+        var distance = spatialDistance is null ? time : time.Times(spatialDistance);
+        return Dirichlet(distance, initialValue, fields);
+    }
+
+    /// <summary>
+    /// Dirichlet with the boundary value written as an expression of coordinates and constants, for example
+    /// <c>Functions.Sin(Math.PI * problem.Terms.X)</c> (the form a run configuration can carry).
+    /// </summary>
+    public static OutputTransform Dirichlet(DistanceFunction distance, Expr value, IReadOnlyList<int>? fields = null) =>
+        Dirichlet(distance, CoordinateFunction(value), fields);
+
+    /// <summary>Initial condition with u0 written as an expression of coordinates and constants.</summary>
+    public static OutputTransform Initial(int timeCoordinate, double t0, Expr initialValue, DistanceFunction? spatialDistance = null, IReadOnlyList<int>? fields = null) =>
+        Initial(timeCoordinate, t0, CoordinateFunction(initialValue), spatialDistance, fields);
+
+    /// <summary>An expression of coordinates as a tensor function of the points, differentiable with respect to them.</summary>
+    public static Func<Tensor, Tensor> CoordinateFunction(Expr expression)
+    {
+        ArgumentNullException.ThrowIfNull(expression);
+        var unsupported = expression.Nodes().FirstOrDefault(n => n is FieldDerivative or NormalComponent or ParameterRef or Custom);
+        if (unsupported is not null)
+            throw new ArgumentException($"A hard-constraint value may use only coordinates, constants and functions of them; it contains {unsupported.GetType().Name}.");
+        return x =>
+        {
+            var value = new EvaluationContext(new PointsOnly(x), null, new Dictionary<TrainableParameter, Tensor>()).Evaluate(expression);
+            // A constant expression evaluates to a scalar: give it one row per point.
+            return value.dim() == 0 ? value.expand(x.shape[0], 1) : value;
+        };
+    }
+
+    private sealed class PointsOnly(Tensor points) : IFieldDerivatives
+    {
+        public Tensor Points => points;
+        public Tensor Get(DerivativeRequest request) => throw new InvalidOperationException("A hard-constraint value cannot use network outputs.");
+    }
+
+    /// <summary>Applies <paramref name="first"/>, then <paramref name="second"/> to its result.</summary>
+    public static OutputTransform Then(this OutputTransform first, OutputTransform second) => (x, y) => second(x, first(x, y));
+
+    private static Tensor CheckedValue(Func<Tensor, Tensor> value, Tensor x, Tensor y, string what)
+    {
+        var g = value(x);
+        if (g.dim() == 1) g = g.unsqueeze(1);
+        if (g.dim() != 2 || g.shape[0] != x.shape[0] || (g.shape[1] != 1 && g.shape[1] != y.shape[1]))
+            throw new InvalidOperationException($"The {what} function returned shape [{string.Join(", ", g.shape)}] for {x.shape[0]} points; it must return [n, 1] or [n, {y.shape[1]}].");
+        return g;
+    }
+
+    /// <summary>The constrained columns from <paramref name="constrained"/>, the others from the raw output.</summary>
+    private static Tensor Select(Tensor raw, Tensor constrained, IReadOnlyList<int>? fields)
+    {
+        if (constrained.shape[1] != raw.shape[1]) constrained = constrained.expand(raw.shape);
+        if (fields is null) return constrained;
+        int outputs = (int)raw.shape[1];
+        foreach (int f in fields)
+            if (f < 0 || f >= outputs) throw new ArgumentException($"A hard constraint names output field {f}, but the network has {outputs} output(s).");
+        var columns = new Tensor[outputs];
+        for (int j = 0; j < outputs; j++) columns[j] = (fields.Contains(j) ? constrained : raw)[.., j..(j + 1)];
+        return cat(columns, 1);
+    }
+}

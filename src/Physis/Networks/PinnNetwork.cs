@@ -1,0 +1,70 @@
+using Physis.Networks.Embeddings;
+using Physis.Networks.Layers;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Physis.Networks;
+
+/// <summary>
+/// A PINN network assembled from <see cref="NetworkOptions"/>: input embeddings, then an architecture, then an optional
+/// <see cref="Networks.OutputTransform"/> (hard constraints). Every part is built from tensor operations, so derivatives
+/// of any order with respect to the inputs flow through it, and all state is registered parameters or buffers, so the
+/// trainer's checkpoints save and restore it.
+/// </summary>
+public sealed class PinnNetwork : nn.Module<Tensor, Tensor>
+{
+    private readonly ModuleList<InputEmbedding> embeddings = new();
+    private readonly nn.Module<Tensor, Tensor> body;
+
+    public PinnNetwork(int inputs, int outputs, NetworkOptions options, int seed = 0, ScalarType dtype = ScalarType.Float32,
+                       Device? device = null, OutputTransform? outputTransform = null) : base(nameof(PinnNetwork))
+    {
+        options.Validate(inputs, outputs);
+        using var layers = new LayerFactory(seed, dtype, device, options.Initializer, options.WeightFactorization);
+        int features = inputs;
+        foreach (var embedding in options.Embeddings)
+        {
+            embeddings.Add(embedding.Create(features, layers));
+            features = embedding.Outputs(features);
+        }
+        body = options.Architecture.Create(features, outputs, options.Activation, layers);
+        Inputs = inputs;
+        Outputs = outputs;
+        Features = features;
+        Options = options;
+        DType = dtype;
+        OutputTransform = outputTransform;
+        register_module("embeddings", embeddings);
+        register_module("body", body);
+    }
+
+    public int Inputs { get; }
+    public int Outputs { get; }
+    /// <summary>The number of features the embeddings produce (the architecture's input width).</summary>
+    public int Features { get; }
+    public NetworkOptions Options { get; }
+    public ScalarType DType { get; }
+    public IReadOnlyList<InputEmbedding> Embeddings => [.. embeddings];
+    /// <summary>The architecture's layers (for example a <see cref="Architectures.PirateNet"/>).</summary>
+    public nn.Module<Tensor, Tensor> Body => body;
+    public OutputTransform? OutputTransform { get; set; }
+
+    /// <summary>The embedded features [n, <see cref="Features"/>] of points [n, <see cref="Inputs"/>].</summary>
+    public Tensor Embed(Tensor x)
+    {
+        if (x.dim() != 2 || x.shape[1] != Inputs)
+            throw new ArgumentException($"The network expects points [n, {Inputs}], got [{string.Join(", ", x.shape)}].");
+        var h = x;
+        foreach (var embedding in embeddings) h = embedding.forward(h);
+        return h;
+    }
+
+    /// <summary>The network output before the output transform.</summary>
+    public Tensor RawOutput(Tensor x) => body.forward(Embed(x));
+
+    public override Tensor forward(Tensor x)
+    {
+        var y = RawOutput(x);
+        return OutputTransform is null ? y : OutputTransform(x, y);
+    }
+}
