@@ -4,6 +4,7 @@ using Physis.Geometry;
 using Physis.Networks;
 using Physis.Problems.Catalog;
 using Physis.Training;
+using Physis.Training.Configuration;
 using static TorchSharp.torch;
 
 namespace Physis.Cli.Commands;
@@ -26,6 +27,7 @@ internal static class SolveCommand
         var output = new Option<string>("--out") { Description = "Output folder for run.json, loss.csv, prediction.npz, PNG plots and the checkpoint.", DefaultValueFactory = _ => Path.Combine("runs", "burgers") };
         var resume = new Option<bool>("--resume") { Description = "Continue the run whose checkpoint is in --out, with the settings it was started with." };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Write the checkpoint every N iterations (and at each phase end).", DefaultValueFactory = _ => 500 };
+        var config = new Option<string?>("--config") { Description = "YAML run configuration: network, embeddings, sampling and optimizer schedule on top of a preset (options given here override it)." };
         var hidden = new Option<string?>("--hidden") { Description = "Hidden layer widths, comma-separated, e.g. 20,20,20 (overrides the preset)." };
         var activation = new Option<string?>("--activation") { Description = "tanh, sin, gelu or silu (overrides the preset)." };
         var sampling = new Option<string?>("--sampling") { Description = "Point sampler: uniform, latinhypercube, sobol, halton or hammersley (overrides the preset)." };
@@ -33,7 +35,7 @@ internal static class SolveCommand
 
         var command = new Command("solve", "Train a physics-informed neural network on a built-in problem and measure its error against a reference solution.")
         {
-            problem, preset, hidden, activation, sampling, iterations, lbfgs, domain, boundary, initial, learningRate, precision, seed, output, resume, checkpointEvery, threads,
+            problem, preset, config, hidden, activation, sampling, iterations, lbfgs, domain, boundary, initial, learningRate, precision, seed, output, resume, checkpointEvery, threads,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -43,6 +45,8 @@ internal static class SolveCommand
             string presetName = parse.GetValue(preset)!;
             if (!catalogProblem.Presets.TryGetValue(presetName, out var settings))
                 throw new ArgumentException($"Unknown preset '{presetName}' for {catalogProblem.Name}. Known presets: {string.Join(", ", catalogProblem.Presets.Keys)}.");
+            if (parse.GetValue(config) is { } configFile)
+                (presetName, settings) = RunConfiguration.Load(configFile, catalogProblem, presetName);
 
             string folder = parse.GetValue(output)!;
             bool resuming = parse.GetValue(resume);
@@ -72,7 +76,7 @@ internal static class SolveCommand
 
             Console.WriteLine($"Physis: {catalogProblem.Description}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"preset {presetName}: MLP [{string.Join(", ", settings.Hidden)}] {settings.Activation.ToString().ToLowerInvariant()}, {settings.Precision}, points {settings.DomainPoints}/{settings.BoundaryPoints}/{settings.InitialPoints} ({settings.SamplingMethod}), Adam {settings.AdamIterations} x lr {settings.LearningRate}, then L-BFGS <= {settings.LbfgsIterations}, seed {settings.Seed}{(resuming ? ", resuming" : "")}"));
+                $"preset {presetName}: {(settings.Network is { } network ? network.ToString() : $"MLP [{string.Join(", ", settings.Hidden)}] {settings.Activation.ToString().ToLowerInvariant()}")}, {settings.Precision}, points {settings.DomainPoints}/{settings.BoundaryPoints}/{settings.InitialPoints} ({settings.SamplingMethod}), Adam {settings.AdamIterations} x lr {settings.LearningRate}, then L-BFGS <= {settings.LbfgsIterations}, seed {settings.Seed}{(resuming ? ", resuming" : "")}"));
             var progress = new ProgressDisplay(!Console.IsOutputRedirected, TimeSpan.FromSeconds(10));
             var result = PinnRun.Execute(catalogProblem, presetName, settings, folder, resuming, every, progress);
             progress.Finish();

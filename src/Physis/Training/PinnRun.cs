@@ -61,8 +61,7 @@ public static class PinnRun
 
         var problem = catalogProblem.Create();
         var dtype = settings.Precision == "float64" ? ScalarType.Float64 : ScalarType.Float32;
-        using var network = new Mlp(problem.Geometry.Dimension, settings.Hidden, problem.Fields.Count, settings.Activation,
-            settings.Initializer, settings.Seed, dtype);
+        using var network = CreateNetwork(problem, settings, dtype);
         var sampling = new Sampling(settings.DomainPoints, settings.BoundaryPoints, settings.InitialPoints, settings.SamplingMethod);
         using var trainer = new PinnTrainer(problem, network, sampling, new TrainerOptions { Seed = settings.Seed, DType = dtype });
         trainer.EnableCheckpoints(checkpoint, checkpointEvery);
@@ -92,6 +91,15 @@ public static class PinnRun
 
         WriteOutputs(outputFolder, catalogProblem, preset, settings, trainer, reference, evaluation, result);
         return result;
+    }
+
+    private static nn.Module<Tensor, Tensor> CreateNetwork(Problems.PdeProblem problem, PinnSettings settings, ScalarType dtype)
+    {
+        int inputs = problem.Geometry.Dimension, outputs = problem.Fields.Count;
+        if (settings.Network is not { } options)
+            return new Mlp(inputs, settings.Hidden, outputs, settings.Activation, settings.Initializer, settings.Seed, dtype);
+        options.Validate(inputs, outputs);
+        return new PinnNetwork(inputs, outputs, options, settings.Seed, dtype);
     }
 
     /// <summary>Creates the folder and proves it is writable before any training time is spent.</summary>

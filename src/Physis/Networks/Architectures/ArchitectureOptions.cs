@@ -1,9 +1,15 @@
+using System.Text.Json.Serialization;
 using Physis.Networks.Layers;
 using static TorchSharp.torch;
 
 namespace Physis.Networks.Architectures;
 
 /// <summary>The layers between the (embedded) input features and the outputs, with validated sizes.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(MlpArchitecture), "mlp")]
+[JsonDerivedType(typeof(ModifiedMlpArchitecture), "modified_mlp")]
+[JsonDerivedType(typeof(ResidualArchitecture), "residual")]
+[JsonDerivedType(typeof(PirateNetArchitecture), "pirate_net")]
 public abstract record ArchitectureOptions
 {
     /// <summary>Throws an <see cref="ArgumentException"/> that names the bad setting and the fix.</summary>

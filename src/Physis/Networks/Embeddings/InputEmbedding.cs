@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Physis.Networks.Layers;
 using static TorchSharp.torch;
 
@@ -20,6 +21,10 @@ public abstract class InputEmbedding(string name, int inputs, int outputs) : nn.
 /// The settings of one embedding, validated against the number of coordinates it receives. Embeddings listed in
 /// <see cref="NetworkOptions.Embeddings"/> are applied in order, each to the output of the previous one.
 /// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(FourierFeatureOptions), "fourier")]
+[JsonDerivedType(typeof(PeriodicEmbeddingOptions), "periodic")]
+[JsonDerivedType(typeof(GaussianFeatureOptions), "gaussian")]
 public abstract record EmbeddingOptions
 {
     /// <summary>Throws an <see cref="ArgumentException"/> that names the bad setting and the fix.</summary>

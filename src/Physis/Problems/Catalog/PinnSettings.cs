@@ -7,6 +7,8 @@ namespace Physis.Problems.Catalog;
 public sealed record PinnSettings
 {
     public int[] Hidden { get; init; } = [20, 20, 20];
+    /// <summary>Embeddings and architecture of a <see cref="PinnNetwork"/>; null means a plain MLP of <see cref="Hidden"/>.</summary>
+    public NetworkOptions? Network { get; init; }
     public Activation Activation { get; init; } = Activation.Tanh;
     public Initializer Initializer { get; init; } = Initializer.GlorotNormal;
     public int DomainPoints { get; init; } = 2540;

@@ -1,0 +1,200 @@
+using Physis.Geometry;
+using Physis.Networks;
+using Physis.Networks.Architectures;
+using Physis.Networks.Embeddings;
+using Physis.Problems.Catalog;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Physis.Training.Configuration;
+
+/// <summary>
+/// Reads a YAML run configuration (`physis solve PROBLEM --config FILE`): it starts from one of the problem's presets
+/// and overrides the network (architecture, embeddings, activation, weight factorisation), the sampling and the
+/// optimizer schedule. Unknown keys and invalid values are errors that name the file, the line and what is allowed.
+/// The layout, with every key optional:
+/// <code>
+/// preset: default
+/// network:
+///   architecture: pirate-net        # mlp (hidden), modified-mlp (width, depth), residual (width, blocks, layers-per-block), pirate-net (width, blocks)
+///   width: 64
+///   blocks: 3
+///   activation: tanh
+///   initializer: glorot-normal
+///   weight-factorization: { mean: 0.5, std: 0.1 }
+///   embeddings:
+///     - periodic: { coordinate: x, period: 2, harmonics: 1 }
+///     - fourier: { features: 64, scale: 1.0, coordinates: [x], trainable: false }
+///     - gaussian: { gaussians: 64, features: 8, width: 0.1, isotropic: false }
+/// sampling: { domain: 8000, boundary: 200, initial: 512, method: hammersley }
+/// training:
+///   precision: float64
+///   seed: 0
+///   adam: { iterations: 5000, learning-rate: 1e-3 }
+///   lbfgs: { iterations: 5000, history: 100 }
+/// </code>
+/// </summary>
+public static class RunConfiguration
+{
+    private static readonly string[] Architectures = ["mlp", "modified-mlp", "residual", "pirate-net"];
+
+    public static (string Preset, PinnSettings Settings) Load(string file, ICatalogProblem problem, string defaultPreset = "default")
+    {
+        if (!File.Exists(file)) throw new ConfigurationException($"{file}: the configuration file does not exist.");
+        var stream = new YamlStream();
+        try
+        {
+            using var reader = new StreamReader(file);
+            stream.Load(reader);
+        }
+        catch (YamlException e)
+        {
+            throw new ConfigurationException($"{file}:{e.Start.Line}: not valid YAML: {e.InnerException?.Message ?? e.Message}");
+        }
+        if (stream.Documents.Count == 0) throw new ConfigurationException($"{file}: the configuration file is empty.");
+
+        var root = new ConfigNode(file, "", stream.Documents[0].RootNode).Mapping("preset", "network", "sampling", "training");
+        string preset = root.TryGetValue("preset", out var presetNode) ? presetNode.Choice([.. problem.Presets.Keys]) : defaultPreset;
+        if (!problem.Presets.TryGetValue(preset, out var settings))
+            throw new ConfigurationException($"{file}: problem {problem.Name} has no preset '{preset}'; known: {string.Join(", ", problem.Presets.Keys)}.");
+        var coordinates = problem.Create().Terms.Coordinates;
+        if (root.TryGetValue("network", out var network)) settings = Network(network, settings, coordinates);
+        if (root.TryGetValue("sampling", out var sampling)) settings = Sampling(sampling, settings);
+        if (root.TryGetValue("training", out var training)) settings = Training(training, settings);
+        return (preset, settings);
+    }
+
+    private static PinnSettings Network(ConfigNode node, PinnSettings settings, IReadOnlyList<string> coordinates)
+    {
+        var keys = node.Mapping("architecture", "hidden", "width", "depth", "blocks", "layers-per-block", "activation", "initializer",
+            "weight-factorization", "embeddings");
+        var activation = keys.TryGetValue("activation", out var a) ? ActivationFunctions.Parse(a.Choice("tanh", "sin", "gelu", "silu")) : settings.Activation;
+        var initializer = keys.TryGetValue("initializer", out var i)
+            ? i.Choice("glorot-normal", "glorot-uniform") == "glorot-normal" ? Initializer.GlorotNormal : Initializer.GlorotUniform
+            : settings.Initializer;
+        string architecture = keys.TryGetValue("architecture", out var arch) ? arch.Choice(Architectures) : "mlp";
+        int[] hidden = keys.TryGetValue("hidden", out var h) ? h.Ints(1) : settings.Hidden;
+
+        // Each architecture takes its own size keys; a key meant for another one is a mistake worth reporting.
+        string[] sizeKeys = architecture switch
+        {
+            "mlp" => ["hidden"],
+            "modified-mlp" => ["width", "depth"],
+            "residual" => ["width", "blocks", "layers-per-block"],
+            _ => ["width", "blocks"],
+        };
+        foreach (var key in new[] { "hidden", "width", "depth", "blocks", "layers-per-block" }.Where(k => keys.ContainsKey(k) && !sizeKeys.Contains(k)))
+            throw keys[key].Error($"does not apply to architecture {architecture}, which takes {string.Join(", ", sizeKeys)}.");
+        int Size(string key, int fallback) => keys.TryGetValue(key, out var n) ? n.Int(1) : fallback;
+        ArchitectureOptions options = architecture switch
+        {
+            "mlp" => new MlpArchitecture(hidden),
+            "modified-mlp" => new ModifiedMlpArchitecture(Size("width", 64), Size("depth", 4)),
+            "residual" => new ResidualArchitecture(Size("width", 64), Size("blocks", 3), Size("layers-per-block", 2)),
+            _ => new PirateNetArchitecture(Size("width", 64), Size("blocks", 3)),
+        };
+
+        WeightFactorizationOptions? factorization = null;
+        if (keys.TryGetValue("weight-factorization", out var wf))
+        {
+            var w = wf.Mapping("mean", "std");
+            factorization = new WeightFactorizationOptions(w.TryGetValue("mean", out var m) ? m.Double(positive: false) : 0.5,
+                w.TryGetValue("std", out var s) ? s.Double() : 0.1);
+        }
+        var embeddings = keys.TryGetValue("embeddings", out var e) ? e.Sequence().Select(n => Embedding(n, coordinates)).ToList() : [];
+
+        bool plainMlp = architecture == "mlp" && embeddings.Count == 0 && factorization is null;
+        return settings with
+        {
+            Hidden = hidden,
+            Activation = activation,
+            Initializer = initializer,
+            Network = plainMlp ? null : new NetworkOptions
+            {
+                Architecture = options,
+                Embeddings = embeddings,
+                Activation = activation,
+                Initializer = initializer,
+                WeightFactorization = factorization,
+            },
+        };
+    }
+
+    private static EmbeddingOptions Embedding(ConfigNode node, IReadOnlyList<string> coordinates)
+    {
+        var (kind, settingsNode) = node.Tagged("periodic", "fourier", "gaussian");
+        int Coordinate(ConfigNode n)
+        {
+            string name = n.Choice([.. coordinates]);
+            return coordinates.ToList().IndexOf(name);
+        }
+        switch (kind)
+        {
+            case "periodic":
+            {
+                var k = settingsNode.Mapping("coordinate", "period", "harmonics");
+                if (!k.TryGetValue("coordinate", out var c) || !k.TryGetValue("period", out var p))
+                    throw settingsNode.Error("needs coordinate and period, for example { coordinate: x, period: 2 }.");
+                return new PeriodicEmbeddingOptions(Coordinate(c), p.Double(), k.TryGetValue("harmonics", out var hk) ? hk.Int(1) : 1);
+            }
+            case "fourier":
+            {
+                var k = settingsNode.Mapping("features", "scale", "coordinates", "trainable");
+                return new FourierFeatureOptions(k.TryGetValue("features", out var f) ? f.Int(1) : 64, k.TryGetValue("scale", out var s) ? s.Double() : 1.0)
+                {
+                    Coordinates = k.TryGetValue("coordinates", out var cs) ? cs.Sequence().Select(Coordinate).ToArray() : null,
+                    Trainable = k.TryGetValue("trainable", out var t) && t.Bool(),
+                };
+            }
+            default:
+            {
+                var k = settingsNode.Mapping("gaussians", "features", "width", "isotropic");
+                return new GaussianFeatureOptions(k.TryGetValue("gaussians", out var g) ? g.Int(1) : 64, k.TryGetValue("features", out var f) ? f.Int(1) : 8)
+                {
+                    InitialWidth = k.TryGetValue("width", out var w) ? w.Double() : 0.1,
+                    Isotropic = k.TryGetValue("isotropic", out var iso) && iso.Bool(),
+                };
+            }
+        }
+    }
+
+    private static PinnSettings Sampling(ConfigNode node, PinnSettings settings)
+    {
+        var keys = node.Mapping("domain", "boundary", "initial", "method");
+        return settings with
+        {
+            DomainPoints = keys.TryGetValue("domain", out var d) ? d.Int(1) : settings.DomainPoints,
+            BoundaryPoints = keys.TryGetValue("boundary", out var b) ? b.Int(0) : settings.BoundaryPoints,
+            InitialPoints = keys.TryGetValue("initial", out var i) ? i.Int(0) : settings.InitialPoints,
+            SamplingMethod = keys.TryGetValue("method", out var m)
+                ? Enum.Parse<SamplingMethod>(m.Choice([.. Enum.GetNames<SamplingMethod>().Select(n => n.ToLowerInvariant())]), ignoreCase: true)
+                : settings.SamplingMethod,
+        };
+    }
+
+    private static PinnSettings Training(ConfigNode node, PinnSettings settings)
+    {
+        var keys = node.Mapping("precision", "seed", "adam", "lbfgs");
+        if (keys.TryGetValue("precision", out var p)) settings = settings with { Precision = p.Choice("float32", "float64") };
+        if (keys.TryGetValue("seed", out var s)) settings = settings with { Seed = s.Int(0) };
+        if (keys.TryGetValue("adam", out var adamNode))
+        {
+            var adam = adamNode.Mapping("iterations", "learning-rate");
+            settings = settings with
+            {
+                AdamIterations = adam.TryGetValue("iterations", out var n) ? n.Int(0) : settings.AdamIterations,
+                LearningRate = adam.TryGetValue("learning-rate", out var lr) ? lr.Double() : settings.LearningRate,
+            };
+        }
+        if (keys.TryGetValue("lbfgs", out var lbfgsNode))
+        {
+            var lbfgs = lbfgsNode.Mapping("iterations", "history");
+            settings = settings with
+            {
+                LbfgsIterations = lbfgs.TryGetValue("iterations", out var n) ? n.Int(0) : settings.LbfgsIterations,
+                LbfgsHistory = lbfgs.TryGetValue("history", out var hist) ? hist.Int(1) : settings.LbfgsHistory,
+            };
+        }
+        return settings;
+    }
+}
