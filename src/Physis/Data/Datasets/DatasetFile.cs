@@ -1,3 +1,4 @@
+using System.Globalization;
 using PureHDF;
 using PureHDF.Selections;
 using PureHDF.VOL.Native;
@@ -37,18 +38,22 @@ public sealed record DatasetHeader(
 
     public DatasetHeader WithRange(long start, long end) => this with { SampleStart = start, SampleEnd = end };
 
-    /// <summary>The first way in which <paramref name="other"/> comes from a different run, or null if from the same one.</summary>
+    /// <summary>
+    /// The first way in which <paramref name="other"/> comes from a different run, as "what: theirs, expected ours",
+    /// or null if it comes from the same one.
+    /// </summary>
     public string? RunDifference(DatasetHeader other)
     {
-        if (Name != other.Name) return $"dataset {other.Name} instead of {Name}";
-        if (GeneratorVersion != other.GeneratorVersion) return $"generator version {other.GeneratorVersion} instead of {GeneratorVersion}";
-        if (Seed != other.Seed) return $"seed {other.Seed} instead of {Seed}";
-        if (SampleTotal != other.SampleTotal) return $"a run of {other.SampleTotal} samples instead of {SampleTotal}";
-        if (!InputShape.SequenceEqual(other.InputShape)) return $"resolution {string.Join("x", other.InputShape)} instead of {string.Join("x", InputShape)}";
-        if (!TimeCoordinate.SequenceEqual(other.TimeCoordinate)) return $"{other.TimeCoordinate.Length} output times instead of {TimeCoordinate.Length}";
+        static string Shape(int[] shape) => string.Join("x", shape);
+        if (Name != other.Name) return $"dataset {other.Name}, expected {Name}";
+        if (GeneratorVersion != other.GeneratorVersion) return $"generator version {other.GeneratorVersion}, expected {GeneratorVersion}";
+        if (Seed != other.Seed) return $"seed {other.Seed}, expected {Seed}";
+        if (SampleTotal != other.SampleTotal) return $"a run of {other.SampleTotal} samples, expected {SampleTotal}";
+        if (!InputShape.SequenceEqual(other.InputShape)) return $"resolution {Shape(other.InputShape)}, expected {Shape(InputShape)}";
+        if (!TimeCoordinate.SequenceEqual(other.TimeCoordinate)) return $"{other.TimeCoordinate.Length} output times, expected {TimeCoordinate.Length}";
         foreach (var (key, value) in Parameters)
             if (!other.Parameters.TryGetValue(key, out double theirs) || !theirs.Equals(value))
-                return $"parameter {key} = {(other.Parameters.TryGetValue(key, out double v) ? v : double.NaN)} instead of {value}";
+                return $"parameter {key} {(other.Parameters.ContainsKey(key) ? theirs.ToString(CultureInfo.InvariantCulture) : "missing")}, expected {value.ToString(CultureInfo.InvariantCulture)}";
         if (other.Parameters.Count != Parameters.Count) return "a different set of parameters";
         return null;
     }

@@ -71,7 +71,7 @@ public static class DatasetGeneration
         {
             var existing = DatasetFile.ReadHeader(path);
             string? difference = header.RunDifference(existing)
-                ?? (existing.SampleStart != start || existing.SampleEnd != end ? $"samples {existing.Range} instead of {header.Range}" : null);
+                ?? (existing.SampleStart != start || existing.SampleEnd != end ? $"samples {existing.Range}, expected {header.Range}" : null);
             if (difference is not null)
                 throw new IOException($"{path} already exists from a different run ({difference}); delete it or choose another --out.");
             progress?.Invoke(new GenerationProgress(end - start, end - start, 0, clock.Elapsed));

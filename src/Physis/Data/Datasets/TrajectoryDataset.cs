@@ -66,6 +66,7 @@ public sealed class TrajectoryDataset : DatasetGenerator
         {
             for (int j = 0; j < input.Length; j++) input[j] = _initial(XCoordinate[j]);
             solver.SolveInto(input, TimeCoordinate, tensor);
+            input.CopyTo(tensor);  // the t = 0 row is the initial condition itself, not its FFT round trip
         };
     }
 }
