@@ -86,7 +86,7 @@ internal static class GenerateCommand
     {
         var (h, input, tensor) = DatasetFile.Read(file);
         int n = h.InputLength, nt = h.TimeCoordinate.Length;
-        string title = $"{h.Name} ({file})";
+        string title = $"{h.Name} ({Path.GetFileName(file)})";
         if (h.YCoordinate is { } y)
         {
             int nx = h.InputShape[0], ny = h.InputShape[1];
