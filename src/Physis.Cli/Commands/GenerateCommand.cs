@@ -84,7 +84,7 @@ internal static class GenerateCommand
     /// <summary>Curves for 1D files (several samples: input and last time; one trajectory: five times), a heatmap of sample 0's last time in 2D.</summary>
     private static void PlotDataset(string file, string png)
     {
-        var (h, input, tensor) = DatasetFile.Read(file);
+        var (h, input, tensor) = DatasetFile.ReadFirst(file, 3);
         int n = h.InputLength, nt = h.TimeCoordinate.Length;
         string title = $"{h.Name} ({Path.GetFileName(file)})";
         if (h.YCoordinate is { } y)

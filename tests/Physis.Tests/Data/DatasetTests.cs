@@ -43,6 +43,9 @@ public sealed class DatasetTests : IDisposable
         Assert.Equal(new[] { 0.0 }, read.TimeCoordinate);
         Assert.Equal(DatasetGenerator.Version, read.GeneratorVersion);
         Assert.Empty(Directory.GetFiles(_folder, "*.tmp"));
+        var (_, firstInput, firstTensor) = DatasetFile.ReadFirst(path, 1);
+        Assert.Equal(input.AsSpan(0, 85 * 85).ToArray(), firstInput);
+        Assert.Equal(tensor.AsSpan(0, 85 * 85).ToArray(), firstTensor);
     }
 
     [NumPyFact("h5py")]

@@ -127,6 +127,18 @@ public static class DatasetFile
         return (header, file.Dataset(Input).Read<double[]>(), file.Dataset(Tensor).Read<double[]>());
     }
 
+    /// <summary>Header and the first <paramref name="count"/> samples (fewer if the file has fewer), without reading the rest.</summary>
+    public static (DatasetHeader Header, double[] Input, double[] Tensor) ReadFirst(string path, long count)
+    {
+        using var file = Open(path);
+        var header = ReadHeader(file, path);
+        count = Math.Min(count, header.Count);
+        var (inputDims, tensorDims) = Dimensions(header);
+        return (header,
+            file.Dataset(Input).Read<double[]>(fileSelection: Slab(inputDims, 0, count), memoryDims: [(ulong)(count * header.InputLength)]),
+            file.Dataset(Tensor).Read<double[]>(fileSelection: Slab(tensorDims, 0, count), memoryDims: [(ulong)(count * header.TensorLength)]));
+    }
+
     private static NativeFile Open(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Dataset file {path} does not exist.", path);
