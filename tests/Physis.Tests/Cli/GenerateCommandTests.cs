@@ -8,8 +8,9 @@ public class GenerateCommandTests
     [Theory]
     [InlineData("Unknown dataset 'heat'. Known datasets: burgers, darcy, navier-stokes, allen-cahn, kdv", "heat", "--samples", "2")]
     [InlineData("--shard must be i/n with 0 <= i < n", "burgers", "--samples", "2", "--shard", "3/2")]
-    [InlineData("Resolution 100000 is not supported for burgers: use 16 to 8192", "burgers", "--samples", "2", "--resolution", "100000")]
-    [InlineData("Resolution 33 is not supported for darcy", "darcy", "--samples", "2", "--resolution", "33")]
+    [InlineData("Resolution 100000 is not supported for burgers: use a power of two from 16 to 8192", "burgers", "--samples", "2", "--resolution", "100000")]
+    [InlineData("Resolution 1000 is not supported for burgers", "burgers", "--samples", "2", "--resolution", "1000")]
+    [InlineData("Resolution 100 is not supported for darcy: use 85, 106, 141, 211, 421", "darcy", "--samples", "2", "--resolution", "100")]
     [InlineData("allen-cahn is a single trajectory", "allen-cahn", "--samples", "4", "--resolution", "64")]
     [InlineData("--samples is required for burgers", "burgers")]
     public void BadInputGivesExitCode2AndWritesNothing(string message, params string[] args)

@@ -155,6 +155,27 @@ public sealed class DatasetTests : IDisposable
         Assert.Contains("already exists from a different run (seed 7, expected 8)", changed.Message);
     }
 
+    [Fact]
+    public void InputsAreTheSameFunctionAtEveryResolution()
+    {
+        double[] Input(DatasetGenerator generator)
+        {
+            var input = new double[generator.InputLength];
+            generator.CreateSolver()(SampleSeed.Random(3, 5), input, new double[generator.TensorLength]);
+            return input;
+        }
+        var coarse = Input(new BurgersDataset(32));
+        var fine = Input(new BurgersDataset(64));
+        Assert.Equal(coarse, Enumerable.Range(0, 32).Select(j => fine[2 * j]).ToArray());
+
+        // 85 and 141 nodes per side share every 3rd and every 5th node (every 15th of the 421 the field is drawn on).
+        var darcy85 = Input(new DarcyDataset(85));
+        var darcy141 = Input(new DarcyDataset(141));
+        for (int i = 0; i < 85; i += 3)
+            for (int j = 0; j < 85; j += 3)
+                Assert.Equal(darcy85[i * 85 + j], darcy141[i / 3 * 5 * 141 + j / 3 * 5]);
+    }
+
     [Theory]
     [InlineData("burgers", 64, null)]
     [InlineData("darcy", 85, null)]
