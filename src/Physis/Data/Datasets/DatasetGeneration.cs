@@ -74,6 +74,8 @@ public static class DatasetGeneration
                 ?? (existing.SampleStart != start || existing.SampleEnd != end ? $"samples {existing.Range}, expected {header.Range}" : null);
             if (difference is not null)
                 throw new IOException($"{path} already exists from a different run ({difference}); delete it or choose another --out.");
+            // A kill between the final rename and the clean-up leaves the parts behind.
+            if (Directory.Exists(path + ".parts")) Directory.Delete(path + ".parts", recursive: true);
             progress?.Invoke(new GenerationProgress(end - start, end - start, 0, clock.Elapsed));
             return new GenerationReport(path, start, end, 0, end - start, true, clock.Elapsed);
         }
