@@ -101,11 +101,7 @@ public static class DatasetGeneration
         var solver = new ParallelSolve(generator, header, pending, seed, clock, progress, reused, end - start);
         solver.Run(workers, cancel);
 
-        DatasetFile.Assemble(path, header, chunks.Select(c => (c.Start, (Func<(double[], double[])>)(() =>
-        {
-            var (_, input, tensor) = DatasetFile.Read(c.PartPath);
-            return (input, tensor);
-        }))).ToList());
+        DatasetFile.Assemble(path, header, chunks.Select(c => (c.Start, Samples(c.PartPath))).ToList());
         Directory.Delete(partsFolder, recursive: true);
         return new GenerationReport(path, start, end, end - start - reused, reused, false, clock.Elapsed);
     }
@@ -139,13 +135,16 @@ public static class DatasetGeneration
             throw new InvalidDataException($"Cannot merge {shards.Count} shards of a {total}-sample run: {string.Join("; ", problems)}.");
 
         var header = first.Header.WithRange(0, total);
-        DatasetFile.Assemble(output, header, ordered.Select(s => (s.Header.SampleStart, (Func<(double[], double[])>)(() =>
-        {
-            var (_, input, tensor) = DatasetFile.Read(s.Path);
-            return (input, tensor);
-        }))).ToList());
+        DatasetFile.Assemble(output, header, ordered.Select(s => (s.Header.SampleStart, Samples(s.Path))).ToList());
         return header;
     }
+
+    /// <summary>Reads a file's samples when called, so that assembling holds one piece in memory at a time.</summary>
+    private static Func<(double[] Input, double[] Tensor)> Samples(string path) => () =>
+    {
+        var (_, input, tensor) = DatasetFile.Read(path);
+        return (input, tensor);
+    };
 
     private sealed class Chunk(long start, long end, string partPath)
     {
