@@ -66,7 +66,30 @@ internal static class GenerateCommand
         var (start, end) = shard.Range(count);
         Console.WriteLine($"{name}: samples [{start}, {end}) of {count}, grid {string.Join(" x ", generator.InputShape)}, {generator.TimeCoordinate.Length} output time(s), {workers} worker(s) -> {DatasetGeneration.ShardPath(path, shard)}");
         var display = new GenerationDisplay(!Console.IsOutputRedirected);
-        var report = DatasetGeneration.Run(generator, path, count, seed, shard, workers, progress: display.Show);
+        // First Ctrl+C: stop after the samples in flight (finished chunks stay for a resume); a second one kills.
+        using var interrupt = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            if (interrupt.IsCancellationRequested) return;
+            e.Cancel = true;
+            interrupt.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        GenerationReport report;
+        try
+        {
+            report = DatasetGeneration.Run(generator, path, count, seed, shard, workers, progress: display.Show, cancel: interrupt.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            display.Finish();
+            Console.Error.WriteLine($"interrupted: finished chunks are kept in {DatasetGeneration.ShardPath(path, shard)}.parts; run the same command again to resume.");
+            return 130;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
         display.Finish();
         if (report.AlreadyComplete)
             Console.WriteLine($"{report.Path} is already complete; nothing to do.");
