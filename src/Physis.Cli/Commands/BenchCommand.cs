@@ -2,8 +2,11 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Physis.Data.Datasets;
+using Physis.Data.NumPy;
 using Physis.Networks;
 using Physis.Problems.Catalog;
+using Physis.Reporting;
 using Physis.Training;
 using static TorchSharp.torch;
 
@@ -20,6 +23,7 @@ internal static class BenchCommand
         step.SetAction(parse => CliErrors.Run(() => AdamStep(parse.GetValue(steps), parse.GetValue(python)!)));
         command.Subcommands.Add(step);
         command.Subcommands.Add(CreatePinnSuite());
+        command.Subcommands.Add(CreateDataset());
         return command;
     }
 
@@ -98,21 +102,105 @@ internal static class BenchCommand
         return clock.Elapsed.TotalMilliseconds / steps;
     }
 
-    private static double PyTorchStep(string python, string script, int threads, int steps)
+    private static double PyTorchStep(string python, string script, int threads, int steps) =>
+        RunReference(python, "PyTorch", "It needs Debian's python3-torch.",
+            script, threads.ToString(CultureInfo.InvariantCulture), steps.ToString(CultureInfo.InvariantCulture))
+            .GetProperty("ms_per_step").GetDouble();
+
+    /// <summary>Runs a Python reference script and returns the JSON object on the last line of its output.</summary>
+    private static JsonElement RunReference(string python, string name, string hint, params string[] arguments)
     {
         var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { script, threads.ToString(CultureInfo.InvariantCulture), steps.ToString(CultureInfo.InvariantCulture) }) start.ArgumentList.Add(a);
+        foreach (var a in arguments) start.ArgumentList.Add(a);
         Process process;
         try { process = Process.Start(start)!; }
-        catch (System.ComponentModel.Win32Exception e) { throw new IOException($"Cannot run {python} ({e.Message}). Install Debian's python3-torch and libopenblas0, or pass --python.", e); }
+        catch (System.ComponentModel.Win32Exception e) { throw new IOException($"Cannot run {python} ({e.Message}). {hint} Or pass --python.", e); }
         using (process)
         {
+            var error = process.StandardError.ReadToEndAsync();
             string output = process.StandardOutput.ReadToEnd();
-            string error = process.StandardError.ReadToEnd();
             process.WaitForExit();
-            if (process.ExitCode != 0) throw new IOException($"The PyTorch reference failed (exit {process.ExitCode}): {error.Trim().Split('\n').LastOrDefault()}. It needs Debian's python3-torch.");
+            if (process.ExitCode != 0) throw new IOException($"The {name} reference failed (exit {process.ExitCode}): {error.Result.Trim().Split('\n').LastOrDefault()}. {hint}");
             using var json = JsonDocument.Parse(output.Trim().Split('\n').Last());
-            return json.RootElement.GetProperty("ms_per_step").GetDouble();
+            return json.RootElement.Clone();
         }
+    }
+
+    private static Command CreateDataset()
+    {
+        var python = new Option<string>("--python") { Description = "Python interpreter with NumPy and SciPy (Debian's python3-numpy, python3-scipy).", DefaultValueFactory = _ => "/usr/bin/python3" };
+        var samples = new Option<int>("--samples") { Description = "Samples timed in each solver (after one warm-up sample).", DefaultValueFactory = _ => 32 };
+        var resolution = new Option<int>("--resolution") { Description = "Burgers grid points.", DefaultValueFactory = _ => 1024 };
+        var workers = new Option<int>("--workers") { Description = "Workers for the whole-run measurement (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var output = new Option<string>("--out") { Description = "JSON file for the figures.", DefaultValueFactory = _ => Path.Combine("runs", "bench-dataset.json") };
+        var dataset = new Command("dataset", "Generate Burgers dataset samples (FNO setup) in Physis and solve the same initial conditions with a plain NumPy/SciPy ETDRK4 reference; print samples/s of both, the per-core ratio and the largest difference.")
+            { samples, resolution, workers, output, python };
+        dataset.SetAction(parse => CliErrors.Run(() => DatasetBenchmark(parse.GetValue(samples), parse.GetValue(resolution),
+            parse.GetValue(workers), parse.GetValue(python)!, parse.GetValue(output)!)));
+        return dataset;
+    }
+
+    private static int DatasetBenchmark(int samples, int resolution, int workers, string python, string output)
+    {
+        if (samples <= 0) throw new ArgumentException($"--samples must be positive, got {samples}.");
+        if (workers <= 0) throw new ArgumentException($"--workers must be positive, got {workers}.");
+        var generator = new BurgersDataset(resolution);
+        string script = Path.Combine(AppContext.BaseDirectory, "benchmarks", "burgers_dataset_numpy.py");
+        if (!File.Exists(script)) throw new IOException($"The NumPy reference script is missing: {script}.");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Burgers dataset (FNO setup, nu = {BurgersDataset.Viscosity}), resolution {resolution}, ETDRK4 dt = {BurgersDataset.TimeStep} to t = 1, {samples} samples"));
+
+        // Per core: one worker solving samples one after another, as the NumPy reference does.
+        var solve = generator.CreateSolver();
+        var input = new double[samples * resolution];
+        var solution = new double[samples * resolution];
+        solve(SampleSeed.Random(0, 0), input.AsSpan(0, resolution), solution.AsSpan(0, resolution));
+        // CPU time as well as wall time: on a shared machine other jobs stretch wall times, CPU time much less.
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < samples; i++)
+            solve(SampleSeed.Random(0, i), input.AsSpan(i * resolution, resolution), solution.AsSpan(i * resolution, resolution));
+        double physis = samples / clock.Elapsed.TotalSeconds;
+        double physisCpu = samples / (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+
+        string folder = Path.Combine(Path.GetTempPath(), $"physis-bench-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            string inputs = Path.Combine(folder, "inputs.npy"), outputs = Path.Combine(folder, "outputs.npy");
+            Npy.Write(inputs, NpyArray.FromDoubles(input, samples, resolution));
+            var reference = RunReference(python, "NumPy/SciPy", "It needs Debian's python3-numpy and python3-scipy.", script, inputs, outputs,
+                "--nu", BurgersDataset.Viscosity.ToString("R", CultureInfo.InvariantCulture),
+                "--dt", BurgersDataset.TimeStep.ToString("R", CultureInfo.InvariantCulture), "--fft", "scipy");
+            double numpy = reference.GetProperty("samples_per_second").GetDouble();
+            double numpyCpu = reference.GetProperty("samples_per_cpu_second").GetDouble();
+            var numpySolution = Npy.Read(outputs).ToDoubles();
+            double difference = solution.Zip(numpySolution, (a, b) => Math.Abs(a - b)).Max();
+
+            // The whole machine: the generate command's path, workers in parallel, HDF5 chunk files and the final file.
+            var run = DatasetGeneration.Run(generator, Path.Combine(folder, "burgers.h5"), samples, 0, Shard.Whole, workers);
+            double whole = samples / run.Elapsed.TotalSeconds;
+
+            Console.WriteLine("solver                                  samples/s  samples per CPU-second");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"physis, 1 worker                        {physis,9:F2}  {physisCpu,9:F2}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"numpy/scipy, 1 thread                   {numpy,9:F2}  {numpyCpu,9:F2}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"physis generate, {workers} workers, with HDF5  {whole,9:F2}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"per-core ratio physis/numpy: {physisCpu / numpyCpu:F2} by CPU time, {physis / numpy:F2} by wall time"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"max |u_physis - u_numpy| at t = 1: {difference:E2}"));
+            AtomicFile.WriteAllText(output, JsonSerializer.Serialize(new
+            {
+                benchmark = "burgers-dataset", resolution, samples, dt = BurgersDataset.TimeStep,
+                physis_samples_per_second_1_worker = physis, numpy_samples_per_second_1_thread = numpy,
+                physis_samples_per_cpu_second = physisCpu, numpy_samples_per_cpu_second = numpyCpu,
+                per_core_ratio_cpu_time = physisCpu / numpyCpu, per_core_ratio_wall_time = physis / numpy,
+                workers, physis_generate_samples_per_second = whole, max_abs_difference = difference,
+            }, new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine($"wrote {output}");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        return 0;
     }
 }

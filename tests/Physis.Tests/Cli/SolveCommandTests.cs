@@ -7,7 +7,7 @@ namespace Physis.Tests.Cli;
 /// <summary>The physis command line, run as a separate process exactly as a user runs it.</summary>
 public class SolveCommandTests
 {
-    private static (int ExitCode, string Output, string Error) Physis(params string[] args)
+    internal static (int ExitCode, string Output, string Error) Physis(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Physis.Cli.dll"));

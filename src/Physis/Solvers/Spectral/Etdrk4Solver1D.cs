@@ -91,6 +91,17 @@ public sealed class Etdrk4Solver1D
     /// </summary>
     public double[,] Solve(ReadOnlySpan<double> u0, ReadOnlySpan<double> outputTimes)
     {
+        var result = new double[outputTimes.Length, Points];
+        SolveInto(u0, outputTimes, result.Length == 0 ? [] : MemoryMarshal.CreateSpan(ref result[0, 0], result.Length));
+        return result;
+    }
+
+    /// <summary>
+    /// <see cref="Solve"/> into a caller's buffer of outputTimes.Length x n values (row-major), so that dataset
+    /// generators write straight into their sample buffers.
+    /// </summary>
+    public void SolveInto(ReadOnlySpan<double> u0, ReadOnlySpan<double> outputTimes, Span<double> result)
+    {
         CheckState(u0);
         for (int i = 0; i < outputTimes.Length; i++)
         {
@@ -99,18 +110,19 @@ public sealed class Etdrk4Solver1D
                 throw new ArgumentException(
                     $"Output times must be finite, non-negative and non-decreasing; time {i} is {t}.", nameof(outputTimes));
         }
-        var result = new double[outputTimes.Length, Points];
+        if (result.Length != outputTimes.Length * Points)
+            throw new ArgumentException(
+                $"The result buffer has {result.Length} values but {outputTimes.Length} times x {Points} points need {outputTimes.Length * Points}.", nameof(result));
         _fft.Forward(u0, _v.Re.AsSpan(0, _modes), _v.Im.AsSpan(0, _modes));
         double now = 0;
         for (int i = 0; i < outputTimes.Length; i++)
         {
             AdvanceSpectrum(outputTimes[i] - now);
             now = outputTimes[i];
-            Span<double> row = MemoryMarshal.CreateSpan(ref result[i, 0], Points);
+            Span<double> row = result.Slice(i * Points, Points);
             _fft.Inverse(_v.Re.AsSpan(0, _modes), _v.Im.AsSpan(0, _modes), row);
             CheckFinite(row, now);
         }
-        return result;
     }
 
     /// <summary>Advances the grid values <paramref name="u"/> in place by one time step.</summary>

@@ -1,0 +1,68 @@
+using System.Runtime.InteropServices;
+using Physis.Solvers.Darcy;
+using Physis.Solvers.Linear;
+using Physis.Solvers.RandomFields;
+
+namespace Physis.Data.Datasets;
+
+/// <summary>
+/// The Darcy benchmark of the Fourier neural operator: -div(a grad u) = 1 on the unit square, u = 0 on the boundary,
+/// with a = 12 where a Neumann Gaussian random field N(0, (-Laplacian + 9 I)^-2) is non-negative and 3 elsewhere.
+/// Steady: the tensor holds one "time", t = 0. Nodes include the boundary, x_i = i / (n - 1). As in FNO, the field
+/// is drawn on 421 x 421 nodes and subsampled, so sample i has the same coefficient at every resolution.
+/// </summary>
+public sealed class DarcyDataset : DatasetGenerator
+{
+    public const int DefaultResolution = 85;
+    /// <summary>The grid the coefficients are drawn on; a resolution n needs n - 1 to divide 420.</summary>
+    public const int MaxResolution = 421;
+    public static readonly int[] Resolutions = [85, 106, 141, 211, 421];
+    public const double High = 12, Low = 3, Forcing = 1;
+    public const double GrfAlpha = 2, GrfTau = 3;
+    /// <summary>Only the sign of the field matters after thresholding; tau^(alpha - 1) is the FNO generator's scale.</summary>
+    public const double GrfSigma = 3;
+    public const double Tolerance = 1e-10;
+
+    private static readonly GaussianRandomField Field = new(2, MaxResolution, GrfAlpha, GrfTau, GrfSigma, BoundaryKind.Neumann);
+
+    public DarcyDataset(int resolution = DefaultResolution)
+    {
+        if (!Resolutions.Contains(resolution))
+            throw new ArgumentException($"Resolution {resolution} is not supported for darcy: use {string.Join(", ", Resolutions)} (coefficients are drawn on {MaxResolution} x {MaxResolution} nodes and subsampled).");
+        InputShape = [resolution, resolution];
+        XCoordinate = new double[resolution];
+        for (int i = 0; i < resolution; i++) XCoordinate[i] = (double)i / (resolution - 1);
+    }
+
+    public override string Name => "darcy";
+    public override string Equation => "-div(a grad u) = f on [0, 1]^2, u = 0 on the boundary, a = a_high where a GRF >= 0 else a_low";
+    public override int[] InputShape { get; }
+    public override double[] XCoordinate { get; }
+    public override double[] YCoordinate => XCoordinate;
+    public override double[] TimeCoordinate => [0.0];
+
+    public override IReadOnlyDictionary<string, double> Parameters => new Dictionary<string, double>
+    {
+        ["a_high"] = High, ["a_low"] = Low, ["f"] = Forcing, ["grf_alpha"] = GrfAlpha, ["grf_tau"] = GrfTau,
+        ["grf_sigma"] = GrfSigma, ["tolerance"] = Tolerance,
+    };
+
+    public override SampleSolver CreateSolver()
+    {
+        var options = new LinearSolverOptions { Tolerance = Tolerance };
+        int n = InputShape[0], stride = (MaxResolution - 1) / (n - 1);
+        return (random, input, tensor) =>
+        {
+            var field = Field.Sample2D(random);
+            var nodes = new double[n, n];
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < n; j++) nodes[i, j] = field[i * stride, j * stride];
+            var coefficient = GaussianRandomField.ThresholdedField(nodes, High, Low);
+            var pressure = DarcySolver.Solve(coefficient, Forcing, options);
+            Flat(coefficient).CopyTo(input);
+            Flat(pressure).CopyTo(tensor);
+        };
+    }
+
+    private static Span<double> Flat(double[,] a) => MemoryMarshal.CreateSpan(ref a[0, 0], a.Length);
+}
