@@ -1,0 +1,109 @@
+using Physis.Networks.Architectures;
+using Physis.Networks.Embeddings;
+using Physis.Problems.Catalog;
+using Physis.Training;
+using Physis.Training.Configuration;
+
+namespace Physis.Tests.Training;
+
+public class RunConfigurationTests
+{
+    private static string Write(string yaml)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"physis-config-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    private static ConfigurationException Fails(string yaml, string problem = "allen-cahn")
+    {
+        string path = Write(yaml);
+        try { return Assert.Throws<ConfigurationException>(() => RunConfiguration.Load(path, ProblemCatalog.Find(problem))); }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void ReadsNetworkEmbeddingsSamplingAndSchedule()
+    {
+        string path = Write("""
+            # Allen-Cahn with an exactly periodic PirateNet
+            network:
+              architecture: pirate-net
+              width: 32
+              blocks: 2
+              activation: sin
+              weight-factorization: { mean: 1.0, std: 0.1 }
+              embeddings:
+                - periodic: { coordinate: x, period: 2, harmonics: 2 }
+                - fourier: { features: 16, scale: 2.0, coordinates: [t] }
+            sampling: { domain: 1000, initial: 64, method: sobol }
+            training:
+              precision: float32
+              seed: 7
+              adam: { iterations: 100, learning-rate: 5e-4 }
+              lbfgs: { iterations: 0 }
+            """);
+        var (preset, settings) = RunConfiguration.Load(path, ProblemCatalog.Find("allen-cahn"));
+        File.Delete(path);
+        Assert.Equal("default", preset);
+        var network = Assert.IsType<Physis.Networks.NetworkOptions>(settings.Network);
+        Assert.Equal(new PirateNetArchitecture(32, 2), network.Architecture);
+        var periodic = Assert.IsType<PeriodicEmbeddingOptions>(network.Embeddings[0]);
+        Assert.Equal(new PeriodicCoordinate(0, 2, 2), periodic.Coordinates.Single());
+        var fourier = Assert.IsType<FourierFeatureOptions>(network.Embeddings[1]);
+        Assert.Equal([1], fourier.Coordinates!);
+        Assert.Equal(1.0, network.WeightFactorization!.Mean);
+        Assert.Equal(Physis.Networks.Activation.Sin, network.Activation);
+        Assert.Equal((1000, 64, Physis.Geometry.SamplingMethod.Sobol), (settings.DomainPoints, settings.InitialPoints, settings.SamplingMethod));
+        Assert.Equal(("float32", 7, 100, 5e-4, 0), (settings.Precision, settings.Seed, settings.AdamIterations, settings.LearningRate, settings.LbfgsIterations));
+        // Untouched settings keep the preset's values.
+        Assert.Equal(ProblemCatalog.Find("allen-cahn").Presets["default"].BoundaryPoints, settings.BoundaryPoints);
+    }
+
+    [Fact]
+    public void NetworkSettingsSurviveTheSettingsFileThatResumeReads()
+    {
+        string path = Write("network: { architecture: modified-mlp, width: 16, depth: 2, embeddings: [ { gaussian: { gaussians: 8, features: 4 } } ] }\n");
+        var (_, settings) = RunConfiguration.Load(path, ProblemCatalog.Find("helmholtz"));
+        File.Delete(path);
+        string folder = Path.Combine(Path.GetTempPath(), $"physis-config-run-{Guid.NewGuid():N}");
+        try
+        {
+            var tiny = settings with { DomainPoints = 32, BoundaryPoints = 16, AdamIterations = 2, LbfgsIterations = 0 };
+            PinnRun.Execute(ProblemCatalog.Find("helmholtz"), "default", tiny, folder, resume: false, checkpointEvery: 1);
+            var stored = PinnRun.StoredSettings(folder)!;
+            Assert.True(PinnRun.SameSettings(tiny, stored));
+            Assert.Equal(tiny.Network!.Architecture, stored.Network!.Architecture);
+            Assert.IsType<GaussianFeatureOptions>(stored.Network.Embeddings.Single());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void UnknownKeysNameTheLineAndTheAllowedKeys()
+    {
+        var error = Fails("network:\n  architecture: mlp\n  hiden: [20, 20]\n");
+        Assert.Contains(":3: unknown key 'hiden' in network; allowed: architecture, hidden,", error.Message);
+        Assert.Contains(":1: unknown key 'optimiser'; allowed: preset, network, sampling, training", Fails("optimiser: adam\n").Message);
+    }
+
+    [Fact]
+    public void InvalidValuesNameTheLineThePathAndWhatIsAllowed()
+    {
+        Assert.Contains(":2: network.architecture: 'transformer' is not allowed; allowed: mlp, modified-mlp, residual, pirate-net",
+            Fails("network:\n  architecture: transformer\n").Message);
+        Assert.Contains(":4: network.embeddings[0].periodic.coordinate: 'y' is not allowed; allowed: x, t",
+            Fails("network:\n  architecture: mlp\n  embeddings:\n    - periodic: { coordinate: y, period: 2 }\n").Message);
+        Assert.Contains(":2: sampling.domain: must be at least 1, got -5",
+            Fails("sampling:\n  domain: -5\n").Message);
+        Assert.Contains(":3: training.adam.learning-rate: expected a number, got 'fast'",
+            Fails("training:\n  adam:\n    learning-rate: fast\n").Message);
+        Assert.Contains("network.width: does not apply to architecture mlp, which takes hidden",
+            Fails("network: { architecture: mlp, width: 20 }\n").Message);
+        Assert.Contains("preset: 'deepxde' is not allowed; allowed: default", Fails("preset: deepxde\n").Message);
+        Assert.Contains("not valid YAML", Fails("network: [unclosed\n").Message);
+    }
+}
