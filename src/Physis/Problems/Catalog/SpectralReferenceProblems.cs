@@ -1,26 +1,22 @@
 using Physis.Geometry;
-using Physis.Solvers;
-using Physis.Solvers.Spectral;
+using Physis.Data.Datasets;
 
 namespace Physis.Problems.Catalog;
 
 /// <summary>
-/// Periodic 1D problems on x in [-1, 1), t in [0, 1] whose reference comes from the ETDRK4 pseudo-spectral solver
-/// on the jaxpi benchmark grid (512 points in x, 201 times).
+/// Periodic 1D problems on x in [-1, 1), t in [0, 1] whose reference is the ETDRK4 pseudo-spectral trajectory on
+/// the jaxpi benchmark grid (512 points in x, 201 times), as `physis generate` writes it.
 /// </summary>
 public abstract class SpectralReferenceProblem : ICatalogProblem
 {
-    protected const int GridPoints = 512, Times = 201;
-
     public abstract string Name { get; }
     public abstract string Description { get; }
     public abstract BenchmarkTarget Target { get; }
     public abstract IReadOnlyDictionary<string, PinnSettings> Presets { get; }
     protected abstract Func<Terms, Expr> Residual { get; }
     protected abstract double InitialValue(double x);
-    protected abstract SpectralEquation1D Equation { get; }
-    /// <summary>Small enough that halving it changes the reference by less than 1e-8 (checked in the tests).</summary>
-    public virtual double DefaultTimeStep => 1e-4;
+    /// <summary>The converged trajectory generator of `physis generate` (resolution, time step and refinement chosen there).</summary>
+    protected abstract TrajectoryDataset Trajectory { get; }
 
     public PdeProblem Create()
     {
@@ -33,18 +29,15 @@ public abstract class SpectralReferenceProblem : ICatalogProblem
         ]);
     }
 
-    public ReferenceSolution Reference() => Reference(DefaultTimeStep);
-
-    public ReferenceSolution Reference(double timeStep)
+    public ReferenceSolution Reference()
     {
-        var solver = new Etdrk4Solver1D(Equation, GridPoints, period: 2, timeStep);
-        var x = solver.GridCoordinates(origin: -1);
-        var t = UniformGrid.Linspace(0, 1, Times);
-        var u = solver.Solve(x.Select(InitialValue).ToArray(), t);
-        var flat = new double[u.Length];
-        Buffer.BlockCopy(u, 0, flat, 0, flat.Length * sizeof(double));
-        return ReferenceSolution.OnGrid(["x", "t"], [x, t], new Dictionary<string, double[]> { ["u"] = flat },
-            $"ETDRK4 pseudo-spectral, {GridPoints} modes, dt = {timeStep:G2}");
+        var trajectory = Trajectory;
+        var input = new double[trajectory.XCoordinate.Length];
+        var u = new double[trajectory.TimeCoordinate.Length * input.Length];
+        trajectory.CreateSolver()(new Random(0), input, u);
+        return ReferenceSolution.OnGrid(["x", "t"], [trajectory.XCoordinate, trajectory.TimeCoordinate],
+            new Dictionary<string, double[]> { ["u"] = u },
+            $"ETDRK4 pseudo-spectral, dt = {trajectory.Parameters["dt"]:G2}, {trajectory.Parameters["solve_resolution"]} points");
     }
 }
 
@@ -56,7 +49,7 @@ public sealed class AllenCahnProblem : SpectralReferenceProblem
     public override string Description => "Allen-Cahn u_t = 1e-4 u_xx - 5u^3 + 5u, u0 = x^2 cos(pi x), periodic in x on [-1, 1]";
     protected override Func<Terms, Expr> Residual => f => f.Dt("u") - 1e-4 * f.Dxx("u") + 5 * f["u"].Pow(3) - 5 * f["u"];
     protected override double InitialValue(double x) => x * x * Math.Cos(Math.PI * x);
-    protected override SpectralEquation1D Equation => new AllenCahn1D(1e-4, 5);
+    protected override TrajectoryDataset Trajectory => TrajectoryDataset.AllenCahn();
 
     public override IReadOnlyDictionary<string, PinnSettings> Presets { get; } = new Dictionary<string, PinnSettings>
     {
@@ -82,7 +75,7 @@ public sealed class KdvProblem : SpectralReferenceProblem
     public override string Description => "KdV u_t + u u_x + 0.022^2 u_xxx = 0, u0 = cos(pi x), periodic in x on [-1, 1]";
     protected override Func<Terms, Expr> Residual => f => f.Dt("u") + f["u"] * f.Dx("u") + Dispersion * f.D("u", "x", "x", "x");
     protected override double InitialValue(double x) => Math.Cos(Math.PI * x);
-    protected override SpectralEquation1D Equation => new Kdv1D(1, Dispersion);
+    protected override TrajectoryDataset Trajectory => TrajectoryDataset.Kdv();
 
     public override IReadOnlyDictionary<string, PinnSettings> Presets { get; } = new Dictionary<string, PinnSettings>
     {
