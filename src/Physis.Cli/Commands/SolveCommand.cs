@@ -28,6 +28,7 @@ internal static class SolveCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the run whose checkpoint is in --out, with the settings it was started with." };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Write the checkpoint every N iterations (and at each phase end).", DefaultValueFactory = _ => 500 };
         var config = new Option<string?>("--config") { Description = "YAML run configuration: network, embeddings, sampling and optimizer schedule on top of a preset (options given here override it)." };
+        var hard = new Option<bool>("--hard-constraints") { Description = "Build the problem's initial and boundary values into the network output exactly (where the problem offers it) and drop their loss terms." };
         var hidden = new Option<string?>("--hidden") { Description = "Hidden layer widths, comma-separated, e.g. 20,20,20 (overrides the preset)." };
         var activation = new Option<string?>("--activation") { Description = "tanh, sin, gelu or silu (overrides the preset)." };
         var sampling = new Option<string?>("--sampling") { Description = "Point sampler: uniform, latinhypercube, sobol, halton or hammersley (overrides the preset)." };
@@ -35,7 +36,7 @@ internal static class SolveCommand
 
         var command = new Command("solve", "Train a physics-informed neural network on a built-in problem and measure its error against a reference solution.")
         {
-            problem, preset, config, hidden, activation, sampling, iterations, lbfgs, domain, boundary, initial, learningRate, precision, seed, output, resume, checkpointEvery, threads,
+            problem, preset, config, hard, hidden, activation, sampling, iterations, lbfgs, domain, boundary, initial, learningRate, precision, seed, output, resume, checkpointEvery, threads,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -63,6 +64,7 @@ internal static class SolveCommand
                     LearningRate = parse.GetValue(learningRate) ?? settings.LearningRate,
                     Precision = parse.GetValue(precision) ?? settings.Precision,
                     Seed = parse.GetValue(seed) ?? settings.Seed,
+                    HardConstraints = parse.GetValue(hard) || settings.HardConstraints,
                     Hidden = parse.GetValue(hidden) is { } widths ? ParseWidths(widths) : settings.Hidden,
                     Activation = parse.GetValue(activation) is { } a ? ActivationFunctions.Parse(a) : settings.Activation,
                     SamplingMethod = parse.GetValue(sampling) is { } m ? ParseSampling(m) : settings.SamplingMethod,
@@ -76,7 +78,7 @@ internal static class SolveCommand
 
             Console.WriteLine($"Physis: {catalogProblem.Description}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"preset {presetName}: {(settings.Network is { } network ? network.ToString() : $"MLP [{string.Join(", ", settings.Hidden)}] {settings.Activation.ToString().ToLowerInvariant()}")}, {settings.Precision}, points {settings.DomainPoints}/{settings.BoundaryPoints}/{settings.InitialPoints} ({settings.SamplingMethod}), Adam {settings.AdamIterations} x lr {settings.LearningRate}, then L-BFGS <= {settings.LbfgsIterations}, seed {settings.Seed}{(resuming ? ", resuming" : "")}"));
+                $"preset {presetName}: {(settings.Network is { } network ? network.ToString() : $"MLP [{string.Join(", ", settings.Hidden)}] {settings.Activation.ToString().ToLowerInvariant()}")}, {(settings.HardConstraints ? "hard constraints, " : "")}{settings.Precision}, points {settings.DomainPoints}/{settings.BoundaryPoints}/{settings.InitialPoints} ({settings.SamplingMethod}), Adam {settings.AdamIterations} x lr {settings.LearningRate}, then L-BFGS <= {settings.LbfgsIterations}, seed {settings.Seed}{(resuming ? ", resuming" : "")}"));
             var progress = new ProgressDisplay(!Console.IsOutputRedirected, TimeSpan.FromSeconds(10));
             var result = PinnRun.Execute(catalogProblem, presetName, settings, folder, resuming, every, progress);
             progress.Finish();

@@ -49,6 +49,18 @@ public sealed class PdeProblem
     public IReadOnlyList<TrainableParameter> Parameters { get; }
     public IReadOnlyList<string> Fields => Terms.Fields;
 
+    /// <summary>
+    /// The same problem without the named conditions: for a network whose output transform satisfies them exactly
+    /// (hard constraints), where their loss terms would only cost time.
+    /// </summary>
+    public PdeProblem WithoutConditions(IReadOnlyCollection<string> names)
+    {
+        foreach (var name in names)
+            if (!Conditions.Any(c => c.Name == name))
+                throw new ArgumentException($"The problem has no condition '{name}'; its conditions are {string.Join(", ", Conditions.Select(c => c.Name))}.");
+        return new PdeProblem(Geometry, _ => Residuals, Conditions.Where(c => !names.Contains(c.Name)), Fields);
+    }
+
     /// <summary>Loss-term names: one per residual equation, then one per condition.</summary>
     public IReadOnlyList<string> LossTermNames =>
         [.. Residuals.Select((_, i) => Residuals.Count == 1 ? "pde" : $"pde{i + 1}"), .. Conditions.Select(c => c.Name)];

@@ -60,8 +60,16 @@ public static class PinnRun
         if (!resume) AtomicFile.WriteAllText(Path.Combine(outputFolder, SettingsFile), JsonSerializer.Serialize(settings, Json));
 
         var problem = catalogProblem.Create();
+        OutputTransform? transform = null;
+        if (settings.HardConstraints)
+        {
+            var constraint = catalogProblem.HardConstraint
+                ?? throw new ArgumentException($"Problem {catalogProblem.Name} offers no hard constraint; run it without --hard-constraints.");
+            transform = constraint.Transform.Create(problem);
+            problem = problem.WithoutConditions([.. constraint.Replaces]);
+        }
         var dtype = settings.Precision == "float64" ? ScalarType.Float64 : ScalarType.Float32;
-        using var network = CreateNetwork(problem, settings, dtype);
+        using var network = CreateNetwork(problem, settings, dtype, transform);
         var sampling = new Sampling(settings.DomainPoints, settings.BoundaryPoints, settings.InitialPoints, settings.SamplingMethod);
         using var trainer = new PinnTrainer(problem, network, sampling, new TrainerOptions { Seed = settings.Seed, DType = dtype });
         trainer.EnableCheckpoints(checkpoint, checkpointEvery);
@@ -93,13 +101,13 @@ public static class PinnRun
         return result;
     }
 
-    private static nn.Module<Tensor, Tensor> CreateNetwork(Problems.PdeProblem problem, PinnSettings settings, ScalarType dtype)
+    private static nn.Module<Tensor, Tensor> CreateNetwork(Problems.PdeProblem problem, PinnSettings settings, ScalarType dtype, OutputTransform? transform)
     {
         int inputs = problem.Geometry.Dimension, outputs = problem.Fields.Count;
         if (settings.Network is not { } options)
-            return new Mlp(inputs, settings.Hidden, outputs, settings.Activation, settings.Initializer, settings.Seed, dtype);
+            return new Mlp(inputs, settings.Hidden, outputs, settings.Activation, settings.Initializer, settings.Seed, dtype, outputTransform: transform);
         options.Validate(inputs, outputs);
-        return new PinnNetwork(inputs, outputs, options, settings.Seed, dtype);
+        return new PinnNetwork(inputs, outputs, options, settings.Seed, dtype, outputTransform: transform);
     }
 
     /// <summary>Creates the folder and proves it is writable before any training time is spent.</summary>

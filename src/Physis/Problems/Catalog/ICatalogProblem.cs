@@ -1,3 +1,5 @@
+using Physis.Networks.Constraints;
+
 namespace Physis.Problems.Catalog;
 
 /// <summary>
@@ -10,6 +12,12 @@ public sealed record BenchmarkTarget(string Metric, double? Value, string Anchor
     public const string RelativeL2 = "relative L2";
 }
 
+/// <summary>
+/// A problem's conditions built into the network's output (<see cref="Transform"/>), and the names of the conditions
+/// it satisfies exactly, whose loss terms are dropped when it is used.
+/// </summary>
+public sealed record CatalogHardConstraint(HardConstraintOptions Transform, IReadOnlyList<string> Replaces);
+
 /// <summary>A built-in problem: its definition, the settings that solve it, and an independent reference to measure against.</summary>
 public interface ICatalogProblem
 {
@@ -20,6 +28,8 @@ public interface ICatalogProblem
     IReadOnlyDictionary<string, PinnSettings> Presets { get; }
     ReferenceSolution Reference();
     BenchmarkTarget Target { get; }
+    /// <summary>The hard constraint a run can switch on (PinnSettings.HardConstraints); null where none is offered.</summary>
+    CatalogHardConstraint? HardConstraint => null;
     /// <summary>True values of the problem's trainable parameters, for inverse problems.</summary>
     IReadOnlyDictionary<string, double> ExactParameters => new Dictionary<string, double>();
 }

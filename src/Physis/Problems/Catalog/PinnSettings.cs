@@ -10,6 +10,8 @@ public sealed record PinnSettings
     /// <summary>Embeddings and architecture of a <see cref="PinnNetwork"/>; null means a plain MLP of <see cref="Hidden"/>.</summary>
     public NetworkOptions? Network { get; init; }
     public Activation Activation { get; init; } = Activation.Tanh;
+    /// <summary>Build the problem's offered hard constraint into the network and drop the conditions it satisfies.</summary>
+    public bool HardConstraints { get; init; }
     public Initializer Initializer { get; init; } = Initializer.GlorotNormal;
     public int DomainPoints { get; init; } = 2540;
     public int BoundaryPoints { get; init; } = 80;

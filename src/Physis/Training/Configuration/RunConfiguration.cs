@@ -22,6 +22,7 @@ namespace Physis.Training.Configuration;
 ///   activation: tanh
 ///   initializer: glorot-normal
 ///   weight-factorization: { mean: 0.5, std: 0.1 }
+///   hard-constraints: true          # the problem's exact initial/boundary transform, where it offers one
 ///   embeddings:
 ///     - periodic: { coordinate: x, period: 2, harmonics: 1 }
 ///     - fourier: { features: 64, scale: 1.0, coordinates: [x], trainable: false }
@@ -67,7 +68,7 @@ public static class RunConfiguration
     private static PinnSettings Network(ConfigNode node, PinnSettings settings, IReadOnlyList<string> coordinates)
     {
         var keys = node.Mapping("architecture", "hidden", "width", "depth", "blocks", "layers-per-block", "activation", "initializer",
-            "weight-factorization", "embeddings");
+            "weight-factorization", "embeddings", "hard-constraints");
         var activation = keys.TryGetValue("activation", out var a) ? ActivationFunctions.Parse(a.Choice("tanh", "sin", "gelu", "silu")) : settings.Activation;
         var initializer = keys.TryGetValue("initializer", out var i)
             ? i.Choice("glorot-normal", "glorot-uniform") == "glorot-normal" ? Initializer.GlorotNormal : Initializer.GlorotUniform
@@ -106,6 +107,7 @@ public static class RunConfiguration
         bool plainMlp = architecture == "mlp" && embeddings.Count == 0 && factorization is null;
         return settings with
         {
+            HardConstraints = keys.TryGetValue("hard-constraints", out var hc) ? hc.Bool() : settings.HardConstraints,
             Hidden = hidden,
             Activation = activation,
             Initializer = initializer,
