@@ -53,6 +53,8 @@ public static class PinnRun
         bool resume, int checkpointEvery, params ITrainingCallback[] callbacks)
     {
         settings.Validate();
+        if (settings.HardConstraints && catalogProblem.HardConstraint is null)
+            throw new ArgumentException($"Problem {catalogProblem.Name} offers no hard constraint; run it without --hard-constraints.");
         PrepareOutputFolder(outputFolder);
         string checkpoint = Path.Combine(outputFolder, CheckpointFile);
         if (resume && !File.Exists(checkpoint))
@@ -63,8 +65,7 @@ public static class PinnRun
         OutputTransform? transform = null;
         if (settings.HardConstraints)
         {
-            var constraint = catalogProblem.HardConstraint
-                ?? throw new ArgumentException($"Problem {catalogProblem.Name} offers no hard constraint; run it without --hard-constraints.");
+            var constraint = catalogProblem.HardConstraint!;
             transform = constraint.Transform.Create(problem);
             problem = problem.WithoutConditions([.. constraint.Replaces]);
         }

@@ -24,6 +24,10 @@ public class SolveCommandTests
     [InlineData("--domain-points", "0", "--domain-points must be positive")]
     [InlineData("--precision", "float16", "--precision must be float32 or float64")]
     [InlineData("--preset", "fastest", "Unknown preset 'fastest'")]
+    [InlineData("--hidden", "20,x", "--hidden takes positive comma-separated widths")]
+    [InlineData("--sampling", "grid", "--sampling must be one of uniform, latinhypercube, sobol, halton, hammersley")]
+    [InlineData("--activation", "relu", "Unknown activation 'relu'")]
+    [InlineData("--config", "/nonexistent/run.yaml", "the configuration file does not exist")]
     public void InvalidValuesGiveOneLineErrorsAndNoOutput(string option, string value, string message)
     {
         string folder = Path.Combine(Path.GetTempPath(), $"physis-cli-{Guid.NewGuid():N}");
@@ -40,6 +44,16 @@ public class SolveCommandTests
         var (code, _, error) = Physis("solve", "navier-stokes-9d");
         Assert.NotEqual(0, code);
         Assert.Contains("Unknown problem 'navier-stokes-9d'. Known problems: burgers", error);
+    }
+
+    [Fact]
+    public void HardConstraintsNeedAProblemThatOffersThem()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"physis-cli-{Guid.NewGuid():N}");
+        var (code, _, error) = Physis("solve", "helmholtz", "--hard-constraints", "--out", folder);
+        Assert.Equal(2, code);
+        Assert.Contains("offers no hard constraint", error);
+        Assert.False(Directory.Exists(folder), "nothing may be written for invalid input");
     }
 
     [Fact]
@@ -63,7 +77,7 @@ public class SolveCommandTests
     {
         var (code, output, _) = Physis("solve", "--help");
         Assert.Equal(0, code);
-        foreach (var option in new[] { "--preset", "--iterations", "--lbfgs-iterations", "--domain-points", "--seed", "--out", "--resume" })
+        foreach (var option in new[] { "--preset", "--config", "--hard-constraints", "--hidden", "--iterations", "--lbfgs-iterations", "--domain-points", "--seed", "--out", "--resume" })
             Assert.Contains(option, output);
     }
 
