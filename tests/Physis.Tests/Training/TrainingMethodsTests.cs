@@ -50,6 +50,49 @@ public class TrainingMethodsTests
         Assert.Equal(1.0, trainer.CausalEpsilon);
     }
 
+    private sealed class KillAt(int step) : ITrainingCallback
+    {
+        public void OnStep(PinnTrainer trainer, LossRecord record, TrainingPhase phase, int phaseStep)
+        {
+            if (trainer.Step == step) throw new OperationCanceledException("simulated kill");
+        }
+    }
+
+    [Fact]
+    public void CausalTrainingResumesExactlyWithItsToleranceSchedule()
+    {
+        string checkpoint = Path.Combine(Directory.CreateTempSubdirectory("physis-causal").FullName, "run.ckpt");
+        // Tiny tolerances are met at once, so eps climbs the schedule during the run and must survive the restart.
+        var options = Float64 with { Causal = new CausalTraining(Chunks: 4, Epsilons: [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1]) };
+        TrainingPhase[] schedule = [new AdamPhase(30, 5e-3), new LbfgsPhase(10)];
+        PinnTrainer NewTrainer(Mlp net, TrainerOptions o) => new(Advection(), net, new Sampling(64, 16, 16, SamplingMethod.Uniform), o);
+        try
+        {
+            using var netA = new Mlp(2, [8], 1, seed: 6, dtype: ScalarType.Float64);
+            using var uninterrupted = NewTrainer(netA, options);
+            uninterrupted.Train(schedule);
+            Assert.True(uninterrupted.History.Select(r => r.CausalEpsilon).Distinct().Count() > 2, "the tolerance should have advanced");
+
+            using (var netB = new Mlp(2, [8], 1, seed: 6, dtype: ScalarType.Float64))
+            using (var killed = NewTrainer(netB, options))
+            {
+                killed.EnableCheckpoints(checkpoint, every: 5);
+                Assert.Throws<OperationCanceledException>(() => killed.Train(schedule, new KillAt(18)));
+            }
+            using var netC = new Mlp(2, [8], 1, seed: 77, dtype: ScalarType.Float64);
+            using var resumed = NewTrainer(netC, options with { Seed = 9 });
+            resumed.LoadCheckpoint(checkpoint);
+            Assert.Equal(15, resumed.Step);
+            resumed.Train(schedule);
+            Assert.Equal(uninterrupted.History.Select(r => r.Total), resumed.History.Select(r => r.Total));
+            Assert.Equal(uninterrupted.History.Select(r => r.CausalEpsilon), resumed.History.Select(r => r.CausalEpsilon));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(checkpoint)!, recursive: true);
+        }
+    }
+
     [Fact]
     public void CausalTrainingRejectsBadSettingsAndProblemsWithoutTime()
     {
