@@ -59,7 +59,7 @@ public class PinnTrainingTests
         Assert.True(Math.Abs(recovered - 2.0) < 0.01, $"recovered k = {recovered}, true 2");
     }
 
-    private sealed class KillAt(int step) : ITrainingCallback
+    internal sealed class KillAt(int step) : ITrainingCallback
     {
         public void OnStep(PinnTrainer trainer, LossRecord record, TrainingPhase phase, int phaseStep)
         {

@@ -50,14 +50,6 @@ public class TrainingMethodsTests
         Assert.Equal(1.0, trainer.CausalEpsilon);
     }
 
-    private sealed class KillAt(int step) : ITrainingCallback
-    {
-        public void OnStep(PinnTrainer trainer, LossRecord record, TrainingPhase phase, int phaseStep)
-        {
-            if (trainer.Step == step) throw new OperationCanceledException("simulated kill");
-        }
-    }
-
     [Fact]
     public void CausalTrainingResumesExactlyWithItsToleranceSchedule()
     {
@@ -77,7 +69,7 @@ public class TrainingMethodsTests
             using (var killed = NewTrainer(netB, options))
             {
                 killed.EnableCheckpoints(checkpoint, every: 5);
-                Assert.Throws<OperationCanceledException>(() => killed.Train(schedule, new KillAt(18)));
+                Assert.Throws<OperationCanceledException>(() => killed.Train(schedule, new PinnTrainingTests.KillAt(18)));
             }
             using var netC = new Mlp(2, [8], 1, seed: 77, dtype: ScalarType.Float64);
             using var resumed = NewTrainer(netC, options with { Seed = 9 });
