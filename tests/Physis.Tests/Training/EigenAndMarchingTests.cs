@@ -92,4 +92,42 @@ public class EigenAndMarchingTests
         Assert.True(error < 1e-2, $"relative L2 {error:E2}");
         Assert.True(Math.Abs(first - second) < 1e-2, $"windows disagree at t = 0.5: {first} vs {second}");
     }
+
+    [Fact]
+    public void TimeMarchingResumesFromItsWindowCheckpoints()
+    {
+        const double nu = 0.1;
+        var problem = new PdeProblem(new Interval(0, 1).WithTime(0, 1), f => f.Dt("u") - nu * f.Dxx("u"),
+            [Condition.Dirichlet("u"), Condition.Initial("u", p => Math.Sin(Math.PI * p[0]))]);
+        TrainingPhase[] schedule = [new AdamPhase(20, 1e-2), new LbfgsPhase(10)];
+        TimeMarchingSolution Run(TimeMarchingOptions marching, params ITrainingCallback[] callbacks) => TimeMarching.Train(problem, marching,
+            k => new Mlp(2, [8], 1, seed: 20 + k, dtype: ScalarType.Float64), new Sampling(40, 10, 10), schedule, Float64, callbacks);
+        string folder = Directory.CreateTempSubdirectory("physis-marching").FullName;
+        try
+        {
+            using var uninterrupted = Run(new TimeMarchingOptions(3));
+            var marching = new TimeMarchingOptions(3, folder, CheckpointEvery: 5);
+            // Killed in the second window (each window's trainer counts its own steps).
+            int windowsStarted = 0;
+            Assert.Throws<OperationCanceledException>(() => Run(marching, new KillInWindow(2, 17, () => ++windowsStarted)));
+            using var resumed = Run(marching);
+            var points = new double[,] { { 0.3, 0.1 }, { 0.6, 0.5 }, { 0.2, 0.9 } };
+            Assert.Equal(uninterrupted.Predict(points).Cast<double>(), resumed.Predict(points).Cast<double>());
+            Assert.Equal(uninterrupted.Windows[1].History.Select(r => r.Total), resumed.Windows[1].History.Select(r => r.Total));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private sealed class KillInWindow(int window, int step, Func<int> onFirstStep) : ITrainingCallback
+    {
+        private int current;
+        public void OnStep(PinnTrainer trainer, LossRecord record, TrainingPhase phase, int phaseStep)
+        {
+            if (trainer.Step == 1) current = onFirstStep();
+            if (current == window && trainer.Step == step) throw new OperationCanceledException("simulated kill");
+        }
+    }
 }

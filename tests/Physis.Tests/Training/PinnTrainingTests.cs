@@ -73,12 +73,12 @@ public class PinnTrainingTests
     [InlineData(30, "gradnorm+rar")]
     [InlineData(70, "gradnorm+rar")]
     [InlineData(33, "multiadam+ntk+rad")]
-    [InlineData(47, "natural+gradnorm")]
+    [InlineData(23, "natural+gradnorm")]
     public void ResumedRunEndsWhereAnUninterruptedRunEnds(int killAt, string methods)
     {
         string folder = Directory.CreateTempSubdirectory("physis-ckpt").FullName;
         TrainingPhase first = methods.Contains("multiadam") ? new MultiAdamPhase(50, 5e-3)
-            : methods.Contains("natural") ? new NaturalGradientPhase(45) : new AdamPhase(50, 5e-3);
+            : methods.Contains("natural") ? new NaturalGradientPhase(25) : new AdamPhase(50, 5e-3);
         TrainingPhase[] schedule = [first, new LbfgsPhase(40)];
         var options = Float64 with
         {

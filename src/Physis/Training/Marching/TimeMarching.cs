@@ -4,12 +4,26 @@ using static TorchSharp.torch;
 
 namespace Physis.Training.Marching;
 
-/// <summary>Split [T0, T1] into <see cref="Windows"/> equal windows, trained one after another.</summary>
-public sealed record TimeMarchingOptions(int Windows)
+/// <summary>
+/// Split [T0, T1] into <see cref="Windows"/> equal windows, trained one after another. With a
+/// <see cref="CheckpointFolder"/>, window k checkpoints to window{k}.ckpt there every <see cref="CheckpointEvery"/>
+/// iterations, and a later call with the same arguments resumes: finished windows are restored, the interrupted one continues.
+/// </summary>
+public sealed record TimeMarchingOptions(int Windows, string? CheckpointFolder = null, int CheckpointEvery = 100)
 {
     public void Validate()
     {
         if (Windows < 1) throw new ArgumentException($"TimeMarchingOptions: Windows must be at least 1, got {Windows}.");
+        if (CheckpointEvery <= 0) throw new ArgumentException($"TimeMarchingOptions: CheckpointEvery must be positive, got {CheckpointEvery}.");
+    }
+
+    internal void Resume(PinnTrainer trainer, int window)
+    {
+        if (CheckpointFolder is null) return;
+        Directory.CreateDirectory(CheckpointFolder);
+        string path = Path.Combine(CheckpointFolder, $"window{window}.ckpt");
+        trainer.EnableCheckpoints(path, CheckpointEvery);
+        if (File.Exists(path)) trainer.LoadCheckpoint(path);
     }
 }
 
@@ -86,6 +100,7 @@ public static class TimeMarching
                 networks.Add(net);
                 var trainer = new PinnTrainer(windowProblem, net, sampling, options);
                 trainers.Add(trainer);
+                marching.Resume(trainer, k);
                 trainer.Train(schedule, callbacks);
             }
             return new TimeMarchingSolution(trainers, networks, boundaries);

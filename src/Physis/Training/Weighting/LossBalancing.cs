@@ -59,7 +59,7 @@ public sealed record GradientNormBalancing(int Every = 10, double Alpha = 0.9, G
         {
             if (i < residualCount) { weights[i] = 1; continue; }
             double mean = ParameterGradients.Of(terms[i].Objective() * coefficients[i], parameters).abs().mean().ToDouble();
-            weights[i] = mean > 0 && double.IsFinite(stat / mean) ? stat / mean : 1;
+            weights[i] = mean > 0 && stat > 0 && double.IsFinite(stat / mean) ? stat / mean : 1;
         }
         return weights;
     }
