@@ -131,6 +131,19 @@ public sealed class PinnTrainer : IDisposable
         CheckpointEvery = every;
     }
 
+    /// <summary>
+    /// Checkpoints to <paramref name="path"/> as <see cref="EnableCheckpoints"/> does and, when that file exists, loads
+    /// it, so the next <see cref="Train(IReadOnlyList{TrainingPhase}, ITrainingCallback[])"/> continues (or, for a finished run, does nothing).
+    /// Returns whether a checkpoint was loaded.
+    /// </summary>
+    public bool ResumeOrStart(string path, int every)
+    {
+        EnableCheckpoints(path, every);
+        if (!File.Exists(path)) return false;
+        LoadCheckpoint(path);
+        return true;
+    }
+
     public string? CheckpointPath { get; private set; }
     public int CheckpointEvery { get; private set; }
 
@@ -144,6 +157,7 @@ public sealed class PinnTrainer : IDisposable
     public void Train(IReadOnlyList<TrainingPhase> schedule, params ITrainingCallback[] callbacks)
     {
         if (schedule.Any(p => p.Iterations < 0)) throw new ArgumentException("Phase iteration counts cannot be negative.");
+        foreach (var p in schedule) p.Validate(LossTermNames);
         if (!resuming) (PhaseIndex, PhaseStep) = (0, 0);
         resuming = false;
         for (; PhaseIndex < schedule.Count; PhaseIndex++, PhaseStep = 0)

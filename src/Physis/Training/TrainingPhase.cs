@@ -11,6 +11,13 @@ public abstract record TrainingPhase(int Iterations)
     /// weights, adaptive points and the causal tolerance stay frozen during such a phase.
     /// </summary>
     public virtual bool KeepsObjectiveFixed => false;
+
+    /// <summary>Checks the settings against the problem's loss terms before any training, throwing an <see cref="ArgumentException"/> that names the bad one.</summary>
+    public virtual void Validate(IReadOnlyList<string> lossTermNames)
+    {
+        if (Iterations < 0) throw new ArgumentException($"{GetType().Name}: the iteration count cannot be negative, got {Iterations}.");
+    }
+
     internal abstract IPinnOptimizer CreateOptimizer(IReadOnlyList<TorchSharp.Modules.Parameter> parameters, IReadOnlyList<string> lossTermNames);
 }
 
@@ -39,11 +46,18 @@ public sealed record MultiAdamPhase(int Iterations, double LearningRate = 1e-3, 
 {
     public override string Name => "multiadam";
 
-    internal override IPinnOptimizer CreateOptimizer(IReadOnlyList<TorchSharp.Modules.Parameter> parameters, IReadOnlyList<string> lossTermNames)
+    public override void Validate(IReadOnlyList<string> lossTermNames)
     {
+        base.Validate(lossTermNames);
         if (!(LearningRate > 0 && double.IsFinite(LearningRate))) throw new ArgumentException($"MultiAdamPhase: the learning rate must be positive, got {LearningRate}.");
         if (!(Beta1 >= 0 && Beta1 < 1) || !(Beta2 >= 0 && Beta2 < 1)) throw new ArgumentException($"MultiAdamPhase: Beta1 and Beta2 must lie in [0, 1), got {Beta1} and {Beta2}.");
         if (!(Epsilon > 0 && double.IsFinite(Epsilon))) throw new ArgumentException($"MultiAdamPhase: Epsilon must be positive, got {Epsilon}.");
+        GroupOfTerm(lossTermNames);
+    }
+
+    internal override IPinnOptimizer CreateOptimizer(IReadOnlyList<TorchSharp.Modules.Parameter> parameters, IReadOnlyList<string> lossTermNames)
+    {
+        Validate(lossTermNames);
         return new MultiAdam(parameters, Schedule ?? LearningRateSchedules.Constant(LearningRate), GroupOfTerm(lossTermNames), Beta1, Beta2, Epsilon);
     }
 
@@ -73,6 +87,13 @@ public sealed record MultiAdamPhase(int Iterations, double LearningRate = 1e-3, 
 public sealed record NaturalGradientPhase(int Iterations, NaturalGradientSettings? Settings = null) : TrainingPhase(Iterations)
 {
     public override string Name => "natural_gradient";
+
+    public override void Validate(IReadOnlyList<string> lossTermNames)
+    {
+        base.Validate(lossTermNames);
+        Settings?.Validate();
+    }
+
     internal override IPinnOptimizer CreateOptimizer(IReadOnlyList<TorchSharp.Modules.Parameter> parameters, IReadOnlyList<string> lossTermNames) =>
         new NaturalGradient(parameters, Settings);
 }

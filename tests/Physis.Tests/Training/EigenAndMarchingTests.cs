@@ -121,6 +121,32 @@ public class EigenAndMarchingTests
         }
     }
 
+    [Fact]
+    public void EigenStatesResumeFromTheirCheckpoints()
+    {
+        IReadOnlyList<EigenState> Run(string? folder, params ITrainingCallback[] callbacks) => EigenStates.Solve(
+            (energy, extra) => new PdeProblem(new Interval(0, 1), f => -f.Dxx("u") - energy * f["u"], [Condition.Dirichlet("u").WithWeight(100), .. extra]),
+            [5.0, 35.0], n => new Mlp(1, [8], 1, seed: 10 + n, dtype: ScalarType.Float64), new Sampling(24, 2),
+            [new AdamPhase(20, 1e-2), new LbfgsPhase(10)], Float64,
+            new EigenSolverOptions { NormalizationWeight = 1000, CheckpointFolder = folder, CheckpointEvery = 5 }, callbacks);
+        string folder = Directory.CreateTempSubdirectory("physis-eigen").FullName;
+        var uninterrupted = Run(null);
+        try
+        {
+            int statesStarted = 0;
+            Assert.Throws<OperationCanceledException>(() => Run(folder, new KillInWindow(2, 12, () => ++statesStarted)));
+            var resumed = Run(folder);
+            Assert.Equal(uninterrupted.Select(s => s.Eigenvalue), resumed.Select(s => s.Eigenvalue));
+            foreach (var s in resumed) s.Dispose();
+        }
+        finally
+        {
+            foreach (var s in uninterrupted) s.Dispose();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>Kills the run at a step of the n-th trainer (1-based) that starts training.</summary>
     private sealed class KillInWindow(int window, int step, Func<int> onFirstStep) : ITrainingCallback
     {
         private int current;

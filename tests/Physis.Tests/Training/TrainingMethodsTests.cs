@@ -230,4 +230,15 @@ public class TrainingMethodsTests
             Assert.True(natural < 1e-2 * adam, $"natural gradient {natural:E2} vs Adam {adam:E2}: expected two orders of magnitude better with ten times fewer iterations");
         }
     }
+
+    [Fact]
+    public void PhasesAreValidatedBeforeAnyTraining()
+    {
+        using var net = new Mlp(1, [8], 1, seed: 2, dtype: ScalarType.Float64);
+        using var trainer = new PinnTrainer(PinnTrainingTests.Poisson1D(1.0), net, new Sampling(16, 2), Float64);
+        var error = Assert.Throws<ArgumentException>(() => trainer.Train([new AdamPhase(5), new MultiAdamPhase(5, Groups: [["pde"], ["boundary"]])]));
+        Assert.Contains("unknown loss term 'boundary'; this problem's terms are: pde, dirichlet_u", error.Message);
+        Assert.Contains("MinStep", Assert.Throws<ArgumentException>(() => trainer.Train(new NaturalGradientPhase(5, new() { MinStep = 2 }))).Message);
+        Assert.Equal(0, trainer.Step);
+    }
 }

@@ -12,9 +12,13 @@ public sealed record EigenSolverOptions
     public double OrthogonalityWeight { get; init; } = 1;
     /// <summary>Domain length, area or volume for the integrals; null takes it from a box-shaped geometry.</summary>
     public double? Measure { get; init; }
+    /// <summary>With a folder, state n checkpoints to state{n+1}.ckpt there, and a repeated call resumes where the last one stopped.</summary>
+    public string? CheckpointFolder { get; init; }
+    public int CheckpointEvery { get; init; } = 100;
 
     public void Validate()
     {
+        if (CheckpointEvery <= 0) throw new ArgumentException($"EigenSolverOptions: CheckpointEvery must be positive, got {CheckpointEvery}.");
         if (string.IsNullOrWhiteSpace(Field)) throw new ArgumentException("EigenSolverOptions: Field must name the eigenfunction's field.");
         if (!(NormalizationWeight > 0 && double.IsFinite(NormalizationWeight))) throw new ArgumentException($"EigenSolverOptions: NormalizationWeight must be positive, got {NormalizationWeight}.");
         if (!(OrthogonalityWeight > 0 && double.IsFinite(OrthogonalityWeight))) throw new ArgumentException($"EigenSolverOptions: OrthogonalityWeight must be positive, got {OrthogonalityWeight}.");
@@ -75,6 +79,11 @@ public static class EigenStates
                 var net = network(n);
                 var trainer = new PinnTrainer(stateProblem, net, sampling, trainerOptions);
                 states.Add(new EigenState(n, trainer, net, eigenvalue.Name));
+                if (options.CheckpointFolder is { } folder)
+                {
+                    Directory.CreateDirectory(folder);
+                    trainer.ResumeOrStart(Path.Combine(folder, $"state{n + 1}.ckpt"), options.CheckpointEvery);
+                }
                 trainer.Train(schedule, callbacks);
             }
             return states;

@@ -21,9 +21,7 @@ public sealed record TimeMarchingOptions(int Windows, string? CheckpointFolder =
     {
         if (CheckpointFolder is null) return;
         Directory.CreateDirectory(CheckpointFolder);
-        string path = Path.Combine(CheckpointFolder, $"window{window}.ckpt");
-        trainer.EnableCheckpoints(path, CheckpointEvery);
-        if (File.Exists(path)) trainer.LoadCheckpoint(path);
+        trainer.ResumeOrStart(Path.Combine(CheckpointFolder, $"window{window}.ckpt"), CheckpointEvery);
     }
 }
 
