@@ -203,9 +203,9 @@ public sealed class PinnTrainer : IDisposable
                     };
                 }
                 if (!moved) break;
-                if (!phase.KeepsObjectiveFixed) causal?.Advance();
                 // A line search evaluates several points; record the terms of the one the optimizer accepted.
                 var record = evaluated.LastOrDefault(r => r.Total == optimizer.LastLoss) ?? evaluated[^1];
+                if (!phase.KeepsObjectiveFixed && record.CausalMinWeight is { } minWeight) causal?.Advance(minWeight);
                 Step++;
                 PhaseStep++;
                 history.Add(record);

@@ -66,9 +66,9 @@ internal sealed class CausalWeighting(CausalTraining settings, double t0, double
         return perPoint;
     }
 
-    /// <summary>Moves to the next epsilon once every slab is resolved at the current one.</summary>
-    public void Advance()
+    /// <summary>Moves to the next epsilon once every slab is resolved at the current one (smallest weight above the threshold).</summary>
+    public void Advance(double minWeight)
     {
-        if (MinWeight > settings.Threshold && EpsilonIndex + 1 < settings.Schedule.Count) EpsilonIndex++;
+        if (minWeight > settings.Threshold && EpsilonIndex + 1 < settings.Schedule.Count) EpsilonIndex++;
     }
 }
