@@ -220,12 +220,16 @@ public class TrainingMethodsTests
         }
         using var netN = new Mlp(1, [16], 1, seed: 3, dtype: ScalarType.Float64);
         using var netA = new Mlp(1, [16], 1, seed: 3, dtype: ScalarType.Float64);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         double natural = Error(new NaturalGradientPhase(40), out var n, netN);
+        double naturalSeconds = clock.Elapsed.TotalSeconds;
+        clock.Restart();
         double adam = Error(new AdamPhase(400, 1e-2), out var a, netA);
+        double adamSeconds = clock.Elapsed.TotalSeconds;
         using (n) using (a)
         {
             // Measured: natural gradient 40 iterations 3.4e-6; Adam (lr 1e-2) 1000 iterations 5.3e-4.
-            Console.WriteLine($"natural gradient: {n.Step} iterations, relative L2 {natural:E2}; Adam: 400 iterations, relative L2 {adam:E2}");
+            Console.WriteLine($"natural gradient: {n.Step} iterations, relative L2 {natural:E2}, {naturalSeconds:F1} s; Adam: 400 iterations, relative L2 {adam:E2}, {adamSeconds:F1} s");
             Assert.True(natural < 1e-4, $"natural gradient reached only {natural:E2}");
             Assert.True(natural < 1e-2 * adam, $"natural gradient {natural:E2} vs Adam {adam:E2}: expected two orders of magnitude better with ten times fewer iterations");
         }
