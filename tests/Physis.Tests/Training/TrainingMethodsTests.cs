@@ -119,6 +119,12 @@ public class TrainingMethodsTests
         Assert.All(trainer.ResidualMagnitude(added), r => Assert.True(r > 0.98, $"added point with |r| = {r}"));
         double smallestAdded = trainer.ResidualMagnitude(added).Min();
         Assert.All(trainer.ResidualMagnitude(before), r => Assert.True(r <= smallestAdded || r > 0.98));
+
+        using var capped = new PinnTrainer(problem, network, new Sampling(32, 2, 0, SamplingMethod.Uniform),
+            Float64 with { AdaptiveSampling = new ResidualAdaptiveRefinement(Every: 10, Candidates: 2000, PointsAdded: 8, MaxPoints: 36) });
+        capped.AdaptCollocationPoints();
+        capped.AdaptCollocationPoints();
+        Assert.Equal(36, capped.DomainPoints.GetLength(0));
     }
 
     [Fact]

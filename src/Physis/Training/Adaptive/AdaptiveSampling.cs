@@ -32,21 +32,24 @@ public abstract record AdaptiveSampling(int Every, int Candidates)
 
 /// <summary>
 /// Residual-based adaptive refinement, RAR (Lu et al. 2021): adds the <see cref="PointsAdded"/> candidates with the
-/// largest |residual| to the collocation points, which therefore grow by that many at each refinement.
+/// largest |residual| to the collocation points, which therefore grow by that many at each refinement, up to
+/// <see cref="MaxPoints"/> (null: no limit).
 /// </summary>
-public sealed record ResidualAdaptiveRefinement(int Every = 1000, int Candidates = 10_000, int PointsAdded = 10) : AdaptiveSampling(Every, Candidates)
+public sealed record ResidualAdaptiveRefinement(int Every = 1000, int Candidates = 10_000, int PointsAdded = 10, int? MaxPoints = null) : AdaptiveSampling(Every, Candidates)
 {
     public override void Validate()
     {
         base.Validate();
         if (PointsAdded <= 0 || PointsAdded > Candidates)
             throw new ArgumentException($"ResidualAdaptiveRefinement: PointsAdded must lie between 1 and Candidates ({Candidates}), got {PointsAdded}.");
+        if (MaxPoints is <= 0) throw new ArgumentException($"ResidualAdaptiveRefinement: MaxPoints must be positive when given, got {MaxPoints}.");
     }
 
     internal override double[,] NewDomain(double[,] current, double[,] candidates, double[] residual, ulong seed)
     {
+        int room = MaxPoints is { } max ? Math.Max(0, max - current.GetLength(0)) : PointsAdded;
         // Largest residual first; ties keep candidate order, so the choice is deterministic.
-        var top = Enumerable.Range(0, residual.Length).OrderByDescending(i => residual[i]).ThenBy(i => i).Take(PointsAdded).ToArray();
+        var top = Enumerable.Range(0, residual.Length).OrderByDescending(i => residual[i]).ThenBy(i => i).Take(Math.Min(PointsAdded, room)).ToArray();
         return Rows(candidates, top, prefix: current);
     }
 }
