@@ -1,13 +1,15 @@
 namespace Physis.Problems;
 
-public enum ConditionKind { Dirichlet, Neumann, Robin, Periodic, Initial, InitialDerivative, PointData }
+public enum ConditionKind { Dirichlet, Neumann, Robin, Periodic, Initial, InitialDerivative, PointData, Integral }
 
 /// <summary>Where a condition's points come from.</summary>
-public enum ConditionRegion { Boundary, Initial, Observations, PeriodicPairs }
+/// <remarks><see cref="DomainIntegral"/> conditions read the domain (collocation) points and constrain one integral over them.</remarks>
+public enum ConditionRegion { Boundary, Initial, Observations, PeriodicPairs, DomainIntegral }
 
 /// <summary>
 /// A condition the solution must meet, enforced softly as one loss term: mean square of
-/// (operator applied to the network) - target over the condition's points.
+/// (operator applied to the network) - target over the condition's points; for an integral condition, the square of
+/// (integral of the operator over the domain) - target, the integral estimated from the collocation points.
 /// </summary>
 public sealed class Condition
 {
@@ -90,6 +92,36 @@ public sealed class Condition
         };
     }
 
+    /// <summary>
+    /// The integral over the domain of <paramref name="integrand"/> equals <paramref name="value"/>. The integral is
+    /// estimated by Monte Carlo on the collocation points: <paramref name="measure"/> (the domain's length, area or
+    /// volume; null takes it from a box-shaped geometry) times the mean of the integrand.
+    /// </summary>
+    public static Condition Integral(string name, string field, Func<Terms, Expr> integrand, double value, double? measure = null)
+    {
+        if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("An integral condition needs a name.");
+        if (!double.IsFinite(value)) throw new ArgumentException($"Integral condition '{name}' needs a finite value, got {value}.");
+        if (measure is { } m && !(m > 0 && double.IsFinite(m)))
+            throw new ArgumentException($"Integral condition '{name}': the domain measure must be a positive finite number, got {m}.");
+        return new(ConditionKind.Integral, field, ConditionRegion.DomainIntegral, integrand) { Name = name, IntegralValue = value, Measure = measure };
+    }
+
+    /// <summary>Normalisation of an eigenfunction: the integral of field^2 over the domain is 1.</summary>
+    public static Condition Normalization(string field, double? measure = null) =>
+        Integral($"normalization_{field}", field, t => t[field] * t[field], 1.0, measure);
+
+    /// <summary>
+    /// Orthogonality to another function (for eigenproblems, an earlier state held fixed): the integral of
+    /// field * <paramref name="other"/> over the domain is 0.
+    /// </summary>
+    public static Condition Orthogonality(string field, Expr other, string otherName, double? measure = null) =>
+        Integral($"orthogonal_{field}_{otherName}", field, t => t[field] * other, 0.0, measure);
+
+    /// <summary>Target of an integral condition.</summary>
+    public double IntegralValue { get; private init; }
+    /// <summary>Domain measure used to turn a mean over collocation points into an integral; null means the geometry's.</summary>
+    public double? Measure { get; private init; }
+
     internal string? PeriodicCoordinateName { get; private init; }
 
     private Condition Copy(string? name = null, double? weight = null) => new(Kind, Field, Region, Operator)
@@ -101,5 +133,7 @@ public sealed class Condition
         ObservationPoints = ObservationPoints,
         ObservationValues = ObservationValues,
         PeriodicCoordinateName = PeriodicCoordinateName,
+        IntegralValue = IntegralValue,
+        Measure = Measure,
     };
 }

@@ -32,6 +32,8 @@ public sealed class PdeProblem
                 throw new ArgumentException($"Condition '{c.Name}' is an initial condition, but the geometry has no time axis. Use geometry.WithTime(t0, t1).");
             Terms.FieldIndex(c.Field);
             if (c.PeriodicCoordinateName is not null) Terms.CoordinateIndex(c.PeriodicCoordinateName);
+            if (c.Region == ConditionRegion.DomainIntegral && c.Measure is null && DomainMeasure(geometry) is null)
+                throw new ArgumentException($"Condition '{c.Name}' integrates over the domain, whose measure Physis cannot compute for a {geometry.GetType().Name}: pass measure: (its length, area or volume).");
             if (c.ObservationPoints is not null && c.ObservationPoints.GetLength(1) != geometry.Dimension)
                 throw new ArgumentException($"Condition '{c.Name}' has points of dimension {c.ObservationPoints.GetLength(1)}, but the geometry has dimension {geometry.Dimension}.");
         }
@@ -39,6 +41,18 @@ public sealed class PdeProblem
         Parameters = Residuals.Concat(ConditionOperators).SelectMany(e => e.Nodes()).OfType<ParameterRef>()
             .Select(p => p.Parameter).Distinct().ToList();
     }
+
+    /// <summary>Length, area or volume of a box-shaped domain (times the duration for space-time); null for other shapes.</summary>
+    public static double? DomainMeasure(Geometry.Geometry geometry) => geometry switch
+    {
+        AxisAlignedBox box => box.Volume,
+        SpaceTime { Space: AxisAlignedBox } st => st.Bounds.Volume,
+        _ => null,
+    };
+
+    /// <summary>The measure an integral condition multiplies the mean of its integrand by.</summary>
+    public double IntegralMeasure(Condition condition) => condition.Measure ?? DomainMeasure(Geometry)
+        ?? throw new InvalidOperationException($"Condition '{condition.Name}' has no domain measure.");
 
     public Geometry.Geometry Geometry { get; }
     public Terms Terms { get; }

@@ -18,10 +18,13 @@ internal sealed class Batch : IDisposable
     private readonly double[,] points, normals;
     private readonly double[] targets;
     private readonly int[] layout;
+    private readonly PdeProblem problem;
+    private readonly TrainerOptions options;
 
     private Batch(PdeProblem problem, double[,] points, double[,] normals, double[] targets, int[] layout, TrainerOptions options)
     {
         (this.points, this.normals, this.targets, this.layout) = (points, normals, targets, layout);
+        (this.problem, this.options) = (problem, options);
         Points = ToTensor(points, 0, points.GetLength(0), options);
         Normals = ToTensor(normals, 0, normals.GetLength(0), options);
         Domain = new Rows(0, layout[0]);
@@ -31,7 +34,13 @@ internal sealed class Batch : IDisposable
         {
             int count = layout[1 + c];
             var rows = new Rows(offset, count);
-            if (problem.Conditions[c].Region == ConditionRegion.PeriodicPairs)
+            if (problem.Conditions[c].Region == ConditionRegion.DomainIntegral)
+            {
+                // Integral conditions have no rows of their own: they average over the domain rows.
+                var value = tensor(problem.Conditions[c].IntegralValue, options.DType, options.Device).DetachFromDisposeScope();
+                segments.Add(new ConditionSegment(Domain, null, value));
+            }
+            else if (problem.Conditions[c].Region == ConditionRegion.PeriodicPairs)
             {
                 segments.Add(new ConditionSegment(rows, new Rows(offset + count, count), null));
                 offset += 2L * count;
@@ -117,6 +126,9 @@ internal sealed class Batch : IDisposable
                     layout.Add(low.GetLength(0));
                     break;
                 }
+                case ConditionRegion.DomainIntegral:
+                    layout.Add(0);
+                    break;
             }
         }
 
@@ -139,6 +151,30 @@ internal sealed class Batch : IDisposable
             for (int i = 0; i < p.GetLength(0); i++) targets.Add(condition.Target?.Invoke(Row(p, i)) ?? 0.0);
             layout.Add(p.GetLength(0));
         }
+    }
+
+    /// <summary>The domain (collocation) points, [n, d].</summary>
+    public double[,] DomainPoints()
+    {
+        var result = new double[layout[0], points.GetLength(1)];
+        Buffer.BlockCopy(points, 0, result, 0, result.Length * sizeof(double));
+        return result;
+    }
+
+    /// <summary>A batch with the same condition points and <paramref name="domain"/> as the collocation points (adaptive sampling).</summary>
+    public Batch WithDomain(double[,] domain)
+    {
+        int n = domain.GetLength(0), d = points.GetLength(1), old = layout[0], rest = points.GetLength(0) - old;
+        if (domain.GetLength(1) != d) throw new ArgumentException($"New domain points have dimension {domain.GetLength(1)}, the problem has {d}.");
+        var newPoints = new double[n + rest, d];
+        Buffer.BlockCopy(domain, 0, newPoints, 0, n * d * sizeof(double));
+        Buffer.BlockCopy(points, old * d * sizeof(double), newPoints, n * d * sizeof(double), rest * d * sizeof(double));
+        int columns = normals.GetLength(1);
+        var newNormals = new double[n + rest, columns];
+        Buffer.BlockCopy(normals, old * columns * sizeof(double), newNormals, n * columns * sizeof(double), rest * columns * sizeof(double));
+        double[] newTargets = [.. new double[n], .. targets.AsSpan(old)];
+        int[] newLayout = [n, .. layout.AsSpan(1)];
+        return new Batch(problem, newPoints, newNormals, newTargets, newLayout, options);
     }
 
     /// <summary>The sampled data as float64 tensors, for checkpoints.</summary>

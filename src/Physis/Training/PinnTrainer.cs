@@ -3,7 +3,10 @@ using System.Text.Json;
 using Physis.Differentiation;
 using Physis.Geometry;
 using Physis.Problems;
+using Physis.Training.Adaptive;
+using Physis.Training.Causal;
 using Physis.Training.Optimizers;
+using Physis.Training.Weighting;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -16,10 +19,34 @@ public sealed record TrainerOptions
     public ScalarType DType { get; init; } = ScalarType.Float32;
     public Device? Device { get; init; }
     public IDifferentiationEngine? Engine { get; init; }
+    /// <summary>Adaptive loss weights (<see cref="GradientNormBalancing"/> or <see cref="NtkBalancing"/>); null keeps the conditions' fixed weights.</summary>
+    public LossBalancing? Balancing { get; init; }
+    /// <summary>Causal weighting of the residual in time (space-time problems only).</summary>
+    public CausalTraining? Causal { get; init; }
+    /// <summary>Residual-based adaptive collocation points (<see cref="ResidualAdaptiveRefinement"/> or <see cref="ResidualAdaptiveDistribution"/>).</summary>
+    public AdaptiveSampling? AdaptiveSampling { get; init; }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        Balancing?.Validate();
+        Causal?.Validate();
+        AdaptiveSampling?.Validate();
+    }
 }
 
-/// <summary>Loss values at one iteration: the weighted total and each term, in <see cref="PdeProblem.LossTermNames"/> order.</summary>
-public sealed record LossRecord(int Step, string Phase, double Total, double[] Terms);
+/// <summary>
+/// Loss values at one iteration: the weighted total the optimizer saw and each unweighted term (mean square residual),
+/// in <see cref="PdeProblem.LossTermNames"/> order.
+/// </summary>
+public sealed record LossRecord(int Step, string Phase, double Total, double[] Terms)
+{
+    /// <summary>Adaptive loss weights in effect, one per term (null without <see cref="TrainerOptions.Balancing"/>).</summary>
+    public double[]? Weights { get; init; }
+    /// <summary>Smallest causal time-slab weight and the causal tolerance eps (null without <see cref="TrainerOptions.Causal"/>).</summary>
+    public double? CausalMinWeight { get; init; }
+    public double? CausalEpsilon { get; init; }
+}
 
 /// <summary>Called after every iteration, for progress display, evaluation or early stopping.</summary>
 public interface ITrainingCallback
@@ -43,6 +70,10 @@ public sealed class PinnTrainer : IDisposable
     private readonly List<LossRecord> history = new();
     private Batch batch;
     private IPinnOptimizer? optimizer;
+    private readonly CausalWeighting? causal;
+    private double[]? lossWeights;
+    // The run's seed: the options' at the start, the checkpoint's after a resume (adaptive sampling draws from it).
+    private int seed;
 
     public PinnTrainer(PdeProblem problem, nn.Module<Tensor, Tensor> network, Sampling sampling, TrainerOptions? options = null)
     {
@@ -50,7 +81,17 @@ public sealed class PinnTrainer : IDisposable
         this.problem = problem;
         this.network = network;
         this.options = options ?? new TrainerOptions();
+        this.options.Validate();
+        if (this.options.Causal is { } causalSettings)
+        {
+            if (problem.Geometry is not SpaceTime spaceTime)
+                throw new ArgumentException("Causal training weights the residual along time, but this problem's geometry has no time axis. Use geometry.WithTime(t0, t1) or remove Causal.");
+            causal = new CausalWeighting(causalSettings, spaceTime.T0, spaceTime.T1);
+        }
+        if (this.options.AdaptiveSampling is ResidualAdaptiveDistribution rad && rad.Candidates < sampling.Domain)
+            throw new ArgumentException($"ResidualAdaptiveDistribution draws the {sampling.Domain} collocation points from its candidates, so Candidates must be at least {sampling.Domain}, got {rad.Candidates}.");
         engine = this.options.Engine ?? new AutogradEngine();
+        seed = this.options.Seed;
         Sampling = sampling;
         parameterValues = problem.Parameters.ToDictionary(p => p, p =>
             new Parameter(tensor(p.InitialValue, this.options.DType, this.options.Device)));
@@ -68,6 +109,15 @@ public sealed class PinnTrainer : IDisposable
     public int PhaseStep { get; private set; }
     public IReadOnlyList<LossRecord> History => history;
     public IReadOnlyList<string> LossTermNames => problem.LossTermNames;
+    public TrainerOptions Options => options;
+
+    /// <summary>Adaptive loss weights in effect, one per term (null before the first update or without balancing).</summary>
+    public IReadOnlyList<double>? LossWeights => lossWeights;
+    /// <summary>Causal weight of each time slab at the last loss evaluation, earliest first (null without causal training).</summary>
+    public IReadOnlyList<double>? CausalWeights => causal?.Weights;
+    public double? CausalEpsilon => causal?.Epsilon;
+    /// <summary>The collocation points in use, [n, d] (they change under adaptive sampling).</summary>
+    public double[,] DomainPoints => batch.DomainPoints();
 
     /// <summary>Current values of the trainable scalar parameters (inverse and eigenvalue problems).</summary>
     public IReadOnlyDictionary<string, double> ParameterValues =>
@@ -79,6 +129,19 @@ public sealed class PinnTrainer : IDisposable
         if (every <= 0) throw new ArgumentException("The checkpoint interval must be positive.");
         CheckpointPath = path;
         CheckpointEvery = every;
+    }
+
+    /// <summary>
+    /// Checkpoints to <paramref name="path"/> as <see cref="EnableCheckpoints"/> does and, when that file exists, loads
+    /// it, so the next <see cref="Train(IReadOnlyList{TrainingPhase}, ITrainingCallback[])"/> continues (or, for a finished run, does nothing).
+    /// Returns whether a checkpoint was loaded.
+    /// </summary>
+    public bool ResumeOrStart(string path, int every)
+    {
+        EnableCheckpoints(path, every);
+        if (!File.Exists(path)) return false;
+        LoadCheckpoint(path);
+        return true;
     }
 
     public string? CheckpointPath { get; private set; }
@@ -94,12 +157,13 @@ public sealed class PinnTrainer : IDisposable
     public void Train(IReadOnlyList<TrainingPhase> schedule, params ITrainingCallback[] callbacks)
     {
         if (schedule.Any(p => p.Iterations < 0)) throw new ArgumentException("Phase iteration counts cannot be negative.");
+        foreach (var p in schedule) p.Validate(LossTermNames);
         if (!resuming) (PhaseIndex, PhaseStep) = (0, 0);
         resuming = false;
         for (; PhaseIndex < schedule.Count; PhaseIndex++, PhaseStep = 0)
         {
             var phase = schedule[PhaseIndex];
-            optimizer ??= phase.CreateOptimizer(trainable);
+            optimizer ??= phase.CreateOptimizer(trainable, LossTermNames);
             if (pendingOptimizerState is not null)
             {
                 optimizer.LoadState(pendingOptimizerState);
@@ -107,21 +171,41 @@ public sealed class PinnTrainer : IDisposable
             }
             while (PhaseStep < phase.Iterations)
             {
+                if (!phase.KeepsObjectiveFixed) AdaptObjective();
                 var evaluated = new List<LossRecord>();
                 bool moved;
                 using (var scope = NewDisposeScope())
                 {
-                    moved = optimizer.Step(() =>
+                    moved = optimizer switch
                     {
-                        var (total, terms) = Loss();
-                        total.backward();
-                        evaluated.Add(new LossRecord(Step + 1, phase.Name, total.ToDouble(), terms.Select(t => t.ToDouble()).ToArray()));
-                        return evaluated[^1].Total;
-                    });
+                        IResidualOptimizer gaussNewton => gaussNewton.Step(() =>
+                        {
+                            var (terms, coefficients) = Evaluate();
+                            var vector = cat(terms.Select((t, i) => t.Scaled() * Math.Sqrt(coefficients[i])).ToList());
+                            evaluated.Add(Record(phase, vector.square().sum().ToDouble(), terms));
+                            return vector;
+                        }),
+                        ITermwiseOptimizer termwise => termwise.Step(() =>
+                        {
+                            var (terms, coefficients) = Evaluate();
+                            var weighted = terms.Select((t, i) => t.Objective() * coefficients[i]).ToArray();
+                            evaluated.Add(Record(phase, weighted.Sum(w => w.ToDouble()), terms));
+                            return weighted;
+                        }),
+                        _ => optimizer.Step(() =>
+                        {
+                            var (terms, coefficients) = Evaluate();
+                            var total = Total(terms, coefficients);
+                            total.backward();
+                            evaluated.Add(Record(phase, total.ToDouble(), terms));
+                            return evaluated[^1].Total;
+                        }),
+                    };
                 }
                 if (!moved) break;
                 // A line search evaluates several points; record the terms of the one the optimizer accepted.
                 var record = evaluated.LastOrDefault(r => r.Total == optimizer.LastLoss) ?? evaluated[^1];
+                if (!phase.KeepsObjectiveFixed && record.CausalMinWeight is { } minWeight) causal?.Advance(minWeight);
                 Step++;
                 PhaseStep++;
                 history.Add(record);
@@ -141,29 +225,124 @@ public sealed class PinnTrainer : IDisposable
         if (CheckpointPath is not null) SaveCheckpoint(CheckpointPath);
     }
 
-    /// <summary>The weighted total loss and each unweighted term, at the sampled points.</summary>
+    /// <summary>
+    /// The weighted total loss the optimizer minimises (condition weights, adaptive weights and causal weights applied)
+    /// and each unweighted term (mean square residual), at the sampled points.
+    /// </summary>
     public (Tensor Total, Tensor[] Terms) Loss()
     {
+        var (terms, coefficients) = Evaluate();
+        return (Total(terms, coefficients), terms.Select(t => t.Raw()).ToArray());
+    }
+
+    private static Tensor Total(TermResidual[] terms, double[] coefficients)
+    {
+        Tensor total = terms[0].Objective() * coefficients[0];
+        for (int i = 1; i < terms.Length; i++) total = total + terms[i].Objective() * coefficients[i];
+        return total;
+    }
+
+    private LossRecord Record(TrainingPhase phase, double total, TermResidual[] terms) =>
+        new(Step + 1, phase.Name, total, terms.Select(t => t.Raw().ToDouble()).ToArray())
+        {
+            Weights = lossWeights?.ToArray(),
+            CausalMinWeight = causal?.MinWeight,
+            CausalEpsilon = causal?.Epsilon,
+        };
+
+    /// <summary>Each term's residuals at its points, and the factor each term enters the total with.</summary>
+    private (TermResidual[] Terms, double[] Coefficients) Evaluate()
+    {
         var derivatives = engine.Evaluate(network, batch.Points, batch.Requirements);
-        var terms = new Tensor[problem.Residuals.Count + problem.Conditions.Count];
+        int residualCount = problem.Residuals.Count;
+        var terms = new TermResidual[residualCount + problem.Conditions.Count];
         var domain = Context(derivatives, batch.Domain);
-        for (int i = 0; i < problem.Residuals.Count; i++)
-            terms[i] = domain.Evaluate(problem.Residuals[i]).square().mean();
+        var residuals = problem.Residuals.Select(e => domain.Evaluate(e).reshape(-1)).ToArray();
+        var pointWeights = causal?.PointWeights(domain.Points.select(1, domain.Points.shape[1] - 1), residuals);
+        for (int i = 0; i < residualCount; i++) terms[i] = new TermResidual(residuals[i], pointWeights);
         for (int c = 0; c < problem.Conditions.Count; c++)
         {
             var op = problem.ConditionOperators[c];
             var segment = batch.Conditions[c];
-            var residual = Context(derivatives, segment.Rows).Evaluate(op);
-            residual = segment.Paired is { } paired
-                ? residual - Context(derivatives, paired).Evaluate(op)
-                : residual - segment.Target!;
-            terms[problem.Residuals.Count + c] = residual.square().mean();
+            Tensor residual;
+            if (problem.Conditions[c].Region == ConditionRegion.DomainIntegral)
+                residual = domain.Evaluate(op).mean() * problem.IntegralMeasure(problem.Conditions[c]) - segment.Target!;
+            else
+            {
+                residual = Context(derivatives, segment.Rows).Evaluate(op);
+                residual = segment.Paired is { } paired
+                    ? residual - Context(derivatives, paired).Evaluate(op)
+                    : residual - segment.Target!;
+            }
+            terms[residualCount + c] = new TermResidual(residual.reshape(-1));
         }
-        Tensor total = terms[0] * 1.0;
-        for (int c = 0; c < problem.Conditions.Count; c++)
-            total = total + terms[problem.Residuals.Count + c] * problem.Conditions[c].Weight;
-        for (int i = 1; i < problem.Residuals.Count; i++) total = total + terms[i];
-        return (total, terms);
+        return (terms, Coefficients());
+    }
+
+    private double[] Coefficients(bool adaptive = true)
+    {
+        var coefficients = new double[problem.Residuals.Count + problem.Conditions.Count];
+        for (int i = 0; i < coefficients.Length; i++)
+        {
+            double fixedWeight = i < problem.Residuals.Count ? 1.0 : problem.Conditions[i - problem.Residuals.Count].Weight;
+            coefficients[i] = fixedWeight * (adaptive ? lossWeights?[i] ?? 1.0 : 1.0);
+        }
+        return coefficients;
+    }
+
+    /// <summary>The iteration-driven changes of the objective: loss weights and adaptive points, each on its own interval.</summary>
+    private void AdaptObjective()
+    {
+        if (options.Balancing is { } balancing && Step % balancing.Every == 0) UpdateLossWeights();
+        if (options.AdaptiveSampling is { } sampling && Step > 0 && Step % sampling.Every == 0) AdaptCollocationPoints();
+    }
+
+    /// <summary>Re-estimates the adaptive loss weights now (training does this every <see cref="LossBalancing.Every"/> iterations).</summary>
+    public void UpdateLossWeights()
+    {
+        var balancing = options.Balancing ?? throw new InvalidOperationException("No loss balancing is configured: set TrainerOptions.Balancing.");
+        using var scope = NewDisposeScope();
+        var (terms, _) = Evaluate();
+        // Estimates use the fixed condition weights only, so they do not depend on the previous adaptive weights.
+        var estimate = balancing.Estimate(terms, Coefficients(adaptive: false), problem.Residuals.Count, trainable);
+        lossWeights = lossWeights is null
+            ? estimate
+            : lossWeights.Select((w, i) => balancing.Smoothing * w + (1 - balancing.Smoothing) * estimate[i]).ToArray();
+    }
+
+    /// <summary>Applies the configured adaptive sampling now (training does this every <see cref="AdaptiveSampling.Every"/> iterations).</summary>
+    public void AdaptCollocationPoints()
+    {
+        var sampling = options.AdaptiveSampling ?? throw new InvalidOperationException("No adaptive sampling is configured: set TrainerOptions.AdaptiveSampling.");
+        ulong state = ((ulong)(uint)seed << 32) ^ (ulong)Step ^ 0x5EED_AD0Dul;
+        ulong drawSeed = Xoshiro256.SplitMix64(ref state);
+        var candidates = problem.Geometry.SampleInterior(sampling.Candidates, new PointSampler(SamplingMethod.Uniform, (int)(drawSeed & int.MaxValue)));
+        var magnitude = ResidualMagnitude(candidates);
+        var domain = sampling.NewDomain(batch.DomainPoints(), candidates, magnitude, drawSeed);
+        var replaced = batch.WithDomain(domain);
+        batch.Dispose();
+        batch = replaced;
+    }
+
+    /// <summary>|r| at the given points (the Euclidean norm over residual equations), without touching the training points.</summary>
+    public double[] ResidualMagnitude(double[,] points)
+    {
+        int n = points.GetLength(0);
+        var result = new double[n];
+        var requirements = EvaluationContext.Requirements(problem.Residuals);
+        var parameters = parameterValues.ToDictionary(p => p.Key, p => (Tensor)p.Value);
+        const int chunk = 4096;
+        for (int start = 0; start < n; start += chunk)
+        {
+            using var scope = NewDisposeScope();
+            int count = Math.Min(chunk, n - start);
+            var x = Batch.ToTensor(points, start, count, options);
+            var context = new EvaluationContext(engine.Evaluate(network, x, requirements), null, parameters);
+            Tensor squares = zeros(count, options.DType, options.Device);
+            foreach (var residual in problem.Residuals) squares = squares + context.Evaluate(residual).detach().reshape(-1).square();
+            squares.sqrt().to(ScalarType.Float64).cpu().data<double>().CopyTo(result, start);
+        }
+        return result;
     }
 
     private EvaluationContext Context(IFieldDerivatives all, Rows rows) =>
@@ -203,7 +382,9 @@ public sealed class PinnTrainer : IDisposable
         foreach (var (name, t) in batch.Save()) tensors[$"points/{name}"] = t;
         if (optimizer is not null)
             foreach (var (name, t) in optimizer.SaveState()) tensors[$"optimizer/{name}"] = t;
-        var header = new CheckpointHeader(Step, PhaseIndex, PhaseStep, optimizer?.Name, options.Seed, [.. LossTermNames], history);
+        if (lossWeights is not null) tensors["methods/loss_weights"] = tensor(lossWeights);
+        if (causal is not null) tensors["methods/causal_epsilon_index"] = tensor(new[] { causal.EpsilonIndex });
+        var header = new CheckpointHeader(Step, PhaseIndex, PhaseStep, optimizer?.Name, seed, [.. LossTermNames], history);
         TensorArchive.Save(path, JsonSerializer.Serialize(header), tensors);
     }
 
@@ -226,6 +407,11 @@ public sealed class PinnTrainer : IDisposable
         batch.Dispose();
         batch = Batch.Load(problem, tensors.Where(t => t.Key.StartsWith("points/")).ToDictionary(t => t.Key["points/".Length..], t => t.Value), options);
         (Step, PhaseIndex, PhaseStep) = (header.Step, header.PhaseIndex, header.PhaseStep);
+        seed = header.Seed;
+        lossWeights = tensors.TryGetValue("methods/loss_weights", out var weights) ? weights.data<double>().ToArray() : null;
+        if (causal is not null)
+            causal.EpsilonIndex = tensors.TryGetValue("methods/causal_epsilon_index", out var index)
+                ? Math.Min(index.data<int>()[0], causal.Settings.Schedule.Count - 1) : 0;
         history.Clear();
         history.AddRange(header.History);
         optimizer?.Dispose();

@@ -3,6 +3,8 @@ using Physis.Networks;
 using Physis.Problems;
 using Physis.Reporting;
 using Physis.Training;
+using Physis.Training.Adaptive;
+using Physis.Training.Weighting;
 using static TorchSharp.torch;
 
 namespace Physis.Tests.Training;
@@ -12,11 +14,11 @@ public class PinnTrainingTests
     private static readonly TrainerOptions Float64 = new() { DType = ScalarType.Float64, Seed = 1 };
 
     /// <summary>-u'' = pi^2 sin(pi x) on [-1, 1], u(±1) = 0: exact u = sin(pi x).</summary>
-    private static PdeProblem Poisson1D(Expr diffusivity) => new(new Interval(-1, 1),
+    internal static PdeProblem Poisson1D(Expr diffusivity) => new(new Interval(-1, 1),
         f => -(diffusivity * f.Dxx("u")) - Math.PI * Math.PI * Functions.Sin(Math.PI * f.X),
         [Condition.Dirichlet("u")]);
 
-    private static double[,] Grid(int n)
+    internal static double[,] Grid(int n)
     {
         var x = new double[n, 1];
         for (int i = 0; i < n; i++) x[i, 0] = -1 + 2.0 * i / (n - 1);
@@ -57,7 +59,7 @@ public class PinnTrainingTests
         Assert.True(Math.Abs(recovered - 2.0) < 0.01, $"recovered k = {recovered}, true 2");
     }
 
-    private sealed class KillAt(int step) : ITrainingCallback
+    internal sealed class KillAt(int step) : ITrainingCallback
     {
         public void OnStep(PinnTrainer trainer, LossRecord record, TrainingPhase phase, int phaseStep)
         {
@@ -66,22 +68,34 @@ public class PinnTrainingTests
     }
 
     [Theory]
-    [InlineData(30)]  // killed during Adam
-    [InlineData(70)]  // killed during L-BFGS
-    public void ResumedRunEndsWhereAnUninterruptedRunEnds(int killAt)
+    [InlineData(30, "")]  // killed during Adam
+    [InlineData(70, "")]  // killed during L-BFGS
+    [InlineData(30, "gradnorm+rar")]
+    [InlineData(70, "gradnorm+rar")]
+    [InlineData(33, "multiadam+ntk+rad")]
+    [InlineData(23, "natural+gradnorm")]
+    public void ResumedRunEndsWhereAnUninterruptedRunEnds(int killAt, string methods)
     {
         string folder = Directory.CreateTempSubdirectory("physis-ckpt").FullName;
-        TrainingPhase[] schedule = [new AdamPhase(50, 5e-3), new LbfgsPhase(40)];
-        PinnTrainer NewTrainer(Mlp net) => new(Poisson1D(1.0), net, new Sampling(48, 2, 0, SamplingMethod.Uniform), Float64);
+        TrainingPhase first = methods.Contains("multiadam") ? new MultiAdamPhase(50, 5e-3)
+            : methods.Contains("natural") ? new NaturalGradientPhase(25) : new AdamPhase(50, 5e-3);
+        TrainingPhase[] schedule = [first, new LbfgsPhase(40)];
+        var options = Float64 with
+        {
+            Balancing = methods.Contains("gradnorm") ? new GradientNormBalancing(Every: 7) : methods.Contains("ntk") ? new NtkBalancing(Every: 9, Subsample: 8) : null,
+            AdaptiveSampling = methods.Contains("rar") ? new ResidualAdaptiveRefinement(Every: 20, Candidates: 200, PointsAdded: 5)
+                : methods.Contains("rad") ? new ResidualAdaptiveDistribution(Every: 15, Candidates: 300) : null,
+        };
+        PinnTrainer NewTrainer(Mlp net, TrainerOptions o) => new(Poisson1D(1.0), net, new Sampling(48, 2, 0, SamplingMethod.Uniform), o);
         try
         {
             using var netA = new Mlp(1, [12, 12], 1, seed: 5, dtype: ScalarType.Float64);
-            using var uninterrupted = NewTrainer(netA);
+            using var uninterrupted = NewTrainer(netA, options);
             uninterrupted.Train(schedule);
 
             string checkpoint = Path.Combine(folder, "run.ckpt");
             using (var netB = new Mlp(1, [12, 12], 1, seed: 5, dtype: ScalarType.Float64))
-            using (var killed = NewTrainer(netB))
+            using (var killed = NewTrainer(netB, options))
             {
                 killed.EnableCheckpoints(checkpoint, every: 10);
                 Assert.Throws<OperationCanceledException>(() => killed.Train(schedule, new KillAt(killAt + 5)));
@@ -89,13 +103,15 @@ public class PinnTrainingTests
 
             // A fresh process would build a different network and different points: the checkpoint must restore both.
             using var netC = new Mlp(1, [12, 12], 1, seed: 99, dtype: ScalarType.Float64);
-            using var resumed = new PinnTrainer(Poisson1D(1.0), netC, new Sampling(48, 2, 0, SamplingMethod.Uniform), Float64 with { Seed = 42 });
+            using var resumed = NewTrainer(netC, options with { Seed = 42 });
             resumed.LoadCheckpoint(checkpoint);
-            Assert.Equal(killAt, resumed.Step);
+            Assert.InRange(resumed.Step, 1, killAt + 5);
             resumed.Train(schedule);
 
             Assert.Equal(uninterrupted.Step, resumed.Step);
             Assert.Equal(uninterrupted.History.Select(r => r.Total), resumed.History.Select(r => r.Total));
+            Assert.Equal(uninterrupted.History.Select(r => r.Weights?.Sum() ?? 0), resumed.History.Select(r => r.Weights?.Sum() ?? 0));
+            Assert.Equal(uninterrupted.DomainPoints.Cast<double>(), resumed.DomainPoints.Cast<double>());
             var x = Grid(11);
             Assert.Equal(uninterrupted.Predict(x).Cast<double>(), resumed.Predict(x).Cast<double>());
         }

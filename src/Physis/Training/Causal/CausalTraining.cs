@@ -1,0 +1,74 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Physis.Training.Causal;
+
+/// <summary>
+/// Causal training for time-dependent problems (Wang, Sankaran and Perdikaris 2024): the collocation points are split
+/// into <see cref="Chunks"/> equal time slabs with mean residual losses L_1..L_M, and the residual term becomes
+/// (1/M) sum_i w_i L_i with w_i = exp(-eps sum_{k&lt;i} L_k), computed without gradient, so later times are trained
+/// only once earlier ones are resolved. eps follows <see cref="Epsilons"/>: it moves to the next value once the smallest
+/// weight exceeds <see cref="Threshold"/> (all of time is resolved at the current tolerance).
+/// </summary>
+public sealed record CausalTraining(int Chunks = 32, IReadOnlyList<double>? Epsilons = null, double Threshold = 0.99)
+{
+    public static readonly IReadOnlyList<double> DefaultEpsilons = [1e-2, 1e-1, 1, 10, 100];
+
+    public IReadOnlyList<double> Schedule => Epsilons ?? DefaultEpsilons;
+
+    public void Validate()
+    {
+        if (Chunks < 2) throw new ArgumentException($"CausalTraining: Chunks must be at least 2 time slabs, got {Chunks}.");
+        var eps = Schedule;
+        if (eps.Count == 0) throw new ArgumentException("CausalTraining: the epsilon schedule is empty; give at least one positive value (e.g. [0.01, 0.1, 1, 10, 100]).");
+        for (int i = 0; i < eps.Count; i++)
+        {
+            if (!(eps[i] > 0 && double.IsFinite(eps[i]))) throw new ArgumentException($"CausalTraining: epsilon values must be positive and finite, got {eps[i]} at position {i}.");
+            if (i > 0 && eps[i] <= eps[i - 1]) throw new ArgumentException($"CausalTraining: the epsilon schedule must increase, but {eps[i]} follows {eps[i - 1]}.");
+        }
+        if (!(Threshold > 0 && Threshold <= 1)) throw new ArgumentException($"CausalTraining: Threshold (the smallest weight that moves eps on) must lie in (0, 1], got {Threshold}.");
+    }
+}
+
+/// <summary>The running state of causal training: the position in the epsilon schedule and the weights of the last evaluation.</summary>
+internal sealed class CausalWeighting(CausalTraining settings, double t0, double t1)
+{
+    public CausalTraining Settings => settings;
+    public int EpsilonIndex { get; set; }
+    public double Epsilon => settings.Schedule[EpsilonIndex];
+    /// <summary>Weight of each time slab at the last evaluation (slabs without points are NaN).</summary>
+    public double[]? Weights { get; private set; }
+    public double MinWeight { get; private set; } = double.NaN;
+
+    /// <summary>
+    /// Point weights [n] for the residual terms at domain points with times <paramref name="time"/> [n], from the
+    /// residuals of every equation (detached): point p in slab i gets w_i / (M n_i), M the number of occupied slabs.
+    /// </summary>
+    public Tensor PointWeights(Tensor time, IReadOnlyList<Tensor> residuals)
+    {
+        using var noGrad = no_grad();
+        int m = settings.Chunks;
+        var slab = ((time.detach() - t0) / (t1 - t0) * m).floor().clamp(0, m - 1).to(ScalarType.Int64);
+        var squares = residuals[0].detach().square();
+        for (int e = 1; e < residuals.Count; e++) squares = squares + residuals[e].detach().square();
+        var counts = zeros(m, squares.dtype, squares.device).index_add(0, slab, ones_like(squares), 1);
+        var losses = zeros(m, squares.dtype, squares.device).index_add(0, slab, squares, 1) / counts.clamp_min(1);
+        var before = losses.cumsum(0) - losses;
+        var weights = (before * -Epsilon).exp();
+        var occupied = counts > 0;
+        double occupiedCount = occupied.sum().ToDouble();
+        var perPoint = (weights / (counts.clamp_min(1) * occupiedCount)).index_select(0, slab);
+
+        var w = weights.to(ScalarType.Float64).cpu().data<double>().ToArray();
+        var c = counts.to(ScalarType.Float64).cpu().data<double>().ToArray();
+        Weights = w.Select((v, i) => c[i] > 0 ? v : double.NaN).ToArray();
+        MinWeight = Weights.Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Min();
+        return perPoint;
+    }
+
+    /// <summary>Moves to the next epsilon once every slab is resolved at the current one (smallest weight above the threshold).</summary>
+    public void Advance(double minWeight)
+    {
+        if (minWeight > settings.Threshold && EpsilonIndex + 1 < settings.Schedule.Count) EpsilonIndex++;
+    }
+}

@@ -1,0 +1,100 @@
+using Physis.Training.Optimizers;
+using TorchSharp.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Physis.Training.Weighting;
+
+/// <summary>
+/// Adaptive loss weights: every <see cref="Every"/> iterations the trainer re-estimates one weight per loss term from
+/// the gradients of the terms, and the optimizer minimises sum_i weight_i * conditionWeight_i * term_i. The weights
+/// are stored in checkpoints and logged in each <see cref="LossRecord.Weights"/>.
+/// </summary>
+public abstract record LossBalancing(int Every)
+{
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public virtual void Validate()
+    {
+        if (Every <= 0) throw new ArgumentException($"{GetType().Name}: the update interval Every must be a positive number of iterations, got {Every}.");
+    }
+
+    /// <summary>Weight of the previous value when a new estimate arrives (0 replaces it); the first estimate always replaces the initial 1.</summary>
+    internal abstract double Smoothing { get; }
+
+    /// <summary>A fresh estimate of the weights from the terms (condition weights already applied in <paramref name="coefficients"/>).</summary>
+    internal abstract double[] Estimate(IReadOnlyList<TermResidual> terms, double[] coefficients, int residualCount, IReadOnlyList<Parameter> parameters);
+}
+
+public enum GradientStatistic { Max, Mean }
+
+/// <summary>
+/// Learning-rate annealing (Wang, Teng and Perdikaris 2021): each condition term gets
+/// lambda_i = stat |grad L_pde| / mean |grad (w_i L_i)|, stat the max (as in the paper) or mean over all parameter
+/// entries, and lambda_i = Alpha lambda_i + (1 - Alpha) lambda_hat_i. Residual terms keep weight 1. Because a term's
+/// weight is inversely proportional to its gradient, multiplying a term by a constant leaves the weighted total unchanged.
+/// </summary>
+public sealed record GradientNormBalancing(int Every = 10, double Alpha = 0.9, GradientStatistic Statistic = GradientStatistic.Max) : LossBalancing(Every)
+{
+    public override void Validate()
+    {
+        base.Validate();
+        if (!(Alpha >= 0 && Alpha < 1)) throw new ArgumentException($"GradientNormBalancing: Alpha (the moving-average weight of the previous value) must lie in [0, 1), got {Alpha}.");
+        if (!Enum.IsDefined(Statistic)) throw new ArgumentException($"GradientNormBalancing: unknown statistic {Statistic}; use Max or Mean.");
+    }
+
+    internal override double Smoothing => Alpha;
+
+    internal override double[] Estimate(IReadOnlyList<TermResidual> terms, double[] coefficients, int residualCount, IReadOnlyList<Parameter> parameters)
+    {
+        using var scope = NewDisposeScope();
+        Tensor? reference = null;
+        for (int i = 0; i < residualCount; i++)
+        {
+            var g = ParameterGradients.Of(terms[i].Objective() * coefficients[i], parameters);
+            reference = reference is null ? g : reference + g;
+        }
+        double stat = Statistic == GradientStatistic.Max ? reference!.abs().max().ToDouble() : reference!.abs().mean().ToDouble();
+        var weights = new double[terms.Count];
+        for (int i = 0; i < terms.Count; i++)
+        {
+            if (i < residualCount) { weights[i] = 1; continue; }
+            double mean = ParameterGradients.Of(terms[i].Objective() * coefficients[i], parameters).abs().mean().ToDouble();
+            weights[i] = mean > 0 && stat > 0 && double.IsFinite(stat / mean) ? stat / mean : 1;
+        }
+        return weights;
+    }
+}
+
+/// <summary>
+/// Neural-tangent-kernel weights (Wang, Yu and Perdikaris 2022): lambda_i = sum_j tr(K_j) / tr(K_i), where tr(K_i) is
+/// the mean over the term's points of |d r_p / d theta|^2 (the residual weighted as in the loss), estimated on
+/// <see cref="Subsample"/> evenly spaced points per term. Multiplying a term by a constant scales every weight by one
+/// common factor, so the direction of the weighted gradient is unchanged.
+/// </summary>
+public sealed record NtkBalancing(int Every = 100, int Subsample = 64, double Alpha = 0) : LossBalancing(Every)
+{
+    public override void Validate()
+    {
+        base.Validate();
+        if (Subsample <= 0) throw new ArgumentException($"NtkBalancing: Subsample must be a positive number of points per term, got {Subsample}.");
+        if (!(Alpha >= 0 && Alpha < 1)) throw new ArgumentException($"NtkBalancing: Alpha (the moving-average weight of the previous value) must lie in [0, 1), got {Alpha}.");
+    }
+
+    internal override double Smoothing => Alpha;
+
+    internal override double[] Estimate(IReadOnlyList<TermResidual> terms, double[] coefficients, int residualCount, IReadOnlyList<Parameter> parameters)
+    {
+        using var scope = NewDisposeScope();
+        var traces = new double[terms.Count];
+        for (int i = 0; i < terms.Count; i++)
+        {
+            var scaled = terms[i].Scaled() * Math.Sqrt(coefficients[i]);
+            long n = scaled.shape[0];
+            int k = (int)Math.Min(Subsample, n);
+            var rows = Enumerable.Range(0, k).Select(j => j * n / k).ToArray();
+            traces[i] = ParameterGradients.JacobianRows(scaled, parameters, rows).square().sum().ToDouble() * n / k;
+        }
+        double total = traces.Sum();
+        return traces.Select(t => t > 0 && double.IsFinite(total / t) ? total / t : 1).ToArray();
+    }
+}

@@ -1,0 +1,159 @@
+using Physis.Geometry;
+using Physis.Networks;
+using Physis.Problems;
+using Physis.Reporting;
+using Physis.Training;
+using Physis.Training.Eigen;
+using Physis.Training.Marching;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Physis.Tests.Training;
+
+public class EigenAndMarchingTests
+{
+    private static readonly TrainerOptions Float64 = new() { DType = ScalarType.Float64, Seed = 1 };
+
+    [Fact]
+    public void QuantumWellEnergiesApproachNSquaredPiSquared()
+    {
+        // -psi'' = E psi on [0, 1], psi(0) = psi(1) = 0: E_n = n^2 pi^2, psi_n = sqrt(2) sin(n pi x).
+        var states = EigenStates.Solve(
+            (energy, extra) => new PdeProblem(new Interval(0, 1), f => -f.Dxx("u") - energy * f["u"], [Condition.Dirichlet("u").WithWeight(100), .. extra]),
+            initialEigenvalues: [5.0, 35.0],
+            network: n => new Mlp(1, [16, 16], 1, seed: 10 + n, dtype: ScalarType.Float64),
+            new Sampling(48, 2), [new AdamPhase(500, 1e-2), new LbfgsPhase(300)], Float64,
+            // psi = 0 costs only the normalisation weight, while a normalised psi with a wrong E costs about (E - E_n)^2:
+            // the weight must exceed that to keep the start away from the trivial solution.
+            new EigenSolverOptions { NormalizationWeight = 1000 });
+        try
+        {
+            double e1 = states[0].Eigenvalue, e2 = states[1].Eigenvalue;
+            Console.WriteLine($"quantum well: E1 = {e1:F4} (exact {Math.PI * Math.PI:F4}), E2 = {e2:F4} (exact {4 * Math.PI * Math.PI:F4})");
+            // Measured: E1 = 9.8694, E2 = 39.4779 (relative errors 2e-5 and 1.3e-5).
+            Assert.True(Math.Abs(e1 / (Math.PI * Math.PI) - 1) < 1e-3, $"E1 = {e1}, exact pi^2 = {Math.PI * Math.PI}");
+            Assert.True(Math.Abs(e2 / (4 * Math.PI * Math.PI) - 1) < 1e-3, $"E2 = {e2}, exact 4 pi^2 = {4 * Math.PI * Math.PI}");
+            Assert.Contains("orthogonal_u_state1", states[1].Trainer.LossTermNames);
+        }
+        finally
+        {
+            foreach (var s in states) s.Dispose();
+        }
+    }
+
+    [Fact]
+    public void IntegralConditionsNeedAMeasureOnShapesWithoutOne()
+    {
+        var disk = new Disk(0, 0, 1);
+        var error = Assert.Throws<ArgumentException>(() => new PdeProblem(disk, f => f.Laplacian("u"), [Condition.Normalization("u")]));
+        Assert.Contains("measure:", error.Message);
+        var problem = new PdeProblem(disk, f => f.Laplacian("u"), [Condition.Normalization("u", measure: Math.PI)]);
+        Assert.Equal(Math.PI, problem.IntegralMeasure(problem.Conditions[0]));
+    }
+
+    [Fact]
+    public void NormalizationTermIsTheSquaredIntegralError()
+    {
+        // u = 2 on [0, 3]: integral of u^2 = 12, so the term is (12 - 1)^2 = 121.
+        var problem = new PdeProblem(new Interval(0, 3), f => f.Dxx("u"), [Condition.Normalization("u")]);
+        using var net = AnalyticNetwork.Of(c => c[0] * 0 + 2);
+        using var trainer = new PinnTrainer(problem, net, new Sampling(50), Float64);
+        var (_, terms) = trainer.Loss();
+        Assert.Equal(121.0, terms[1].ToDouble(), 9);
+    }
+
+    [Fact]
+    public void TimeMarchingSolvesHeatAcrossWindows()
+    {
+        // u_t = nu u_xx on [0, 1] x [0, 1], u(x, 0) = sin(pi x), u = 0 at x = 0, 1: u = exp(-nu pi^2 t) sin(pi x).
+        const double nu = 0.1;
+        var problem = new PdeProblem(new Interval(0, 1).WithTime(0, 1), f => f.Dt("u") - nu * f.Dxx("u"),
+            [Condition.Dirichlet("u"), Condition.Initial("u", p => Math.Sin(Math.PI * p[0]))]);
+        using var solution = TimeMarching.Train(problem, new TimeMarchingOptions(Windows: 2),
+            k => new Mlp(2, [16, 16], 1, seed: 20 + k, dtype: ScalarType.Float64),
+            new Sampling(120, 30, 30), [new AdamPhase(200, 1e-2), new LbfgsPhase(200)], Float64);
+        Assert.Equal([0.0, 0.5, 1.0], solution.Boundaries);
+
+        int n = 21;
+        var points = new double[n * n, 2];
+        var exact = new double[n * n, 1];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double x = i / (n - 1.0), t = j / (n - 1.0);
+                (points[i * n + j, 0], points[i * n + j, 1]) = (x, t);
+                exact[i * n + j, 0] = Math.Exp(-nu * Math.PI * Math.PI * t) * Math.Sin(Math.PI * x);
+            }
+        double error = Metrics.RelativeL2(solution.Predict(points), exact);
+        // The second window starts from the first one's end state.
+        var atHalf = new double[,] { { 0.5, 0.5 } };
+        double first = solution.Windows[0].Predict(atHalf)[0, 0], second = solution.Windows[1].Predict(atHalf)[0, 0];
+        Console.WriteLine($"time marching (2 windows): relative L2 {error:E2}; u(0.5, 0.5) {first:F5} / {second:F5}");
+        Assert.True(error < 1e-2, $"relative L2 {error:E2}");
+        Assert.True(Math.Abs(first - second) < 1e-2, $"windows disagree at t = 0.5: {first} vs {second}");
+    }
+
+    [Fact]
+    public void TimeMarchingResumesFromItsWindowCheckpoints()
+    {
+        const double nu = 0.1;
+        var problem = new PdeProblem(new Interval(0, 1).WithTime(0, 1), f => f.Dt("u") - nu * f.Dxx("u"),
+            [Condition.Dirichlet("u"), Condition.Initial("u", p => Math.Sin(Math.PI * p[0]))]);
+        TrainingPhase[] schedule = [new AdamPhase(20, 1e-2), new LbfgsPhase(10)];
+        TimeMarchingSolution Run(TimeMarchingOptions marching, params ITrainingCallback[] callbacks) => TimeMarching.Train(problem, marching,
+            k => new Mlp(2, [8], 1, seed: 20 + k, dtype: ScalarType.Float64), new Sampling(40, 10, 10), schedule, Float64, callbacks);
+        string folder = Directory.CreateTempSubdirectory("physis-marching").FullName;
+        try
+        {
+            using var uninterrupted = Run(new TimeMarchingOptions(3));
+            var marching = new TimeMarchingOptions(3, folder, CheckpointEvery: 5);
+            // Killed in the second window (each window's trainer counts its own steps).
+            int windowsStarted = 0;
+            Assert.Throws<OperationCanceledException>(() => Run(marching, new KillInWindow(2, 17, () => ++windowsStarted)));
+            using var resumed = Run(marching);
+            var points = new double[,] { { 0.3, 0.1 }, { 0.6, 0.5 }, { 0.2, 0.9 } };
+            Assert.Equal(uninterrupted.Predict(points).Cast<double>(), resumed.Predict(points).Cast<double>());
+            Assert.Equal(uninterrupted.Windows[1].History.Select(r => r.Total), resumed.Windows[1].History.Select(r => r.Total));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void EigenStatesResumeFromTheirCheckpoints()
+    {
+        IReadOnlyList<EigenState> Run(string? folder, params ITrainingCallback[] callbacks) => EigenStates.Solve(
+            (energy, extra) => new PdeProblem(new Interval(0, 1), f => -f.Dxx("u") - energy * f["u"], [Condition.Dirichlet("u").WithWeight(100), .. extra]),
+            [5.0, 35.0], n => new Mlp(1, [8], 1, seed: 10 + n, dtype: ScalarType.Float64), new Sampling(24, 2),
+            [new AdamPhase(20, 1e-2), new LbfgsPhase(10)], Float64,
+            new EigenSolverOptions { NormalizationWeight = 1000, CheckpointFolder = folder, CheckpointEvery = 5 }, callbacks);
+        string folder = Directory.CreateTempSubdirectory("physis-eigen").FullName;
+        var uninterrupted = Run(null);
+        try
+        {
+            int statesStarted = 0;
+            Assert.Throws<OperationCanceledException>(() => Run(folder, new KillInWindow(2, 12, () => ++statesStarted)));
+            var resumed = Run(folder);
+            Assert.Equal(uninterrupted.Select(s => s.Eigenvalue), resumed.Select(s => s.Eigenvalue));
+            foreach (var s in resumed) s.Dispose();
+        }
+        finally
+        {
+            foreach (var s in uninterrupted) s.Dispose();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>Kills the run at a step of the n-th trainer (1-based) that starts training.</summary>
+    private sealed class KillInWindow(int window, int step, Func<int> onFirstStep) : ITrainingCallback
+    {
+        private int current;
+        public void OnStep(PinnTrainer trainer, LossRecord record, TrainingPhase phase, int phaseStep)
+        {
+            if (trainer.Step == 1) current = onFirstStep();
+            if (current == window && trainer.Step == step) throw new OperationCanceledException("simulated kill");
+        }
+    }
+}
