@@ -72,7 +72,14 @@ public static class PinnRun
         var dtype = settings.Precision == "float64" ? ScalarType.Float64 : ScalarType.Float32;
         using var network = CreateNetwork(problem, settings, dtype, transform);
         var sampling = new Sampling(settings.DomainPoints, settings.BoundaryPoints, settings.InitialPoints, settings.SamplingMethod);
-        using var trainer = new PinnTrainer(problem, network, sampling, new TrainerOptions { Seed = settings.Seed, DType = dtype });
+        using var trainer = new PinnTrainer(problem, network, sampling, new TrainerOptions
+        {
+            Seed = settings.Seed,
+            DType = dtype,
+            Balancing = settings.Balancing,
+            Causal = settings.Causal,
+            AdaptiveSampling = settings.AdaptiveSampling,
+        });
         trainer.EnableCheckpoints(checkpoint, checkpointEvery);
         int resumedFrom = 0;
         if (resume)
@@ -82,16 +89,12 @@ public static class PinnRun
         }
 
         var clock = Stopwatch.StartNew();
-        trainer.Train(
-        [
-            new AdamPhase(settings.AdamIterations, settings.LearningRate),
-            new LbfgsPhase(settings.LbfgsIterations, new LbfgsSettings { History = settings.LbfgsHistory }),
-        ], callbacks);
+        trainer.Train(Schedule(settings), callbacks);
         double wall = clock.Elapsed.TotalSeconds;
 
         var reference = catalogProblem.Reference();
         var evaluation = Evaluation.Of(problem, trainer, reference);
-        int adam = trainer.History.Count(r => r.Phase == "adam"), lbfgs = trainer.History.Count(r => r.Phase == "lbfgs");
+        int adam = trainer.History.Count(r => r.Phase is "adam" or "multiadam"), lbfgs = trainer.History.Count(r => r.Phase == "lbfgs");
         var result = new PinnRunResult(evaluation.RelativeL2, trainer.Step, adam, lbfgs, wall, trainer.History.LastOrDefault()?.Total ?? double.NaN, resumedFrom, outputFolder)
         {
             Parameters = trainer.ParameterValues,
@@ -100,6 +103,20 @@ public static class PinnRun
 
         WriteOutputs(outputFolder, catalogProblem, preset, settings, trainer, reference, evaluation, result);
         return result;
+    }
+
+    /// <summary>Adam (or MultiAdam), then L-BFGS, then optionally natural gradient; empty phases are skipped.</summary>
+    public static IReadOnlyList<TrainingPhase> Schedule(PinnSettings settings)
+    {
+        var phases = new List<TrainingPhase>
+        {
+            settings.FirstOptimizer == "multiadam"
+                ? new MultiAdamPhase(settings.AdamIterations, settings.LearningRate)
+                : new AdamPhase(settings.AdamIterations, settings.LearningRate),
+            new LbfgsPhase(settings.LbfgsIterations, new LbfgsSettings { History = settings.LbfgsHistory }),
+        };
+        if (settings.NaturalGradientIterations > 0) phases.Add(new NaturalGradientPhase(settings.NaturalGradientIterations));
+        return phases;
     }
 
     private static nn.Module<Tensor, Tensor> CreateNetwork(Problems.PdeProblem problem, PinnSettings settings, ScalarType dtype, OutputTransform? transform)

@@ -83,6 +83,48 @@ public class RunConfigurationTests
     }
 
     [Fact]
+    public void TrainingMethodsAreReadAndSurviveResume()
+    {
+        string path = Write("""
+            sampling:
+              domain: 64
+              boundary: 16
+              initial: 16
+              adaptive: { method: rad, every: 1, candidates: 128, exponent: 2 }
+            training:
+              optimizer: multiadam
+              adam: { iterations: 3 }
+              lbfgs: { iterations: 1 }
+              natural-gradient: { iterations: 1 }
+              loss-balancing: { method: ntk, every: 1, subsample: 8 }
+              causal: { chunks: 4, epsilons: [0.1, 1], threshold: 0.9 }
+            network: { hidden: [6] }
+            """);
+        var (_, settings) = RunConfiguration.Load(path, ProblemCatalog.Find("burgers"));
+        File.Delete(path);
+        Assert.Equal("multiadam", settings.FirstOptimizer);
+        Assert.Equal(new Physis.Training.Weighting.NtkBalancing(1, 8, 0), settings.Balancing);
+        Assert.Equal(new Physis.Training.Adaptive.ResidualAdaptiveDistribution(1, 128, 2, 1), settings.AdaptiveSampling);
+        Assert.Equal([0.1, 1], settings.Causal!.Schedule);
+        Assert.Equal(["multiadam", "lbfgs", "natural_gradient"], PinnRun.Schedule(settings).Select(p => p.Name));
+
+        string folder = Path.Combine(Path.GetTempPath(), $"physis-config-methods-{Guid.NewGuid():N}");
+        try
+        {
+            var result = PinnRun.Execute(ProblemCatalog.Find("burgers"), "default", settings, folder, resume: false, checkpointEvery: 1);
+            Assert.Equal(3, result.AdamIterations);
+            var stored = PinnRun.StoredSettings(folder)!;
+            Assert.True(PinnRun.SameSettings(settings, stored));
+            Assert.Equal(settings.Balancing, stored.Balancing);
+            Assert.Equal(settings.AdaptiveSampling, stored.AdaptiveSampling);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void UnknownKeysNameTheLineAndTheAllowedKeys()
     {
         var error = Fails("network:\n  architecture: mlp\n  hiden: [20, 20]\n");
@@ -105,5 +147,10 @@ public class RunConfigurationTests
             Fails("network: { architecture: mlp, width: 20 }\n").Message);
         Assert.Contains("preset: 'deepxde' is not allowed; allowed: default", Fails("preset: deepxde\n").Message);
         Assert.Contains("not valid YAML", Fails("network: [unclosed\n").Message);
+        Assert.Contains(":2: training.loss-balancing.statistic: applies to gradient-norm balancing only",
+            Fails("training:\n  loss-balancing: { method: ntk, statistic: max }\n").Message);
+        Assert.Contains("training.causal.chunks: must be at least 2", Fails("training:\n  causal: { chunks: 1 }\n").Message);
+        Assert.Contains("sampling.adaptive.method: 'random' is not allowed; allowed: rar, rad",
+            Fails("sampling:\n  adaptive: { method: random }\n").Message);
     }
 }

@@ -1,5 +1,8 @@
 using Physis.Geometry;
 using Physis.Networks;
+using Physis.Training.Adaptive;
+using Physis.Training.Causal;
+using Physis.Training.Weighting;
 
 namespace Physis.Problems.Catalog;
 
@@ -21,6 +24,13 @@ public sealed record PinnSettings
     public double LearningRate { get; init; } = 1e-3;
     public int LbfgsIterations { get; init; } = 15_000;
     public int LbfgsHistory { get; init; } = 100;
+    /// <summary>"adam", or "multiadam" (one Adam scale per loss term) for the first phase.</summary>
+    public string FirstOptimizer { get; init; } = "adam";
+    /// <summary>Energy natural-gradient iterations after L-BFGS (0: none); for small networks.</summary>
+    public int NaturalGradientIterations { get; init; }
+    public LossBalancing? Balancing { get; init; }
+    public CausalTraining? Causal { get; init; }
+    public AdaptiveSampling? AdaptiveSampling { get; init; }
     /// <summary>"float32" or "float64".</summary>
     public string Precision { get; init; } = "float32";
     public int Seed { get; init; }
@@ -33,7 +43,12 @@ public sealed record PinnSettings
         if (InitialPoints < 0) throw new ArgumentException($"--initial-points cannot be negative, got {InitialPoints}.");
         if (AdamIterations < 0) throw new ArgumentException($"--iterations cannot be negative, got {AdamIterations}.");
         if (LbfgsIterations < 0) throw new ArgumentException($"--lbfgs-iterations cannot be negative, got {LbfgsIterations}.");
-        if (AdamIterations + LbfgsIterations == 0) throw new ArgumentException("Nothing to train: both --iterations and --lbfgs-iterations are 0.");
+        if (FirstOptimizer is not ("adam" or "multiadam")) throw new ArgumentException($"The first optimizer must be adam or multiadam, got '{FirstOptimizer}'.");
+        if (NaturalGradientIterations < 0) throw new ArgumentException($"Natural-gradient iterations cannot be negative, got {NaturalGradientIterations}.");
+        Balancing?.Validate();
+        Causal?.Validate();
+        AdaptiveSampling?.Validate();
+        if (AdamIterations + LbfgsIterations + NaturalGradientIterations == 0) throw new ArgumentException("Nothing to train: both --iterations and --lbfgs-iterations are 0.");
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"--learning-rate must be a positive number, got {LearningRate}.");
         if (LbfgsHistory <= 0) throw new ArgumentException($"The L-BFGS history must be positive, got {LbfgsHistory}.");
         if (Precision is not ("float32" or "float64")) throw new ArgumentException($"--precision must be float32 or float64, got '{Precision}'.");

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Physis.Geometry;
 
 namespace Physis.Training.Adaptive;
@@ -8,6 +9,9 @@ namespace Physis.Training.Adaptive;
 /// random draws are seeded by the trainer's seed and the iteration, and the points in use are stored in checkpoints.
 /// Like all objective changes, it pauses in L-BFGS phases.
 /// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(ResidualAdaptiveRefinement), "rar")]
+[JsonDerivedType(typeof(ResidualAdaptiveDistribution), "rad")]
 public abstract record AdaptiveSampling(int Every, int Candidates)
 {
     public virtual void Validate()

@@ -3,6 +3,9 @@ using Physis.Networks;
 using Physis.Networks.Architectures;
 using Physis.Networks.Embeddings;
 using Physis.Problems.Catalog;
+using Physis.Training.Adaptive;
+using Physis.Training.Causal;
+using Physis.Training.Weighting;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -27,12 +30,21 @@ namespace Physis.Training.Configuration;
 ///     - periodic: { coordinate: x, period: 2, harmonics: 1 }
 ///     - fourier: { features: 64, scale: 1.0, coordinates: [x], trainable: false }
 ///     - gaussian: { gaussians: 64, features: 8, width: 0.1, isotropic: false }
-/// sampling: { domain: 8000, boundary: 200, initial: 512, method: hammersley }
+/// sampling:
+///   domain: 8000
+///   boundary: 200
+///   initial: 512
+///   method: hammersley
+///   adaptive: { method: rad, every: 1000, candidates: 10000, exponent: 1, offset: 1 }   # or rar (points, max-points)
 /// training:
 ///   precision: float64
 ///   seed: 0
+///   optimizer: adam                 # or multiadam
 ///   adam: { iterations: 5000, learning-rate: 1e-3 }
 ///   lbfgs: { iterations: 5000, history: 100 }
+///   natural-gradient: { iterations: 0 }
+///   loss-balancing: { method: gradient-norm, every: 10, alpha: 0.9, statistic: max }   # or ntk (every, subsample, alpha)
+///   causal: { chunks: 32, epsilons: [0.01, 0.1, 1, 10, 100], threshold: 0.99 }
 /// </code>
 /// </summary>
 public static class RunConfiguration
@@ -162,7 +174,8 @@ public static class RunConfiguration
 
     private static PinnSettings Sampling(ConfigNode node, PinnSettings settings)
     {
-        var keys = node.Mapping("domain", "boundary", "initial", "method");
+        var keys = node.Mapping("domain", "boundary", "initial", "method", "adaptive");
+        if (keys.TryGetValue("adaptive", out var adaptive)) settings = settings with { AdaptiveSampling = Adaptive(adaptive) };
         return settings with
         {
             DomainPoints = keys.TryGetValue("domain", out var d) ? d.Int(1) : settings.DomainPoints,
@@ -176,7 +189,21 @@ public static class RunConfiguration
 
     private static PinnSettings Training(ConfigNode node, PinnSettings settings)
     {
-        var keys = node.Mapping("precision", "seed", "adam", "lbfgs");
+        var keys = node.Mapping("precision", "seed", "optimizer", "adam", "lbfgs", "natural-gradient", "loss-balancing", "causal");
+        if (keys.TryGetValue("optimizer", out var o)) settings = settings with { FirstOptimizer = o.Choice("adam", "multiadam") };
+        if (keys.TryGetValue("natural-gradient", out var ng))
+            settings = settings with { NaturalGradientIterations = ng.Mapping("iterations").TryGetValue("iterations", out var ni) ? ni.Int(0) : 100 };
+        if (keys.TryGetValue("loss-balancing", out var lb)) settings = settings with { Balancing = Balancing(lb) };
+        if (keys.TryGetValue("causal", out var causal))
+        {
+            var c = causal.Mapping("chunks", "epsilons", "threshold");
+            settings = settings with
+            {
+                Causal = new CausalTraining(c.TryGetValue("chunks", out var n) ? n.Int(2) : 32,
+                    c.TryGetValue("epsilons", out var e) ? e.Sequence().Select(v => v.Double()).ToArray() : null,
+                    c.TryGetValue("threshold", out var t) ? t.Double() : 0.99),
+            };
+        }
         if (keys.TryGetValue("precision", out var p)) settings = settings with { Precision = p.Choice("float32", "float64") };
         if (keys.TryGetValue("seed", out var s)) settings = settings with { Seed = s.Int(0) };
         if (keys.TryGetValue("adam", out var adamNode))
@@ -198,5 +225,34 @@ public static class RunConfiguration
             };
         }
         return settings;
+    }
+
+    private static LossBalancing Balancing(ConfigNode node)
+    {
+        var k = node.Mapping("method", "every", "alpha", "statistic", "subsample");
+        if (!k.TryGetValue("method", out var m)) throw node.Error("needs a method: gradient-norm or ntk.");
+        double Alpha(double fallback) => k.TryGetValue("alpha", out var a) ? a.Double(positive: false) : fallback;
+        if (m.Choice("gradient-norm", "ntk") == "ntk")
+        {
+            if (k.TryGetValue("statistic", out var s)) throw s.Error("applies to gradient-norm balancing only.");
+            return new NtkBalancing(k.TryGetValue("every", out var e) ? e.Int(1) : 100, k.TryGetValue("subsample", out var n) ? n.Int(1) : 64, Alpha(0));
+        }
+        if (k.TryGetValue("subsample", out var sub)) throw sub.Error("applies to ntk balancing only.");
+        var statistic = k.TryGetValue("statistic", out var st) && st.Choice("max", "mean") == "mean" ? GradientStatistic.Mean : GradientStatistic.Max;
+        return new GradientNormBalancing(k.TryGetValue("every", out var ev) ? ev.Int(1) : 10, Alpha(0.9), statistic);
+    }
+
+    private static AdaptiveSampling Adaptive(ConfigNode node)
+    {
+        var k = node.Mapping("method", "every", "candidates", "points", "max-points", "exponent", "offset");
+        if (!k.TryGetValue("method", out var m)) throw node.Error("needs a method: rar or rad.");
+        int every = k.TryGetValue("every", out var e) ? e.Int(1) : 1000, candidates = k.TryGetValue("candidates", out var c) ? c.Int(1) : 10_000;
+        string[] rarOnly = ["points", "max-points"], radOnly = ["exponent", "offset"];
+        bool rar = m.Choice("rar", "rad") == "rar";
+        foreach (var key in (rar ? radOnly : rarOnly).Where(k.ContainsKey))
+            throw k[key].Error($"applies to {(rar ? "rad" : "rar")} only.");
+        return rar
+            ? new ResidualAdaptiveRefinement(every, candidates, k.TryGetValue("points", out var p) ? p.Int(1) : 10, k.TryGetValue("max-points", out var mp) ? mp.Int(1) : null)
+            : new ResidualAdaptiveDistribution(every, candidates, k.TryGetValue("exponent", out var x) ? x.Double(positive: false) : 1, k.TryGetValue("offset", out var o) ? o.Double(positive: false) : 1);
     }
 }

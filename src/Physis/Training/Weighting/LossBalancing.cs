@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Physis.Training.Optimizers;
 using TorchSharp.Modules;
 using TorchSharp;
@@ -10,6 +11,9 @@ namespace Physis.Training.Weighting;
 /// the gradients of the terms, and the optimizer minimises sum_i weight_i * conditionWeight_i * term_i. The weights
 /// are stored in checkpoints and logged in each <see cref="LossRecord.Weights"/>.
 /// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(GradientNormBalancing), "gradient_norm")]
+[JsonDerivedType(typeof(NtkBalancing), "ntk")]
 public abstract record LossBalancing(int Every)
 {
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting.</summary>
