@@ -8,6 +8,7 @@ using Physis.Data.NumPy;
 using Physis.Networks;
 using Physis.Problems.Catalog;
 using Physis.Reporting;
+using Physis.Training.Eigen;
 using Physis.Training.Optimizers;
 using static TorchSharp.torch;
 
@@ -31,7 +32,7 @@ public static class PinnRun
     public const string SettingsFile = "settings.json";
     public const string RunFile = "run.json";
 
-    private static readonly JsonSerializerOptions Json = new()
+    internal static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
@@ -55,6 +56,8 @@ public static class PinnRun
         settings.Validate();
         if (settings.HardConstraints && catalogProblem.HardConstraint is null)
             throw new ArgumentException($"Problem {catalogProblem.Name} offers no hard constraint; run it without --hard-constraints.");
+        if (catalogProblem is ICatalogEigenProblem eigen)
+            return EigenRun.Execute(eigen, preset, settings, outputFolder, resume, checkpointEvery, callbacks);
         PrepareOutputFolder(outputFolder);
         string checkpoint = Path.Combine(outputFolder, CheckpointFile);
         if (resume && !File.Exists(checkpoint))
@@ -129,7 +132,7 @@ public static class PinnRun
     }
 
     /// <summary>Creates the folder and proves it is writable before any training time is spent.</summary>
-    private static void PrepareOutputFolder(string folder)
+    internal static void PrepareOutputFolder(string folder)
     {
         try
         {

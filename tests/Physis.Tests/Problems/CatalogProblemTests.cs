@@ -22,7 +22,10 @@ public class CatalogProblemTests
         var problem = catalog.Create();
         Assert.True(catalog.Presets.ContainsKey("default"), $"{name} needs a default preset");
         foreach (var settings in catalog.Presets.Values) settings.Validate();
-        foreach (var parameter in catalog.ExactParameters.Keys) Assert.Contains(problem.Parameters, p => p.Name == parameter);
+        if (catalog is ICatalogEigenProblem eigen)
+            Assert.Equal(eigen.InitialEnergies.Count, eigen.ExactEnergies.Count);
+        else
+            foreach (var parameter in catalog.ExactParameters.Keys) Assert.Contains(problem.Parameters, p => p.Name == parameter);
         Assert.Single(ProblemCatalog.All, p => p.Name == name);
     }
 
@@ -96,6 +99,64 @@ public class CatalogProblemTests
                 for (int k = 1; k < nt; k++) Assert.Equal(Mean(0), Mean(k), 10);
             }
         }
+    }
+
+    [Theory]
+    [InlineData("quantum-well")]
+    [InlineData("quantum-well-finite")]
+    public void ExactEigenstatesSatisfyTheirStateProblemsAtTheExactEnergies(string name)
+    {
+        var well = (ICatalogEigenProblem)ProblemCatalog.Find(name);
+        for (int n = 0; n < well.ExactEnergies.Count; n++)
+        {
+            var problem = well.CreateState(new TrainableParameter("E", well.ExactEnergies[n]), []);
+            int state = n;
+            using var exact = new AnalyticNetwork(x => ExactState(well, state, x));
+            using var trainer = new PinnTrainer(problem, exact, new Sampling(400, 2), new TrainerOptions { DType = ScalarType.Float64 });
+            using (NewDisposeScope())
+            {
+                var terms = trainer.Loss().Terms.Select(t => t.ToDouble()).ToArray();
+                // The finite well's energies come from bisection to round-off; the residual is relative to E^2 ~ 100.
+                Assert.True(terms[0] < 1e-16, $"{name} state {n + 1}: residual loss {terms[0]:E2} at the exact energy");
+                if (name == "quantum-well") Assert.True(terms[1] < 1e-24, "the exact infinite-well state vanishes at the walls");
+            }
+        }
+    }
+
+    /// <summary>The exact states as tensor functions, so autograd can check the residual.</summary>
+    private static Tensor ExactState(ICatalogEigenProblem well, int n, Tensor x)
+    {
+        if (well is InfiniteQuantumWell) return ((n + 1) * Math.PI * x).sin();
+        double e = well.ExactEnergies[n], k = Math.Sqrt(e), kappa = Math.Sqrt(FiniteQuantumWell.Depth - e), a = FiniteQuantumWell.HalfWidth;
+        bool even = n % 2 == 0;
+        var inside = even ? (k * x).cos() : (k * x).sin();
+        var edge = even ? Math.Cos(k * a) : Math.Sin(k * a);
+        var outside = (even ? ones_like(x) : x.sign()) * edge * (-kappa * (x.abs() - a)).exp();
+        return where(x.abs() < a, inside, outside);
+    }
+
+    [Fact]
+    public void FiniteWellEnergiesAgreeWithAFiniteDifferenceEigensolver()
+    {
+        // -psi'' + V psi on [-4, 4] with psi = 0 at the ends, second-order differences on 8000 intervals: an independent
+        // check of the transcendental-equation energies (truncation and O(h^2) errors are far below 1e-5).
+        int n = 7999;
+        double h = 8.0 / (n + 1);
+        var diagonal = new double[n];
+        var off = new double[n - 1];
+        for (int i = 0; i < n; i++)
+        {
+            double x = -4 + (i + 1) * h;
+            // V averaged over the cell around the node keeps second order across the jump at |x| = a (a node sits on it).
+            double outside = Math.Clamp((Math.Abs(x) + h / 2 - FiniteQuantumWell.HalfWidth) / h, 0, 1);
+            diagonal[i] = 2 / (h * h) + outside * FiniteQuantumWell.Depth;
+        }
+        Array.Fill(off, -1 / (h * h));
+        var lowest = Physis.Solvers.Quadrature.SymmetricTridiagonal.Eigenvalues(diagonal, off).Order().Take(3).ToArray();
+        var exact = FiniteQuantumWell.BoundStateEnergies();
+        Assert.Equal(3, exact.Length);
+        for (int k = 0; k < 3; k++)
+            Assert.True(Math.Abs(lowest[k] - exact[k]) / exact[k] < 1e-5, $"state {k + 1}: finite differences {lowest[k]}, transcendental {exact[k]}");
     }
 
     [Fact]

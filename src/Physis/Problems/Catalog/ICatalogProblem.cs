@@ -40,7 +40,7 @@ public static class ProblemCatalog
     [
         new BurgersProblem(), new AllenCahnProblem(), new KdvProblem(), new AdvectionProblem(30), new AdvectionProblem(80),
         new WaveProblem(), new HelmholtzProblem(), new PoissonHolesProblem(), new Heat2DProblem(), new KovasznayProblem(),
-        new CavityProblem(), new BurgersInverseProblem(),
+        new CavityProblem(), new BurgersInverseProblem(), new InfiniteQuantumWell(), new FiniteQuantumWell(),
     ];
 
     public static ICatalogProblem Find(string name) =>

@@ -1,0 +1,153 @@
+using Physis.Geometry;
+using Physis.Solvers;
+using Physis.Training.Eigen;
+using static TorchSharp.torch;
+
+namespace Physis.Problems.Catalog;
+
+/// <summary>
+/// An eigenvalue problem of the suite: H psi = E psi with a trainable energy per state, solved state by state with a
+/// normalisation constraint and orthogonality to the lower states (the seed work on PINNs for one-dimensional quantum
+/// wells). Units with hbar^2 / 2m = 1, so H = -d^2/dx^2 + V(x).
+/// </summary>
+public interface ICatalogEigenProblem : ICatalogProblem
+{
+    /// <summary>The problem of one state, with its energy parameter and the normalisation/orthogonality conditions.</summary>
+    PdeProblem CreateState(TrainableParameter energy, IReadOnlyList<Condition> extra);
+    IReadOnlyList<double> InitialEnergies { get; }
+    IReadOnlyList<double> ExactEnergies { get; }
+    /// <summary>State n (0-based) at x, up to normalisation and sign.</summary>
+    double ExactState(int n, double x);
+    /// <summary>State n on <see cref="EvaluationGrid"/>, scaled to unit L2 norm.</summary>
+    double[] NormalisedState(int n);
+    EigenSolverOptions SolverOptions { get; }
+    /// <summary>Where the states are plotted and compared.</summary>
+    double[] EvaluationGrid { get; }
+}
+
+public abstract class QuantumWellProblem : ICatalogEigenProblem
+{
+    public abstract string Name { get; }
+    public abstract string Description { get; }
+    public abstract BenchmarkTarget Target { get; }
+    public abstract IReadOnlyList<double> InitialEnergies { get; }
+    public abstract IReadOnlyList<double> ExactEnergies { get; }
+    public abstract double ExactState(int n, double x);
+    public abstract double[] EvaluationGrid { get; }
+    protected abstract Interval Domain { get; }
+    /// <summary>The potential term V(x) psi of the residual.</summary>
+    protected abstract Expr PotentialTimesPsi(Terms f);
+
+    public EigenSolverOptions SolverOptions { get; } = new() { NormalizationWeight = 1000 };
+
+    public PdeProblem CreateState(TrainableParameter energy, IReadOnlyList<Condition> extra) =>
+        new(Domain, f => -f.Dxx("u") + PotentialTimesPsi(f) - energy * f["u"], [Condition.Dirichlet("u").WithWeight(1000), .. extra]);
+
+    public PdeProblem Create() =>
+        CreateState(new TrainableParameter("E1", InitialEnergies[0]), [Condition.Normalization("u").WithWeight(SolverOptions.NormalizationWeight)]);
+
+    public IReadOnlyDictionary<string, double> ExactParameters =>
+        ExactEnergies.Select((e, n) => (e, n)).ToDictionary(p => $"E{p.n + 1}", p => p.e);
+
+    public IReadOnlyDictionary<string, PinnSettings> Presets { get; } = new Dictionary<string, PinnSettings>
+    {
+        ["default"] = new PinnSettings
+        {
+            Hidden = [32, 32],
+            DomainPoints = 256,
+            BoundaryPoints = 2,
+            SamplingMethod = SamplingMethod.Hammersley,
+            AdamIterations = 2000,
+            LearningRate = 1e-2,
+            LbfgsIterations = 3000,
+            Precision = "float64",
+        },
+    };
+
+    /// <summary>The normalised exact ground state on the evaluation grid (signs of eigenfunctions are arbitrary).</summary>
+    public ReferenceSolution Reference()
+    {
+        var x = EvaluationGrid;
+        return ReferenceSolution.OnGrid(["x"], [x], new Dictionary<string, double[]> { ["u"] = NormalisedState(0) }, "exact");
+    }
+
+    /// <summary>State n on the evaluation grid, scaled to unit L2 norm by the trapezoidal rule.</summary>
+    public double[] NormalisedState(int n)
+    {
+        var x = EvaluationGrid;
+        var psi = x.Select(v => ExactState(n, v)).ToArray();
+        double h = x[1] - x[0], norm = 0;
+        for (int i = 0; i < psi.Length; i++) norm += (i == 0 || i == psi.Length - 1 ? 0.5 : 1) * psi[i] * psi[i] * h;
+        return psi.Select(v => v / Math.Sqrt(norm)).ToArray();
+    }
+}
+
+/// <summary>Infinite well on [0, 1]: E_n = n^2 pi^2, psi_n = sqrt(2) sin(n pi x); the first three states.</summary>
+public sealed class InfiniteQuantumWell : QuantumWellProblem
+{
+    public override string Name => "quantum-well";
+    public override string Description => "Infinite quantum well -psi'' = E psi on [0, 1], psi(0) = psi(1) = 0, first three states";
+    public override BenchmarkTarget Target { get; } = new("energy relative error", 1e-5, "exact n^2 pi^2");
+    public override IReadOnlyList<double> InitialEnergies { get; } = [8.0, 35.0, 85.0];
+    public override IReadOnlyList<double> ExactEnergies { get; } = [Math.PI * Math.PI, 4 * Math.PI * Math.PI, 9 * Math.PI * Math.PI];
+    public override double ExactState(int n, double x) => Math.Sin((n + 1) * Math.PI * x);
+    public override double[] EvaluationGrid { get; } = UniformGrid.Linspace(0, 1, 201);
+    protected override Interval Domain => new(0, 1);
+    protected override Expr PotentialTimesPsi(Terms f) => 0.0 * f["u"];
+}
+
+/// <summary>
+/// Finite well V = 0 for |x| &lt; a = 1 and V0 = 20 outside, on [-4, 4] with psi = 0 at the ends (the bound states
+/// decay like exp(-kappa |x|) with kappa >= 2.4, so truncating the domain moves the energies by less than 1e-6).
+/// Its three bound states solve the transcendental equations k tan(k a) = kappa (even) and -k cot(k a) = kappa (odd),
+/// k = sqrt(E), kappa = sqrt(V0 - E).
+/// </summary>
+public sealed class FiniteQuantumWell : QuantumWellProblem
+{
+    public const double HalfWidth = 1, Depth = 20;
+
+    public override string Name => "quantum-well-finite";
+    public override string Description => "Finite quantum well -psi'' + V psi = E psi, V = 0 for |x| < 1 and 20 outside, on [-4, 4], three bound states";
+    public override BenchmarkTarget Target { get; } = new("energy relative error", 1e-4, "exact (transcendental equation)");
+    public override IReadOnlyList<double> InitialEnergies { get; } = [1.5, 7.0, 14.0];
+    public override IReadOnlyList<double> ExactEnergies { get; } = BoundStateEnergies();
+    public override double[] EvaluationGrid { get; } = UniformGrid.Linspace(-4, 4, 401);
+    protected override Interval Domain => new(-4, 4);
+
+    protected override Expr PotentialTimesPsi(Terms f) =>
+        new Custom("V(x)", context =>
+        {
+            var x = context.Points[.., 0..1];
+            return where(x.abs() < HalfWidth, zeros_like(x), full_like(x, Depth));
+        }, []) * f["u"];
+
+    public override double ExactState(int n, double x)
+    {
+        double e = ExactEnergies[n], k = Math.Sqrt(e), kappa = Math.Sqrt(Depth - e);
+        bool even = n % 2 == 0;
+        double inside(double s) => even ? Math.Cos(k * s) : Math.Sin(k * s);
+        return Math.Abs(x) < HalfWidth ? inside(x) : Math.Sign(x) * (even ? Math.Sign(x) : 1) * inside(HalfWidth) * Math.Exp(-kappa * (Math.Abs(x) - HalfWidth));
+    }
+
+    /// <summary>The bound-state energies, by bisection of each branch of the matching conditions between its poles.</summary>
+    public static double[] BoundStateEnergies()
+    {
+        var energies = new List<double>();
+        // On branch m, k a runs over (m pi/2, (m + 1) pi/2): tan and cot have no pole inside.
+        for (int m = 0; (m * Math.PI / 2 / HalfWidth) * (m * Math.PI / 2 / HalfWidth) < Depth; m++)
+        {
+            double Mismatch(double k) => m % 2 == 0
+                ? k * Math.Tan(k * HalfWidth) - Math.Sqrt(Depth - k * k)
+                : -k / Math.Tan(k * HalfWidth) - Math.Sqrt(Depth - k * k);
+            double lo = m * Math.PI / 2 / HalfWidth + 1e-12, hi = Math.Min((m + 1) * Math.PI / 2 / HalfWidth - 1e-12, Math.Sqrt(Depth));
+            if (Mismatch(lo) * Mismatch(hi) > 0) continue;
+            for (int i = 0; i < 200; i++)
+            {
+                double mid = 0.5 * (lo + hi);
+                if (Mismatch(lo) * Mismatch(mid) <= 0) hi = mid; else lo = mid;
+            }
+            energies.Add(0.25 * (lo + hi) * (lo + hi));
+        }
+        return [.. energies];
+    }
+}
