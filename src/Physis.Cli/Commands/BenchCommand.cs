@@ -24,6 +24,7 @@ internal static class BenchCommand
         command.Subcommands.Add(step);
         command.Subcommands.Add(CreatePinnSuite());
         command.Subcommands.Add(CreateDataset());
+        command.Subcommands.Add(CreateRecycling());
         return command;
     }
 
@@ -138,6 +139,24 @@ internal static class BenchCommand
         dataset.SetAction(parse => CliErrors.Run(() => DatasetBenchmark(parse.GetValue(samples), parse.GetValue(resolution),
             parse.GetValue(workers), parse.GetValue(python)!, parse.GetValue(output)!)));
         return dataset;
+    }
+
+    private static Command CreateRecycling()
+    {
+        var systems = new Option<int>("--systems") { Description = "Darcy systems in the sequence (seeded random coefficients 12 / 3).", DefaultValueFactory = _ => 32 };
+        var resolution = new Option<int>("--resolution") { Description = "Grid points per side.", DefaultValueFactory = _ => 85 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the coefficient fields.", DefaultValueFactory = _ => 0 };
+        var recycling = new Command("recycling", "Solve a sequence of Darcy systems with and without Krylov subspace recycling (plain CG and multigrid PCG) and print the speed-up.")
+            { systems, resolution, seed };
+        recycling.SetAction(parse => CliErrors.Run(() =>
+        {
+            int n = parse.GetValue(resolution), count = parse.GetValue(systems);
+            if (n < 5) throw new ArgumentException($"--resolution must be at least 5, got {n}.");
+            if (count < 2) throw new ArgumentException($"--systems must be at least 2 (recycling needs earlier solves), got {count}.");
+            Console.Write(Physis.Solvers.Darcy.RecyclingBenchmark.Run(count, n, parse.GetValue(seed)));
+            return 0;
+        }));
+        return recycling;
     }
 
     private static int DatasetBenchmark(int samples, int resolution, int workers, string python, string output)

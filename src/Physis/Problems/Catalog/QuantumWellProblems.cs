@@ -38,10 +38,20 @@ public abstract class QuantumWellProblem : ICatalogEigenProblem
     /// <summary>The potential term V(x) psi of the residual.</summary>
     protected abstract Expr PotentialTimesPsi(Terms f);
 
-    public EigenSolverOptions SolverOptions { get; } = new() { NormalizationWeight = 1000 };
+    /// <summary>
+    /// psi = 0 satisfies the residual exactly and costs only the normalisation weight, while a normalised trial state
+    /// costs its residual, of order E^2 before training: the weight must exceed that (E3 of the infinite well is 89,
+    /// E^2 about 8000), or the higher states collapse to zero.
+    /// </summary>
+    public EigenSolverOptions SolverOptions { get; } = new() { NormalizationWeight = 1e5, OrthogonalityWeight = 1e5 };
 
+    /// <summary>
+    /// psi = 0 at the walls is built into the network (psi = d(x) N(x), see <see cref="EigenRun"/>), so a state's
+    /// conditions are only the normalisation and orthogonality integrals: a soft wall condition lets higher states
+    /// trade a wall violation for a lower residual.
+    /// </summary>
     public PdeProblem CreateState(TrainableParameter energy, IReadOnlyList<Condition> extra) =>
-        new(Domain, f => -f.Dxx("u") + PotentialTimesPsi(f) - energy * f["u"], [Condition.Dirichlet("u").WithWeight(1000), .. extra]);
+        new(Domain, f => -f.Dxx("u") + PotentialTimesPsi(f) - energy * f["u"], extra);
 
     public PdeProblem Create() =>
         CreateState(new TrainableParameter("E1", InitialEnergies[0]), [Condition.Normalization("u").WithWeight(SolverOptions.NormalizationWeight)]);
