@@ -25,16 +25,7 @@ public sealed class AdvectionProblem(double speed = 30) : ICatalogProblem
 
     public IReadOnlyDictionary<string, PinnSettings> Presets { get; } = new Dictionary<string, PinnSettings>
     {
-        ["default"] = new PinnSettings
-        {
-            Hidden = [64, 64, 64, 64],
-            DomainPoints = 8000,
-            BoundaryPoints = 200,
-            InitialPoints = 256,
-            AdamIterations = 5000,
-            LbfgsIterations = 5000,
-            Precision = "float64",
-        },
+        ["default"] = PinnSettings.TimeDependentDefault(200, 256),
     };
 
     public ReferenceSolution Reference()
@@ -65,16 +56,7 @@ public sealed class WaveProblem : ICatalogProblem
 
     public IReadOnlyDictionary<string, PinnSettings> Presets { get; } = new Dictionary<string, PinnSettings>
     {
-        ["default"] = new PinnSettings
-        {
-            Hidden = [64, 64, 64, 64],
-            DomainPoints = 8000,
-            BoundaryPoints = 400,
-            InitialPoints = 400,
-            AdamIterations = 5000,
-            LbfgsIterations = 5000,
-            Precision = "float64",
-        },
+        ["default"] = PinnSettings.TimeDependentDefault(400, 400),
     };
 
     public ReferenceSolution Reference() => ReferenceSolution.Exact(["x", "t"], [UniformGrid.Linspace(0, 1, 101), UniformGrid.Linspace(0, 1, 101)],

@@ -53,16 +53,7 @@ public sealed class AllenCahnProblem : SpectralReferenceProblem
 
     public override IReadOnlyDictionary<string, PinnSettings> Presets { get; } = new Dictionary<string, PinnSettings>
     {
-        ["default"] = new PinnSettings
-        {
-            Hidden = [64, 64, 64, 64],
-            DomainPoints = 8000,
-            BoundaryPoints = 200,
-            InitialPoints = 512,
-            AdamIterations = 5000,
-            LbfgsIterations = 5000,
-            Precision = "float64",
-        },
+        ["default"] = PinnSettings.TimeDependentDefault(200, 512),
     };
 }
 
@@ -79,15 +70,6 @@ public sealed class KdvProblem : SpectralReferenceProblem
 
     public override IReadOnlyDictionary<string, PinnSettings> Presets { get; } = new Dictionary<string, PinnSettings>
     {
-        ["default"] = new PinnSettings
-        {
-            Hidden = [64, 64, 64, 64],
-            DomainPoints = 8000,
-            BoundaryPoints = 200,
-            InitialPoints = 512,
-            AdamIterations = 5000,
-            LbfgsIterations = 5000,
-            Precision = "float64",
-        },
+        ["default"] = PinnSettings.TimeDependentDefault(200, 512),
     };
 }
