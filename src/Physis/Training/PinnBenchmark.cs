@@ -27,6 +27,7 @@ public static class PinnBenchmark
     {
         AdamIterations = Math.Min(settings.AdamIterations, 300),
         LbfgsIterations = Math.Min(settings.LbfgsIterations, 100),
+        NaturalGradientIterations = Math.Min(settings.NaturalGradientIterations, 10),
         DomainPoints = Math.Min(settings.DomainPoints, 2000),
         BoundaryPoints = Math.Min(settings.BoundaryPoints, 200),
         InitialPoints = Math.Min(settings.InitialPoints, 200),

@@ -23,10 +23,8 @@ public sealed class AdvectionProblem(double speed = 30) : ICatalogProblem
             [Condition.Initial("u", p => Math.Sin(p[0])), Condition.Periodic("u", "x")]);
     }
 
-    public IReadOnlyDictionary<string, PinnSettings> Presets { get; } = new Dictionary<string, PinnSettings>
-    {
-        ["default"] = PinnSettings.TimeDependentDefault(200, 256),
-    };
+    public IReadOnlyDictionary<string, PinnSettings> Presets { get; } =
+        MethodPresets.PeriodicAblation(PinnSettings.TimeDependentDefault(200, 256), period: 2 * Math.PI);
 
     public ReferenceSolution Reference()
     {

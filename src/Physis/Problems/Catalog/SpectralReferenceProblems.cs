@@ -51,10 +51,8 @@ public sealed class AllenCahnProblem : SpectralReferenceProblem
     protected override double InitialValue(double x) => x * x * Math.Cos(Math.PI * x);
     protected override TrajectoryDataset Trajectory => TrajectoryDataset.AllenCahn();
 
-    public override IReadOnlyDictionary<string, PinnSettings> Presets { get; } = new Dictionary<string, PinnSettings>
-    {
-        ["default"] = PinnSettings.TimeDependentDefault(200, 512),
-    };
+    public override IReadOnlyDictionary<string, PinnSettings> Presets { get; } =
+        MethodPresets.PeriodicAblation(PinnSettings.TimeDependentDefault(200, 512), period: 2);
 }
 
 /// <summary>Korteweg-de Vries u_t + u u_x + 0.022^2 u_xxx = 0, u0 = cos(pi x), periodic (the jaxpi benchmark).</summary>

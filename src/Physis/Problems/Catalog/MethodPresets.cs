@@ -1,0 +1,47 @@
+using Physis.Networks;
+using Physis.Networks.Architectures;
+using Physis.Networks.Embeddings;
+using Physis.Training.Causal;
+using Physis.Training.Weighting;
+
+namespace Physis.Problems.Catalog;
+
+/// <summary>
+/// The ablation presets of periodic 1D time-dependent problems (x first, t last): each adds one method to the plain
+/// MLP of "default", so `physis bench pinn --methods default,fourier,periodic,...` shows each method's effect.
+/// </summary>
+public static class MethodPresets
+{
+    public static IReadOnlyDictionary<string, PinnSettings> PeriodicAblation(PinnSettings plain, double period)
+    {
+        NetworkOptions Network(EmbeddingOptions embedding) => new()
+        {
+            Embeddings = [embedding],
+            Architecture = new MlpArchitecture(plain.Hidden),
+            Activation = plain.Activation,
+            Initializer = plain.Initializer,
+        };
+        var periodic = plain with { Network = Network(new PeriodicEmbeddingOptions(0, period, 1)) };
+        return new Dictionary<string, PinnSettings>
+        {
+            ["default"] = plain,
+            ["fourier"] = plain with { Network = Network(new FourierFeatureOptions(32, 1.0) { Coordinates = [0] }) },
+            ["periodic"] = periodic,
+            ["periodic-causal"] = periodic with { Causal = new CausalTraining(Chunks: 32) },
+            ["periodic-balanced"] = periodic with { Balancing = new GradientNormBalancing(Every: 100) },
+            ["periodic-multiadam"] = periodic with { FirstOptimizer = "multiadam" },
+            // Energy natural gradient costs one backward pass per residual row: a small network on few points.
+            ["periodic-natural-gradient"] = periodic with
+            {
+                Hidden = [20, 20],
+                Network = Network(new PeriodicEmbeddingOptions(0, period, 1)) with { Architecture = new MlpArchitecture([20, 20]) },
+                DomainPoints = 1000,
+                InitialPoints = 128,
+                BoundaryPoints = 64,
+                AdamIterations = 1000,
+                LbfgsIterations = 0,
+                NaturalGradientIterations = 200,
+            },
+        };
+    }
+}
