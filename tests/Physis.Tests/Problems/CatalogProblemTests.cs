@@ -21,7 +21,11 @@ public class CatalogProblemTests
         var catalog = ProblemCatalog.Find(name);
         var problem = catalog.Create();
         Assert.True(catalog.Presets.ContainsKey("default"), $"{name} needs a default preset");
-        foreach (var settings in catalog.Presets.Values) settings.Validate();
+        foreach (var settings in catalog.Presets.Values)
+        {
+            settings.Validate();
+            settings.Network?.Validate(problem.Geometry.Dimension, problem.Fields.Count);
+        }
         if (catalog is ICatalogEigenProblem eigen)
             Assert.Equal(eigen.InitialEnergies.Count, eigen.ExactEnergies.Count);
         else
