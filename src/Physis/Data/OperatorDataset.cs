@@ -94,7 +94,10 @@ public sealed class OperatorDataset
             ["x-coordinate"] = Coordinates[0],
         };
         if (Dimension == 2) file["y-coordinate"] = Coordinates[1];
-        AtomicFile.Write(path, stream => file.Write(stream));
+        // PureHDF seeks back and reads while writing, which the write-only stream of AtomicFile does not allow.
+        using var buffer = new MemoryStream();
+        file.Write(buffer);
+        AtomicFile.Write(path, stream => buffer.WriteTo(stream));
     }
 
     /// <summary>Samples [start, start + count).</summary>
