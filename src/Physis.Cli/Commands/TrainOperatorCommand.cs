@@ -32,6 +32,8 @@ internal static class TrainOperatorCommand
         var activation = new Option<string>("--activation") { Description = "DeepONet activation: tanh, sin, gelu or silu.", DefaultValueFactory = _ => "tanh" };
         var layout = new Option<string>("--layout") { Description = "DeepONet data layout: cartesian (every function at every point) or triple (random points per function).", DefaultValueFactory = _ => "cartesian" };
         var pointsPerFunction = new Option<int>("--points-per-function") { Description = "Triple layout: random points per function per epoch.", DefaultValueFactory = _ => 10 };
+        var physics = new Option<string?>("--physics") { Description = $"DeepONet: add the residual of a known equation to the loss (physics-informed DeepONet): {string.Join(", ", OperatorPhysics.Names)}." };
+        var dataWeight = new Option<double>("--data-weight") { Description = "Weight of the data loss (0 with --physics: learn from the equation alone).", DefaultValueFactory = _ => 1 };
         var loss = new Option<string?>("--loss") { Description = "l2 (relative L2), h1 (relative H1) or mse; default l2 for FNO, mse for DeepONet." };
         var train = new Option<int?>("--train") { Description = "Training samples, taken from the start of the file (default: all but the test samples)." };
         var test = new Option<int?>("--test") { Description = "Held-out test samples, taken from the end of the file (default: a fifth)." };
@@ -45,7 +47,7 @@ internal static class TrainOperatorCommand
         var command = new Command("train-operator", "Train a neural operator (FNO, TFNO, DeepONet) on an HDF5 dataset and test it on held-out samples.")
         {
             kind, data, epochs, batch, lr, weightDecay, schedule, stepEvery, stepFactor, modes, width, layers, padding, noGrid, rankRatio, factorisation,
-            branch, trunk, activation, layout, pointsPerFunction, loss, train, test, resolution, output, seed, resume, checkpointEvery, threads,
+            branch, trunk, activation, layout, pointsPerFunction, physics, dataWeight, loss, train, test, resolution, output, seed, resume, checkpointEvery, threads,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -86,10 +88,15 @@ internal static class TrainOperatorCommand
                     },
                     Layout = ParseChoice(parse.GetValue(layout)!, "--layout", DeepOnetLayout.Cartesian, DeepOnetLayout.Triple),
                     PointsPerFunction = parse.GetValue(pointsPerFunction),
+                    DataWeight = parse.GetValue(dataWeight),
                     Seed = parse.GetValue(seed),
                 };
                 training.Validate();
-                settings = new OperatorRunSettings { Kind = name, DataPath = file, TrainSamples = parse.GetValue(train), TestSamples = parse.GetValue(test), Resolution = parse.GetValue(resolution), Training = training };
+                string? equation = parse.GetValue(physics);
+                if (equation is not null && !deepOnet) throw new ArgumentException("--physics applies to deeponet only.");
+                if (equation is not null) OperatorPhysics.Create(equation);
+                if (equation is null && training.DataWeight == 0) throw new ArgumentException("--data-weight 0 needs --physics, or nothing is trained.");
+                settings = new OperatorRunSettings { Kind = name, DataPath = file, Physics = equation, TrainSamples = parse.GetValue(train), TestSamples = parse.GetValue(test), Resolution = parse.GetValue(resolution), Training = training };
             }
             var (trainData, testData) = OperatorRun.Split(settings);
             if (!resuming)

@@ -22,6 +22,8 @@ public sealed record OperatorRunSettings
     public int? Resolution { get; init; }
     public FnoSettings? Fno { get; init; }
     public DeepOnetSettings? DeepOnet { get; init; }
+    /// <summary>Physics-informed DeepONet: the name of an <see cref="OperatorPhysics"/> equation added to the loss.</summary>
+    public string? Physics { get; init; }
     public required OperatorTrainingSettings Training { get; init; }
 }
 
@@ -79,7 +81,7 @@ public static class OperatorRun
         WriteSettings(folder, settings);
 
         using var model = new OperatorModel(Specify(settings, train));
-        using var trainer = new OperatorTrainer(model, train, test, settings.Training);
+        using var trainer = new OperatorTrainer(model, train, test, settings.Training, settings.Physics is { } physics ? OperatorPhysics.Create(physics) : null);
         trainer.EnableCheckpoints(checkpoint, checkpointEvery);
         if (resume) trainer.LoadCheckpoint(checkpoint);
         int resumedFrom = trainer.Epoch;

@@ -27,6 +27,8 @@ public sealed record OperatorTrainingSettings
     public DeepOnetLayout Layout { get; init; } = DeepOnetLayout.Cartesian;
     /// <summary>Triple layout: random grid points per function and epoch.</summary>
     public int PointsPerFunction { get; init; } = 10;
+    /// <summary>Weight of the data loss; with a physics-informed loss, 0 trains from the equation alone.</summary>
+    public double DataWeight { get; init; } = 1;
     public int Seed { get; init; }
 
     public void Validate()
@@ -37,6 +39,7 @@ public sealed record OperatorTrainingSettings
         if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay)) throw new ArgumentException($"--weight-decay cannot be negative; got {WeightDecay}.");
         if (StepEvery <= 0 || !(StepFactor > 0 && StepFactor <= 1)) throw new ArgumentException($"Step decay needs a positive interval and a factor in (0, 1]; got {StepEvery} and {StepFactor}.");
         if (PointsPerFunction <= 0) throw new ArgumentException($"--points-per-function must be positive; got {PointsPerFunction}.");
+        if (!(DataWeight >= 0) || !double.IsFinite(DataWeight)) throw new ArgumentException($"--data-weight cannot be negative; got {DataWeight}.");
     }
 
     /// <summary>Learning rate during epoch <paramref name="epoch"/> (0-based), as PyTorch's StepLR / CosineAnnealingLR stepped per epoch.</summary>
@@ -72,12 +75,19 @@ public sealed class OperatorTrainer : IDisposable
     private readonly Adam optimizer;
     private readonly List<EpochRecord> history = new();
     private readonly int spatialDimensions;
+    private readonly PhysicsInformedOperatorLoss? physics;
+    private readonly IReadOnlyList<double[]> coordinates;
 
-    public OperatorTrainer(OperatorModel model, OperatorDataset train, OperatorDataset? test, OperatorTrainingSettings settings)
+    /// <param name="physics">Adds a PDE residual loss (physics-informed DeepONet) to the data loss.</param>
+    public OperatorTrainer(OperatorModel model, OperatorDataset train, OperatorDataset? test, OperatorTrainingSettings settings,
+        PhysicsInformedOperatorLoss? physics = null)
     {
         settings.Validate();
+        if (physics is null && settings.DataWeight == 0) throw new ArgumentException("A data weight of 0 needs a physics-informed loss, or nothing is trained.");
         this.model = model;
         this.settings = settings;
+        this.physics = physics;
+        coordinates = train.Coordinates;
         model.CheckGrid(train.Grid);
         if (test is not null && !test.Grid.SequenceEqual(train.Grid))
             throw new ArgumentException($"Train and test grids differ: [{string.Join(", ", train.Grid)}] and [{string.Join(", ", test.Grid)}].");
@@ -153,11 +163,14 @@ public sealed class OperatorTrainer : IDisposable
             var prediction = model.ForwardPointwise(functions, queryPoints.index_select(0, picks.reshape(-1))).reshape(batch, k);
             loss = OperatorLosses.Evaluate(settings.Loss == OperatorLoss.RelativeH1 ? OperatorLoss.RelativeL2 : settings.Loss, prediction, flatTargets, 0);
         }
-        else
+        else if (settings.DataWeight > 0)
         {
             var prediction = model.Forward(inputs, queryPoints);
             loss = OperatorLosses.Evaluate(settings.Loss, prediction, targets, spatialDimensions);
         }
+        else loss = zeros(1).squeeze();
+        if (physics is not null)
+            loss = loss * settings.DataWeight + physics.Evaluate(model, inputs.reshape(inputs.shape[0], -1), queryPoints, coordinates);
         loss.backward();
         if (settings.WeightDecay > 0)
             using (no_grad())
