@@ -40,6 +40,16 @@ public class OperatorTrainingTests
         Seed = seed,
     });
 
+    /// <summary>A small DeepONet for 20-sensor data (the output normaliser, a scale only, is fitted on the training targets).</summary>
+    internal static OperatorModel DeepOnet(OperatorDataset train) => new(new OperatorModelSpec
+    {
+        Kind = "deeponet",
+        DeepOnet = new DeepOnetSettings { Branch = [20, 32, 32], Trunk = [1, 32, 32] },
+        InputNormaliser = GaussianNormaliser.Fit(train.Inputs),
+        OutputNormaliser = GaussianNormaliser.Fit(train.Targets),
+        TrainingGrid = train.Grid,
+    });
+
     [Fact]
     public void TinyFnoLearnsTheHeatSemigroup()
     {
@@ -60,14 +70,7 @@ public class OperatorTrainingTests
     {
         var data = AntiderivativeData.Generate(250, sensors: 20, seed: 3);
         var (train, test) = (data.Slice(0, 200), data.Slice(200, 50));
-        using var model = new OperatorModel(new OperatorModelSpec
-        {
-            Kind = "deeponet",
-            DeepOnet = new DeepOnetSettings { Branch = [20, 32, 32], Trunk = [1, 32, 32] },
-            InputNormaliser = GaussianNormaliser.Fit(train.Inputs),
-            OutputNormaliser = GaussianNormaliser.Fit(train.Targets),
-            TrainingGrid = train.Grid,
-        });
+        using var model = DeepOnet(train);
         using var trainer = new OperatorTrainer(model, train, test, new OperatorTrainingSettings
         {
             Epochs = 100, BatchSize = 50, LearningRate = 1e-2, WeightDecay = 0, Decay = LearningRateDecay.Cosine, Loss = OperatorLoss.MeanSquare,
@@ -142,14 +145,7 @@ public class PhysicsInformedDeepOnetTests
     {
         var data = AntiderivativeData.Generate(150, sensors: 20, seed: 5);
         var (train, test) = (data.Slice(0, 100), data.Slice(100, 50));
-        using var model = new OperatorModel(new OperatorModelSpec
-        {
-            Kind = "deeponet",
-            DeepOnet = new DeepOnetSettings { Branch = [20, 32, 32], Trunk = [1, 32, 32] },
-            InputNormaliser = GaussianNormaliser.Fit(train.Inputs),
-            OutputNormaliser = GaussianNormaliser.Fit(train.Targets),
-            TrainingGrid = train.Grid,
-        });
+        using var model = OperatorTrainingTests.DeepOnet(train);
         // No target values enter the loss: only G' = u and G(0) = 0 at the sensors.
         using var trainer = new OperatorTrainer(model, train, test, new OperatorTrainingSettings
         {

@@ -60,9 +60,8 @@ public sealed class SpectralConvolution : nn.Module<Tensor, Tensor>
         var mixed = weights.Contract(kept.reshape(batch, weights.InChannels, weights.ModeCount));
         long[] modeShape = [batch, weights.OutChannels, .. weights.ModeShape.Select(k => (long)k)];
         var output = mixed.reshape(modeShape);
-        // Scatter back into the full half-spectrum, zero elsewhere.
-        long half = grid[d - 1] / 2 + 1;
-        if (half > Modes[d - 1]) output = cat([output, ZerosLike(output, -1, half - Modes[d - 1])], -1);
+        // Scatter back into the full spectrum, zero elsewhere. The inverse real FFT pads the last axis with zeros up to
+        // n/2 + 1 itself; the other axes need their negative frequencies placed at the end.
         for (int j = d - 2; j >= 0; j--)
         {
             long axis = axes[j];
