@@ -7,5 +7,7 @@ root.Subcommands.Add(SolveCommand.Create());
 root.Subcommands.Add(GenerateCommand.Create());
 root.Subcommands.Add(GenerateCommand.CreateMerge());
 root.Subcommands.Add(GenerateCommand.CreatePlot());
+root.Subcommands.Add(TrainOperatorCommand.Create());
+root.Subcommands.Add(PredictCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 return root.Parse(args).Invoke();

@@ -2,12 +2,15 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Physis.Data;
 using Physis.Data.Datasets;
 using Physis.Data.NumPy;
 using Physis.Networks;
+using Physis.Networks.Operators;
 using Physis.Problems.Catalog;
 using Physis.Reporting;
 using Physis.Training;
+using Physis.Training.Operators;
 using static TorchSharp.torch;
 
 namespace Physis.Cli.Commands;
@@ -25,6 +28,7 @@ internal static class BenchCommand
         command.Subcommands.Add(CreatePinnSuite());
         command.Subcommands.Add(CreateDataset());
         command.Subcommands.Add(CreateRecycling());
+        command.Subcommands.Add(FnoCommand());
         return command;
     }
 
@@ -89,6 +93,80 @@ internal static class BenchCommand
         return 0;
     }
 
+    private static Command FnoCommand()
+    {
+        var epochs = new Option<int>("--epochs") { Description = "Timed epochs per measurement (after one warm-up epoch).", DefaultValueFactory = _ => 2 };
+        var samples = new Option<int>("--samples") { Description = "Training samples per epoch (the benchmark uses 1000).", DefaultValueFactory = _ => 1000 };
+        var resolution = new Option<int>("--resolution") { Description = "Grid points.", DefaultValueFactory = _ => 1024 };
+        var modes = new Option<int>("--modes") { Description = "Fourier modes.", DefaultValueFactory = _ => 16 };
+        var width = new Option<int>("--width") { Description = "Channel width.", DefaultValueFactory = _ => 64 };
+        var batch = new Option<int>("--batch") { Description = "Mini-batch size.", DefaultValueFactory = _ => 20 };
+        var threads = new Option<string>("--threads") { Description = "Thread counts to compare at, e.g. 1,2.", DefaultValueFactory = _ => "1,2" };
+        var python = new Option<string>("--python") { Description = "Python interpreter with PyTorch (Debian's python3-torch).", DefaultValueFactory = _ => "/usr/bin/python3" };
+        var repeats = new Option<int>("--repeats") { Description = "Alternating Physis/PyTorch measurements per thread count; the fastest of each is reported (robust to other load).", DefaultValueFactory = _ => 3 };
+        var fno = new Command("fno", "Time training epochs of the 1D Burgers FNO (Adam, weight decay, relative L2 loss) in Physis and in plain PyTorch, and print the ratio.")
+        {
+            epochs, samples, resolution, modes, width, batch, threads, python, repeats,
+        };
+        fno.SetAction(parse => CliErrors.Run(() =>
+        {
+            int e = parse.GetValue(epochs), n = parse.GetValue(samples), r = parse.GetValue(resolution), m = parse.GetValue(modes), w = parse.GetValue(width), b = parse.GetValue(batch);
+            int repeatCount = parse.GetValue(repeats);
+            if (e <= 0 || n <= 0 || b <= 0 || w <= 0 || m <= 0 || repeatCount <= 0) throw new ArgumentException("--epochs, --samples, --batch, --width, --modes and --repeats must be positive.");
+            if (r < 2 * m) throw new ArgumentException($"--resolution {r} cannot resolve {m} modes; use at least {2 * m}.");
+            int[] threadCounts = TrainOperatorCommand.ParseList(parse.GetValue(threads), "--threads")!;
+            string script = Path.Combine(AppContext.BaseDirectory, "benchmarks", "pytorch_fno_epoch.py");
+            Console.WriteLine($"FNO training epoch, 1D Burgers shape: {n} samples x {r} points, modes {m}, width {w}, 4 layers, batch {b}, Adam + weight decay, float32");
+            Console.WriteLine($"fastest of {repeatCount} alternating measurements each");
+            Console.WriteLine("threads  physis s/epoch  pytorch s/epoch  ratio physis/pytorch");
+            foreach (int t in threadCounts)
+            {
+                double physis = double.MaxValue, reference = double.MaxValue;
+                for (int i = 0; i < repeatCount; i++)
+                {
+                    physis = Math.Min(physis, PhysisFnoEpoch(t, e, n, r, m, w, b));
+                    reference = Math.Min(reference, RunReference(parse.GetValue(python)!, "PyTorch", "It needs Debian's python3-torch.",
+                        [script, .. new[] { t, e, n, r, m, w, b }.Select(v => v.ToString(CultureInfo.InvariantCulture))]).GetProperty("seconds_per_epoch").GetDouble());
+                }
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{t,7}  {physis,14:F3}  {reference,15:F3}  {physis / reference,20:F2}"));
+            }
+            return 0;
+        }));
+        return fno;
+    }
+
+    /// <summary>Seconds per training epoch of OperatorTrainer on smooth random periodic fields (the same kind of data the reference draws).</summary>
+    private static double PhysisFnoEpoch(int threads, int epochs, int samples, int resolution, int modes, int width, int batch)
+    {
+        set_num_threads(threads);
+        var random = new Random(0);
+        double[] Fields()
+        {
+            var values = new double[samples * resolution];
+            for (int s = 0; s < samples; s++)
+                for (int k = 1; k <= 8; k++)
+                {
+                    double a = random.NextDouble() * 2 - 1;
+                    for (int j = 0; j < resolution; j++) values[s * resolution + j] += a / k * Math.Sin(2 * Math.PI * k * j / resolution);
+                }
+            return values;
+        }
+        double[] grid = [.. Enumerable.Range(0, resolution).Select(j => j / (double)resolution)];
+        var data = new OperatorDataset(Fields(), Fields(), samples, [grid]);
+        var settings = new OperatorTrainingSettings { Epochs = epochs + 1, BatchSize = batch };
+        using var model = new OperatorModel(new OperatorModelSpec
+        {
+            Kind = "fno",
+            Fno = new FnoSettings { Modes = [modes], Width = width },
+            InputNormaliser = GaussianNormaliser.Fit(data.Inputs),
+            OutputNormaliser = GaussianNormaliser.Fit(data.Targets),
+            TrainingGrid = data.Grid,
+        });
+        using var trainer = new OperatorTrainer(model, data, null, settings);
+        trainer.Train();
+        return trainer.History.Skip(1).Average(r => r.Seconds);
+    }
+
     private static double PhysisStep(int threads, int steps)
     {
         set_num_threads(threads);
@@ -111,6 +189,7 @@ internal static class BenchCommand
     /// <summary>Runs a Python reference script and returns the JSON object on the last line of its output.</summary>
     private static JsonElement RunReference(string python, string name, string hint, params string[] arguments)
     {
+        if (!File.Exists(arguments[0])) throw new IOException($"The {name} reference script is missing: {arguments[0]}.");
         var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in arguments) start.ArgumentList.Add(a);
         Process process;

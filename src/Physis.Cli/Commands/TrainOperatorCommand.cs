@@ -1,0 +1,167 @@
+using System.CommandLine;
+using System.Globalization;
+using Physis.Networks;
+using Physis.Networks.Operators;
+using Physis.Training.Operators;
+using static TorchSharp.torch;
+
+namespace Physis.Cli.Commands;
+
+internal static class TrainOperatorCommand
+{
+    public static Command Create()
+    {
+        var kind = new Argument<string?>("operator") { Description = "fno, tfno (Tucker-factorised FNO) or deeponet.", Arity = ArgumentArity.ZeroOrOne };
+        var data = new Option<string?>("--data") { Description = "HDF5 file with datasets input, tensor, t-coordinate, x-coordinate (and y-coordinate in 2D)." };
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 500 };
+        var batch = new Option<int>("--batch") { Description = "Samples per mini-batch.", DefaultValueFactory = _ => 20 };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-3 };
+        var weightDecay = new Option<double>("--weight-decay") { Description = "Adam weight decay (L2 gradient term).", DefaultValueFactory = _ => 1e-4 };
+        var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule per epoch: step, cosine or constant.", DefaultValueFactory = _ => "step" };
+        var stepEvery = new Option<int>("--step-every") { Description = "Step schedule: epochs between decays.", DefaultValueFactory = _ => 50 };
+        var stepFactor = new Option<double>("--step-factor") { Description = "Step schedule: factor per decay.", DefaultValueFactory = _ => 0.5 };
+        var modes = new Option<string?>("--modes") { Description = "FNO Fourier modes per dimension, e.g. 16 (1D) or 12,12 (2D); default 16 or 12 per axis." };
+        var width = new Option<int?>("--width") { Description = "FNO channel width (default 64 in 1D, 32 in 2D)." };
+        var layers = new Option<int>("--layers") { Description = "FNO Fourier layers.", DefaultValueFactory = _ => 4 };
+        var padding = new Option<double>("--padding") { Description = "FNO domain padding as a fraction of each axis, for non-periodic data (e.g. 0.1).", DefaultValueFactory = _ => 0 };
+        var noGrid = new Option<bool>("--no-grid-features") { Description = "Do not append grid coordinates to the FNO input." };
+        var rankRatio = new Option<double>("--rank-ratio") { Description = "tfno: parameters of the factorised spectral weights relative to dense.", DefaultValueFactory = _ => 0.1 };
+        var factorisation = new Option<string>("--factorisation") { Description = "tfno: tucker or cp.", DefaultValueFactory = _ => "tucker" };
+        var branch = new Option<string?>("--branch") { Description = "DeepONet branch widths, first = sensors (default: sensors,40,40)." };
+        var trunk = new Option<string?>("--trunk") { Description = "DeepONet trunk widths, first = dimension (default: d,40,40)." };
+        var activation = new Option<string>("--activation") { Description = "DeepONet activation: tanh, sin, gelu or silu.", DefaultValueFactory = _ => "tanh" };
+        var layout = new Option<string>("--layout") { Description = "DeepONet data layout: cartesian (every function at every point) or triple (random points per function).", DefaultValueFactory = _ => "cartesian" };
+        var pointsPerFunction = new Option<int>("--points-per-function") { Description = "Triple layout: random points per function per epoch.", DefaultValueFactory = _ => 10 };
+        var physics = new Option<string?>("--physics") { Description = $"DeepONet: add the residual of a known equation to the loss (physics-informed DeepONet): {string.Join(", ", OperatorPhysics.Names)}." };
+        var dataWeight = new Option<double>("--data-weight") { Description = "Weight of the data loss (0 with --physics: learn from the equation alone).", DefaultValueFactory = _ => 1 };
+        var loss = new Option<string?>("--loss") { Description = "l2 (relative L2), h1 (relative H1) or mse; default l2 for FNO, mse for DeepONet." };
+        var train = new Option<int?>("--train") { Description = "Training samples, taken from the start of the file (default: all but the test samples)." };
+        var test = new Option<int?>("--test") { Description = "Held-out test samples, taken from the end of the file (default: a fifth)." };
+        var resolution = new Option<int?>("--resolution") { Description = "Subsample the data to this many points per axis before training." };
+        var output = new Option<string?>("--out") { Description = "Output folder (default runs/<operator>)." };
+        var seed = new Option<int>("--seed") { Description = "Seed for initialisation and shuffling.", DefaultValueFactory = _ => 0 };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run whose checkpoint is in --out, with the settings it was started with." };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Write the checkpoint every N epochs (and at the end).", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "Intra-op threads for the tensor engine.", DefaultValueFactory = _ => 1 };
+
+        var command = new Command("train-operator", "Train a neural operator (FNO, TFNO, DeepONet) on an HDF5 dataset and test it on held-out samples.")
+        {
+            kind, data, epochs, batch, lr, weightDecay, schedule, stepEvery, stepFactor, modes, width, layers, padding, noGrid, rankRatio, factorisation,
+            branch, trunk, activation, layout, pointsPerFunction, physics, dataWeight, loss, train, test, resolution, output, seed, resume, checkpointEvery, threads,
+        };
+        command.SetAction(parse => CliErrors.Run(() =>
+        {
+            string name = parse.GetValue(kind)?.ToLowerInvariant() ?? throw new ArgumentException("Name the operator to train: fno, tfno or deeponet.");
+            if (name is not ("fno" or "tfno" or "deeponet")) throw new ArgumentException($"Unknown operator '{name}'. Known: fno, tfno, deeponet.");
+            string folder = parse.GetValue(output) ?? Path.Combine("runs", name);
+            bool resuming = parse.GetValue(resume);
+            int every = parse.GetValue(checkpointEvery);
+            if (every <= 0) throw new ArgumentException($"--checkpoint-every must be positive, got {every}.");
+            int threadCount = parse.GetValue(threads);
+            if (threadCount <= 0) throw new ArgumentException($"--threads must be positive, got {threadCount}.");
+
+            OperatorRunSettings settings;
+            if (resuming)
+            {
+                settings = OperatorRun.StoredSettings(folder) ?? throw new ArgumentException($"--resume: {folder} holds no {OperatorRun.SettingsFile}; nothing to resume.");
+                if (settings.Kind != name) throw new ArgumentException($"--resume: {folder} holds a {settings.Kind} run, not {name}.");
+            }
+            else
+            {
+                string file = parse.GetValue(data) ?? throw new ArgumentException("--data FILE is required: an HDF5 file in the operator layout.");
+                bool deepOnet = name == "deeponet";
+                var training = new OperatorTrainingSettings
+                {
+                    Epochs = parse.GetValue(epochs),
+                    BatchSize = parse.GetValue(batch),
+                    LearningRate = parse.GetValue(lr),
+                    WeightDecay = parse.GetValue(weightDecay),
+                    Decay = ParseChoice(parse.GetValue(schedule)!, "--schedule", LearningRateDecay.Step, LearningRateDecay.Cosine, LearningRateDecay.Constant),
+                    StepEvery = parse.GetValue(stepEvery),
+                    StepFactor = parse.GetValue(stepFactor),
+                    Loss = (parse.GetValue(loss) ?? (deepOnet ? "mse" : "l2")) switch
+                    {
+                        "l2" => OperatorLoss.RelativeL2,
+                        "h1" => OperatorLoss.RelativeH1,
+                        "mse" => OperatorLoss.MeanSquare,
+                        var other => throw new ArgumentException($"Unknown --loss '{other}'. Known: l2, h1, mse."),
+                    },
+                    Layout = ParseChoice(parse.GetValue(layout)!, "--layout", DeepOnetLayout.Cartesian, DeepOnetLayout.Triple),
+                    PointsPerFunction = parse.GetValue(pointsPerFunction),
+                    DataWeight = parse.GetValue(dataWeight),
+                    Seed = parse.GetValue(seed),
+                };
+                training.Validate();
+                string? equation = parse.GetValue(physics);
+                if (equation is not null && !deepOnet) throw new ArgumentException("--physics applies to deeponet only.");
+                if (equation is not null) OperatorPhysics.Create(equation);
+                if (equation is null && training.DataWeight == 0) throw new ArgumentException("--data-weight 0 needs --physics, or nothing is trained.");
+                settings = new OperatorRunSettings { Kind = name, DataPath = file, Physics = equation, TrainSamples = parse.GetValue(train), TestSamples = parse.GetValue(test), Resolution = parse.GetValue(resolution), Training = training };
+            }
+            var (trainData, testData) = OperatorRun.Split(settings);
+            if (!resuming)
+            {
+                int dimension = trainData.Dimension;
+                if (name == "deeponet")
+                {
+                    int[] branchWidths = ParseList(parse.GetValue(branch), "--branch") ?? [trainData.PointsPerSample, 40, 40];
+                    int[] trunkWidths = ParseList(parse.GetValue(trunk), "--trunk") ?? [dimension, 40, 40];
+                    if (branchWidths[0] != trainData.PointsPerSample)
+                        throw new ArgumentException($"--branch starts with {branchWidths[0]} sensors but the data have {trainData.PointsPerSample} input points per sample.");
+                    if (trunkWidths[0] != dimension)
+                        throw new ArgumentException($"--trunk starts with {trunkWidths[0]} but the data are {dimension}D.");
+                    settings = settings with { DeepOnet = new DeepOnetSettings { Branch = branchWidths, Trunk = trunkWidths, Activation = ActivationFunctions.Parse(parse.GetValue(activation)!) } };
+                    settings.DeepOnet.Validate();
+                }
+                else
+                {
+                    int[] modeCounts = ParseList(parse.GetValue(modes), "--modes") ?? [.. Enumerable.Repeat(dimension == 1 ? 16 : 12, dimension)];
+                    if (modeCounts.Length == 1 && dimension > 1) modeCounts = [.. Enumerable.Repeat(modeCounts[0], dimension)];
+                    if (modeCounts.Length != dimension) throw new ArgumentException($"--modes gives {modeCounts.Length} counts but the data are {dimension}D.");
+                    var fno = new FnoSettings
+                    {
+                        Modes = modeCounts,
+                        Width = parse.GetValue(width) ?? (dimension == 1 ? 64 : 32),
+                        Layers = parse.GetValue(layers),
+                        Padding = parse.GetValue(padding),
+                        PositionalFeatures = !parse.GetValue(noGrid),
+                        Factorisation = name == "tfno"
+                            ? ParseChoice(parse.GetValue(factorisation)!, "--factorisation", SpectralFactorisation.Tucker, SpectralFactorisation.Cp)
+                            : SpectralFactorisation.Dense,
+                        RankRatio = name == "tfno" ? parse.GetValue(rankRatio) : 1.0,
+                    };
+                    fno.Validate();
+                    settings = settings with { Fno = fno };
+                }
+            }
+            set_num_threads(threadCount);
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Physis: {name} on {settings.DataPath}: {trainData.Count} train / {testData.Count} test samples on a [{string.Join(" x ", trainData.Grid)}] grid, {settings.Training.Epochs} epochs, batch {settings.Training.BatchSize}, lr {settings.Training.LearningRate} ({settings.Training.Decay.ToString().ToLowerInvariant()}), seed {settings.Training.Seed}{(resuming ? ", resuming" : "")}"));
+            var progress = new OperatorProgressDisplay(!Console.IsOutputRedirected);
+            var result = OperatorRun.Execute(settings, trainData, testData, folder, resuming, every, progress);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{result.Parameters} parameters; train relative L2 {result.TrainRelativeL2:0.000E+00}, test relative L2 {result.TestRelativeL2:0.000E+00}, test MSE {result.TestMeanSquare:0.000E+00} after {result.Epochs} epochs in {result.WallSeconds:F1} s"));
+            Console.WriteLine($"outputs in {Path.GetFullPath(folder)}: run.json history.csv error.png test_sample_*.png {OperatorModel.FileName} {OperatorRun.CheckpointFile}");
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>"16", "12,12" or "100 40 40" as integers; null when not given.</summary>
+    internal static int[]? ParseList(string? text, string option)
+    {
+        if (text is null) return null;
+        var parts = text.Split([',', ' ', 'x'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length == 0) throw new ArgumentException($"{option} is empty; give comma-separated positive integers.");
+        return [.. parts.Select(p => int.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v > 0 ? v
+            : throw new ArgumentException($"{option}: '{p}' is not a positive integer."))];
+    }
+
+    private static T ParseChoice<T>(string text, string option, params T[] choices) where T : struct, Enum
+    {
+        foreach (var choice in choices)
+            if (string.Equals(choice.ToString(), text, StringComparison.OrdinalIgnoreCase)) return choice;
+        throw new ArgumentException($"Unknown {option} '{text}'. Known: {string.Join(", ", choices.Select(c => c.ToString().ToLowerInvariant()))}.");
+    }
+}

@@ -1,0 +1,168 @@
+using System.Globalization;
+using PureHDF;
+using Physis.Reporting;
+
+namespace Physis.Data;
+
+/// <summary>
+/// Pairs (input field, solution field) on a regular 1D or 2D grid for operator learning, as stored in HDF5:
+/// float64 datasets <c>input</c> [N, nx(, ny)], <c>tensor</c> [N, nt, nx(, ny)] (the solution at the times
+/// <c>t-coordinate</c> [nt]), <c>x-coordinate</c> [nx] and, in 2D, <c>y-coordinate</c> [ny]. The operator maps
+/// <c>input</c> to the solution at the last time. Values are kept flat, sample-major, row-major over the grid.
+/// </summary>
+public sealed class OperatorDataset
+{
+    public OperatorDataset(double[] inputs, double[] targets, int count, IReadOnlyList<double[]> coordinates)
+    {
+        if (count <= 0) throw new ArgumentException($"A dataset needs at least one sample; got {count}.");
+        if (coordinates.Count is not (1 or 2)) throw new ArgumentException($"Operator datasets are 1D or 2D; got {coordinates.Count} coordinate axes.");
+        Coordinates = coordinates;
+        Grid = coordinates.Select(c => c.Length).ToArray();
+        long points = Grid.Aggregate(1L, (a, b) => a * b);
+        if (inputs.LongLength != count * points || targets.LongLength != count * points)
+            throw new ArgumentException($"Inputs and targets must hold {count} x {points} values; got {inputs.LongLength} and {targets.LongLength}.");
+        Inputs = inputs;
+        Targets = targets;
+        Count = count;
+    }
+
+    public double[] Inputs { get; }
+    public double[] Targets { get; }
+    public int Count { get; }
+    /// <summary>Points per axis: [nx] or [nx, ny].</summary>
+    public int[] Grid { get; }
+    public IReadOnlyList<double[]> Coordinates { get; }
+    public int Dimension => Grid.Length;
+    public int PointsPerSample => Grid.Aggregate(1, (a, b) => a * b);
+
+    public static OperatorDataset Read(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Data file '{path}' does not exist.", path);
+        try
+        {
+            using var file = H5File.OpenRead(path);
+            string[] names = [.. file.Children().Select(c => c.Name)];
+            string Need(string name) => names.Contains(name) ? name
+                : throw new InvalidDataException($"{path} has no dataset '{name}' (it has: {string.Join(", ", names)}). Expected the operator layout: input, tensor, t-coordinate, x-coordinate (and y-coordinate in 2D).");
+            var (input, inputShape) = ReadDoubles(file, Need("input"), path);
+            var (tensor, tensorShape) = ReadDoubles(file, Need("tensor"), path);
+            var (time, _) = ReadDoubles(file, Need("t-coordinate"), path);
+            var (x, _) = ReadDoubles(file, Need("x-coordinate"), path);
+            int dimension = inputShape.Length - 1;
+            if (dimension is not (1 or 2))
+                throw new InvalidDataException($"{path}: 'input' has shape [{Shape(inputShape)}]; expected [N, nx] (1D) or [N, nx, ny] (2D).");
+            List<double[]> coordinates = [x];
+            if (dimension == 2) coordinates.Add(ReadDoubles(file, Need("y-coordinate"), path).Values);
+            long[] grid = [.. coordinates.Select(c => (long)c.Length)];
+            if (!inputShape.Skip(1).SequenceEqual(grid))
+                throw new InvalidDataException($"{path}: 'input' has shape [{Shape(inputShape)}] but the coordinates give a grid of [{Shape(grid)}].");
+            long[] expected = [inputShape[0], time.Length, .. grid];
+            if (!tensorShape.SequenceEqual(expected))
+                throw new InvalidDataException($"{path}: 'tensor' has shape [{Shape(tensorShape)}]; with {inputShape[0]} inputs, {time.Length} times and grid [{Shape(grid)}] it must be [{Shape(expected)}].");
+            int count = checked((int)inputShape[0]), points = checked((int)grid.Aggregate(1L, (a, b) => a * b)), times = time.Length;
+            var targets = new double[(long)count * points];
+            for (int s = 0; s < count; s++)
+                Array.Copy(tensor, ((long)s * times + times - 1) * points, targets, (long)s * points, points);
+            CheckFinite(input, "input", path, points);
+            CheckFinite(targets, "tensor (last time)", path, points);
+            foreach (var (c, name) in coordinates.Zip(new[] { "x-coordinate", "y-coordinate" })) CheckFinite(c, name, path, c.Length);
+            return new OperatorDataset(input, targets, count, coordinates);
+        }
+        // PureHDF reports a malformed file with plain exceptions from deep inside; name the file instead.
+        catch (Exception e) when (e is not (InvalidDataException or FileNotFoundException or OutOfMemoryException))
+        {
+            throw new InvalidDataException($"{path} is not a readable HDF5 file ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>Writes the layout <see cref="Read"/> expects, with the input as time 0 and the target as time <paramref name="finalTime"/>.</summary>
+    public void Write(string path, double finalTime = 1.0)
+    {
+        int points = PointsPerSample;
+        var tensor = new double[2L * Count * points];
+        for (int s = 0; s < Count; s++)
+        {
+            Array.Copy(Inputs, (long)s * points, tensor, 2L * s * points, points);
+            Array.Copy(Targets, (long)s * points, tensor, (2L * s + 1) * points, points);
+        }
+        ulong[] grid = [.. Grid.Select(n => (ulong)n)];
+        var file = new H5File
+        {
+            ["input"] = new H5Dataset(Inputs, fileDims: [(ulong)Count, .. grid]),
+            ["tensor"] = new H5Dataset(tensor, fileDims: [(ulong)Count, 2, .. grid]),
+            ["t-coordinate"] = new double[] { 0, finalTime },
+            ["x-coordinate"] = Coordinates[0],
+        };
+        if (Dimension == 2) file["y-coordinate"] = Coordinates[1];
+        // PureHDF seeks back and reads while writing, which the write-only stream of AtomicFile does not allow.
+        using var buffer = new MemoryStream();
+        file.Write(buffer);
+        AtomicFile.Write(path, stream => buffer.WriteTo(stream));
+    }
+
+    /// <summary>Samples [start, start + count).</summary>
+    public OperatorDataset Slice(int start, int count)
+    {
+        if (start < 0 || count <= 0 || start + count > Count)
+            throw new ArgumentException($"Samples [{start}, {start + count}) are outside the dataset's {Count}.");
+        int points = PointsPerSample;
+        return new OperatorDataset(Inputs.AsSpan(start * points, count * points).ToArray(),
+            Targets.AsSpan(start * points, count * points).ToArray(), count, Coordinates);
+    }
+
+    /// <summary>
+    /// Every s-th grid point per axis so that each axis has <paramref name="resolution"/> points: s = n / r on a
+    /// periodic grid (n divisible by r) or s = (n - 1) / (r - 1) on a grid that includes both ends.
+    /// </summary>
+    public OperatorDataset Subsample(int resolution)
+    {
+        var strides = Grid.Select(n => Stride(n, resolution)).ToArray();
+        if (strides.All(s => s == 1)) return this;
+        var coordinates = Coordinates.Select((c, d) => Enumerable.Range(0, resolution).Select(i => c[i * strides[d]]).ToArray()).ToList();
+        int points = PointsPerSample, newPoints = (int)Math.Pow(resolution, Dimension);
+        var inputs = new double[(long)Count * newPoints];
+        var targets = new double[(long)Count * newPoints];
+        for (int s = 0; s < Count; s++)
+            for (int p = 0; p < newPoints; p++)
+            {
+                long source = (long)s * points + (Dimension == 1
+                    ? p * strides[0]
+                    : (p / resolution) * strides[0] * Grid[1] + (p % resolution) * strides[1]);
+                inputs[(long)s * newPoints + p] = Inputs[source];
+                targets[(long)s * newPoints + p] = Targets[source];
+            }
+        return new OperatorDataset(inputs, targets, Count, coordinates);
+    }
+
+    private static int Stride(int n, int resolution)
+    {
+        if (resolution == n) return 1;
+        if (resolution >= 2 && resolution < n)
+        {
+            if (n % resolution == 0) return n / resolution;
+            if ((n - 1) % (resolution - 1) == 0) return (n - 1) / (resolution - 1);
+        }
+        throw new ArgumentException(resolution > n
+            ? $"Resolution {resolution} is finer than the data's {n} points per axis; evaluate on data generated at that resolution."
+            : $"Resolution {resolution} cannot be taken from {n} points per axis by subsampling: choose r with {n} divisible by r or {n - 1} divisible by r - 1.");
+    }
+
+    private static (double[] Values, long[] Shape) ReadDoubles(IH5Group file, string name, string path)
+    {
+        var dataset = file.Dataset(name);
+        if (dataset.Type.Class != H5DataTypeClass.FloatingPoint || dataset.Type.Size != 8)
+            throw new InvalidDataException($"{path}: dataset '{name}' must be float64; it is {dataset.Type.Class} of {dataset.Type.Size} bytes.");
+        long[] shape = [.. dataset.Space.Dimensions.Select(d => (long)d)];
+        return (dataset.Read<double[]>(), shape);
+    }
+
+    private static void CheckFinite(double[] values, string name, string path, int points)
+    {
+        for (long i = 0; i < values.LongLength; i++)
+            if (!double.IsFinite(values[i]))
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                    $"{path}: '{name}' has a non-finite value ({values[i]}) in sample {i / points}, point {i % points}. Remove or regenerate that sample."));
+    }
+
+    private static string Shape(IEnumerable<long> shape) => string.Join(", ", shape);
+}

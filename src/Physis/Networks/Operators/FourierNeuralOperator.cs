@@ -1,0 +1,142 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Physis.Networks.Operators;
+
+/// <summary>Architecture of a Fourier neural operator; the number of entries in <see cref="Modes"/> sets the spatial dimension.</summary>
+public sealed record FnoSettings
+{
+    public required int[] Modes { get; init; }
+    public int Width { get; init; } = 64;
+    public int Layers { get; init; } = 4;
+    public int InChannels { get; init; } = 1;
+    public int OutChannels { get; init; } = 1;
+    /// <summary>Hidden width of the two-layer pointwise projection to the output.</summary>
+    public int ProjectionWidth { get; init; } = 128;
+    /// <summary>Zero padding appended to each spatial axis, as a fraction of its size, so non-periodic data need not wrap around.</summary>
+    public double Padding { get; init; }
+    /// <summary>Append the grid coordinates (in [0, 1] per axis) to the input channels.</summary>
+    public bool PositionalFeatures { get; init; } = true;
+    public SpectralFactorisation Factorisation { get; init; } = SpectralFactorisation.Dense;
+    /// <summary>Parameters of a factorised spectral weight relative to the dense one.</summary>
+    public double RankRatio { get; init; } = 1.0;
+
+    public void Validate()
+    {
+        if (Modes is null || Modes.Length == 0 || Modes.Any(m => m <= 0)) throw new ArgumentException($"--modes needs a positive count per dimension; got [{string.Join(", ", Modes ?? [])}].");
+        if (Width <= 0 || Layers <= 0 || InChannels <= 0 || OutChannels <= 0 || ProjectionWidth <= 0)
+            throw new ArgumentException("Width, layers, channel counts and projection width must be positive.");
+        if (!(Padding >= 0 && Padding <= 1)) throw new ArgumentException($"Padding is a fraction in [0, 1]; got {Padding}.");
+        if (Factorisation != SpectralFactorisation.Dense && !(RankRatio > 0 && RankRatio <= 1))
+            throw new ArgumentException($"The rank ratio must lie in (0, 1]; got {RankRatio}.");
+    }
+}
+
+/// <summary>
+/// Fourier neural operator: a pointwise lifting of the input (and grid coordinates) to <see cref="FnoSettings.Width"/>
+/// channels, Fourier layers v -> GELU(K v + W v) with K a <see cref="SpectralConvolution"/> and W a pointwise linear skip
+/// (no GELU after the last), and a pointwise two-layer projection. Input [B, in, n1, ..., nd], output [B, out, n1, ..., nd],
+/// at any resolution that resolves the retained modes (zero-shot super-resolution).
+/// </summary>
+public sealed class FourierNeuralOperator : nn.Module<Tensor, Tensor>
+{
+    private readonly PointwiseLinear lifting, projectionHidden, projectionOut;
+    private readonly ModuleList<SpectralConvolution> spectral = new();
+    private readonly ModuleList<PointwiseLinear> skips = new();
+
+    public FourierNeuralOperator(FnoSettings settings, int seed = 0, ScalarType dtype = ScalarType.Float32, Device? device = null)
+        : base(nameof(FourierNeuralOperator))
+    {
+        settings.Validate();
+        Settings = settings;
+        using var generator = new Generator((ulong)seed);
+        int d = settings.Modes.Length;
+        lifting = new PointwiseLinear(settings.InChannels + (settings.PositionalFeatures ? d : 0), settings.Width, generator, dtype, device);
+        for (int l = 0; l < settings.Layers; l++)
+        {
+            spectral.Add(new SpectralConvolution(settings.Width, settings.Width, settings.Modes, settings.Factorisation, settings.RankRatio, generator, dtype, device));
+            skips.Add(new PointwiseLinear(settings.Width, settings.Width, generator, dtype, device));
+        }
+        projectionHidden = new PointwiseLinear(settings.Width, settings.ProjectionWidth, generator, dtype, device);
+        projectionOut = new PointwiseLinear(settings.ProjectionWidth, settings.OutChannels, generator, dtype, device);
+        RegisterComponents();
+    }
+
+    public FnoSettings Settings { get; }
+    public int Dimension => Settings.Modes.Length;
+    public IReadOnlyList<SpectralConvolution> SpectralLayers => [.. spectral];
+
+    /// <summary>Throws a clear error unless this model can evaluate on a grid of these sizes.</summary>
+    public void CheckResolution(IReadOnlyList<long> grid) => spectral[0].CheckResolution(grid);
+
+    public override Tensor forward(Tensor x)
+    {
+        int d = Dimension;
+        if (x.dim() != d + 2 || x.shape[1] != Settings.InChannels)
+            throw new ArgumentException($"This FNO takes [batch, {Settings.InChannels}, {string.Join(", ", Enumerable.Repeat("n", d))}]; got [{string.Join(", ", x.shape)}].");
+        long[] grid = [.. x.shape.Skip(2)];
+        CheckResolution(grid);
+        var h = Settings.PositionalFeatures ? cat([x, GridFeatures(x.shape[0], grid, x.dtype, x.device)], 1) : x;
+        h = lifting.forward(h);
+        long[] padding = [.. grid.Select(n => (long)Math.Round(Settings.Padding * n))];
+        if (padding.Any(p => p > 0))
+            h = nn.functional.pad(h, [.. padding.Reverse().SelectMany(p => new[] { 0L, p })]);
+        for (int l = 0; l < spectral.Count; l++)
+        {
+            h = spectral[l].forward(h) + skips[l].forward(h);
+            if (l < spectral.Count - 1) h = nn.functional.gelu(h);
+        }
+        for (int j = 0; j < d; j++)
+            if (padding[j] > 0) h = h.narrow(2 + j, 0, grid[j]);
+        return projectionOut.forward(nn.functional.gelu(projectionHidden.forward(h)));
+    }
+
+    /// <summary>Coordinates linspace(0, 1, n) along each axis, broadcast to [B, d, n1, ..., nd].</summary>
+    private static Tensor GridFeatures(long batch, long[] grid, ScalarType dtype, Device device)
+    {
+        int d = grid.Length;
+        var features = new Tensor[d];
+        for (int j = 0; j < d; j++)
+        {
+            long[] shape = [.. Enumerable.Repeat(1L, d)];
+            shape[j] = grid[j];
+            features[j] = linspace(0, 1, grid[j], dtype: dtype, device: device).reshape(shape).expand(grid);
+        }
+        return stack(features, 0).unsqueeze(0).expand([batch, d, .. grid]);
+    }
+}
+
+/// <summary>
+/// A linear map on the channel axis applied at every grid point (a 1 x 1 convolution): [B, in, ...] -> [B, out, ...].
+/// PyTorch's default Linear initialisation, uniform on ±1/sqrt(in), drawn from the given generator.
+/// </summary>
+public sealed class PointwiseLinear : nn.Module<Tensor, Tensor>
+{
+    private readonly Parameter weight, bias;
+
+    public PointwiseLinear(int inChannels, int outChannels, Generator generator, ScalarType dtype = ScalarType.Float32, Device? device = null)
+        : base(nameof(PointwiseLinear))
+    {
+        double bound = 1 / Math.Sqrt(inChannels);
+        weight = new Parameter(Uniform([outChannels, inChannels], bound, generator, dtype, device));
+        bias = new Parameter(Uniform([outChannels], bound, generator, dtype, device));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        // A kernel-1 convolution over the flattened grid: measured three times faster (forward and backward) than a
+        // broadcast batched matmul, whose weight gradient reduces a [B, out, in] intermediate.
+        long[] shape = [.. x.shape];
+        var flat = nn.functional.conv1d(x.reshape(shape[0], shape[1], -1), weight.unsqueeze(-1), bias);
+        shape[1] = weight.shape[0];
+        return flat.reshape(shape);
+    }
+
+    private static Tensor Uniform(long[] shape, double bound, Generator generator, ScalarType dtype, Device? device)
+    {
+        using var scope = NewDisposeScope();
+        var sample = (rand(shape, dtype: ScalarType.Float64, generator: generator) * 2 - 1) * bound;
+        return sample.to(dtype, device ?? CPU).DetachFromDisposeScope();
+    }
+}

@@ -1,0 +1,132 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Physis.Data;
+using Physis.Networks.Operators;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Physis.Training.Operators;
+
+/// <summary>What a saved operator model is: architecture, normalisers fitted on its training set, and the grid it was trained on.</summary>
+public sealed record OperatorModelSpec
+{
+    /// <summary>fno, tfno or deeponet.</summary>
+    public required string Kind { get; init; }
+    public FnoSettings? Fno { get; init; }
+    public DeepOnetSettings? DeepOnet { get; init; }
+    public required GaussianNormaliser InputNormaliser { get; init; }
+    public required GaussianNormaliser OutputNormaliser { get; init; }
+    /// <summary>Points per axis of the training data.</summary>
+    public required int[] TrainingGrid { get; init; }
+    public int Seed { get; init; }
+}
+
+/// <summary>
+/// A neural operator with its normalisers: maps input fields [B, n1(, n2)] in physical units to output fields on the same
+/// grid. An FNO takes any grid that resolves its modes; a DeepONet needs its sensor count and evaluates at the grid points.
+/// </summary>
+public sealed class OperatorModel : IDisposable
+{
+    public const string FileName = "model.bin";
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        // A run without a test split records its test errors as NaN.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    public OperatorModel(OperatorModelSpec spec)
+    {
+        Spec = spec;
+        Network = spec.Kind switch
+        {
+            "fno" or "tfno" => new FourierNeuralOperator(spec.Fno ?? throw new ArgumentException("An FNO model needs FNO settings."), spec.Seed),
+            "deeponet" => new DeepOperatorNetwork(spec.DeepOnet ?? throw new ArgumentException("A DeepONet model needs DeepONet settings."), spec.Seed),
+            _ => throw new ArgumentException($"Unknown operator '{spec.Kind}'. Known: fno, tfno, deeponet."),
+        };
+        if (Fno is { } fno && fno.Dimension != spec.TrainingGrid.Length)
+            throw new ArgumentException($"The FNO has {fno.Dimension} dimensions of modes but the data are {spec.TrainingGrid.Length}D: give --modes one count per dimension.");
+    }
+
+    public OperatorModelSpec Spec { get; }
+    public nn.Module Network { get; }
+    public FourierNeuralOperator? Fno => Network as FourierNeuralOperator;
+    public DeepOperatorNetwork? DeepOnet => Network as DeepOperatorNetwork;
+    public long ParameterCount => Network.parameters().Sum(p => p.numel());
+
+    /// <summary>Throws a clear error unless the model can evaluate data on this grid.</summary>
+    public void CheckGrid(IReadOnlyList<int> grid)
+    {
+        if (grid.Count != Spec.TrainingGrid.Length)
+            throw new ArgumentException($"The model was trained on {Spec.TrainingGrid.Length}D data; these data are {grid.Count}D.");
+        if (Fno is { } fno) fno.CheckResolution([.. grid.Select(n => (long)n)]);
+        if (DeepOnet is { } deepOnet && grid.Aggregate(1, (a, b) => a * b) != deepOnet.Settings.Sensors)
+            throw new ArgumentException($"This DeepONet reads {deepOnet.Settings.Sensors} sensors, but the data have {string.Join(" x ", grid)} input points; a DeepONet cannot change resolution.");
+    }
+
+    /// <summary>Outputs [B, n...] for inputs [B, n...] (physical units) on the grid with these coordinates.</summary>
+    public Tensor Forward(Tensor inputs, Tensor queryPoints)
+    {
+        var encoded = Spec.InputNormaliser.Encode(inputs);
+        Tensor raw;
+        if (Fno is { } fno) raw = fno.forward(encoded.unsqueeze(1)).squeeze(1);
+        else
+        {
+            long batch = inputs.shape[0];
+            raw = DeepOnet!.Cartesian(encoded.reshape(batch, -1), queryPoints).reshape(inputs.shape);
+        }
+        return Spec.OutputNormaliser.Decode(raw);
+    }
+
+    /// <summary>Triples for a DeepONet: function i at its own point; inputs [B, sensors], points [B, d]; outputs [B].</summary>
+    public Tensor ForwardPointwise(Tensor inputs, Tensor points) =>
+        Spec.OutputNormaliser.Decode(DeepOnet!.Pointwise(Spec.InputNormaliser.Encode(inputs), points).squeeze(1));
+
+    /// <summary>Grid points [P, d] (row-major over the grid) as DeepONet query points.</summary>
+    public static Tensor QueryPoints(IReadOnlyList<double[]> coordinates)
+    {
+        if (coordinates.Count == 1) return tensor(coordinates[0], ScalarType.Float32).unsqueeze(1);
+        int nx = coordinates[0].Length, ny = coordinates[1].Length;
+        var points = new float[nx * ny * 2];
+        for (int i = 0; i < nx; i++)
+            for (int j = 0; j < ny; j++)
+                (points[2 * (i * ny + j)], points[2 * (i * ny + j) + 1]) = ((float)coordinates[0][i], (float)coordinates[1][j]);
+        return tensor(points, [nx * ny, 2]);
+    }
+
+    public IEnumerable<(string Name, Tensor Value)> NamedParameters() =>
+        Network.named_parameters().Select(p => (p.name, (Tensor)p.parameter));
+
+    public void Save(string path) =>
+        TensorArchive.Save(path, JsonSerializer.Serialize(Spec, Json), NamedParameters().ToDictionary(p => $"network/{p.Name}", p => p.Value));
+
+    public static OperatorModel Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"No saved model at '{path}': pass the --out folder of a finished 'physis train-operator' run.", path);
+        var (json, tensors) = TensorArchive.Load(path);
+        try
+        {
+            var spec = JsonSerializer.Deserialize<OperatorModelSpec>(json, Json) ?? throw new InvalidDataException($"{path}: the model header is empty.");
+            var model = new OperatorModel(spec);
+            model.LoadParameters(tensors, path);
+            return model;
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+    }
+
+    internal void LoadParameters(IReadOnlyDictionary<string, Tensor> tensors, string path)
+    {
+        using var noGrad = no_grad();
+        foreach (var (name, p) in NamedParameters())
+            p.copy_(tensors.TryGetValue($"network/{name}", out var saved) ? saved
+                : throw new InvalidDataException($"{path} lacks parameter '{name}': was it written for another architecture?"));
+    }
+
+    public void Dispose() => Network.Dispose();
+}

@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Physis.Data;
+using Physis.Tests.Operators;
+
+namespace Physis.Tests.Cli;
+
+/// <summary>train-operator and predict, run as separate processes as a user runs them.</summary>
+public class OperatorCommandTests
+{
+    private static (int ExitCode, string Error) Run(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Physis.Cli.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        _ = output.Result;
+        return (process.ExitCode, error.Result);
+    }
+
+    private static string TempPath(string suffix = "") => Path.Combine(Path.GetTempPath(), $"physis-operator-cli-{Guid.NewGuid():N}{suffix}");
+
+    [Fact]
+    public void TrainsSavesAndPredictsAtAnotherResolution()
+    {
+        string data = TempPath(".h5"), folder = TempPath();
+        try
+        {
+            OperatorTrainingTests.HeatData(30, 64, seed: 1).Write(data);
+            var (code, error) = Run("train-operator", "fno", "--data", data, "--epochs", "2", "--batch", "10", "--modes", "6", "--width", "8",
+                "--test", "10", "--resolution", "32", "--out", folder);
+            Assert.True(code == 0, error);
+            foreach (var file in new[] { "run.json", "history.csv", "error.png", "test_sample_0.png", "model.bin", "checkpoint.bin" })
+                Assert.True(File.Exists(Path.Combine(folder, file)), file);
+            using var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "run.json")));
+            Assert.True(run.RootElement.GetProperty("test_relative_l2").GetDouble() > 0);
+
+            (code, error) = Run("predict", "--model", folder, "--data", data, "--samples", "10");
+            Assert.True(code == 0, error);
+            Assert.True(File.Exists(Path.Combine(folder, "predict_64.json")));
+
+            (code, error) = Run("predict", "--model", folder, "--data", data, "--resolution", "8");
+            Assert.Equal(2, code);
+            Assert.Contains("cannot resolve 6 Fourier modes", error);
+        }
+        finally
+        {
+            File.Delete(data);
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void BadInputsExitWithCode2AndOneLine()
+    {
+        string data = TempPath(".h5"), nan = TempPath(".h5"), folder = TempPath();
+        try
+        {
+            OperatorTrainingTests.HeatData(6, 16, seed: 1).Write(data);
+            var poisoned = OperatorTrainingTests.HeatData(6, 16, seed: 1);
+            poisoned.Inputs[20] = double.NaN;
+            poisoned.Write(nan);
+            var cases = new (string[] Args, string Message)[]
+            {
+                (["train-operator", "fno", "--data", TempPath(".h5")], "does not exist"),
+                (["train-operator", "fno", "--data", nan, "--out", folder], "non-finite value (NaN) in sample 1"),
+                (["train-operator", "fno", "--data", data, "--modes", "4,4", "--out", folder], "--modes gives 2 counts but the data are 1D"),
+                (["train-operator", "deeponet", "--data", data, "--branch", "10,8,8", "--out", folder], "--branch starts with 10 sensors but the data have 16"),
+                (["train-operator", "fno", "--data", data, "--resolution", "5", "--out", folder], "Resolution 5 cannot be taken from 16"),
+                (["train-operator", "fno", "--data", data, "--epochs", "-1", "--out", folder], "--epochs cannot be negative"),
+                (["train-operator", "wavelet", "--data", data], "Unknown operator 'wavelet'"),
+                (["predict", "--model", folder, "--data", data], "No saved model"),
+            };
+            foreach (var (args, message) in cases)
+            {
+                var (code, error) = Run(args);
+                Assert.True(code == 2, $"{string.Join(" ", args)}: exit {code}, {error}");
+                Assert.Contains(message, error);
+                Assert.Single(error.Trim().Split('\n'));
+            }
+            Assert.False(Directory.Exists(folder), "nothing may be written for invalid input");
+        }
+        finally
+        {
+            File.Delete(data);
+            File.Delete(nan);
+        }
+    }
+}
