@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -195,12 +194,7 @@ public static class PinnRun
             FieldErrors = evaluation.FieldErrors,
             Evaluation = new { Points = reference.Count, Grid = reference.Grid?.Coordinates.Zip(reference.Grid.Axes, (c, a) => $"{c}: {a.Length}"), Reference = reference.Source },
             Threads = get_num_threads(),
-            Versions = new
-            {
-                Physis = Assembly.GetExecutingAssembly().GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion,
-                TorchSharp = typeof(TorchSharp.torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion,
-                Dotnet = Environment.Version.ToString(),
-            },
+            Versions = RunVersions.Current,
         };
         AtomicFile.WriteAllText(Path.Combine(folder, RunFile), JsonSerializer.Serialize(record, Json));
     }

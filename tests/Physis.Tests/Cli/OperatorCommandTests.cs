@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Physis.Data;
 using Physis.Tests.Operators;
@@ -10,15 +9,8 @@ public class OperatorCommandTests
 {
     private static (int ExitCode, string Error) Run(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Physis.Cli.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        _ = output.Result;
-        return (process.ExitCode, error.Result);
+        var (code, _, error) = SolveCommandTests.Physis(args);
+        return (code, error);
     }
 
     private static string TempPath(string suffix = "") => Path.Combine(Path.GetTempPath(), $"physis-operator-cli-{Guid.NewGuid():N}{suffix}");

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using Physis.Data;
@@ -196,12 +195,7 @@ public static class OperatorRun
             MeanEpochSeconds = history.Count > 0 ? history.Average(r => r.Seconds) : 0,
             Normalisers = new { Input = model.Spec.InputNormaliser, Output = model.Spec.OutputNormaliser },
             Threads = get_num_threads(),
-            Versions = new
-            {
-                Physis = Assembly.GetExecutingAssembly().GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion,
-                TorchSharp = typeof(TorchSharp.torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion,
-                Dotnet = Environment.Version.ToString(),
-            },
+            Versions = RunVersions.Current,
         };
         AtomicFile.WriteAllText(Path.Combine(folder, "run.json"), JsonSerializer.Serialize(record, OperatorModel.Json));
     }
