@@ -134,22 +134,23 @@ public class CatalogProblemTests
         bool even = n % 2 == 0;
         var inside = even ? (k * x).cos() : (k * x).sin();
         var edge = even ? Math.Cos(k * a) : Math.Sin(k * a);
-        var outside = (even ? ones_like(x) : x.sign()) * edge * (-kappa * (x.abs() - a)).exp();
+        double box = FiniteQuantumWell.Box;
+        var outside = (even ? ones_like(x) : x.sign()) * edge * (kappa * (box - x.abs())).sinh() / Math.Sinh(kappa * (box - a));
         return where(x.abs() < a, inside, outside);
     }
 
     [Fact]
     public void FiniteWellEnergiesAgreeWithAFiniteDifferenceEigensolver()
     {
-        // -psi'' + V psi on [-4, 4] with psi = 0 at the ends, second-order differences on 8000 intervals: an independent
-        // check of the transcendental-equation energies (truncation and O(h^2) errors are far below 1e-5).
-        int n = 7999;
-        double h = 8.0 / (n + 1);
+        // -psi'' + V psi on the box [-3, 3] with psi = 0 at its walls, second-order differences on 6000 intervals: an
+        // independent check of the transcendental-equation energies (the O(h^2) error is far below 1e-5).
+        int n = 5999;
+        double h = 2 * FiniteQuantumWell.Box / (n + 1);
         var diagonal = new double[n];
         var off = new double[n - 1];
         for (int i = 0; i < n; i++)
         {
-            double x = -4 + (i + 1) * h;
+            double x = -FiniteQuantumWell.Box + (i + 1) * h;
             // V averaged over the cell around the node keeps second order across the jump at |x| = a (a node sits on it).
             double outside = Math.Clamp((Math.Abs(x) + h / 2 - FiniteQuantumWell.HalfWidth) / h, 0, 1);
             diagonal[i] = 2 / (h * h) + outside * FiniteQuantumWell.Depth;

@@ -23,6 +23,7 @@ public interface ICatalogEigenProblem : ICatalogProblem
     EigenSolverOptions SolverOptions { get; }
     /// <summary>Where the states are plotted and compared.</summary>
     double[] EvaluationGrid { get; }
+
 }
 
 public abstract class QuantumWellProblem : ICatalogEigenProblem
@@ -107,22 +108,22 @@ public sealed class InfiniteQuantumWell : QuantumWellProblem
 }
 
 /// <summary>
-/// Finite well V = 0 for |x| &lt; a = 1 and V0 = 20 outside, on [-4, 4] with psi = 0 at the ends (the bound states
-/// decay like exp(-kappa |x|) with kappa >= 2.4, so truncating the domain moves the energies by less than 1e-6).
-/// Its three bound states solve the transcendental equations k tan(k a) = kappa (even) and -k cot(k a) = kappa (odd),
-/// k = sqrt(E), kappa = sqrt(V0 - E).
+/// Finite well V = 0 for |x| &lt; a = 1 and V0 = 20 outside, in a box [-L, L] = [-3, 3] with psi = 0 at its walls. Outside
+/// the well the states are sinh(kappa (L - |x|)), so the energies solve the box's own matching conditions exactly:
+/// k tan(k a) = kappa coth(kappa (L - a)) (even states) and -k cot(k a) = kappa coth(kappa (L - a)) (odd), k = sqrt(E),
+/// kappa = sqrt(V0 - E); three bound states, which differ from the infinite-domain ones by less than 1e-3.
 /// </summary>
 public sealed class FiniteQuantumWell : QuantumWellProblem
 {
-    public const double HalfWidth = 1, Depth = 20;
+    public const double HalfWidth = 1, Depth = 20, Box = 3;
 
     public override string Name => "quantum-well-finite";
-    public override string Description => "Finite quantum well -psi'' + V psi = E psi, V = 0 for |x| < 1 and 20 outside, on [-4, 4], three bound states";
+    public override string Description => "Finite quantum well -psi'' + V psi = E psi, V = 0 for |x| < 1 and 20 outside, in the box [-3, 3], three bound states";
     public override BenchmarkTarget Target { get; } = new("energy relative error", 1e-4, "exact (transcendental equation)");
     public override IReadOnlyList<double> InitialEnergies { get; } = [1.5, 7.0, 14.0];
     public override IReadOnlyList<double> ExactEnergies { get; } = BoundStateEnergies();
-    public override double[] EvaluationGrid { get; } = UniformGrid.Linspace(-4, 4, 401);
-    protected override Interval Domain => new(-4, 4);
+    public override double[] EvaluationGrid { get; } = UniformGrid.Linspace(-Box, Box, 301);
+    protected override Interval Domain => new(-Box, Box);
 
     protected override Expr PotentialTimesPsi(Terms f) =>
         new Custom("V(x)", context =>
@@ -135,21 +136,28 @@ public sealed class FiniteQuantumWell : QuantumWellProblem
     {
         double e = ExactEnergies[n], k = Math.Sqrt(e), kappa = Math.Sqrt(Depth - e);
         bool even = n % 2 == 0;
-        double inside(double s) => even ? Math.Cos(k * s) : Math.Sin(k * s);
-        return Math.Abs(x) < HalfWidth ? inside(x) : Math.Sign(x) * (even ? Math.Sign(x) : 1) * inside(HalfWidth) * Math.Exp(-kappa * (Math.Abs(x) - HalfWidth));
+        double Inside(double s) => even ? Math.Cos(k * s) : Math.Sin(k * s);
+        if (Math.Abs(x) < HalfWidth) return Inside(x);
+        double decay = Math.Sinh(kappa * (Box - Math.Abs(x))) / Math.Sinh(kappa * (Box - HalfWidth));
+        return (even ? 1 : Math.Sign(x)) * Inside(HalfWidth) * decay;
     }
 
     /// <summary>The bound-state energies, by bisection of each branch of the matching conditions between its poles.</summary>
     public static double[] BoundStateEnergies()
     {
         var energies = new List<double>();
+        double Outside(double k)
+        {
+            double kappa = Math.Sqrt(Depth - k * k);
+            return kappa / Math.Tanh(kappa * (Box - HalfWidth));
+        }
         // On branch m, k a runs over (m pi/2, (m + 1) pi/2): tan and cot have no pole inside.
         for (int m = 0; (m * Math.PI / 2 / HalfWidth) * (m * Math.PI / 2 / HalfWidth) < Depth; m++)
         {
             double Mismatch(double k) => m % 2 == 0
-                ? k * Math.Tan(k * HalfWidth) - Math.Sqrt(Depth - k * k)
-                : -k / Math.Tan(k * HalfWidth) - Math.Sqrt(Depth - k * k);
-            double lo = m * Math.PI / 2 / HalfWidth + 1e-12, hi = Math.Min((m + 1) * Math.PI / 2 / HalfWidth - 1e-12, Math.Sqrt(Depth));
+                ? k * Math.Tan(k * HalfWidth) - Outside(k)
+                : -k / Math.Tan(k * HalfWidth) - Outside(k);
+            double lo = m * Math.PI / 2 / HalfWidth + 1e-12, hi = Math.Min((m + 1) * Math.PI / 2 / HalfWidth, Math.Sqrt(Depth)) - 1e-12;
             if (Mismatch(lo) * Mismatch(hi) > 0) continue;
             for (int i = 0; i < 200; i++)
             {
