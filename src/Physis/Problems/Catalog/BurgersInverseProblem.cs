@@ -1,5 +1,6 @@
 using Physis.Geometry;
 using Physis.Solvers.Exact;
+using Physis.Solvers.RandomFields;
 
 namespace Physis.Problems.Catalog;
 
@@ -46,11 +47,7 @@ public sealed class BurgersInverseProblem : ICatalogProblem
         double rms = Math.Sqrt(values.Sum(v => v * v) / Observations);
         var noise = new Random(DataSeed);
         for (int i = 0; i < Observations; i++)
-        {
-            // Box-Muller: the standard library has no normal sampler.
-            double gaussian = Math.Sqrt(-2 * Math.Log(1 - noise.NextDouble())) * Math.Cos(2 * Math.PI * noise.NextDouble());
-            values[i] += NoiseLevel * rms * gaussian;
-        }
+            values[i] += NoiseLevel * rms * StandardNormal.Pair(noise).First;
         return (points, values);
     }
 

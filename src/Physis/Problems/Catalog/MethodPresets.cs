@@ -14,10 +14,10 @@ public static class MethodPresets
 {
     public static IReadOnlyDictionary<string, PinnSettings> PeriodicAblation(PinnSettings plain, double period)
     {
-        NetworkOptions Network(EmbeddingOptions embedding) => new()
+        NetworkOptions Network(EmbeddingOptions embedding, int[]? hidden = null) => new()
         {
             Embeddings = [embedding],
-            Architecture = new MlpArchitecture(plain.Hidden),
+            Architecture = new MlpArchitecture(hidden ?? plain.Hidden),
             Activation = plain.Activation,
             Initializer = plain.Initializer,
         };
@@ -34,7 +34,7 @@ public static class MethodPresets
             ["periodic-natural-gradient"] = periodic with
             {
                 Hidden = [20, 20],
-                Network = Network(new PeriodicEmbeddingOptions(0, period, 1)) with { Architecture = new MlpArchitecture([20, 20]) },
+                Network = Network(new PeriodicEmbeddingOptions(0, period, 1), [20, 20]),
                 DomainPoints = 1000,
                 InitialPoints = 128,
                 BoundaryPoints = 64,

@@ -181,7 +181,7 @@ public sealed class GaussianRandomField
         return u;
     }
 
-    /// <summary>Standard normal draws (Box-Muller) times the coefficient scales; zero-scale slots draw nothing.</summary>
+    /// <summary>Standard normal draws (both of each Box-Muller pair) times the coefficient scales; zero-scale slots draw nothing.</summary>
     private double[] StandardNormals(Random rng)
     {
         var z = new double[_scale.Length];
@@ -198,10 +198,7 @@ public sealed class GaussianRandomField
             }
             else
             {
-                double radius = Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble()));
-                double angle = 2 * Math.PI * rng.NextDouble();
-                normal = radius * Math.Cos(angle);
-                spare = radius * Math.Sin(angle);
+                (normal, spare) = StandardNormal.Pair(rng);
                 haveSpare = true;
             }
             z[i] = _scale[i] * normal;

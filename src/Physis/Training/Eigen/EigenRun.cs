@@ -21,7 +21,6 @@ internal static class EigenRun
     public static PinnRunResult Execute(ICatalogEigenProblem problem, string preset, PinnSettings settings, string folder,
         bool resume, int checkpointEvery, ITrainingCallback[] callbacks)
     {
-        if (settings.HardConstraints) throw new ArgumentException($"Problem {problem.Name} offers no hard constraint; run it without --hard-constraints.");
         PinnRun.PrepareOutputFolder(folder);
         if (resume && !Directory.EnumerateFiles(folder, "state*.ckpt").Any())
             throw new ArgumentException($"--resume: there is no state checkpoint in {folder}; run without --resume to start.");
