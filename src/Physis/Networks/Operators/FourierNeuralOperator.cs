@@ -38,7 +38,7 @@ public sealed record FnoSettings
 /// (no GELU after the last), and a pointwise two-layer projection. Input [B, in, n1, ..., nd], output [B, out, n1, ..., nd],
 /// at any resolution that resolves the retained modes (zero-shot super-resolution).
 /// </summary>
-public sealed class FourierNeuralOperator : nn.Module<Tensor, Tensor>
+public sealed class FourierNeuralOperator : nn.Module<Tensor, Tensor>, IGridOperator
 {
     private readonly PointwiseLinear lifting, projectionHidden, projectionOut;
     private readonly ModuleList<SpectralConvolution> spectral = new();
