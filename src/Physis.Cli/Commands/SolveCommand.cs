@@ -66,7 +66,7 @@ internal static class SolveCommand
                     Seed = parse.GetValue(seed) ?? settings.Seed,
                     HardConstraints = parse.GetValue(hard) || settings.HardConstraints,
                     Hidden = parse.GetValue(hidden) is { } widths ? ParseWidths(widths) : settings.Hidden,
-                    Activation = parse.GetValue(activation) is { } a ? ActivationFunctions.Parse(a) : settings.Activation,
+                    Activation = parse.GetValue(activation) is { } a ? ActivationFunctions.ParseSmooth(a) : settings.Activation,
                     SamplingMethod = parse.GetValue(sampling) is { } m ? ParseSampling(m) : settings.SamplingMethod,
                 };
             settings.Validate();

@@ -2,7 +2,8 @@ using static TorchSharp.torch;
 
 namespace Physis.Networks;
 
-public enum Activation { Tanh, Sin, Gelu, Silu }
+/// <summary>ReLU has no second derivative: it suits operator networks (DeepONet) trained on data, not PDE residuals.</summary>
+public enum Activation { Tanh, Sin, Gelu, Silu, Relu }
 
 public enum Initializer { GlorotNormal, GlorotUniform }
 
@@ -14,6 +15,7 @@ public static class ActivationFunctions
         Activation.Sin => x.sin(),
         Activation.Gelu => nn.functional.gelu(x),
         Activation.Silu => nn.functional.silu(x),
+        Activation.Relu => nn.functional.relu(x),
         _ => throw new NotSupportedException(activation.ToString()),
     };
 
@@ -23,6 +25,11 @@ public static class ActivationFunctions
         "sin" => Activation.Sin,
         "gelu" => Activation.Gelu,
         "silu" or "swish" => Activation.Silu,
-        _ => throw new ArgumentException($"Unknown activation '{name}'. Known: tanh, sin, gelu, silu."),
+        "relu" => Activation.Relu,
+        _ => throw new ArgumentException($"Unknown activation '{name}'. Known: tanh, sin, gelu, silu, relu."),
     };
+
+    /// <summary>An activation for a PINN: residuals differentiate the network twice or more, and ReLU's second derivative is zero.</summary>
+    public static Activation ParseSmooth(string name) => Parse(name) is var activation && activation != Activation.Relu ? activation
+        : throw new ArgumentException("relu has no second derivative, so a PDE residual cannot train it: use tanh, sin, gelu or silu.");
 }

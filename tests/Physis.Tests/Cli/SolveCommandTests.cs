@@ -26,7 +26,8 @@ public class SolveCommandTests
     [InlineData("--preset", "fastest", "Unknown preset 'fastest'")]
     [InlineData("--hidden", "20,x", "--hidden takes positive comma-separated widths")]
     [InlineData("--sampling", "grid", "--sampling must be one of uniform, latinhypercube, sobol, halton, hammersley")]
-    [InlineData("--activation", "relu", "Unknown activation 'relu'")]
+    [InlineData("--activation", "relu", "relu has no second derivative")]
+    [InlineData("--activation", "softplus", "Unknown activation 'softplus'")]
     [InlineData("--config", "/nonexistent/run.yaml", "the configuration file does not exist")]
     public void InvalidValuesGiveOneLineErrorsAndNoOutput(string option, string value, string message)
     {

@@ -184,6 +184,7 @@ public sealed class DatasetTests : IDisposable
     [InlineData("navier-stokes", 16, 5)]
     [InlineData("allen-cahn", 64, 11)]
     [InlineData("kdv", 64, 11)]
+    [InlineData("antiderivative", 100, null)]
     public void EveryDatasetSolvesToFiniteFieldsOfTheContractShape(string name, int resolution, int? times)
     {
         var generator = DatasetCatalog.Create(name, resolution, times);
@@ -196,5 +197,39 @@ public sealed class DatasetTests : IDisposable
         Assert.All(generator.InputShape, n => Assert.Equal(resolution, n));
         if (name == "darcy") Assert.All(input, a => Assert.True(a is 12 or 3));
         if (name is "allen-cahn" or "kdv") Assert.Equal(input, tensor.AsSpan(0, resolution).ToArray());
+    }
+
+    /// <summary>
+    /// The targets are integrals of the inputs (the trapezoid rule over the sensors agrees with the fine-grid integral
+    /// to O(h^2)), and the inputs have the GP's unit variance and length-scale correlation exp(-d^2 / (2 l^2)).
+    /// </summary>
+    [Fact]
+    public void AntiderivativeTargetsIntegrateTheirGaussianProcessInputs()
+    {
+        var data = AntiderivativeDataset.Generate(400, sensors: 101, seed: 7);
+        int n = 101;
+        double h = 1.0 / (n - 1), worst = 0, variance = 0, correlation = 0;
+        for (int s = 0; s < data.Count; s++)
+        {
+            var u = data.Inputs.AsSpan(s * n, n);
+            var g = data.Targets.AsSpan(s * n, n);
+            Assert.Equal(0, g[0]);
+            double sum = 0;
+            for (int i = 1; i < n; i++)
+            {
+                sum += (u[i - 1] + u[i]) * h / 2;
+                worst = Math.Max(worst, Math.Abs(sum - g[i]));
+            }
+            variance += u[50] * u[50];
+            correlation += u[30] * u[50];   // distance 0.2 = l: exp(-1/2)
+        }
+        variance /= data.Count;
+        correlation /= data.Count;
+        // Trapezoid over the sensors vs over the 10x finer grid: |error| <= h^2 / 12 * integral of |u''|, and u'' of this GP
+        // has standard deviation sqrt(3) / l^2 (about 43), so about 1e-3 at four deviations.
+        Assert.True(worst < 1e-3, $"largest difference from the sensor-grid trapezoid integral {worst}");
+        Assert.True(worst > 1e-9, "targets should come from the finer grid, not the sensor grid itself");
+        Assert.InRange(variance, 0.85, 1.15);   // 400 samples: standard error about 0.07
+        Assert.InRange(correlation, Math.Exp(-0.5) - 0.15, Math.Exp(-0.5) + 0.15);
     }
 }

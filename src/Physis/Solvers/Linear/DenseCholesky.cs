@@ -32,6 +32,20 @@ public sealed class DenseCholesky
 
     public int Size { get; }
 
+    /// <summary>L z: with z standard normal, a draw from N(0, A).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void MultiplyLower(ReadOnlySpan<double> z, Span<double> result)
+    {
+        int n = Size;
+        if (z.Length != n || result.Length != n) throw new ArgumentException($"Vectors must have length {n}; got {z.Length} and {result.Length}.");
+        for (int i = 0; i < n; i++)
+        {
+            double sum = 0;
+            for (int k = 0; k <= i; k++) sum += lower[i * n + k] * z[k];
+            result[i] = sum;
+        }
+    }
+
     /// <summary>Overwrites <paramref name="x"/> (holding b on entry) with A⁻¹ b.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void SolveInPlace(Span<double> x)
