@@ -50,9 +50,10 @@ public sealed record LsmSettings
 
 /// <summary>
 /// Latent Spectral Model (Wu et al., ICML 2023): a pointwise lifting of the input (and grid coordinates) to
-/// <see cref="LsmSettings.Width"/> channels, a U-shaped hierarchy that halves the grid and doubles the channels per scale,
-/// a <see cref="NeuralSpectralBlock"/> on the features of every scale in place of the U-Net's skip features, a decoder that
-/// upsamples, concatenates with the finer scale's block output and convolves, and a pointwise two-layer projection.
+/// <see cref="LsmSettings.Width"/> channels, a U-shaped hierarchy whose stride-2 convolutions halve the grid and double
+/// the channels per scale, a <see cref="NeuralSpectralBlock"/> on the features of every scale in place of the U-Net's skip
+/// features, a decoder that upsamples (linear / bilinear), merges with the finer scale's block output and convolves, and a
+/// pointwise two-layer projection.
 /// Input [B, in, n1(, n2)], output [B, out, n1(, n2)] on any grid with at least <see cref="LsmSettings.GridMultiple"/>
 /// points per axis: the lifted field is replicate-padded on the right of each axis to a multiple of it and cropped back.
 /// </summary>
@@ -240,8 +241,9 @@ public sealed class NeuralSpectralBlock : nn.Module<Tensor, Tensor>
 
 /// <summary>
 /// A 3 (or 3 x 3) convolution with zero padding 1 followed by GELU: the per-scale block of the U-shaped hierarchy. One
-/// convolution rather than the U-Net's two: the convolutions are most of the model's cost (each scale about the same,
-/// as channels double while points quarter), and the spectral blocks carry the nonlocal mixing.
+/// convolution rather than the U-Net's two: convolutions are most of the model's cost (each scale about the same, as
+/// channels double while points quarter), and two per block made a default-size training step on 20 samples of 85 x 85
+/// 2.7 s of one core rather than 2.1 s; the spectral blocks carry the nonlocal mixing.
 /// </summary>
 public sealed class ConvolutionBlock : nn.Module<Tensor, Tensor>
 {
