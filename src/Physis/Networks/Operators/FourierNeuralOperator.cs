@@ -92,7 +92,7 @@ public sealed class FourierNeuralOperator : nn.Module<Tensor, Tensor>, IGridOper
     }
 
     /// <summary>Coordinates linspace(0, 1, n) along each axis, broadcast to [B, d, n1, ..., nd].</summary>
-    private static Tensor GridFeatures(long batch, long[] grid, ScalarType dtype, Device device)
+    internal static Tensor GridFeatures(long batch, long[] grid, ScalarType dtype, Device device)
     {
         int d = grid.Length;
         var features = new Tensor[d];
@@ -133,7 +133,7 @@ public sealed class PointwiseLinear : nn.Module<Tensor, Tensor>
         return flat.reshape(shape);
     }
 
-    private static Tensor Uniform(long[] shape, double bound, Generator generator, ScalarType dtype, Device? device)
+    internal static Tensor Uniform(long[] shape, double bound, Generator generator, ScalarType dtype, Device? device)
     {
         using var scope = NewDisposeScope();
         var sample = (rand(shape, dtype: ScalarType.Float64, generator: generator) * 2 - 1) * bound;
