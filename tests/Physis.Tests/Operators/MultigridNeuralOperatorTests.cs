@@ -196,15 +196,26 @@ public class MultigridNeuralOperatorTests
     {
         double initial;
         using (no_grad()) initial = RelativeL2(mgno.forward(test.Inputs), test.Targets);
-        using var adam = optim.Adam(mgno.parameters(), rate);
-        var schedule = optim.lr_scheduler.CosineAnnealingLR(adam, steps);
-        for (int step = 0; step < steps; step++)
+        // One intra-op thread: on two shared cores, libtorch's threads made these tiny convolutions five times slower
+        // (the heat fit took 37 s instead of 7 s). Only speed depends on it; restored afterwards.
+        int threads = get_num_threads();
+        set_num_threads(1);
+        try
         {
-            using var scope = NewDisposeScope();
-            adam.zero_grad();
-            nn.functional.mse_loss(mgno.forward(train.Inputs), train.Targets).backward();
-            adam.step();
-            schedule.step();
+            using var adam = optim.Adam(mgno.parameters(), rate);
+            var schedule = optim.lr_scheduler.CosineAnnealingLR(adam, steps);
+            for (int step = 0; step < steps; step++)
+            {
+                using var scope = NewDisposeScope();
+                adam.zero_grad();
+                nn.functional.mse_loss(mgno.forward(train.Inputs), train.Targets).backward();
+                adam.step();
+                schedule.step();
+            }
+        }
+        finally
+        {
+            set_num_threads(threads);
         }
         using (no_grad()) return (initial, RelativeL2(mgno.forward(test.Inputs), test.Targets));
     }
