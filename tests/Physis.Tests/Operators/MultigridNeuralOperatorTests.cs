@@ -91,6 +91,57 @@ public class MultigridNeuralOperatorTests
         Assert.True(actual.allclose(expected, rtol: 0, atol: 1e-12), $"max difference {(actual - expected).abs().max().item<double>()}");
     }
 
+    [Theory]
+    [InlineData(MultigridBoundary.Dirichlet)]
+    [InlineData(MultigridBoundary.Periodic)]
+    public void TwoLevelCycleWithTwoSmoothingStepsFollowsItsDefinition(MultigridBoundary boundary)
+    {
+        using var scope = NewDisposeScope();
+        using var mgno = new MultigridNeuralOperator(new MgnoSettings
+        {
+            Dimension = 1, Boundary = boundary, TrainingGrid = [boundary == MultigridBoundary.Dirichlet ? 12 : 10], Levels = 2, Smoothing = 2,
+            Layers = 1, InChannels = 2, OutChannels = 3,
+        }, seed: 3, dtype: ScalarType.Float64);
+        var p = mgno.named_parameters().ToDictionary(np => np.name.Replace("cycles.0.", ""), np => np.parameter);
+        string[] names = ["biases.0", "smoother_0_0", "smoother_0_1", "operator_0", "restriction_0", "prolongation_0", "smoother_1_0", "smoother_1_1", "operator_1"];
+        Assert.Equal(names.Order(), p.Keys.Order());
+        var x = randn([2, 2, mgno.Settings.TrainingGrid[0]], dtype: ScalarType.Float64);
+        var f = boundary == MultigridBoundary.Dirichlet ? x.narrow(2, 1, 10) : x;
+        Tensor C(Tensor v, string kernel) => MultigridTransfer.Convolve(v, p[kernel], boundary);
+        var u = C(f, "smoother_0_0");
+        u = u + C(f - C(u, "operator_0"), "smoother_0_1");
+        var coarse = MultigridTransfer.Restrict(f - C(u, "operator_0"), p["restriction_0"], boundary);
+        var v = C(coarse, "smoother_1_0");
+        v = v + C(coarse - C(v, "operator_1"), "smoother_1_1");
+        var expected = u + MultigridTransfer.Prolong(v, p["prolongation_0"], [10], boundary);
+        if (boundary == MultigridBoundary.Dirichlet) expected = nn.functional.pad(expected, [1, 1]);
+        Assert.True(mgno.forward(x).allclose(expected, rtol: 0, atol: 1e-12));
+    }
+
+    [Theory]
+    [InlineData(MultigridBoundary.Dirichlet, 11, 21)]
+    [InlineData(MultigridBoundary.Periodic, 16, 32)]
+    public void BiasFunctionsInterpolateLinearlyToOtherGrids(MultigridBoundary boundary, int training, int fine)
+    {
+        using var scope = NewDisposeScope();
+        using var mgno = new MultigridNeuralOperator(new MgnoSettings { Dimension = 1, Boundary = boundary, TrainingGrid = [training], Levels = 2, Layers = 1 },
+            dtype: ScalarType.Float64);
+        // Dirichlet: nodes i/(n-1), bias sin(pi x) on the interior; periodic: nodes i/n, bias cos(2 pi x) + sin(2 pi x).
+        bool dirichlet = boundary == MultigridBoundary.Dirichlet;
+        Tensor Nodes(int n) => dirichlet ? linspace(0, 1, n, dtype: ScalarType.Float64) : arange(n, dtype: ScalarType.Float64) / n;
+        Tensor Field(Tensor t) => dirichlet ? sin(Math.PI * t) : cos(2 * Math.PI * t) + sin(2 * Math.PI * t);
+        using (no_grad())
+            foreach (var (name, parameter) in mgno.named_parameters())
+                if (name.StartsWith("biases")) parameter.copy_(Field(dirichlet ? Nodes(training)[1..^1] : Nodes(training)).unsqueeze(0));
+                else parameter.zero_();
+        // With every kernel zero the output is the bias function itself.
+        var output = mgno.forward(zeros(1, 1, fine, dtype: ScalarType.Float64)).flatten();
+        var coarse = Field(Nodes(training));
+        var expected = stack([coarse, (coarse + coarse.roll(-1, 0)) / 2], 1).flatten();
+        expected = dirichlet ? expected[..fine] : expected;
+        Assert.True(output.allclose(expected, rtol: 0, atol: 1e-12), $"max difference {(output - expected).abs().max().item<double>()}");
+    }
+
     [Fact]
     public void DirichletOutputIsZeroOnEveryBoundaryNode()
     {

@@ -199,9 +199,10 @@ internal sealed class MultigridVCycle : nn.Module<Tensor, Tensor>
             long[] shape = [rows, columns, .. Enumerable.Repeat(3L, dimension)];
             // PyTorch's default for convolutions: uniform on ±1/sqrt(fan in), fan in = columns x 3^d.
             double bound = scale / Math.Sqrt(columns * Math.Pow(3, dimension));
-            using var scope = NewDisposeScope();
-            var sample = ((rand(shape, dtype: ScalarType.Float64, generator: generator) * 2 - 1) * bound).to(dtype, device ?? CPU);
-            var parameter = new Parameter(sample.DetachFromDisposeScope());
+            Tensor sample;
+            using (NewDisposeScope())
+                sample = ((rand(shape, dtype: ScalarType.Float64, generator: generator) * 2 - 1) * bound).to(dtype, device ?? CPU).DetachFromDisposeScope();
+            var parameter = new Parameter(sample);
             register_parameter(name, parameter);
             return parameter;
         }
