@@ -29,6 +29,7 @@ internal static class BenchCommand
         command.Subcommands.Add(CreateDataset());
         command.Subcommands.Add(CreateRecycling());
         command.Subcommands.Add(FnoCommand());
+        command.Subcommands.Add(OperatorBenchCommand.Create());
         return command;
     }
 

@@ -11,7 +11,7 @@ internal static class TrainOperatorCommand
 {
     public static Command Create()
     {
-        var kind = new Argument<string?>("operator") { Description = "fno, tfno (Tucker-factorised FNO) or deeponet.", Arity = ArgumentArity.ZeroOrOne };
+        var kind = new Argument<string?>("operator") { Description = "fno, tfno (Tucker-factorised FNO), mgno (multigrid neural operator), lsm (latent spectral model) or deeponet.", Arity = ArgumentArity.ZeroOrOne };
         var data = new Option<string?>("--data") { Description = "HDF5 file with datasets input, tensor, t-coordinate, x-coordinate (and y-coordinate in 2D)." };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 500 };
         var batch = new Option<int>("--batch") { Description = "Samples per mini-batch.", DefaultValueFactory = _ => 20 };
@@ -21,15 +21,23 @@ internal static class TrainOperatorCommand
         var stepEvery = new Option<int>("--step-every") { Description = "Step schedule: epochs between decays.", DefaultValueFactory = _ => 50 };
         var stepFactor = new Option<double>("--step-factor") { Description = "Step schedule: factor per decay.", DefaultValueFactory = _ => 0.5 };
         var modes = new Option<string?>("--modes") { Description = "FNO Fourier modes per dimension, e.g. 16 (1D) or 12,12 (2D); default 16 or 12 per axis." };
-        var width = new Option<int?>("--width") { Description = "FNO channel width (default 64 in 1D, 32 in 2D)." };
-        var layers = new Option<int>("--layers") { Description = "FNO Fourier layers.", DefaultValueFactory = _ => 4 };
+        var width = new Option<int?>("--width") { Description = "Channel width: FNO (default 64 in 1D, 32 in 2D), MgNO channels (32), LSM finest-scale channels (32)." };
+        var layers = new Option<int?>("--layers") { Description = "FNO Fourier layers (default 4) or MgNO layers (default 5)." };
+        var levels = new Option<int>("--levels") { Description = "mgno: multigrid levels of each V-cycle.", DefaultValueFactory = _ => 4 };
+        var smoothing = new Option<int>("--smoothing") { Description = "mgno: smoothing steps per level.", DefaultValueFactory = _ => 1 };
+        var boundary = new Option<string?>("--boundary") { Description = "mgno: dirichlet (zero on the boundary nodes; default in 2D) or periodic (default in 1D)." };
+        var scales = new Option<int>("--scales") { Description = "lsm: levels of the U-shaped hierarchy.", DefaultValueFactory = _ => 4 };
+        var tokens = new Option<int>("--tokens") { Description = "lsm: latent tokens per patch.", DefaultValueFactory = _ => 4 };
+        var basis = new Option<int>("--basis") { Description = "lsm: trigonometric basis functions of the spectral block.", DefaultValueFactory = _ => 12 };
+        var patches = new Option<int>("--patches") { Description = "lsm: patches per axis at every scale.", DefaultValueFactory = _ => 4 };
+        var heads = new Option<int>("--heads") { Description = "lsm: basis operators (channel groups) per spectral block.", DefaultValueFactory = _ => 1 };
         var padding = new Option<double>("--padding") { Description = "FNO domain padding as a fraction of each axis, for non-periodic data (e.g. 0.1).", DefaultValueFactory = _ => 0 };
         var noGrid = new Option<bool>("--no-grid-features") { Description = "Do not append grid coordinates to the FNO input." };
         var rankRatio = new Option<double>("--rank-ratio") { Description = "tfno: parameters of the factorised spectral weights relative to dense.", DefaultValueFactory = _ => 0.1 };
         var factorisation = new Option<string>("--factorisation") { Description = "tfno: tucker or cp.", DefaultValueFactory = _ => "tucker" };
         var branch = new Option<string?>("--branch") { Description = "DeepONet branch widths, first = sensors (default: sensors,40,40)." };
         var trunk = new Option<string?>("--trunk") { Description = "DeepONet trunk widths, first = dimension (default: d,40,40)." };
-        var activation = new Option<string>("--activation") { Description = "DeepONet activation: tanh, sin, gelu or silu.", DefaultValueFactory = _ => "tanh" };
+        var activation = new Option<string>("--activation") { Description = "DeepONet activation: tanh, sin, gelu, silu or relu (DeepXDE's antiderivative example uses relu).", DefaultValueFactory = _ => "tanh" };
         var layout = new Option<string>("--layout") { Description = "DeepONet data layout: cartesian (every function at every point) or triple (random points per function).", DefaultValueFactory = _ => "cartesian" };
         var pointsPerFunction = new Option<int>("--points-per-function") { Description = "Triple layout: random points per function per epoch.", DefaultValueFactory = _ => 10 };
         var physics = new Option<string?>("--physics") { Description = $"DeepONet: add the residual of a known equation to the loss (physics-informed DeepONet): {string.Join(", ", OperatorPhysics.Names)}." };
@@ -44,15 +52,17 @@ internal static class TrainOperatorCommand
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Write the checkpoint every N epochs (and at the end).", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads for the tensor engine.", DefaultValueFactory = _ => 1 };
 
-        var command = new Command("train-operator", "Train a neural operator (FNO, TFNO, DeepONet) on an HDF5 dataset and test it on held-out samples.")
+        var command = new Command("train-operator", "Train a neural operator (FNO, TFNO, MgNO, LSM, DeepONet) on an HDF5 dataset and test it on held-out samples.")
         {
             kind, data, epochs, batch, lr, weightDecay, schedule, stepEvery, stepFactor, modes, width, layers, padding, noGrid, rankRatio, factorisation,
+            levels, smoothing, boundary, scales, tokens, basis, patches, heads,
             branch, trunk, activation, layout, pointsPerFunction, physics, dataWeight, loss, train, test, resolution, output, seed, resume, checkpointEvery, threads,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
-            string name = parse.GetValue(kind)?.ToLowerInvariant() ?? throw new ArgumentException("Name the operator to train: fno, tfno or deeponet.");
-            if (name is not ("fno" or "tfno" or "deeponet")) throw new ArgumentException($"Unknown operator '{name}'. Known: fno, tfno, deeponet.");
+            string known = string.Join(", ", OperatorModel.Kinds);
+            string name = parse.GetValue(kind)?.ToLowerInvariant() ?? throw new ArgumentException($"Name the operator to train: {known}.");
+            if (!OperatorModel.Kinds.Contains(name)) throw new ArgumentException($"Unknown operator '{name}'. Known: {known}.");
             string folder = parse.GetValue(output) ?? Path.Combine("runs", name);
             bool resuming = parse.GetValue(resume);
             int every = parse.GetValue(checkpointEvery);
@@ -113,6 +123,39 @@ internal static class TrainOperatorCommand
                     settings = settings with { DeepOnet = new DeepOnetSettings { Branch = branchWidths, Trunk = trunkWidths, Activation = ActivationFunctions.Parse(parse.GetValue(activation)!) } };
                     settings.DeepOnet.Validate();
                 }
+                else if (name == "mgno")
+                {
+                    var mgno = new MgnoSettings
+                    {
+                        Dimension = dimension,
+                        Channels = parse.GetValue(width) ?? 32,
+                        Layers = parse.GetValue(layers) ?? 5,
+                        Levels = parse.GetValue(levels),
+                        Smoothing = parse.GetValue(smoothing),
+                        Boundary = parse.GetValue(boundary) is { } b
+                            ? ParseChoice(b, "--boundary", MultigridBoundary.Dirichlet, MultigridBoundary.Periodic)
+                            : dimension == 1 ? MultigridBoundary.Periodic : MultigridBoundary.Dirichlet,
+                        TrainingGrid = trainData.Grid,
+                    };
+                    mgno.Validate();
+                    settings = settings with { Mgno = mgno };
+                }
+                else if (name == "lsm")
+                {
+                    var lsm = new LsmSettings
+                    {
+                        Dimension = dimension,
+                        Width = parse.GetValue(width) ?? 32,
+                        Scales = parse.GetValue(scales),
+                        Tokens = parse.GetValue(tokens),
+                        Basis = parse.GetValue(basis),
+                        Patches = parse.GetValue(patches),
+                        Heads = parse.GetValue(heads),
+                        PositionalFeatures = !parse.GetValue(noGrid),
+                    };
+                    lsm.Validate();
+                    settings = settings with { Lsm = lsm };
+                }
                 else
                 {
                     int[] modeCounts = ParseList(parse.GetValue(modes), "--modes") ?? [.. Enumerable.Repeat(dimension == 1 ? 16 : 12, dimension)];
@@ -122,7 +165,7 @@ internal static class TrainOperatorCommand
                     {
                         Modes = modeCounts,
                         Width = parse.GetValue(width) ?? (dimension == 1 ? 64 : 32),
-                        Layers = parse.GetValue(layers),
+                        Layers = parse.GetValue(layers) ?? 4,
                         Padding = parse.GetValue(padding),
                         PositionalFeatures = !parse.GetValue(noGrid),
                         Factorisation = name == "tfno"

@@ -21,6 +21,16 @@ public sealed record GaussianNormaliser(double Mean, double StandardDeviation)
         return new GaussianNormaliser(mean, deviation > 0 ? deviation : 1);
     }
 
+    /// <summary>Scale only (mean 0, root mean square as the deviation), for outputs whose zeros must stay zeros.</summary>
+    public static GaussianNormaliser FitScale(ReadOnlySpan<double> values)
+    {
+        if (values.Length == 0) throw new ArgumentException("Cannot fit a normaliser to no values.");
+        double squares = 0;
+        foreach (double v in values) squares += v * v;
+        double rms = Math.Sqrt(squares / values.Length);
+        return new GaussianNormaliser(0, rms > 0 ? rms : 1);
+    }
+
     public Tensor Encode(Tensor x) => (x - Mean) / StandardDeviation;
     public Tensor Decode(Tensor x) => x * StandardDeviation + Mean;
 }

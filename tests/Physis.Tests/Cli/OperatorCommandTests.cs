@@ -81,4 +81,80 @@ public class OperatorCommandTests
             File.Delete(nan);
         }
     }
+
+    /// <summary>MgNO and LSM from the command line: train at one resolution, predict at another, refuse a grid they cannot take.</summary>
+    [Theory]
+    [InlineData("mgno", new[] { "--width", "6", "--layers", "2", "--levels", "3" })]
+    [InlineData("lsm", new[] { "--width", "6", "--scales", "2", "--tokens", "2", "--basis", "4", "--patches", "2" })]
+    public void GridOperatorsTrainAndPredictAtAnotherResolution(string model, string[] options)
+    {
+        string data = TempPath(".h5"), folder = TempPath();
+        try
+        {
+            OperatorTrainingTests.HeatData(30, 64, seed: 1).Write(data);
+            var (code, error) = Run(["train-operator", model, "--data", data, "--epochs", "2", "--batch", "10", "--test", "10", "--resolution", "32",
+                "--out", folder, .. options]);
+            Assert.True(code == 0, error);
+            using (var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "run.json"))))
+            {
+                Assert.True(run.RootElement.GetProperty("test_relative_l2").GetDouble() is > 0 and < 10);
+                Assert.True(run.RootElement.GetProperty("peak_memory_megabytes").GetDouble() > 10);
+                Assert.Equal(model, run.RootElement.GetProperty("operator").GetString());
+            }
+
+            (code, error) = Run("predict", "--model", folder, "--data", data, "--samples", "10");
+            Assert.True(code == 0, error);
+            Assert.True(File.Exists(Path.Combine(folder, "predict_64.json")));
+
+            (code, error) = Run("predict", "--model", folder, "--data", data, "--resolution", "2");
+            Assert.Equal(2, code);
+            Assert.Contains("at least", error);
+            Assert.Single(error.Trim().Split('\n'));
+        }
+        finally
+        {
+            File.Delete(data);
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// bench operators generates the data, trains the three models on it in their own processes and tabulates them; a
+    /// second run with the same arguments reuses the finished runs instead of training again.
+    /// </summary>
+    [Fact]
+    public void BenchOperatorsTabulatesEveryModelAndReusesFinishedRuns()
+    {
+        string folder = TempPath();
+        try
+        {
+            string[] args = ["bench", "operators", "--datasets", "burgers", "--train", "4", "--test", "2", "--epochs", "1", "--batch", "2", "--out", folder];
+            var (code, error) = Run(args);
+            Assert.True(code == 0, error);
+            var rows = File.ReadAllLines(Path.Combine(folder, "bench.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+            Assert.Equal(["fno", "mgno", "lsm"], rows.Select(r => r[1]));
+            foreach (var r in rows)
+            {
+                Assert.Equal("burgers", r[0]);
+                Assert.True(long.Parse(r[2]) > 0, $"{r[1]} parameters");
+                Assert.True(double.Parse(r[4], System.Globalization.CultureInfo.InvariantCulture) > 0, $"{r[1]} test error");
+                Assert.True(double.Parse(r[6], System.Globalization.CultureInfo.InvariantCulture) > 10, $"{r[1]} peak memory");
+            }
+            Assert.Contains("| burgers | fno |", File.ReadAllText(Path.Combine(folder, "bench.md")));
+            string record = Path.Combine(folder, "burgers-mgno", "run.json");
+            var written = File.GetLastWriteTimeUtc(record);
+
+            (code, error) = Run(args);
+            Assert.True(code == 0, error);
+            Assert.Equal(written, File.GetLastWriteTimeUtc(record));
+
+            (code, error) = Run("bench", "operators", "--models", "fno,unet", "--out", folder);
+            Assert.Equal(2, code);
+            Assert.Contains("Unknown model 'unet'", error);
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
 }

@@ -10,9 +10,11 @@ namespace Physis.Training.Operators;
 /// <summary>What a saved operator model is: architecture, normalisers fitted on its training set, and the grid it was trained on.</summary>
 public sealed record OperatorModelSpec
 {
-    /// <summary>fno, tfno or deeponet.</summary>
+    /// <summary>One of <see cref="OperatorModel.Kinds"/>.</summary>
     public required string Kind { get; init; }
     public FnoSettings? Fno { get; init; }
+    public MgnoSettings? Mgno { get; init; }
+    public LsmSettings? Lsm { get; init; }
     public DeepOnetSettings? DeepOnet { get; init; }
     public required GaussianNormaliser InputNormaliser { get; init; }
     public required GaussianNormaliser OutputNormaliser { get; init; }
@@ -23,11 +25,15 @@ public sealed record OperatorModelSpec
 
 /// <summary>
 /// A neural operator with its normalisers: maps input fields [B, n1(, n2)] in physical units to output fields on the same
-/// grid. An FNO takes any grid that resolves its modes; a DeepONet needs its sensor count and evaluates at the grid points.
+/// grid. A grid operator (FNO, MgNO, LSM) takes the grids its construction allows; a DeepONet needs its sensor count and
+/// evaluates at the grid points.
 /// </summary>
 public sealed class OperatorModel : IDisposable
 {
     public const string FileName = "model.bin";
+
+    /// <summary>The architectures `physis train-operator` builds.</summary>
+    public static readonly IReadOnlyList<string> Kinds = ["fno", "tfno", "mgno", "lsm", "deeponet"];
 
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -44,15 +50,18 @@ public sealed class OperatorModel : IDisposable
         Network = spec.Kind switch
         {
             "fno" or "tfno" => new FourierNeuralOperator(spec.Fno ?? throw new ArgumentException("An FNO model needs FNO settings."), spec.Seed),
+            "mgno" => new MultigridNeuralOperator(spec.Mgno ?? throw new ArgumentException("An MgNO model needs MgNO settings."), spec.Seed),
+            "lsm" => new LatentSpectralModel(spec.Lsm ?? throw new ArgumentException("An LSM model needs LSM settings."), spec.Seed),
             "deeponet" => new DeepOperatorNetwork(spec.DeepOnet ?? throw new ArgumentException("A DeepONet model needs DeepONet settings."), spec.Seed),
-            _ => throw new ArgumentException($"Unknown operator '{spec.Kind}'. Known: fno, tfno, deeponet."),
+            _ => throw new ArgumentException($"Unknown operator '{spec.Kind}'. Known: {string.Join(", ", Kinds)}."),
         };
-        if (Fno is { } fno && fno.Dimension != spec.TrainingGrid.Length)
-            throw new ArgumentException($"The FNO has {fno.Dimension} dimensions of modes but the data are {spec.TrainingGrid.Length}D: give --modes one count per dimension.");
+        if (GridOperator is { } grid && grid.Dimension != spec.TrainingGrid.Length)
+            throw new ArgumentException($"The {spec.Kind} model is {grid.Dimension}D but the data are {spec.TrainingGrid.Length}D{(Fno is null ? "" : ": give --modes one count per dimension")}.");
     }
 
     public OperatorModelSpec Spec { get; }
     public nn.Module Network { get; }
+    public IGridOperator? GridOperator => Network as IGridOperator;
     public FourierNeuralOperator? Fno => Network as FourierNeuralOperator;
     public DeepOperatorNetwork? DeepOnet => Network as DeepOperatorNetwork;
     public long ParameterCount => Network.parameters().Sum(p => p.numel());
@@ -62,7 +71,7 @@ public sealed class OperatorModel : IDisposable
     {
         if (grid.Count != Spec.TrainingGrid.Length)
             throw new ArgumentException($"The model was trained on {Spec.TrainingGrid.Length}D data; these data are {grid.Count}D.");
-        if (Fno is { } fno) fno.CheckResolution([.. grid.Select(n => (long)n)]);
+        GridOperator?.CheckResolution([.. grid.Select(n => (long)n)]);
         if (DeepOnet is { } deepOnet && grid.Aggregate(1, (a, b) => a * b) != deepOnet.Settings.Sensors)
             throw new ArgumentException($"This DeepONet reads {deepOnet.Settings.Sensors} sensors, but the data have {string.Join(" x ", grid)} input points; a DeepONet cannot change resolution.");
     }
@@ -72,7 +81,7 @@ public sealed class OperatorModel : IDisposable
     {
         var encoded = Spec.InputNormaliser.Encode(inputs);
         Tensor raw;
-        if (Fno is { } fno) raw = fno.forward(encoded.unsqueeze(1)).squeeze(1);
+        if (GridOperator is { } grid) raw = grid.forward(encoded.unsqueeze(1)).squeeze(1);
         else
         {
             long batch = inputs.shape[0];

@@ -20,6 +20,8 @@ public sealed record OperatorRunSettings
     /// <summary>Points per axis after subsampling the data (null: as stored).</summary>
     public int? Resolution { get; init; }
     public FnoSettings? Fno { get; init; }
+    public MgnoSettings? Mgno { get; init; }
+    public LsmSettings? Lsm { get; init; }
     public DeepOnetSettings? DeepOnet { get; init; }
     /// <summary>Physics-informed DeepONet: the name of an <see cref="OperatorPhysics"/> equation added to the loss.</summary>
     public string? Physics { get; init; }
@@ -62,9 +64,12 @@ public static class OperatorRun
     {
         Kind = settings.Kind,
         Fno = settings.Fno,
+        Mgno = settings.Mgno,
+        Lsm = settings.Lsm,
         DeepOnet = settings.DeepOnet,
         InputNormaliser = GaussianNormaliser.Fit(train.Inputs),
-        OutputNormaliser = GaussianNormaliser.Fit(train.Targets),
+        // A shift would move the exact zero boundary values of a Dirichlet MgNO off zero.
+        OutputNormaliser = settings.Mgno?.Boundary == MultigridBoundary.Dirichlet ? GaussianNormaliser.FitScale(train.Targets) : GaussianNormaliser.Fit(train.Targets),
         TrainingGrid = train.Grid,
         Seed = settings.Training.Seed,
     };
@@ -193,6 +198,8 @@ public static class OperatorRun
             ResumedFromEpoch = result.ResumedFromEpoch,
             WallSeconds = result.WallSeconds,
             MeanEpochSeconds = history.Count > 0 ? history.Average(r => r.Seconds) : 0,
+            // The process's peak resident set (Linux VmHWM): data, model, optimizer state and the engine's buffers together.
+            PeakMemoryMegabytes = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0),
             Normalisers = new { Input = model.Spec.InputNormaliser, Output = model.Spec.OutputNormaliser },
             Threads = get_num_threads(),
             Versions = RunVersions.Current,
