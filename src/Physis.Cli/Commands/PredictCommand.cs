@@ -17,10 +17,11 @@ internal static class PredictCommand
         var resolution = new Option<int?>("--resolution") { Description = "Subsample the data to this many points per axis (an FNO evaluates at any resolution that resolves its modes)." };
         var samples = new Option<int?>("--samples") { Description = "Evaluate only the last N samples of the file (its usual test split); default all." };
         var output = new Option<string?>("--out") { Description = "Folder for predict_<resolution>.json and sample plots (default: the model folder)." };
+        var batch = new Option<int>("--batch") { Description = "Samples evaluated at a time (sets the peak memory).", DefaultValueFactory = _ => 20 };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads for the tensor engine.", DefaultValueFactory = _ => 1 };
         var command = new Command("predict", "Evaluate a saved neural operator on a dataset, possibly at another resolution, and report its errors.")
         {
-            model, data, resolution, samples, output, threads,
+            model, data, resolution, samples, output, batch, threads,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -38,7 +39,7 @@ internal static class PredictCommand
             }
             using var operatorModel = OperatorModel.Load(Path.Combine(folder, OperatorModel.FileName));
             operatorModel.CheckGrid(dataset.Grid);
-            var prediction = OperatorTrainer.Predict(operatorModel, dataset);
+            var prediction = OperatorTrainer.Predict(operatorModel, dataset, parse.GetValue(batch));
             double relative = OperatorRun.MeanRelativeL2(prediction, dataset);
             double meanSquare = prediction.Zip(dataset.Targets, (p, t) => (p - t) * (p - t)).Average();
             string grid = string.Join("x", dataset.Grid);

@@ -23,7 +23,7 @@ internal static class TrainOperatorCommand
         var modes = new Option<string?>("--modes") { Description = "FNO Fourier modes per dimension, e.g. 16 (1D) or 12,12 (2D); default 16 or 12 per axis." };
         var width = new Option<int?>("--width") { Description = "Channel width: FNO (default 64 in 1D, 32 in 2D), MgNO channels (32), LSM finest-scale channels (32)." };
         var layers = new Option<int?>("--layers") { Description = "FNO Fourier layers (default 4) or MgNO layers (default 5)." };
-        var levels = new Option<int>("--levels") { Description = "mgno: multigrid levels of each V-cycle.", DefaultValueFactory = _ => 4 };
+        var levels = new Option<int?>("--levels") { Description = "mgno: multigrid levels of each V-cycle (default: the most that keep 4 points per axis on the coarsest level, at most 10)." };
         var smoothing = new Option<int>("--smoothing") { Description = "mgno: smoothing steps per level.", DefaultValueFactory = _ => 1 };
         var boundary = new Option<string?>("--boundary") { Description = "mgno: dirichlet (zero on the boundary nodes; default in 2D) or periodic (default in 1D)." };
         var scales = new Option<int>("--scales") { Description = "lsm: levels of the U-shaped hierarchy.", DefaultValueFactory = _ => 4 };
@@ -125,16 +125,17 @@ internal static class TrainOperatorCommand
                 }
                 else if (name == "mgno")
                 {
+                    var boundaryKind = parse.GetValue(boundary) is { } b
+                        ? ParseChoice(b, "--boundary", MultigridBoundary.Dirichlet, MultigridBoundary.Periodic)
+                        : dimension == 1 ? MultigridBoundary.Periodic : MultigridBoundary.Dirichlet;
                     var mgno = new MgnoSettings
                     {
                         Dimension = dimension,
                         Channels = parse.GetValue(width) ?? 32,
                         Layers = parse.GetValue(layers) ?? 5,
-                        Levels = parse.GetValue(levels),
+                        Levels = parse.GetValue(levels) ?? MgnoSettings.DeepestLevels(trainData.Grid, boundaryKind),
                         Smoothing = parse.GetValue(smoothing),
-                        Boundary = parse.GetValue(boundary) is { } b
-                            ? ParseChoice(b, "--boundary", MultigridBoundary.Dirichlet, MultigridBoundary.Periodic)
-                            : dimension == 1 ? MultigridBoundary.Periodic : MultigridBoundary.Dirichlet,
+                        Boundary = boundaryKind,
                         TrainingGrid = trainData.Grid,
                     };
                     mgno.Validate();

@@ -210,11 +210,26 @@ public class MultigridNeuralOperatorTests
         var valid = Small(1, MultigridBoundary.Periodic, [64]);
         foreach (var (settings, option) in new[]
         {
-            (valid with { Channels = 0 }, "--channels"), (valid with { Layers = 0 }, "--layers"), (valid with { Levels = 0 }, "--levels"),
+            (valid with { Channels = 0 }, "--width"), (valid with { Layers = 0 }, "--layers"), (valid with { Levels = 0 }, "--levels"),
             (valid with { Smoothing = 0 }, "--smoothing"), (valid with { Boundary = (MultigridBoundary)7 }, "--boundary"),
             (valid with { TrainingGrid = [62] }, "multiple of 4"), (valid with { TrainingGrid = [64, 64] }, "training grid"),
         })
             Assert.Contains(option, Assert.Throws<ArgumentException>(settings.Validate).Message);
+    }
+
+    /// <summary>The default level count coarsens to 4 to 7 points per axis, and the grid then passes the resolution check.</summary>
+    [Theory]
+    [InlineData(MultigridBoundary.Periodic, new[] { 1024 }, 9)]     // 1024 -> 4
+    [InlineData(MultigridBoundary.Periodic, new[] { 64, 96 }, 5)]   // 64 -> 4, 96 -> 6
+    [InlineData(MultigridBoundary.Periodic, new[] { 6 }, 1)]        // 3 points after one halving: too few
+    [InlineData(MultigridBoundary.Dirichlet, new[] { 85, 85 }, 5)]  // 83 interior -> 42, 21, 11, 6
+    [InlineData(MultigridBoundary.Dirichlet, new[] { 11 }, 2)]      // 9 interior -> 5
+    public void DeepestLevelsKeepAFewPointsOnTheCoarsestLevel(MultigridBoundary boundary, int[] grid, int expected)
+    {
+        int levels = MgnoSettings.DeepestLevels(grid, boundary);
+        Assert.Equal(expected, levels);
+        var settings = new MgnoSettings { Dimension = grid.Length, Levels = levels, Boundary = boundary, TrainingGrid = grid };
+        settings.Validate();
     }
 
     [Theory]

@@ -11,7 +11,7 @@ public sealed record LsmSettings
     public int Dimension { get; init; } = 2;
     public int InChannels { get; init; } = 1;
     public int OutChannels { get; init; } = 1;
-    /// <summary>Channels at the finest scale; each coarser scale doubles them, as in a U-Net.</summary>
+    /// <summary>Channels at the finest scale; each coarser scale doubles them, as in a U-Net, up to <see cref="MaxChannelFactor"/> times.</summary>
     public int Width { get; init; } = 32;
     /// <summary>Levels of the U-shaped hierarchy (1 = a single scale).</summary>
     public int Scales { get; init; } = 4;
@@ -28,6 +28,15 @@ public sealed record LsmSettings
     /// <summary>Hidden width of the two-layer pointwise projection to the output.</summary>
     public int ProjectionWidth { get; init; } = 128;
 
+    /// <summary>
+    /// Cap on the channel doubling (the paper's widths run 1, 2, 4, 8, 8 times the first): deep hierarchies, which a
+    /// long 1D grid needs so that its coarsest scale spans the domain, then stay affordable.
+    /// </summary>
+    public const int MaxChannelFactor = 8;
+
+    /// <summary>Channels at scale <paramref name="scale"/> (0 = finest).</summary>
+    public int ChannelsAt(int scale) => Width * Math.Min(1 << scale, MaxChannelFactor);
+
     /// <summary>Every axis is padded to a multiple of this (Patches x 2^(Scales-1)), so each scale splits into whole patches.</summary>
     public int GridMultiple => Patches << (Scales - 1);
 
@@ -42,7 +51,7 @@ public sealed record LsmSettings
         if (Tokens <= 0) throw new ArgumentException($"--tokens must be positive; got {Tokens}.");
         if (Basis <= 0) throw new ArgumentException($"--basis must be positive; got {Basis}.");
         if (Patches <= 0) throw new ArgumentException($"--patches must be positive; got {Patches}.");
-        // The channels of scale l are Width 2^l, so dividing Width divides them all.
+        // The channels of every scale are multiples of Width, so dividing Width divides them all.
         if (Heads <= 0 || Width % Heads != 0)
             throw new ArgumentException($"--heads must be a positive divisor of --width ({Width}), which then divides the channels of every scale; got {Heads}.");
     }
@@ -74,20 +83,21 @@ public sealed class LatentSpectralModel : nn.Module<Tensor, Tensor>, IGridOperat
         lifting = new PointwiseLinear(settings.InChannels + (settings.PositionalFeatures ? d : 0), width, generator, dtype, device);
         for (int l = 0; l < settings.Scales; l++)
         {
-            int channels = width << l;
+            int channels = settings.ChannelsAt(l);
             // Below the finest scale the block's convolution has stride 2: it halves the grid as it doubles the channels.
-            down.Add(new ConvolutionBlock(l == 0 ? width : channels / 2, channels, d, generator, dtype, device, stride: l == 0 ? 1 : 2));
+            down.Add(new ConvolutionBlock(l == 0 ? width : settings.ChannelsAt(l - 1), channels, d, generator, dtype, device, stride: l == 0 ? 1 : 2));
             spectral.Add(new NeuralSpectralBlock(channels, d, settings.Tokens, settings.Basis, settings.Patches, settings.Heads, generator, dtype, device));
         }
-        // The decoder at scale l: a 1 x 1 map of [block output, upsampled scale l+1 result] (concatenated: 3 C channels) to C,
+        // The decoder at scale l: a 1 x 1 map of [block output, upsampled scale l+1 result] (concatenated: C plus the coarser scale's channels) to C,
         // then up[l]'s convolution; a 3 x 3 kernel on the concatenation itself would cost three times the rest of the model.
         // The 1 x 1 map is split by input: it commutes with linear interpolation (weights summing to one), so its coarse
         // part runs on the coarse grid before upsampling, which then moves half the channels.
         for (int l = 0; l < settings.Scales - 1; l++)
         {
-            skipMerge.Add(new PointwiseLinear(width << l, width << l, generator, dtype, device));
-            coarseMerge.Add(new PointwiseLinear(2 * (width << l), width << l, generator, dtype, device));
-            up.Add(new ConvolutionBlock(width << l, width << l, d, generator, dtype, device));
+            int channels = settings.ChannelsAt(l);
+            skipMerge.Add(new PointwiseLinear(channels, channels, generator, dtype, device));
+            coarseMerge.Add(new PointwiseLinear(settings.ChannelsAt(l + 1), channels, generator, dtype, device));
+            up.Add(new ConvolutionBlock(channels, channels, d, generator, dtype, device));
         }
         projectionHidden = new PointwiseLinear(width, settings.ProjectionWidth, generator, dtype, device);
         projectionOut = new PointwiseLinear(settings.ProjectionWidth, settings.OutChannels, generator, dtype, device);

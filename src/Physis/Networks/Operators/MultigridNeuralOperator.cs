@@ -40,7 +40,7 @@ public sealed record MgnoSettings
     {
         if (Dimension is not (1 or 2)) throw new ArgumentException($"MgNO works on 1 or 2 spatial axes; got {Dimension}.");
         if (InChannels <= 0 || OutChannels <= 0) throw new ArgumentException($"MgNO input and output channel counts must be positive; got {InChannels} and {OutChannels}.");
-        if (Channels <= 0) throw new ArgumentException($"--channels must be positive; got {Channels}.");
+        if (Channels <= 0) throw new ArgumentException($"--width (the MgNO channels) must be positive; got {Channels}.");
         if (Layers <= 0) throw new ArgumentException($"--layers must be positive; got {Layers}.");
         // 30 levels would already need a billion points per axis; the cap keeps 2^(levels - 1) in range.
         if (Levels is <= 0 or > 30) throw new ArgumentException($"--levels must lie in 1 to 30; got {Levels}.");
@@ -49,6 +49,20 @@ public sealed record MgnoSettings
         if (TrainingGrid is null || TrainingGrid.Length != Dimension)
             throw new ArgumentException($"The MgNO training grid needs {Dimension} sizes (one per axis); got [{string.Join(", ", TrainingGrid ?? [])}].");
         if (ResolutionProblem([.. TrainingGrid.Select(n => (long)n)]) is { } problem) throw new ArgumentException($"Training grid: {problem}");
+    }
+
+    /// <summary>
+    /// The most levels (at most <paramref name="limit"/>) whose coarsest level keeps at least <paramref name="coarsest"/>
+    /// points per axis on this grid, so one V-cycle reaches across the whole domain: the default of --levels.
+    /// </summary>
+    public static int DeepestLevels(IReadOnlyList<int> grid, MultigridBoundary boundary, int coarsest = 4, int limit = 10)
+    {
+        int levels = 1;
+        while (levels < limit && grid.All(n => boundary == MultigridBoundary.Periodic
+                   ? n % (1 << levels) == 0 && n >> levels >= coarsest
+                   : (n - 2 + (1 << levels) - 1) >> levels >= coarsest))
+            levels++;
+        return levels;
     }
 
     /// <summary>Why a V-cycle with these settings cannot run on this grid, or null when it can.</summary>

@@ -94,7 +94,7 @@ public static class OperatorRun
         double wall = clock.Elapsed.TotalSeconds;
 
         var (trainError, _) = trainer.EvaluateTrain();
-        var prediction = OperatorTrainer.Predict(model, test);
+        var prediction = OperatorTrainer.Predict(model, test, settings.Training.BatchSize);
         double testError = MeanRelativeL2(prediction, test);
         double testSquare = prediction.Zip(test.Targets, (p, t) => (p - t) * (p - t)).Average();
         var result = new OperatorRunResult(trainError, testError, testSquare, model.ParameterCount, trainer.Epoch, wall, resumedFrom);

@@ -178,19 +178,23 @@ public sealed class OperatorTrainer : IDisposable
         return loss.item<float>();
     }
 
-    /// <summary>Mean relative L2 error per sample and mean square error over a dataset (in chunks, without gradients).</summary>
+    /// <summary>
+    /// Mean relative L2 error per sample and mean square error over a dataset, without gradients, in chunks of the
+    /// training batch: every intermediate of a chunk's forward pass lives until its dispose scope ends, so larger chunks
+    /// would raise the peak memory above what training needs.
+    /// </summary>
     public (double RelativeL2, double MeanSquare) Evaluate(Tensor inputs, Tensor targets)
     {
         model.Network.eval();
         try
         {
             using var noGrad = no_grad();
-            long n = inputs.shape[0];
+            long n = inputs.shape[0], chunk = settings.BatchSize;
             double relative = 0, squares = 0;
-            for (long start = 0; start < n; start += 100)
+            for (long start = 0; start < n; start += chunk)
             {
                 using var scope = NewDisposeScope();
-                long count = Math.Min(100, n - start);
+                long count = Math.Min(chunk, n - start);
                 var truth = targets.narrow(0, start, count);
                 var prediction = model.Forward(inputs.narrow(0, start, count), queryPoints);
                 relative += OperatorLosses.RelativeLp(prediction, truth).item<float>() * count;
@@ -203,9 +207,10 @@ public sealed class OperatorTrainer : IDisposable
 
     public (double RelativeL2, double MeanSquare) EvaluateTrain() => Evaluate(trainInputs, trainTargets);
 
-    /// <summary>Predictions [N, n...] for a dataset on the training grid, in float64.</summary>
-    public static double[] Predict(OperatorModel model, OperatorDataset data)
+    /// <summary>Predictions [N, n...] for a dataset on the training grid, in float64, <paramref name="chunk"/> samples at a time.</summary>
+    public static double[] Predict(OperatorModel model, OperatorDataset data, int chunk = 20)
     {
+        if (chunk <= 0) throw new ArgumentException($"The prediction batch must be positive; got {chunk}.");
         model.CheckGrid(data.Grid);
         model.Network.eval();
         using var noGrad = no_grad();
@@ -213,10 +218,10 @@ public sealed class OperatorTrainer : IDisposable
         using var inputs = ToTensor(data.Inputs, data);
         var result = new double[data.Inputs.Length];
         int points = data.PointsPerSample;
-        for (int start = 0; start < data.Count; start += 100)
+        for (int start = 0; start < data.Count; start += chunk)
         {
             using var scope = NewDisposeScope();
-            int count = Math.Min(100, data.Count - start);
+            int count = Math.Min(chunk, data.Count - start);
             var values = model.Forward(inputs.narrow(0, start, count), query).to(ScalarType.Float64).contiguous().data<double>();
             values.CopyTo(result, start * points);
         }
