@@ -146,6 +146,31 @@ public static class PinnRun
         }
     }
 
+    /// <summary>
+    /// loss.csv: one row per iteration with the weighted total and each unweighted term; with adaptive loss balancing
+    /// also the weight of each term (weight_NAME), with causal training the smallest time-slab weight and eps. A cell is
+    /// empty where a row has no such value.
+    /// </summary>
+    public static string LossTable(IReadOnlyList<string> termNames, IReadOnlyList<LossRecord> history)
+    {
+        bool weights = history.Any(r => r.Weights is not null), causal = history.Any(r => r.CausalMinWeight is not null);
+        var header = new List<string> { "step", "phase", "total" };
+        header.AddRange(termNames);
+        if (weights) header.AddRange(termNames.Select(n => $"weight_{n}"));
+        if (causal) header.AddRange(["causal_min_weight", "causal_epsilon"]);
+        var csv = new StringBuilder(string.Join(",", header) + "\n");
+        static string Cell(double? v) => v?.ToString("R", CultureInfo.InvariantCulture) ?? "";
+        foreach (var r in history)
+        {
+            var cells = new List<string> { r.Step.ToString(CultureInfo.InvariantCulture), r.Phase, Cell(r.Total) };
+            cells.AddRange(r.Terms.Select(v => Cell(v)));
+            if (weights) cells.AddRange(termNames.Select((_, i) => Cell(r.Weights?[i])));
+            if (causal) cells.AddRange([Cell(r.CausalMinWeight), Cell(r.CausalEpsilon)]);
+            csv.AppendJoin(',', cells).Append('\n');
+        }
+        return csv.ToString();
+    }
+
     private static void WriteOutputs(string folder, ICatalogProblem problem, string preset, PinnSettings settings, PinnTrainer trainer,
         ReferenceSolution reference, Evaluation evaluation, PinnRunResult result)
     {
@@ -153,10 +178,7 @@ public static class PinnRun
         var coordinates = trainer.Problem.Terms.Coordinates;
         SolutionPlots.Write(folder, problem.Name, coordinates, reference, evaluation);
 
-        var csv = new StringBuilder("step,phase,total," + string.Join(",", trainer.LossTermNames) + "\n");
-        foreach (var r in trainer.History)
-            csv.Append(CultureInfo.InvariantCulture, $"{r.Step},{r.Phase},{r.Total:R},{string.Join(",", r.Terms.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}\n");
-        AtomicFile.WriteAllText(Path.Combine(folder, "loss.csv"), csv.ToString());
+        AtomicFile.WriteAllText(Path.Combine(folder, "loss.csv"), LossTable(trainer.LossTermNames, trainer.History));
 
         // A log axis cannot show a term that is exactly zero (a pinned value the network meets at initialisation):
         // such iterations are left out of that term's curve.

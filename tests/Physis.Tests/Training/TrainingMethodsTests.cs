@@ -180,6 +180,12 @@ public class TrainingMethodsTests
         Assert.All(trainer.History, r => Assert.Equal(2, r.Weights!.Length));
         Assert.All(trainer.History, r => Assert.Equal(1.0, r.Weights![0]));
         Assert.NotEqual(1.0, trainer.History[0].Weights![1]);
+        // loss.csv carries them: a weight column per term, holding the weights of each iteration.
+        var table = PinnRun.LossTable(trainer.LossTermNames, trainer.History).Split('\n');
+        var header = table[0].Split(',');
+        int column = Array.IndexOf(header, $"weight_{trainer.LossTermNames[1]}");
+        Assert.True(column > 0, table[0]);
+        Assert.Equal(trainer.History[0].Weights![1], double.Parse(table[1].Split(',')[column], System.Globalization.CultureInfo.InvariantCulture));
         Assert.Contains("Alpha", Assert.Throws<ArgumentException>(() => new GradientNormBalancing(Alpha: 1.5).Validate()).Message);
         Assert.Contains("Every", Assert.Throws<ArgumentException>(() => new NtkBalancing(Every: 0).Validate()).Message);
     }
@@ -250,5 +256,20 @@ public class TrainingMethodsTests
         Assert.Contains("unknown loss term 'boundary'; this problem's terms are: pde, dirichlet_u", error.Message);
         Assert.Contains("MinStep", Assert.Throws<ArgumentException>(() => trainer.Train(new NaturalGradientPhase(5, new() { MinStep = 2 }))).Message);
         Assert.Equal(0, trainer.Step);
+    }
+
+    [Fact]
+    public void LossTableAddsWeightAndCausalColumnsOnlyWhenTheRunHasThem()
+    {
+        string[] names = ["pde", "initial_u"];
+        Assert.Equal("step,phase,total,pde,initial_u\n1,adam,3,1,2\n", PinnRun.LossTable(names, [new LossRecord(1, "adam", 3.0, [1.0, 2.0])]));
+        var lines = PinnRun.LossTable(names,
+        [
+            new LossRecord(1, "adam", 3.0, [1.0, 2.0]) { Weights = [1.0, 0.5], CausalMinWeight = 0.25, CausalEpsilon = 0.01 },
+            new LossRecord(2, "lbfgs", 2.0, [0.5, 1.5]),
+        ]).Split('\n');
+        Assert.Equal("step,phase,total,pde,initial_u,weight_pde,weight_initial_u,causal_min_weight,causal_epsilon", lines[0]);
+        Assert.Equal("1,adam,3,1,2,1,0.5,0.25,0.01", lines[1]);
+        Assert.Equal("2,lbfgs,2,0.5,1.5,,,,", lines[2]);
     }
 }
