@@ -51,14 +51,13 @@ internal static class BenchCommand
 
     private static int PinnSuite(bool quick, string? problemList, string methodList, string folder, int threads)
     {
-        if (threads <= 0) throw new ArgumentException($"--threads must be positive, got {threads}.");
         var selected = problemList is null ? ProblemCatalog.All : problemList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(ProblemCatalog.Find).ToList();
         var methods = methodList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (methods.Length == 0) throw new ArgumentException("--methods names no preset.");
         foreach (var method in methods)
             if (!selected.Any(p => p.Presets.ContainsKey(method)))
                 throw new ArgumentException($"No selected problem has a preset '{method}'.");
-        set_num_threads(threads);
+        TensorEngine.Configure(threads);
 
         string mode = quick ? "quick" : "full";
         var rows = new List<Physis.Training.BenchmarkRow>();
@@ -139,7 +138,7 @@ internal static class BenchCommand
     /// <summary>Seconds per training epoch of OperatorTrainer on smooth random periodic fields (the same kind of data the reference draws).</summary>
     private static double PhysisFnoEpoch(int threads, int epochs, int samples, int resolution, int modes, int width, int batch)
     {
-        set_num_threads(threads);
+        TensorEngine.Configure(threads);
         var random = new Random(0);
         double[] Fields()
         {
@@ -170,7 +169,7 @@ internal static class BenchCommand
 
     private static double PhysisStep(int threads, int steps)
     {
-        set_num_threads(threads);
+        TensorEngine.Configure(threads);
         var catalog = new BurgersProblem();
         var settings = catalog.Presets["deepxde"];
         using var network = new Mlp(2, settings.Hidden, 1, settings.Activation, settings.Initializer, seed: 0);

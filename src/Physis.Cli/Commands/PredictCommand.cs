@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Physis.Data;
 using Physis.Reporting;
+using Physis.Training;
 using Physis.Training.Operators;
 using static TorchSharp.torch;
 
@@ -28,8 +29,7 @@ internal static class PredictCommand
             string folder = parse.GetValue(model) ?? throw new ArgumentException("--model DIR is required: the --out folder of a train-operator run.");
             string file = parse.GetValue(data) ?? throw new ArgumentException("--data FILE is required.");
             int threadCount = parse.GetValue(threads);
-            if (threadCount <= 0) throw new ArgumentException($"--threads must be positive, got {threadCount}.");
-            set_num_threads(threadCount);
+            TensorEngine.Configure(threadCount);
             var dataset = OperatorDataset.Read(file);
             if (parse.GetValue(resolution) is { } r) dataset = dataset.Subsample(r);
             if (parse.GetValue(samples) is { } n)

@@ -73,8 +73,7 @@ internal static class SolveCommand
             int every = parse.GetValue(checkpointEvery);
             if (every <= 0) throw new ArgumentException($"--checkpoint-every must be positive, got {every}.");
             int threadCount = parse.GetValue(threads) ?? 1;
-            if (threadCount <= 0) throw new ArgumentException($"--threads must be positive, got {threadCount}.");
-            set_num_threads(threadCount);
+            TensorEngine.Configure(threadCount);
 
             Console.WriteLine($"Physis: {catalogProblem.Description}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

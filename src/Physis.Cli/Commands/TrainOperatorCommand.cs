@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Physis.Networks;
 using Physis.Networks.Operators;
+using Physis.Training;
 using Physis.Training.Operators;
 using static TorchSharp.torch;
 
@@ -178,7 +179,7 @@ internal static class TrainOperatorCommand
                     settings = settings with { Fno = fno };
                 }
             }
-            set_num_threads(threadCount);
+            TensorEngine.Configure(threadCount);
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Physis: {name} on {settings.DataPath}: {trainData.Count} train / {testData.Count} test samples on a [{string.Join(" x ", trainData.Grid)}] grid, {settings.Training.Epochs} epochs, batch {settings.Training.BatchSize}, lr {settings.Training.LearningRate} ({settings.Training.Decay.ToString().ToLowerInvariant()}), seed {settings.Training.Seed}{(resuming ? ", resuming" : "")}"));
