@@ -169,6 +169,8 @@ public sealed class PinnTrainer : IDisposable
                 optimizer.LoadState(pendingOptimizerState);
                 pendingOptimizerState = null;
             }
+            // L-BFGS's curvature pairs assume one objective, so the causal weights hold still during its phase.
+            if (phase.KeepsObjectiveFixed && causal is { IsFrozen: false }) causal.Freeze();
             while (PhaseStep < phase.Iterations)
             {
                 if (!phase.KeepsObjectiveFixed) AdaptObjective();
@@ -202,7 +204,14 @@ public sealed class PinnTrainer : IDisposable
                         }),
                     };
                 }
-                if (!moved) break;
+                if (!moved)
+                {
+                    if (!(phase.KeepsObjectiveFixed && PhaseStep < phase.Iterations && RefreezeCausalWeights())) break;
+                    // Converged at the frozen weights, which have since moved on: restart the phase's optimizer at the new ones.
+                    optimizer.Dispose();
+                    optimizer = phase.CreateOptimizer(trainable, LossTermNames);
+                    continue;
+                }
                 // A line search evaluates several points; record the terms of the one the optimizer accepted.
                 var record = evaluated.LastOrDefault(r => r.Total == optimizer.LastLoss) ?? evaluated[^1];
                 if (!phase.KeepsObjectiveFixed && record.CausalMinWeight is { } minWeight) causal?.Advance(minWeight);
@@ -214,6 +223,7 @@ public sealed class PinnTrainer : IDisposable
             }
             optimizer.Dispose();
             optimizer = null;
+            causal?.Thaw();
             if (CheckpointPath is not null && PhaseIndex + 1 < schedule.Count)
             {
                 PhaseIndex++; PhaseStep = 0;
@@ -224,6 +234,33 @@ public sealed class PinnTrainer : IDisposable
         PhaseStep = 0;
         if (CheckpointPath is not null) SaveCheckpoint(CheckpointPath);
     }
+
+    /// <summary>
+    /// After an optimizer converged at frozen causal weights: recomputes them at the current network (moving to the next
+    /// tolerance first if every slab is resolved) and freezes the new ones. True when some slab weight moved by more than
+    /// <see cref="CausalRefreezeChange"/>, that is when there is a new objective to minimise.
+    /// </summary>
+    private bool RefreezeCausalWeights()
+    {
+        if (causal?.FrozenWeights is not { } before) return false;
+        int epsilonIndex = causal.EpsilonIndex;
+        using (NewDisposeScope())
+        {
+            causal.Freeze();
+            Evaluate();
+            causal.Advance(causal.MinWeight);
+            if (causal.EpsilonIndex != epsilonIndex)
+            {
+                causal.Freeze();
+                Evaluate();
+            }
+        }
+        var after = causal.FrozenWeights!;
+        return causal.EpsilonIndex != epsilonIndex || before.Zip(after, (b, a) => Math.Abs(a - b)).Max() > CausalRefreezeChange;
+    }
+
+    /// <summary>The smallest change of a causal slab weight that makes a converged L-BFGS phase start again at the new weights.</summary>
+    public const double CausalRefreezeChange = 1e-3;
 
     /// <summary>
     /// The weighted total loss the optimizer minimises (condition weights, adaptive weights and causal weights applied)
@@ -384,6 +421,7 @@ public sealed class PinnTrainer : IDisposable
             foreach (var (name, t) in optimizer.SaveState()) tensors[$"optimizer/{name}"] = t;
         if (lossWeights is not null) tensors["methods/loss_weights"] = tensor(lossWeights);
         if (causal is not null) tensors["methods/causal_epsilon_index"] = tensor(new[] { causal.EpsilonIndex });
+        if (causal?.FrozenWeights is { } frozen) tensors["methods/causal_frozen_weights"] = tensor(frozen);
         var header = new CheckpointHeader(Step, PhaseIndex, PhaseStep, optimizer?.Name, seed, [.. LossTermNames], history);
         TensorArchive.Save(path, JsonSerializer.Serialize(header), tensors);
     }
@@ -410,8 +448,12 @@ public sealed class PinnTrainer : IDisposable
         seed = header.Seed;
         lossWeights = tensors.TryGetValue("methods/loss_weights", out var weights) ? weights.data<double>().ToArray() : null;
         if (causal is not null)
+        {
             causal.EpsilonIndex = tensors.TryGetValue("methods/causal_epsilon_index", out var index)
                 ? Math.Min(index.data<int>()[0], causal.Settings.Schedule.Count - 1) : 0;
+            if (tensors.TryGetValue("methods/causal_frozen_weights", out var frozen)) causal.Freeze(frozen.data<double>().ToArray());
+            else causal.Thaw();
+        }
         history.Clear();
         history.AddRange(header.History);
         optimizer?.Dispose();

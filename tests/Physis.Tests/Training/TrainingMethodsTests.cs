@@ -86,6 +86,49 @@ public class TrainingMethodsTests
     }
 
     [Fact]
+    public void CausalWeightsHoldStillDuringLbfgsAndResumeThere()
+    {
+        string checkpoint = Path.Combine(Directory.CreateTempSubdirectory("physis-causal-lbfgs").FullName, "run.ckpt");
+        var options = Float64 with { Causal = new CausalTraining(Chunks: 8, Epsilons: [10.0]) };
+        TrainingPhase[] schedule = [new AdamPhase(20, 5e-3), new LbfgsPhase(60)];
+        PinnTrainer NewTrainer(Mlp net) => new(Advection(), net, new Sampling(256, 32, 32, SamplingMethod.Uniform), options);
+        try
+        {
+            using var netA = new Mlp(2, [16, 16], 1, seed: 3, dtype: ScalarType.Float64);
+            using var uninterrupted = NewTrainer(netA);
+            uninterrupted.Train(schedule);
+            var lbfgs = uninterrupted.History.Where(r => r.Phase == "lbfgs").ToList();
+            Assert.True(lbfgs.Count > 20, $"L-BFGS stopped after {lbfgs.Count} iterations");
+            Assert.True(lbfgs[0].CausalMinWeight < 0.9, "the test needs late slabs that are still down-weighted");
+            // The weights change only when L-BFGS has converged at the frozen ones, not at every evaluation.
+            int freezes = lbfgs.Select(r => r.CausalMinWeight).Distinct().Count();
+            Assert.True(freezes <= lbfgs.Count / 5, $"{freezes} different causal weights in {lbfgs.Count} L-BFGS iterations");
+            // Between re-freezes the objective is fixed, so the accepted L-BFGS losses cannot rise.
+            for (int i = 1; i < lbfgs.Count; i++)
+                if (lbfgs[i].CausalMinWeight == lbfgs[i - 1].CausalMinWeight)
+                    Assert.True(lbfgs[i].Total <= lbfgs[i - 1].Total * (1 + 1e-12), $"L-BFGS loss rose from {lbfgs[i - 1].Total} to {lbfgs[i].Total} at step {lbfgs[i].Step} under frozen weights");
+
+            using (var netB = new Mlp(2, [16, 16], 1, seed: 3, dtype: ScalarType.Float64))
+            using (var killed = NewTrainer(netB))
+            {
+                killed.EnableCheckpoints(checkpoint, every: 5);
+                Assert.Throws<OperationCanceledException>(() => killed.Train(schedule, new PinnTrainingTests.KillAt(33)));
+            }
+            using var netC = new Mlp(2, [16, 16], 1, seed: 8, dtype: ScalarType.Float64);
+            using var resumed = NewTrainer(netC);
+            resumed.LoadCheckpoint(checkpoint);
+            Assert.Equal(30, resumed.Step);
+            resumed.Train(schedule);
+            Assert.Equal(uninterrupted.History.Select(r => r.Total), resumed.History.Select(r => r.Total));
+            Assert.Equal(uninterrupted.History.Select(r => r.CausalMinWeight), resumed.History.Select(r => r.CausalMinWeight));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(checkpoint)!, recursive: true);
+        }
+    }
+
+    [Fact]
     public void CausalTrainingRejectsBadSettingsAndProblemsWithoutTime()
     {
         Assert.Contains("increase", Assert.Throws<ArgumentException>(() => new CausalTraining(Epsilons: [1, 0.1]).Validate()).Message);

@@ -30,15 +30,44 @@ public sealed record CausalTraining(int Chunks = 32, IReadOnlyList<double>? Epsi
     }
 }
 
-/// <summary>The running state of causal training: the position in the epsilon schedule and the weights of the last evaluation.</summary>
+/// <summary>
+/// The running state of causal training: the position in the epsilon schedule, the weights of the last evaluation, and
+/// the slab weights held fixed while an optimizer that needs one fixed objective (L-BFGS) runs.
+/// </summary>
 internal sealed class CausalWeighting(CausalTraining settings, double t0, double t1)
 {
+    private bool capturing;
+
     public CausalTraining Settings => settings;
     public int EpsilonIndex { get; set; }
     public double Epsilon => settings.Schedule[EpsilonIndex];
     /// <summary>Weight of each time slab at the last evaluation (slabs without points are NaN).</summary>
     public double[]? Weights { get; private set; }
     public double MinWeight { get; private set; } = double.NaN;
+    /// <summary>Slab weights every evaluation uses instead of its own while frozen (null when not frozen, or before the first frozen evaluation).</summary>
+    public double[]? FrozenWeights { get; private set; }
+    public bool IsFrozen => capturing || FrozenWeights is not null;
+
+    /// <summary>The next evaluation computes the slab weights as usual and every later one reuses them, until <see cref="Thaw"/>.</summary>
+    public void Freeze()
+    {
+        FrozenWeights = null;
+        capturing = true;
+    }
+
+    /// <summary>Restores frozen weights from a checkpoint.</summary>
+    public void Freeze(double[] weights)
+    {
+        if (weights.Length != settings.Chunks) throw new InvalidDataException($"The checkpoint holds {weights.Length} frozen causal weights, but the run has {settings.Chunks} time slabs.");
+        FrozenWeights = weights;
+        capturing = false;
+    }
+
+    public void Thaw()
+    {
+        FrozenWeights = null;
+        capturing = false;
+    }
 
     /// <summary>
     /// Point weights [n] for the residual terms at domain points with times <paramref name="time"/> [n], from the
@@ -52,14 +81,20 @@ internal sealed class CausalWeighting(CausalTraining settings, double t0, double
         var squares = residuals[0].detach().square();
         for (int e = 1; e < residuals.Count; e++) squares = squares + residuals[e].detach().square();
         var counts = zeros(m, squares.dtype, squares.device).index_add(0, slab, ones_like(squares), 1);
-        var losses = zeros(m, squares.dtype, squares.device).index_add(0, slab, squares, 1) / counts.clamp_min(1);
-        var before = losses.cumsum(0) - losses;
-        var weights = (before * -Epsilon).exp();
+        Tensor weights;
+        if (FrozenWeights is not null) weights = tensor(FrozenWeights, squares.dtype, squares.device);
+        else
+        {
+            var losses = zeros(m, squares.dtype, squares.device).index_add(0, slab, squares, 1) / counts.clamp_min(1);
+            var before = losses.cumsum(0) - losses;
+            weights = (before * -Epsilon).exp();
+        }
         var occupied = counts > 0;
         double occupiedCount = occupied.sum().ToDouble();
         var perPoint = (weights / (counts.clamp_min(1) * occupiedCount)).index_select(0, slab);
 
         var w = weights.to(ScalarType.Float64).cpu().data<double>().ToArray();
+        if (capturing) (FrozenWeights, capturing) = (w, false);
         var c = counts.to(ScalarType.Float64).cpu().data<double>().ToArray();
         Weights = w.Select((v, i) => c[i] > 0 ? v : double.NaN).ToArray();
         MinWeight = Weights.Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Min();
