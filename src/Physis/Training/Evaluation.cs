@@ -10,12 +10,15 @@ namespace Physis.Training;
 /// </summary>
 public sealed record Evaluation(IReadOnlyDictionary<string, double[]> Prediction, IReadOnlyDictionary<string, double> FieldErrors, double RelativeL2)
 {
-    public static Evaluation Of(PdeProblem problem, PinnTrainer trainer, ReferenceSolution reference)
+    public static Evaluation Of(PdeProblem problem, PinnTrainer trainer, ReferenceSolution reference) => Of(problem, trainer.Predict, reference);
+
+    /// <param name="predict">outputs [n, fields] at points [n, dimension]</param>
+    public static Evaluation Of(PdeProblem problem, Func<double[,], double[,]> predict, ReferenceSolution reference)
     {
         foreach (var field in reference.Values.Keys)
             if (!problem.Fields.Contains(field))
                 throw new ArgumentException($"The reference gives field '{field}', which the problem does not have ({string.Join(", ", problem.Fields)}).");
-        var output = trainer.Predict(reference.Points);
+        var output = predict(reference.Points);
         var prediction = new Dictionary<string, double[]>();
         var errors = new Dictionary<string, double>();
         double errorSum = 0, normSum = 0;

@@ -8,6 +8,7 @@ using Physis.Networks;
 using Physis.Problems.Catalog;
 using Physis.Reporting;
 using Physis.Training.Eigen;
+using Physis.Training.Marching;
 using Physis.Training.Optimizers;
 using static TorchSharp.torch;
 
@@ -55,11 +56,13 @@ public static class PinnRun
         settings.Validate();
         if (settings.HardConstraints && catalogProblem.HardConstraint is null)
             throw new ArgumentException($"Problem {catalogProblem.Name} offers no hard constraint; run it without --hard-constraints.");
+        if (catalogProblem is ICatalogEigenProblem && settings.TimeWindows > 1)
+            throw new ArgumentException($"Problem {catalogProblem.Name} is an eigenvalue problem without time; time marching does not apply.");
         if (catalogProblem is ICatalogEigenProblem eigen)
             return EigenRun.Execute(eigen, preset, settings, outputFolder, resume, checkpointEvery, callbacks);
         PrepareOutputFolder(outputFolder);
         string checkpoint = Path.Combine(outputFolder, CheckpointFile);
-        if (resume && !File.Exists(checkpoint))
+        if (resume && settings.TimeWindows == 1 && !File.Exists(checkpoint))
             throw new ArgumentException($"--resume: there is no checkpoint in {outputFolder}; run without --resume to start.");
         if (!resume) AtomicFile.WriteAllText(Path.Combine(outputFolder, SettingsFile), JsonSerializer.Serialize(settings, Json));
 
@@ -72,40 +75,100 @@ public static class PinnRun
             problem = problem.WithoutConditions([.. constraint.Replaces]);
         }
         var dtype = settings.Precision == "float64" ? ScalarType.Float64 : ScalarType.Float32;
-        using var network = CreateNetwork(problem, settings, dtype, transform);
         var sampling = new Sampling(settings.DomainPoints, settings.BoundaryPoints, settings.InitialPoints, settings.SamplingMethod);
-        using var trainer = new PinnTrainer(problem, network, sampling, new TrainerOptions
+        var options = new TrainerOptions
         {
             Seed = settings.Seed,
             DType = dtype,
             Balancing = settings.Balancing,
             Causal = settings.Causal,
             AdaptiveSampling = settings.AdaptiveSampling,
-        });
-        trainer.EnableCheckpoints(checkpoint, checkpointEvery);
-        int resumedFrom = 0;
-        if (resume)
-        {
-            trainer.LoadCheckpoint(checkpoint);
-            resumedFrom = trainer.Step;
-        }
-
+        };
         var clock = Stopwatch.StartNew();
-        trainer.Train(Schedule(settings), callbacks);
+        using var trained = settings.TimeWindows > 1
+            ? TrainWindows(problem, settings, dtype, sampling, options, outputFolder, resume, checkpointEvery, callbacks)
+            : TrainAtOnce(problem, settings, dtype, transform, sampling, options, checkpoint, resume, checkpointEvery, callbacks);
         double wall = clock.Elapsed.TotalSeconds;
 
         var reference = catalogProblem.Reference();
-        var evaluation = Evaluation.Of(problem, trainer, reference);
-        int adam = trainer.History.Count(r => r.Phase is "adam" or "multiadam"), lbfgs = trainer.History.Count(r => r.Phase == "lbfgs");
-        var result = new PinnRunResult(evaluation.RelativeL2, trainer.Step, adam, lbfgs, wall, trainer.History.LastOrDefault()?.Total ?? double.NaN, resumedFrom, outputFolder)
+        var evaluation = Evaluation.Of(problem, trained.Predict, reference);
+        // Time-marching rows carry their window in front of the phase (w3-lbfgs).
+        static string Phase(LossRecord r) => r.Phase[(r.Phase.IndexOf('-') + 1)..];
+        int adam = trained.History.Count(r => Phase(r) is "adam" or "multiadam"), lbfgs = trained.History.Count(r => Phase(r) == "lbfgs");
+        var result = new PinnRunResult(evaluation.RelativeL2, trained.History.Count, adam, lbfgs, wall, trained.History.LastOrDefault()?.Total ?? double.NaN, trained.ResumedFrom, outputFolder)
         {
-            Parameters = trainer.ParameterValues,
+            Parameters = trained.Parameters,
             FieldErrors = evaluation.FieldErrors,
         };
 
-        WriteOutputs(outputFolder, catalogProblem, preset, settings, trainer, reference, evaluation, result);
+        WriteOutputs(outputFolder, catalogProblem, preset, settings, trained, reference, evaluation, result);
         return result;
     }
+
+    /// <summary>What the outputs need of a trained run, whether one network or one per time window.</summary>
+    private sealed record TrainedPinn(Func<double[,], double[,]> Predict, IReadOnlyList<string> Coordinates, IReadOnlyList<string> LossTermNames,
+        IReadOnlyList<LossRecord> History, IReadOnlyDictionary<string, double> Parameters, int ResumedFrom, IDisposable Owner) : IDisposable
+    {
+        public void Dispose() => Owner.Dispose();
+    }
+
+    private sealed class Disposables(params IDisposable[] owned) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var d in owned) d.Dispose();
+        }
+    }
+
+    private static TrainedPinn TrainAtOnce(Problems.PdeProblem problem, PinnSettings settings, ScalarType dtype, OutputTransform? transform,
+        Sampling sampling, TrainerOptions options, string checkpoint, bool resume, int checkpointEvery, ITrainingCallback[] callbacks)
+    {
+        var network = CreateNetwork(problem, settings, settings.Seed, dtype, transform);
+        var trainer = new PinnTrainer(problem, network, sampling, options);
+        var owner = new Disposables(trainer, network);
+        try
+        {
+            trainer.EnableCheckpoints(checkpoint, checkpointEvery);
+            int resumedFrom = 0;
+            if (resume)
+            {
+                trainer.LoadCheckpoint(checkpoint);
+                resumedFrom = trainer.Step;
+            }
+            trainer.Train(Schedule(settings), callbacks);
+            return new TrainedPinn(trainer.Predict, problem.Terms.Coordinates, trainer.LossTermNames, trainer.History, trainer.ParameterValues, resumedFrom, owner);
+        }
+        catch
+        {
+            owner.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Time marching: window k trains its own network (seed + k) and checkpoints to windows/window{k}.ckpt; loss.csv
+    /// numbers the iterations of all windows in one sequence and names each row's phase with its window (w0-adam, ...).
+    /// </summary>
+    private static TrainedPinn TrainWindows(Problems.PdeProblem problem, PinnSettings settings, ScalarType dtype, Sampling sampling,
+        TrainerOptions options, string outputFolder, bool resume, int checkpointEvery, ITrainingCallback[] callbacks)
+    {
+        string folder = Path.Combine(outputFolder, WindowsFolder);
+        if (!resume && Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        if (resume && !File.Exists(Path.Combine(folder, "window0.ckpt")))
+            throw new ArgumentException($"--resume: there are no time-window checkpoints in {folder}; run without --resume to start.");
+        var solution = TimeMarching.Train(problem, new TimeMarchingOptions(settings.TimeWindows, folder, checkpointEvery),
+            k => CreateNetwork(problem, settings, settings.Seed + k, dtype, null), sampling, Schedule(settings), options, callbacks);
+        var history = new List<LossRecord>();
+        for (int k = 0; k < solution.Windows.Count; k++)
+        {
+            int offset = history.Count;
+            history.AddRange(solution.Windows[k].History.Select(r => r with { Step = r.Step + offset, Phase = $"w{k}-{r.Phase}" }));
+        }
+        var last = solution.Windows[^1];
+        return new TrainedPinn(solution.Predict, problem.Terms.Coordinates, last.LossTermNames, history, last.ParameterValues, solution.ResumedSteps, solution);
+    }
+
+    public const string WindowsFolder = "windows";
 
     /// <summary>Adam (or MultiAdam), then L-BFGS, then optionally natural gradient; empty phases are skipped.</summary>
     public static IReadOnlyList<TrainingPhase> Schedule(PinnSettings settings)
@@ -121,13 +184,13 @@ public static class PinnRun
         return phases;
     }
 
-    private static nn.Module<Tensor, Tensor> CreateNetwork(Problems.PdeProblem problem, PinnSettings settings, ScalarType dtype, OutputTransform? transform)
+    private static nn.Module<Tensor, Tensor> CreateNetwork(Problems.PdeProblem problem, PinnSettings settings, int seed, ScalarType dtype, OutputTransform? transform)
     {
         int inputs = problem.Geometry.Dimension, outputs = problem.Fields.Count;
         if (settings.Network is not { } options)
-            return new Mlp(inputs, settings.Hidden, outputs, settings.Activation, settings.Initializer, settings.Seed, dtype, outputTransform: transform);
+            return new Mlp(inputs, settings.Hidden, outputs, settings.Activation, settings.Initializer, seed, dtype, outputTransform: transform);
         options.Validate(inputs, outputs);
-        return new PinnNetwork(inputs, outputs, options, settings.Seed, dtype, outputTransform: transform);
+        return new PinnNetwork(inputs, outputs, options, seed, dtype, outputTransform: transform);
     }
 
     /// <summary>Creates the folder and proves it is writable before any training time is spent.</summary>
@@ -171,11 +234,11 @@ public static class PinnRun
         return csv.ToString();
     }
 
-    private static void WriteOutputs(string folder, ICatalogProblem problem, string preset, PinnSettings settings, PinnTrainer trainer,
+    private static void WriteOutputs(string folder, ICatalogProblem problem, string preset, PinnSettings settings, TrainedPinn trainer,
         ReferenceSolution reference, Evaluation evaluation, PinnRunResult result)
     {
         WritePrediction(Path.Combine(folder, "prediction.npz"), reference, evaluation.Prediction);
-        var coordinates = trainer.Problem.Terms.Coordinates;
+        var coordinates = trainer.Coordinates;
         SolutionPlots.Write(folder, problem.Name, coordinates, reference, evaluation);
 
         AtomicFile.WriteAllText(Path.Combine(folder, "loss.csv"), LossTable(trainer.LossTermNames, trainer.History));
@@ -211,7 +274,7 @@ public static class PinnRun
             ResumedFromStep = result.ResumedFromStep,
             FinalLoss = result.FinalLoss,
             LossTerms = trainer.LossTermNames,
-            Parameters = trainer.ParameterValues,
+            Parameters = trainer.Parameters,
             ExactParameters = problem.ExactParameters,
             FieldErrors = evaluation.FieldErrors,
             Evaluation = new { Points = reference.Count, Grid = reference.Grid?.Coordinates.Zip(reference.Grid.Axes, (c, a) => $"{c}: {a.Length}"), Reference = reference.Source },

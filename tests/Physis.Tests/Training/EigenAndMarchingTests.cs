@@ -94,6 +94,22 @@ public class EigenAndMarchingTests
     }
 
     [Fact]
+    public void LocalTimeNetworkRescalesTimeAndItsDerivative()
+    {
+        using var inner = new Mlp(2, [8], 1, seed: 5, dtype: ScalarType.Float64);
+        using var local = new LocalTimeNetwork(inner, 0.2, 0.3);
+        var x = tensor(new double[,] { { 0.4, 0.2 }, { 1.1, 0.25 }, { 2.0, 0.3 } }).requires_grad_();
+        var tau = tensor(new double[,] { { 0.4, -1 }, { 1.1, 0 }, { 2.0, 1 } }).requires_grad_();
+        var u = local.forward(x);
+        var v = inner.forward(tau);
+        Assert.Equal(v.data<double>().ToArray(), u.data<double>().ToArray());
+        var dudt = autograd.grad([u.sum()], [x])[0].select(1, 1).data<double>().ToArray();
+        var dvdtau = autograd.grad([v.sum()], [tau])[0].select(1, 1).data<double>().ToArray();
+        for (int i = 0; i < 3; i++) Assert.Equal(20 * dvdtau[i], dudt[i], 10);
+        Assert.Throws<ArgumentException>(() => new LocalTimeNetwork(inner, 1, 1));
+    }
+
+    [Fact]
     public void TimeMarchingResumesFromItsWindowCheckpoints()
     {
         const double nu = 0.1;

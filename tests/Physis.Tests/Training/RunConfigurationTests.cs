@@ -125,6 +125,64 @@ public class RunConfigurationTests
     }
 
     [Fact]
+    public void TimeMarchingRunsFromTheConfigurationAndResumesAfterAKill()
+    {
+        string path = Write("""
+            preset: periodic
+            sampling: { domain: 64, boundary: 16, initial: 16 }
+            training:
+              adam: { iterations: 6 }
+              lbfgs: { iterations: 4 }
+              time-marching: { windows: 3 }
+            network: { hidden: [6] }
+            """);
+        var problem = ProblemCatalog.Find("advection");
+        var (_, settings) = RunConfiguration.Load(path, problem);
+        File.Delete(path);
+        Assert.Equal(3, settings.TimeWindows);
+        string folder = Path.Combine(Path.GetTempPath(), $"physis-config-marching-{Guid.NewGuid():N}");
+        string killedFolder = folder + "-killed";
+        try
+        {
+            var result = PinnRun.Execute(problem, "periodic", settings, folder, resume: false, checkpointEvery: 2);
+            Assert.Equal(18, result.AdamIterations);
+            Assert.Equal(result.Iterations, result.AdamIterations + result.LbfgsIterations);
+            Assert.Equal(["window0.ckpt", "window1.ckpt", "window2.ckpt"],
+                Directory.GetFiles(Path.Combine(folder, PinnRun.WindowsFolder)).Select(Path.GetFileName).Order());
+            var rows = File.ReadAllLines(Path.Combine(folder, "loss.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+            Assert.Equal(Enumerable.Range(1, result.Iterations).Select(i => i.ToString()), rows.Select(r => r[0]));
+            Assert.Equal(["w0-adam", "w0-lbfgs", "w1-adam", "w1-lbfgs", "w2-adam", "w2-lbfgs"], rows.Select(r => r[1]).Distinct());
+
+            // Killed in the second window, resumed: the same error to the last digit.
+            Assert.Throws<OperationCanceledException>(() =>
+                PinnRun.Execute(problem, "periodic", settings, killedFolder, resume: false, checkpointEvery: 2, new KillAtPhaseStep("adam", 5, window: 1)));
+            var resumed = PinnRun.Execute(problem, "periodic", settings, killedFolder, resume: true, checkpointEvery: 2);
+            Assert.True(resumed.ResumedFromStep > 6, $"resumed from step {resumed.ResumedFromStep}");
+            Assert.Equal(result.RelativeL2, resumed.RelativeL2);
+
+            Assert.Contains("hard-constraints", Assert.Throws<ArgumentException>(() =>
+                PinnRun.Execute(ProblemCatalog.Find("burgers"), "default", settings with { HardConstraints = true }, folder, resume: false, checkpointEvery: 2)).Message);
+            Assert.Contains("time marching does not apply", Assert.Throws<ArgumentException>(() =>
+                PinnRun.Execute(ProblemCatalog.Find("quantum-well"), "default", settings, folder, resume: false, checkpointEvery: 2)).Message);
+        }
+        finally
+        {
+            foreach (var f in new[] { folder, killedFolder }) if (Directory.Exists(f)) Directory.Delete(f, recursive: true);
+        }
+    }
+
+    /// <summary>Throws at the given step of the given phase in the given window (each window's trainer counts its own phases).</summary>
+    private sealed class KillAtPhaseStep(string phase, int step, int window) : ITrainingCallback
+    {
+        private int windowsSeen = -1;
+        public void OnStep(PinnTrainer trainer, LossRecord record, TrainingPhase current, int phaseStep)
+        {
+            if (current.Name == phase && phaseStep == 1 && trainer.Step == 1) windowsSeen++;
+            if (windowsSeen == window && current.Name == phase && phaseStep == step) throw new OperationCanceledException("simulated kill");
+        }
+    }
+
+    [Fact]
     public void UnknownKeysNameTheLineAndTheAllowedKeys()
     {
         var error = Fails("network:\n  architecture: mlp\n  hiden: [20, 20]\n");
@@ -150,6 +208,8 @@ public class RunConfigurationTests
         Assert.Contains(":2: training.loss-balancing.statistic: applies to gradient-norm balancing only",
             Fails("training:\n  loss-balancing: { method: ntk, statistic: max }\n").Message);
         Assert.Contains("training.causal.chunks: must be at least 2", Fails("training:\n  causal: { chunks: 1 }\n").Message);
+        Assert.Contains(":2: training.time-marching.windows: must be at least 1, got 0", Fails("training:\n  time-marching: { windows: 0 }\n").Message);
+        Assert.Contains("training.time-marching: needs windows", Fails("training:\n  time-marching: {}\n").Message);
         Assert.Contains("sampling.adaptive.method: 'random' is not allowed; allowed: rar, rad",
             Fails("sampling:\n  adaptive: { method: random }\n").Message);
     }

@@ -214,6 +214,27 @@ public class TrainingMethodsTests
         Assert.True(1 - balanced < 1e-12, $"with {method}, the gradient direction changed: cosine {balanced}");
     }
 
+    [Theory]
+    [InlineData("gradnorm")]
+    [InlineData("ntk")]
+    public void ATermMetToRoundOffKeepsWeightOne(string method)
+    {
+        // A periodic condition under an exact periodic embedding is zero to round-off; reweighting it by the inverse of
+        // its gradient (about 1e30) would feed that round-off into training.
+        var problem = new PdeProblem(new Interval(0, 2 * Math.PI).WithTime(0, 1), f => f.Dt("u") + 3 * f.Dx("u"),
+            [Condition.Initial("u", p => Math.Sin(p[0])), Condition.Periodic("u", "x")]);
+        var options = new NetworkOptions { Embeddings = [new Physis.Networks.Embeddings.PeriodicEmbeddingOptions(0, 2 * Math.PI, 1)], Architecture = new Physis.Networks.Architectures.MlpArchitecture([8]) };
+        using var net = new PinnNetwork(2, 1, options, seed: 3, dtype: ScalarType.Float64);
+        LossBalancing balancing = method == "ntk" ? new NtkBalancing(Every: 1, Subsample: 16) : new GradientNormBalancing(Every: 1, Alpha: 0);
+        using var trainer = new PinnTrainer(problem, net, new Sampling(64, 16, 16), Float64 with { Balancing = balancing });
+        trainer.Train(new AdamPhase(1, 1e-3));
+        var weights = trainer.History[^1].Weights!;
+        int periodic = trainer.LossTermNames.ToList().IndexOf("periodic_u_x");
+        Assert.True(trainer.History[^1].Terms[periodic] < 1e-25, $"the periodic term should be round-off, got {trainer.History[^1].Terms[periodic]}");
+        Assert.Equal(1.0, weights[periodic]);
+        Assert.NotEqual(1.0, weights[trainer.LossTermNames.ToList().IndexOf("initial_u")]);
+    }
+
     [Fact]
     public void LossWeightsAreLoggedAndValidated()
     {

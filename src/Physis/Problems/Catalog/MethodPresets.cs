@@ -30,6 +30,14 @@ public static class MethodPresets
             ["periodic-causal"] = periodic with { Causal = new CausalTraining(Chunks: 32) },
             ["periodic-balanced"] = periodic with { Balancing = new GradientNormBalancing(Every: 100) },
             ["periodic-multiadam"] = periodic with { FirstOptimizer = "multiadam" },
+            // Ten time windows in sequence, each a short and easy problem: a quarter of the points and a fifth of the iterations per window.
+            ["periodic-marching"] = periodic with
+            {
+                TimeWindows = 10,
+                DomainPoints = plain.DomainPoints / 4,
+                AdamIterations = plain.AdamIterations / 5,
+                LbfgsIterations = plain.LbfgsIterations * 2 / 5,
+            },
             // Energy natural gradient costs one backward pass per residual row: a small network on few points.
             ["periodic-natural-gradient"] = periodic with
             {

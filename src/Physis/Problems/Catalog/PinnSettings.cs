@@ -31,6 +31,11 @@ public sealed record PinnSettings
     public LossBalancing? Balancing { get; init; }
     public CausalTraining? Causal { get; init; }
     public AdaptiveSampling? AdaptiveSampling { get; init; }
+    /// <summary>
+    /// Time marching: train this many equal time windows one after another, each with its own network and its own
+    /// points (the counts above are per window), its initial condition the previous window's solution; 1 trains all of time at once.
+    /// </summary>
+    public int TimeWindows { get; init; } = 1;
     /// <summary>"float32" or "float64".</summary>
     public string Precision { get; init; } = "float32";
     public int Seed { get; init; }
@@ -62,6 +67,8 @@ public sealed record PinnSettings
         if (NaturalGradientIterations < 0) throw new ArgumentException($"Natural-gradient iterations cannot be negative, got {NaturalGradientIterations}.");
         Balancing?.Validate();
         Causal?.Validate();
+        if (TimeWindows < 1) throw new ArgumentException($"Time windows must be at least 1 (1: no time marching), got {TimeWindows}.");
+        if (TimeWindows > 1 && HardConstraints) throw new ArgumentException("Time marching replaces the initial condition in every window after the first, so it cannot be combined with --hard-constraints.");
         AdaptiveSampling?.Validate();
         if (AdamIterations + LbfgsIterations + NaturalGradientIterations == 0) throw new ArgumentException("Nothing to train: both --iterations and --lbfgs-iterations are 0.");
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"--learning-rate must be a positive number, got {LearningRate}.");

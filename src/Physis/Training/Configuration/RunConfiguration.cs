@@ -45,6 +45,7 @@ namespace Physis.Training.Configuration;
 ///   natural-gradient: { iterations: 0 }
 ///   loss-balancing: { method: gradient-norm, every: 10, alpha: 0.9, statistic: max }   # or ntk (every, subsample, alpha)
 ///   causal: { chunks: 32, epsilons: [0.01, 0.1, 1, 10, 100], threshold: 0.99 }
+///   time-marching: { windows: 10 }  # train 10 time windows one after another (point counts are per window)
 /// </code>
 /// </summary>
 public static class RunConfiguration
@@ -189,7 +190,7 @@ public static class RunConfiguration
 
     private static PinnSettings Training(ConfigNode node, PinnSettings settings)
     {
-        var keys = node.Mapping("precision", "seed", "optimizer", "adam", "lbfgs", "natural-gradient", "loss-balancing", "causal");
+        var keys = node.Mapping("precision", "seed", "optimizer", "adam", "lbfgs", "natural-gradient", "loss-balancing", "causal", "time-marching");
         if (keys.TryGetValue("optimizer", out var o)) settings = settings with { FirstOptimizer = o.Choice("adam", "multiadam") };
         if (keys.TryGetValue("natural-gradient", out var ng))
             settings = settings with { NaturalGradientIterations = ng.Mapping("iterations").TryGetValue("iterations", out var ni) ? ni.Int(0) : 100 };
@@ -203,6 +204,11 @@ public static class RunConfiguration
                     c.TryGetValue("epsilons", out var e) ? e.Sequence().Select(v => v.Double()).ToArray() : null,
                     c.TryGetValue("threshold", out var t) ? t.Double() : 0.99),
             };
+        }
+        if (keys.TryGetValue("time-marching", out var marching))
+        {
+            var windows = marching.Mapping("windows");
+            settings = settings with { TimeWindows = windows.TryGetValue("windows", out var w) ? w.Int(1) : throw marching.Error("needs windows: the number of time windows.") };
         }
         if (keys.TryGetValue("precision", out var p)) settings = settings with { Precision = p.Choice("float32", "float64") };
         if (keys.TryGetValue("seed", out var s)) settings = settings with { Seed = s.Int(0) };

@@ -17,11 +17,12 @@ public sealed record TimeMarchingOptions(int Windows, string? CheckpointFolder =
         if (CheckpointEvery <= 0) throw new ArgumentException($"TimeMarchingOptions: CheckpointEvery must be positive, got {CheckpointEvery}.");
     }
 
-    internal void Resume(PinnTrainer trainer, int window)
+    /// <summary>Enables the window's checkpoint and restores it where one exists; returns the steps restored.</summary>
+    internal int Resume(PinnTrainer trainer, int window)
     {
-        if (CheckpointFolder is null) return;
+        if (CheckpointFolder is null) return 0;
         Directory.CreateDirectory(CheckpointFolder);
-        trainer.ResumeOrStart(Path.Combine(CheckpointFolder, $"window{window}.ckpt"), CheckpointEvery);
+        return trainer.ResumeOrStart(Path.Combine(CheckpointFolder, $"window{window}.ckpt"), CheckpointEvery) ? trainer.Step : 0;
     }
 }
 
@@ -31,6 +32,8 @@ public sealed class TimeMarchingSolution(IReadOnlyList<PinnTrainer> windows, IRe
     public IReadOnlyList<PinnTrainer> Windows => windows;
     /// <summary>Window edges T0 = t_0 &lt; t_1 &lt; ... &lt; t_W = T1.</summary>
     public IReadOnlyList<double> Boundaries => boundaries;
+    /// <summary>Iterations restored from window checkpoints rather than trained by this call.</summary>
+    public int ResumedSteps { get; init; }
 
     public int WindowOf(double t)
     {
@@ -68,6 +71,8 @@ public sealed class TimeMarchingSolution(IReadOnlyList<PinnTrainer> windows, IRe
 /// Time marching (sequential training in time windows): window k covers [t_k, t_{k+1}], samples its own points and
 /// trains its own network; its initial condition is the previous window's trained network at t_k (window 0 keeps the
 /// problem's initial conditions). Boundary conditions and residuals are the problem's; point data is kept per window.
+/// Each window's network sees its time rescaled to [-1, 1] (<see cref="LocalTimeNetwork"/>), so a short window does not
+/// shrink the network's time input.
 /// </summary>
 public static class TimeMarching
 {
@@ -86,6 +91,7 @@ public static class TimeMarching
         boundaries[^1] = spaceTime.T1;
         var trainers = new List<PinnTrainer>();
         var networks = new List<nn.Module<Tensor, Tensor>>();
+        int resumed = 0;
         try
         {
             for (int k = 0; k < windows; k++)
@@ -94,14 +100,14 @@ public static class TimeMarching
                 var conditions = problem.Conditions.Select(c => WindowCondition(c, problem, k == 0 ? null : trainers[^1], boundaries[k], boundaries[k + 1]))
                     .OfType<Condition>().ToList();
                 var windowProblem = new PdeProblem(window, _ => problem.Residuals, conditions, problem.Fields);
-                var net = network(k);
+                var net = new LocalTimeNetwork(network(k), boundaries[k], boundaries[k + 1]);
                 networks.Add(net);
                 var trainer = new PinnTrainer(windowProblem, net, sampling, options);
                 trainers.Add(trainer);
-                marching.Resume(trainer, k);
+                resumed += marching.Resume(trainer, k);
                 trainer.Train(schedule, callbacks);
             }
-            return new TimeMarchingSolution(trainers, networks, boundaries);
+            return new TimeMarchingSolution(trainers, networks, boundaries) { ResumedSteps = resumed };
         }
         catch
         {
@@ -144,5 +150,36 @@ public static class TimeMarching
         var row = new double[1, x.Length];
         for (int j = 0; j < x.Length; j++) row[0, j] = x[j];
         return row;
+    }
+}
+
+/// <summary>
+/// A window's network evaluated in local time: the last input coordinate t in [t0, t1] enters the inner network as
+/// 2 (t - t0) / (t1 - t0) - 1. The map is part of the graph, so derivatives in t include its factor. An output transform
+/// inside the inner network (a hard constraint) would see local time, which is why the solve command refuses the two together.
+/// </summary>
+public sealed class LocalTimeNetwork : nn.Module<Tensor, Tensor>
+{
+    private readonly nn.Module<Tensor, Tensor> inner;
+    private readonly double scale, shift;
+
+    public LocalTimeNetwork(nn.Module<Tensor, Tensor> inner, double t0, double t1) : base("local_time")
+    {
+        if (!(t1 > t0)) throw new ArgumentException($"LocalTimeNetwork: the window must have t1 > t0, got [{t0}, {t1}].");
+        this.inner = inner;
+        (scale, shift) = (2 / (t1 - t0), -(t0 + t1) / (t1 - t0));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        long d = x.shape[1];
+        return inner.forward(cat([x.narrow(1, 0, d - 1), x.narrow(1, d - 1, 1) * scale + shift], 1));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
+        base.Dispose(disposing);
     }
 }

@@ -26,6 +26,9 @@ public abstract record LossBalancing(int Every)
     internal abstract double Smoothing { get; }
 
     /// <summary>A fresh estimate of the weights from the terms (condition weights already applied in <paramref name="coefficients"/>).</summary>
+    /// <summary>Gradients below this fraction of the residual's come from terms already satisfied to round-off; they are not reweighted.</summary>
+    public const double RoundOff = 1e-12;
+
     internal abstract double[] Estimate(IReadOnlyList<TermResidual> terms, double[] coefficients, int residualCount, IReadOnlyList<Parameter> parameters);
 }
 
@@ -63,7 +66,9 @@ public sealed record GradientNormBalancing(int Every = 10, double Alpha = 0.9, G
         {
             if (i < residualCount) { weights[i] = 1; continue; }
             double mean = ParameterGradients.Of(terms[i].Objective() * coefficients[i], parameters).abs().mean().ToDouble();
-            weights[i] = mean > 0 && stat > 0 && double.IsFinite(stat / mean) ? stat / mean : 1;
+            // A term met to round-off (a periodic condition under a periodic embedding) keeps weight 1: weighting it by
+            // stat / mean, about 1e30, would blow its round-off up into the gradient.
+            weights[i] = mean > stat * RoundOff && double.IsFinite(stat / mean) ? stat / mean : 1;
         }
         return weights;
     }
@@ -99,6 +104,7 @@ public sealed record NtkBalancing(int Every = 100, int Subsample = 64, double Al
             traces[i] = ParameterGradients.JacobianRows(scaled, parameters, rows).square().sum().ToDouble() * n / k;
         }
         double total = traces.Sum();
-        return traces.Select(t => t > 0 && double.IsFinite(total / t) ? total / t : 1).ToArray();
+        // Traces are squared gradients, so round-off sits at RoundOff^2 of the total (see GradientNormBalancing).
+        return traces.Select(t => t > total * RoundOff * RoundOff && double.IsFinite(total / t) ? total / t : 1).ToArray();
     }
 }
