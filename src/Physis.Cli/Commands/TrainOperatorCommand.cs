@@ -68,8 +68,7 @@ internal static class TrainOperatorCommand
             bool resuming = parse.GetValue(resume);
             int every = parse.GetValue(checkpointEvery);
             if (every <= 0) throw new ArgumentException($"--checkpoint-every must be positive, got {every}.");
-            int threadCount = parse.GetValue(threads);
-            if (threadCount <= 0) throw new ArgumentException($"--threads must be positive, got {threadCount}.");
+            TensorEngine.Configure(parse.GetValue(threads));
 
             OperatorRunSettings settings;
             if (resuming)
@@ -179,7 +178,6 @@ internal static class TrainOperatorCommand
                     settings = settings with { Fno = fno };
                 }
             }
-            TensorEngine.Configure(threadCount);
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Physis: {name} on {settings.DataPath}: {trainData.Count} train / {testData.Count} test samples on a [{string.Join(" x ", trainData.Grid)}] grid, {settings.Training.Epochs} epochs, batch {settings.Training.BatchSize}, lr {settings.Training.LearningRate} ({settings.Training.Decay.ToString().ToLowerInvariant()}), seed {settings.Training.Seed}{(resuming ? ", resuming" : "")}"));

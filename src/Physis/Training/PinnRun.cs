@@ -92,10 +92,7 @@ public static class PinnRun
 
         var reference = catalogProblem.Reference();
         var evaluation = Evaluation.Of(problem, trained.Predict, reference);
-        // Time-marching rows carry their window in front of the phase (w3-lbfgs).
-        static string Phase(LossRecord r) => r.Phase[(r.Phase.IndexOf('-') + 1)..];
-        int adam = trained.History.Count(r => Phase(r) is "adam" or "multiadam"), lbfgs = trained.History.Count(r => Phase(r) == "lbfgs");
-        var result = new PinnRunResult(evaluation.RelativeL2, trained.History.Count, adam, lbfgs, wall, trained.History.LastOrDefault()?.Total ?? double.NaN, trained.ResumedFrom, outputFolder)
+        var result = new PinnRunResult(evaluation.RelativeL2, trained.History.Count, trained.AdamIterations, trained.LbfgsIterations, wall, trained.History.LastOrDefault()?.Total ?? double.NaN, trained.ResumedFrom, outputFolder)
         {
             Parameters = trained.Parameters,
             FieldErrors = evaluation.FieldErrors,
@@ -109,6 +106,22 @@ public static class PinnRun
     private sealed record TrainedPinn(Func<double[,], double[,]> Predict, IReadOnlyList<string> Coordinates, IReadOnlyList<string> LossTermNames,
         IReadOnlyList<LossRecord> History, IReadOnlyDictionary<string, double> Parameters, int ResumedFrom, IDisposable Owner) : IDisposable
     {
+        /// <summary>Iterations per optimizer, counted on the trainers' own records (before loss.csv names the window in the phase).</summary>
+        public int AdamIterations { get; init; }
+        public int LbfgsIterations { get; init; }
+
+        public static TrainedPinn Of(IEnumerable<PinnTrainer> trainers, Func<double[,], double[,]> predict, IReadOnlyList<string> coordinates,
+            IReadOnlyList<LossRecord> history, int resumedFrom, IDisposable owner)
+        {
+            var records = trainers.SelectMany(t => t.History).ToList();
+            var last = trainers.Last();
+            return new TrainedPinn(predict, coordinates, last.LossTermNames, history, last.ParameterValues, resumedFrom, owner)
+            {
+                AdamIterations = records.Count(r => r.Phase is "adam" or "multiadam"),
+                LbfgsIterations = records.Count(r => r.Phase == "lbfgs"),
+            };
+        }
+
         public void Dispose() => Owner.Dispose();
     }
 
@@ -136,7 +149,7 @@ public static class PinnRun
                 resumedFrom = trainer.Step;
             }
             trainer.Train(Schedule(settings), callbacks);
-            return new TrainedPinn(trainer.Predict, problem.Terms.Coordinates, trainer.LossTermNames, trainer.History, trainer.ParameterValues, resumedFrom, owner);
+            return TrainedPinn.Of([trainer], trainer.Predict, problem.Terms.Coordinates, trainer.History, resumedFrom, owner);
         }
         catch
         {
@@ -164,8 +177,7 @@ public static class PinnRun
             int offset = history.Count;
             history.AddRange(solution.Windows[k].History.Select(r => r with { Step = r.Step + offset, Phase = $"w{k}-{r.Phase}" }));
         }
-        var last = solution.Windows[^1];
-        return new TrainedPinn(solution.Predict, problem.Terms.Coordinates, last.LossTermNames, history, last.ParameterValues, solution.ResumedSteps, solution);
+        return TrainedPinn.Of(solution.Windows, solution.Predict, problem.Terms.Coordinates, history, solution.ResumedSteps, solution);
     }
 
     public const string WindowsFolder = "windows";

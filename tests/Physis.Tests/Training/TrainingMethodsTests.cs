@@ -53,79 +53,74 @@ public class TrainingMethodsTests
     [Fact]
     public void CausalTrainingResumesExactlyWithItsToleranceSchedule()
     {
-        string checkpoint = Path.Combine(Directory.CreateTempSubdirectory("physis-causal").FullName, "run.ckpt");
         // Tiny tolerances are met at once, so eps climbs the schedule during the run and must survive the restart.
         var options = Float64 with { Causal = new CausalTraining(Chunks: 4, Epsilons: [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1]) };
         TrainingPhase[] schedule = [new AdamPhase(30, 5e-3), new LbfgsPhase(10)];
         PinnTrainer NewTrainer(Mlp net, TrainerOptions o) => new(Advection(), net, new Sampling(64, 16, 16, SamplingMethod.Uniform), o);
+        using var netA = new Mlp(2, [8], 1, seed: 6, dtype: ScalarType.Float64);
+        using var uninterrupted = NewTrainer(netA, options);
+        uninterrupted.Train(schedule);
+        Assert.True(uninterrupted.History.Select(r => r.CausalEpsilon).Distinct().Count() > 2, "the tolerance should have advanced");
+
+        var resumed = HistoryAfterKillAndResume(seed => new Mlp(2, [8], 1, seed: seed, dtype: ScalarType.Float64), 6, NewTrainer, options, schedule, killAt: 18, checkpointStep: 15);
+        Assert.Equal(uninterrupted.History.Select(r => r.Total), resumed.Select(r => r.Total));
+        Assert.Equal(uninterrupted.History.Select(r => r.CausalEpsilon), resumed.Select(r => r.CausalEpsilon));
+    }
+
+    /// <summary>
+    /// Trains with a checkpoint every 5 steps until killed at step <paramref name="killAt"/>, then resumes a new trainer
+    /// with another network seed and run seed (so everything must come from the checkpoint) and returns its history.
+    /// </summary>
+    private static List<LossRecord> HistoryAfterKillAndResume(Func<int, Mlp> network, int networkSeed, Func<Mlp, TrainerOptions, PinnTrainer> newTrainer,
+        TrainerOptions options, TrainingPhase[] schedule, int killAt, int checkpointStep)
+    {
+        string folder = Directory.CreateTempSubdirectory("physis-kill").FullName;
+        string checkpoint = Path.Combine(folder, "run.ckpt");
         try
         {
-            using var netA = new Mlp(2, [8], 1, seed: 6, dtype: ScalarType.Float64);
-            using var uninterrupted = NewTrainer(netA, options);
-            uninterrupted.Train(schedule);
-            Assert.True(uninterrupted.History.Select(r => r.CausalEpsilon).Distinct().Count() > 2, "the tolerance should have advanced");
-
-            using (var netB = new Mlp(2, [8], 1, seed: 6, dtype: ScalarType.Float64))
-            using (var killed = NewTrainer(netB, options))
+            using (var net = network(networkSeed))
+            using (var killed = newTrainer(net, options))
             {
                 killed.EnableCheckpoints(checkpoint, every: 5);
-                Assert.Throws<OperationCanceledException>(() => killed.Train(schedule, new PinnTrainingTests.KillAt(18)));
+                Assert.Throws<OperationCanceledException>(() => killed.Train(schedule, new PinnTrainingTests.KillAt(killAt)));
             }
-            using var netC = new Mlp(2, [8], 1, seed: 77, dtype: ScalarType.Float64);
-            using var resumed = NewTrainer(netC, options with { Seed = 9 });
+            using var other = network(networkSeed + 71);
+            using var resumed = newTrainer(other, options with { Seed = options.Seed + 8 });
             resumed.LoadCheckpoint(checkpoint);
-            Assert.Equal(15, resumed.Step);
+            Assert.Equal(checkpointStep, resumed.Step);
             resumed.Train(schedule);
-            Assert.Equal(uninterrupted.History.Select(r => r.Total), resumed.History.Select(r => r.Total));
-            Assert.Equal(uninterrupted.History.Select(r => r.CausalEpsilon), resumed.History.Select(r => r.CausalEpsilon));
+            return [.. resumed.History];
         }
         finally
         {
-            Directory.Delete(Path.GetDirectoryName(checkpoint)!, recursive: true);
+            Directory.Delete(folder, recursive: true);
         }
     }
 
     [Fact]
     public void CausalWeightsHoldStillDuringLbfgsAndResumeThere()
     {
-        string checkpoint = Path.Combine(Directory.CreateTempSubdirectory("physis-causal-lbfgs").FullName, "run.ckpt");
         var options = Float64 with { Causal = new CausalTraining(Chunks: 8, Epsilons: [10.0]) };
         TrainingPhase[] schedule = [new AdamPhase(20, 5e-3), new LbfgsPhase(60)];
-        PinnTrainer NewTrainer(Mlp net) => new(Advection(), net, new Sampling(256, 32, 32, SamplingMethod.Uniform), options);
-        try
-        {
-            using var netA = new Mlp(2, [16, 16], 1, seed: 3, dtype: ScalarType.Float64);
-            using var uninterrupted = NewTrainer(netA);
-            uninterrupted.Train(schedule);
-            var lbfgs = uninterrupted.History.Where(r => r.Phase == "lbfgs").ToList();
-            Assert.True(lbfgs.Count > 20, $"L-BFGS stopped after {lbfgs.Count} iterations");
-            Assert.True(lbfgs[0].CausalMinWeight < 0.9, "the test needs late slabs that are still down-weighted");
-            // The weights change only when L-BFGS has converged at the frozen ones, not at every evaluation.
-            int freezes = lbfgs.Select(r => r.CausalMinWeight).Distinct().Count();
-            Assert.True(freezes <= lbfgs.Count / 5, $"{freezes} different causal weights in {lbfgs.Count} L-BFGS iterations");
-            // Between re-freezes the objective is fixed, so the accepted L-BFGS losses cannot rise.
-            for (int i = 1; i < lbfgs.Count; i++)
-                if (lbfgs[i].CausalMinWeight == lbfgs[i - 1].CausalMinWeight)
-                    Assert.True(lbfgs[i].Total <= lbfgs[i - 1].Total * (1 + 1e-12), $"L-BFGS loss rose from {lbfgs[i - 1].Total} to {lbfgs[i].Total} at step {lbfgs[i].Step} under frozen weights");
+        PinnTrainer NewTrainer(Mlp net, TrainerOptions o) => new(Advection(), net, new Sampling(256, 32, 32, SamplingMethod.Uniform), o);
+        using var netA = new Mlp(2, [16, 16], 1, seed: 3, dtype: ScalarType.Float64);
+        using var uninterrupted = NewTrainer(netA, options);
+        uninterrupted.Train(schedule);
+        var lbfgs = uninterrupted.History.Where(r => r.Phase == "lbfgs").ToList();
+        Assert.True(lbfgs.Count > 20, $"L-BFGS stopped after {lbfgs.Count} iterations");
+        Assert.True(lbfgs[0].CausalMinWeight < 0.9, "the test needs late slabs that are still down-weighted");
+        // The weights change only when L-BFGS has converged at the frozen ones, not at every evaluation.
+        int freezes = lbfgs.Select(r => r.CausalMinWeight).Distinct().Count();
+        Assert.True(freezes <= lbfgs.Count / 5, $"{freezes} different causal weights in {lbfgs.Count} L-BFGS iterations");
+        // Between re-freezes the objective is fixed, so the accepted L-BFGS losses cannot rise.
+        for (int i = 1; i < lbfgs.Count; i++)
+            if (lbfgs[i].CausalMinWeight == lbfgs[i - 1].CausalMinWeight)
+                Assert.True(lbfgs[i].Total <= lbfgs[i - 1].Total * (1 + 1e-12), $"L-BFGS loss rose from {lbfgs[i - 1].Total} to {lbfgs[i].Total} at step {lbfgs[i].Step} under frozen weights");
 
-            using (var netB = new Mlp(2, [16, 16], 1, seed: 3, dtype: ScalarType.Float64))
-            using (var killed = NewTrainer(netB))
-            {
-                killed.EnableCheckpoints(checkpoint, every: 5);
-                Assert.Throws<OperationCanceledException>(() => killed.Train(schedule, new PinnTrainingTests.KillAt(33)));
-            }
-            using var netC = new Mlp(2, [16, 16], 1, seed: 8, dtype: ScalarType.Float64);
-            using var resumed = NewTrainer(netC);
-            resumed.LoadCheckpoint(checkpoint);
-            Assert.Equal(30, resumed.Step);
-            resumed.Train(schedule);
-            Assert.Equal(uninterrupted.History.Select(r => r.Total), resumed.History.Select(r => r.Total));
-            Assert.Equal(uninterrupted.History.Select(r => r.CausalMinWeight), resumed.History.Select(r => r.CausalMinWeight));
-        }
-        finally
-        {
-            Directory.Delete(Path.GetDirectoryName(checkpoint)!, recursive: true);
-        }
+        // Killed in the L-BFGS phase (step 33, checkpoint at 30): the frozen weights come back from the checkpoint.
+        var resumed = HistoryAfterKillAndResume(seed => new Mlp(2, [16, 16], 1, seed: seed, dtype: ScalarType.Float64), 3, NewTrainer, options, schedule, killAt: 33, checkpointStep: 30);
+        Assert.Equal(uninterrupted.History.Select(r => r.Total), resumed.Select(r => r.Total));
+        Assert.Equal(uninterrupted.History.Select(r => r.CausalMinWeight), resumed.Select(r => r.CausalMinWeight));
     }
 
     [Fact]
