@@ -26,6 +26,9 @@ public static class PinnBenchmark
     public static PinnSettings Quick(PinnSettings settings) => settings with
     {
         AdamIterations = Math.Min(settings.AdamIterations, 300),
+        // The same share of the (fewer) Adam iterations holds the problem's parameters.
+        ParameterHoldIterations = settings.AdamIterations == 0 ? 0
+            : (int)((long)settings.ParameterHoldIterations * Math.Min(settings.AdamIterations, 300) / settings.AdamIterations),
         LbfgsIterations = Math.Min(settings.LbfgsIterations, 100),
         NaturalGradientIterations = Math.Min(settings.NaturalGradientIterations, 10),
         DomainPoints = Math.Min(settings.DomainPoints, 2000),
@@ -54,13 +57,13 @@ public static class PinnBenchmark
             root.GetProperty("iterations").GetInt32(), root.GetProperty("wall_seconds").GetDouble());
     }
 
-    /// <summary>Inverse problems are judged by their worst learned parameter, all others by the relative L2 error.</summary>
+    /// <summary>Inverse and eigenvalue problems are judged by their worst learned parameter (or its estimate), all others by the relative L2 error.</summary>
     private static BenchmarkRow Row(ICatalogProblem problem, string method, double relativeL2, IReadOnlyDictionary<string, double> parameters,
         int iterations, double wall)
     {
         double value = problem.ExactParameters.Count == 0
             ? relativeL2
-            : problem.ExactParameters.Max(p => Math.Abs(parameters[p.Key] - p.Value) / Math.Abs(p.Value));
+            : problem.ExactParameters.Max(p => Math.Abs(parameters[p.Key + problem.Target.EstimateSuffix] - p.Value) / Math.Abs(p.Value));
         return new BenchmarkRow(problem.Name, method, problem.Target.Metric, value, problem.Target.Value, problem.Target.Anchor, iterations, wall);
     }
 

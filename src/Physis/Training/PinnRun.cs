@@ -185,13 +185,14 @@ public static class PinnRun
     /// <summary>Adam (or MultiAdam), then L-BFGS, then optionally natural gradient; empty phases are skipped.</summary>
     public static IReadOnlyList<TrainingPhase> Schedule(PinnSettings settings)
     {
-        var phases = new List<TrainingPhase>
-        {
-            settings.FirstOptimizer == "multiadam"
-                ? new MultiAdamPhase(settings.AdamIterations, settings.LearningRate)
-                : new AdamPhase(settings.AdamIterations, settings.LearningRate),
-            new LbfgsPhase(settings.LbfgsIterations, new LbfgsSettings { History = settings.LbfgsHistory }),
-        };
+        TrainingPhase FirstOptimizer(int iterations) => settings.FirstOptimizer == "multiadam"
+            ? new MultiAdamPhase(iterations, settings.LearningRate)
+            : new AdamPhase(iterations, settings.LearningRate);
+        var phases = new List<TrainingPhase>();
+        if (settings.ParameterHoldIterations > 0)
+            phases.Add(FirstOptimizer(settings.ParameterHoldIterations) with { HoldsProblemParameters = true });
+        phases.Add(FirstOptimizer(settings.AdamIterations - settings.ParameterHoldIterations));
+        phases.Add(new LbfgsPhase(settings.LbfgsIterations, new LbfgsSettings { History = settings.LbfgsHistory }));
         if (settings.NaturalGradientIterations > 0) phases.Add(new NaturalGradientPhase(settings.NaturalGradientIterations));
         return phases;
     }

@@ -66,7 +66,7 @@ public sealed class PinnTrainer : IDisposable
     private readonly TrainerOptions options;
     private readonly IDifferentiationEngine engine;
     private readonly Dictionary<TrainableParameter, Parameter> parameterValues;
-    private readonly List<Parameter> trainable;
+    private readonly List<Parameter> trainable, networkParameters;
     private readonly List<LossRecord> history = new();
     private Batch batch;
     private IPinnOptimizer? optimizer;
@@ -95,7 +95,8 @@ public sealed class PinnTrainer : IDisposable
         Sampling = sampling;
         parameterValues = problem.Parameters.ToDictionary(p => p, p =>
             new Parameter(tensor(p.InitialValue, this.options.DType, this.options.Device)));
-        trainable = [.. network.parameters(), .. parameterValues.Values];
+        networkParameters = [.. network.parameters()];
+        trainable = [.. networkParameters, .. parameterValues.Values];
         batch = Batch.Sample(problem, sampling, this.options);
     }
 
@@ -163,7 +164,7 @@ public sealed class PinnTrainer : IDisposable
         for (; PhaseIndex < schedule.Count; PhaseIndex++, PhaseStep = 0)
         {
             var phase = schedule[PhaseIndex];
-            optimizer ??= phase.CreateOptimizer(trainable, LossTermNames);
+            optimizer ??= phase.CreateOptimizer(PhaseParameters(phase), LossTermNames);
             if (pendingOptimizerState is not null)
             {
                 optimizer.LoadState(pendingOptimizerState);
@@ -209,7 +210,7 @@ public sealed class PinnTrainer : IDisposable
                     if (!(phase.KeepsObjectiveFixed && PhaseStep < phase.Iterations && RefreezeCausalWeights())) break;
                     // Converged at the frozen weights, which have since moved on: restart the phase's optimizer at the new ones.
                     optimizer.Dispose();
-                    optimizer = phase.CreateOptimizer(trainable, LossTermNames);
+                    optimizer = phase.CreateOptimizer(PhaseParameters(phase), LossTermNames);
                     continue;
                 }
                 // A line search evaluates several points; record the terms of the one the optimizer accepted.
@@ -234,6 +235,8 @@ public sealed class PinnTrainer : IDisposable
         PhaseStep = 0;
         if (CheckpointPath is not null) SaveCheckpoint(CheckpointPath);
     }
+
+    private IReadOnlyList<Parameter> PhaseParameters(TrainingPhase phase) => phase.HoldsProblemParameters ? networkParameters : trainable;
 
     /// <summary>
     /// After an optimizer converged at frozen causal weights: recomputes them at the current network (moving to the next

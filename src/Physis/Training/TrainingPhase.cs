@@ -11,6 +11,12 @@ public abstract record TrainingPhase(int Iterations)
     /// weights, adaptive points and the causal tolerance stay frozen during such a phase.
     /// </summary>
     public virtual bool KeepsObjectiveFixed => false;
+    /// <summary>
+    /// The problem's trainable parameters (unknown coefficients, eigenvalues) stay at their current values during this
+    /// phase and only the network trains: an eigenvalue left free from the start runs to the Rayleigh quotient of the
+    /// untrained network instead of the state it was meant to find.
+    /// </summary>
+    public bool HoldsProblemParameters { get; init; }
 
     /// <summary>Checks the settings against the problem's loss terms before any training, throwing an <see cref="ArgumentException"/> that names the bad one.</summary>
     public virtual void Validate(IReadOnlyList<string> lossTermNames)

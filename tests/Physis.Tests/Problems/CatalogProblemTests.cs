@@ -163,6 +163,36 @@ public class CatalogProblemTests
             Assert.True(Math.Abs(lowest[k] - exact[k]) / exact[k] < 1e-5, $"state {k + 1}: finite differences {lowest[k]}, transcendental {exact[k]}");
     }
 
+    [Theory]
+    [InlineData("quantum-well")]
+    [InlineData("quantum-well-finite")]
+    public void RayleighQuotientGivesTheExactEnergiesAndErrsOnlyInTheSquareOfTheState(string name)
+    {
+        var problem = (QuantumWellProblem)ProblemCatalog.Find(name);
+        var grid = problem.EvaluationGrid;
+        double lo = grid[0], hi = grid[^1];
+        for (int n = 0; n < problem.ExactEnergies.Count; n++)
+        {
+            int state = n;
+            // A perturbation that keeps psi = 0 at the walls and is not an eigenstate.
+            Func<double[,], double[,]> Trial(double epsilon) => points =>
+            {
+                var values = new double[points.GetLength(0), 1];
+                for (int i = 0; i < values.Length; i++)
+                {
+                    double x = points[i, 0], s = (x - lo) / (hi - lo);
+                    values[i, 0] = problem.ExactState(state, x) + epsilon * s * (1 - s) * Math.Exp(s);
+                }
+                return values;
+            };
+            double exact = problem.ExactEnergies[n];
+            double Error(double epsilon) => Math.Abs(problem.RayleighQuotient(Trial(epsilon)) - exact) / exact;
+            Assert.True(Error(0) < 1e-7, $"{name} state {n + 1}: the exact state's quotient is off by {Error(0):E2}");
+            double coarse = Error(1e-2), fine = Error(1e-3);
+            Assert.InRange(coarse / fine, 70, 130);
+        }
+    }
+
     [Fact]
     public void InverseBurgersObservationsCarryOnePercentNoiseAndAreReproducible()
     {

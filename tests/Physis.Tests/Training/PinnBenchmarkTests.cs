@@ -36,6 +36,20 @@ public class PinnBenchmarkTests
             Assert.Equal("lambda relative error", inverseRow.Metric);
             Assert.True(inverseRow.Value > 0);
 
+            // Eigenvalue problems are judged by the Rayleigh quotient of each trained state, reported beside its trained energy.
+            var well = (QuantumWellProblem)ProblemCatalog.Find("quantum-well");
+            var wellRow = PinnBenchmark.Run(well, "tiny", Tiny with { ParameterHoldIterations = 2 }, Path.Combine(folder, "well-tiny"));
+            Assert.Equal("energy relative error (Rayleigh quotient)", wellRow.Metric);
+            using (var record = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "well-tiny", PinnRun.RunFile))))
+            {
+                var energies = record.RootElement.GetProperty("parameters");
+                double worst = Enumerable.Range(0, 3).Max(n =>
+                    Math.Abs(energies.GetProperty($"E{n + 1}_rayleigh").GetDouble() - well.ExactEnergies[n]) / well.ExactEnergies[n]);
+                Assert.Equal(worst, wellRow.Value, 12);
+                Assert.All(Enumerable.Range(1, 3), n => Assert.True(energies.TryGetProperty($"E{n}", out _)));
+            }
+            Assert.Equal(wellRow.Value, PinnBenchmark.Run(well, "tiny", Tiny with { ParameterHoldIterations = 2 }, Path.Combine(folder, "well-tiny")).Value);
+
             PinnBenchmark.WriteTables(folder, [row, inverseRow], "test");
             var md = File.ReadAllLines(Path.Combine(folder, "bench.md"));
             Assert.Contains(md, l => l.StartsWith("| heat-2d | tiny | relative L2 |") && l.Contains("| no |"));
@@ -47,5 +61,14 @@ public class PinnBenchmarkTests
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public void QuickModeHoldsTheParametersForTheSameShareOfAdam()
+    {
+        var quick = PinnBenchmark.Quick(Tiny with { AdamIterations = 3000, ParameterHoldIterations = 1000 });
+        Assert.Equal((300, 100), (quick.AdamIterations, quick.ParameterHoldIterations));
+        var error = Assert.Throws<ArgumentException>(() => (Tiny with { ParameterHoldIterations = 6 }).Validate());
+        Assert.Contains("--hold-parameters", error.Message);
     }
 }

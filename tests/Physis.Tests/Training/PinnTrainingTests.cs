@@ -59,6 +59,28 @@ public class PinnTrainingTests
         Assert.True(Math.Abs(recovered - 2.0) < 0.01, $"recovered k = {recovered}, true 2");
     }
 
+    [Fact]
+    public void AHoldingPhaseTrainsTheNetworkAndLeavesTheParameterWhereItWas()
+    {
+        var k = new TrainableParameter("k", 0.5);
+        var observed = Grid(25);
+        var values = Enumerable.Range(0, 25).Select(i => 0.5 * Math.Sin(Math.PI * observed[i, 0])).ToArray();
+        var problem = new PdeProblem(new Interval(-1, 1),
+            f => -(k * f.Dxx("u")) - Math.PI * Math.PI * Functions.Sin(Math.PI * f.X),
+            [Condition.Dirichlet("u"), Condition.PointData("u", observed, values)]);
+        using var net = new Mlp(1, [16, 16], 1, seed: 3, dtype: ScalarType.Float64);
+        using var trainer = new PinnTrainer(problem, net, new Sampling(64, 2), Float64);
+        var before = net.parameters().Select(p => p.clone()).ToList();
+
+        trainer.Train([new AdamPhase(50, 1e-2) { HoldsProblemParameters = true }]);
+        Assert.Equal(0.5, trainer.ParameterValues["k"]);
+        Assert.Contains(net.parameters().Zip(before), pair => !pair.First.allclose(pair.Second));
+        Assert.True(trainer.History[^1].Total < trainer.History[0].Total, "the network must have trained while k was held");
+
+        trainer.Train([new AdamPhase(50, 1e-2)]);
+        Assert.NotEqual(0.5, trainer.ParameterValues["k"]);
+    }
+
     internal sealed class KillAt(int step) : ITrainingCallback
     {
         public void OnStep(PinnTrainer trainer, LossRecord record, TrainingPhase phase, int phaseStep)

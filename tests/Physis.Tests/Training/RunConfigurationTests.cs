@@ -40,7 +40,7 @@ public class RunConfigurationTests
             training:
               precision: float32
               seed: 7
-              adam: { iterations: 100, learning-rate: 5e-4 }
+              adam: { iterations: 100, learning-rate: 5e-4, hold-parameters: 40 }
               lbfgs: { iterations: 0 }
             """);
         var (preset, settings) = RunConfiguration.Load(path, ProblemCatalog.Find("allen-cahn"));
@@ -55,7 +55,7 @@ public class RunConfigurationTests
         Assert.Equal(1.0, network.WeightFactorization!.Mean);
         Assert.Equal(Physis.Networks.Activation.Sin, network.Activation);
         Assert.Equal((1000, 64, Physis.Geometry.SamplingMethod.Sobol), (settings.DomainPoints, settings.InitialPoints, settings.SamplingMethod));
-        Assert.Equal(("float32", 7, 100, 5e-4, 0), (settings.Precision, settings.Seed, settings.AdamIterations, settings.LearningRate, settings.LbfgsIterations));
+        Assert.Equal(("float32", 7, 100, 5e-4, 0, 40), (settings.Precision, settings.Seed, settings.AdamIterations, settings.LearningRate, settings.LbfgsIterations, settings.ParameterHoldIterations));
         // Untouched settings keep the preset's values.
         Assert.Equal(ProblemCatalog.Find("allen-cahn").Presets["default"].BoundaryPoints, settings.BoundaryPoints);
     }
@@ -208,6 +208,8 @@ public class RunConfigurationTests
         Assert.Contains(":2: training.loss-balancing.statistic: applies to gradient-norm balancing only",
             Fails("training:\n  loss-balancing: { method: ntk, statistic: max }\n").Message);
         Assert.Contains("training.causal.chunks: must be at least 2", Fails("training:\n  causal: { chunks: 1 }\n").Message);
+        Assert.Contains(":2: training.adam.hold-parameters: holds the parameters for 600 iterations, more than the 500 Adam iterations",
+            Fails("training:\n  adam: { iterations: 500, hold-parameters: 600 }\n").Message);
         Assert.Contains(":2: training.time-marching.windows: must be at least 1, got 0", Fails("training:\n  time-marching: { windows: 0 }\n").Message);
         Assert.Contains("training.time-marching: needs windows", Fails("training:\n  time-marching: {}\n").Message);
         Assert.Contains("sampling.adaptive.method: 'random' is not allowed; allowed: rar, rad",

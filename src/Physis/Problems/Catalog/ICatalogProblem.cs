@@ -10,6 +10,11 @@ namespace Physis.Problems.Catalog;
 public sealed record BenchmarkTarget(string Metric, double? Value, string Anchor)
 {
     public const string RelativeL2 = "relative L2";
+    /// <summary>
+    /// Where the judged figure is an estimate derived from each learned parameter rather than the parameter itself (the
+    /// Rayleigh quotient of a trained eigenstate): the run reports it under the parameter's name with this suffix.
+    /// </summary>
+    public string? EstimateSuffix { get; init; }
 }
 
 /// <summary>

@@ -22,6 +22,11 @@ public sealed record PinnSettings
     public SamplingMethod SamplingMethod { get; init; } = SamplingMethod.Hammersley;
     public int AdamIterations { get; init; } = 15_000;
     public double LearningRate { get; init; } = 1e-3;
+    /// <summary>
+    /// The first this many of the Adam iterations keep the problem's trainable parameters (unknown coefficients,
+    /// eigenvalues) at their initial values, so the network first fits the equation they give.
+    /// </summary>
+    public int ParameterHoldIterations { get; init; }
     public int LbfgsIterations { get; init; } = 15_000;
     public int LbfgsHistory { get; init; } = 100;
     /// <summary>"adam", or "multiadam" (one Adam scale per loss term) for the first phase.</summary>
@@ -62,6 +67,8 @@ public sealed record PinnSettings
         if (BoundaryPoints < 0) throw new ArgumentException($"--boundary-points cannot be negative, got {BoundaryPoints}.");
         if (InitialPoints < 0) throw new ArgumentException($"--initial-points cannot be negative, got {InitialPoints}.");
         if (AdamIterations < 0) throw new ArgumentException($"--iterations cannot be negative, got {AdamIterations}.");
+        if (ParameterHoldIterations < 0 || ParameterHoldIterations > AdamIterations)
+            throw new ArgumentException($"--hold-parameters counts the first Adam iterations, so it must lie in [0, {AdamIterations}] (--iterations), got {ParameterHoldIterations}.");
         if (LbfgsIterations < 0) throw new ArgumentException($"--lbfgs-iterations cannot be negative, got {LbfgsIterations}.");
         if (FirstOptimizer is not ("adam" or "multiadam")) throw new ArgumentException($"The first optimizer must be adam or multiadam, got '{FirstOptimizer}'.");
         if (NaturalGradientIterations < 0) throw new ArgumentException($"Natural-gradient iterations cannot be negative, got {NaturalGradientIterations}.");

@@ -214,12 +214,16 @@ public static class RunConfiguration
         if (keys.TryGetValue("seed", out var s)) settings = settings with { Seed = s.Int(0) };
         if (keys.TryGetValue("adam", out var adamNode))
         {
-            var adam = adamNode.Mapping("iterations", "learning-rate");
+            var adam = adamNode.Mapping("iterations", "learning-rate", "hold-parameters");
+            bool holds = adam.TryGetValue("hold-parameters", out var hold);
             settings = settings with
             {
                 AdamIterations = adam.TryGetValue("iterations", out var n) ? n.Int(0) : settings.AdamIterations,
                 LearningRate = adam.TryGetValue("learning-rate", out var lr) ? lr.Double() : settings.LearningRate,
+                ParameterHoldIterations = holds ? hold!.Int(0) : settings.ParameterHoldIterations,
             };
+            if (settings.ParameterHoldIterations > settings.AdamIterations)
+                throw (holds ? hold! : adamNode).Error($"holds the parameters for {settings.ParameterHoldIterations} iterations, more than the {settings.AdamIterations} Adam iterations.");
         }
         if (keys.TryGetValue("lbfgs", out var lbfgsNode))
         {

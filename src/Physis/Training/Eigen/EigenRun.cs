@@ -53,6 +53,7 @@ internal static class EigenRun
             {
                 int n = state.Index;
                 energies[$"E{n + 1}"] = state.Eigenvalue;
+                energies[$"E{n + 1}{ICatalogEigenProblem.RayleighSuffix}"] = problem.RayleighQuotient(state.Trainer.Predict);
                 var exact = problem.NormalisedState(n);
                 var predicted = Aligned(Column(state.Trainer.Predict(points)), exact, x[1] - x[0]);
                 stateErrors.Add(Metrics.RelativeL2(predicted, exact));
@@ -73,6 +74,7 @@ internal static class EigenRun
                 Parameters = energies,
                 FieldErrors = states.ToDictionary(s => $"psi{s.Index + 1}", s => stateErrors[s.Index]),
             };
+            double Exact(string energy) => problem.ExactParameters[energy.Replace(ICatalogEigenProblem.RayleighSuffix, "")];
             var record = new
             {
                 Problem = problem.Name,
@@ -84,7 +86,7 @@ internal static class EigenRun
                 WallSeconds = wall,
                 Parameters = energies,
                 ExactParameters = problem.ExactParameters,
-                EnergyRelativeErrors = energies.ToDictionary(e => e.Key, e => Math.Abs(e.Value - problem.ExactParameters[e.Key]) / problem.ExactParameters[e.Key]),
+                EnergyRelativeErrors = energies.ToDictionary(e => e.Key, e => Math.Abs(e.Value - Exact(e.Key)) / Exact(e.Key)),
                 FieldErrors = result.FieldErrors,
             };
             AtomicFile.WriteAllText(Path.Combine(folder, PinnRun.RunFile), JsonSerializer.Serialize(record, PinnRun.Json));
