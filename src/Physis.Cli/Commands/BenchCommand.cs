@@ -36,20 +36,30 @@ internal static class BenchCommand
     private static Command CreatePinnSuite()
     {
         var quick = new Option<bool>("--quick") { Description = "Reduced iterations and points: a smoke check of the whole suite in minutes, not a measurement." };
+        var scale = new Option<double?>("--scale") { Description = "Run this fraction (0 to 1] of every iteration and point count: a cheaper comparison, such as the method ablation, measured with the same settings otherwise." };
         var problems = new Option<string?>("--problems") { Description = $"Comma-separated subset of problems (default: all of {string.Join(", ", ProblemCatalog.All.Select(p => p.Name))})." };
         var methods = new Option<string>("--methods") { Description = "Comma-separated presets to run for each problem that has them.", DefaultValueFactory = _ => "default" };
         var output = new Option<string?>("--out") { Description = "Folder for bench.md, bench.csv and one run folder per problem and method (default runs/bench, or runs/bench-quick); a re-run skips finished pairs and resumes a killed one." };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads for the tensor engine.", DefaultValueFactory = _ => 1 };
         var pinn = new Command("pinn", "Run the PINN problem suite and write bench.md and bench.csv: each problem's error next to its target and published anchor.")
         {
-            quick, problems, methods, output, threads,
+            quick, scale, problems, methods, output, threads,
         };
-        pinn.SetAction(parse => CliErrors.Run(() => PinnSuite(parse.GetValue(quick), parse.GetValue(problems), parse.GetValue(methods)!,
-            parse.GetValue(output) ?? Path.Combine("runs", parse.GetValue(quick) ? "bench-quick" : "bench"), parse.GetValue(threads))));
+        pinn.SetAction(parse => CliErrors.Run(() =>
+        {
+            bool isQuick = parse.GetValue(quick);
+            double? factor = parse.GetValue(scale);
+            if (isQuick && factor is not null) throw new ArgumentException("--quick and --scale are two different reduced modes; give one.");
+            string mode = isQuick ? "quick" : factor is { } f ? string.Create(CultureInfo.InvariantCulture, $"scale {f:G3}") : "full";
+            string defaultFolder = isQuick ? "bench-quick" : factor is { } g ? string.Create(CultureInfo.InvariantCulture, $"bench-scale{g:G3}") : "bench";
+            Func<PinnSettings, PinnSettings> reduce = isQuick ? PinnBenchmark.Quick : factor is { } h ? s => PinnBenchmark.Scaled(s, h) : s => s;
+            return PinnSuite(mode, reduce, parse.GetValue(problems), parse.GetValue(methods)!,
+                parse.GetValue(output) ?? Path.Combine("runs", defaultFolder), parse.GetValue(threads));
+        }));
         return pinn;
     }
 
-    private static int PinnSuite(bool quick, string? problemList, string methodList, string folder, int threads)
+    private static int PinnSuite(string mode, Func<PinnSettings, PinnSettings> reduce, string? problemList, string methodList, string folder, int threads)
     {
         var selected = problemList is null ? ProblemCatalog.All : problemList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(ProblemCatalog.Find).ToList();
         var methods = methodList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -59,12 +69,11 @@ internal static class BenchCommand
                 throw new ArgumentException($"No selected problem has a preset '{method}'.");
         TensorEngine.Configure(threads);
 
-        string mode = quick ? "quick" : "full";
         var rows = new List<Physis.Training.BenchmarkRow>();
         foreach (var problem in selected)
             foreach (var method in methods.Where(problem.Presets.ContainsKey))
             {
-                var settings = quick ? PinnBenchmark.Quick(problem.Presets[method]) : problem.Presets[method];
+                var settings = reduce(problem.Presets[method]);
                 Console.WriteLine($"{problem.Name} / {method} ({mode})");
                 var progress = new ProgressDisplay(!Console.IsOutputRedirected, TimeSpan.FromSeconds(30));
                 var row = PinnBenchmark.Run(problem, method, settings, Path.Combine(folder, $"{problem.Name}-{method}"), progress);

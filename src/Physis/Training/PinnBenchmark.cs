@@ -36,6 +36,26 @@ public static class PinnBenchmark
         InitialPoints = Math.Min(settings.InitialPoints, 200),
     };
 
+    /// <summary>
+    /// A fraction of the full run, for comparisons (such as the method ablation) on a machine that cannot afford the
+    /// full one: every iteration and point count times <paramref name="factor"/>, rounded, and at least 1 where it was positive.
+    /// </summary>
+    public static PinnSettings Scaled(PinnSettings settings, double factor)
+    {
+        if (!(factor > 0 && factor <= 1)) throw new ArgumentException($"--scale must lie in (0, 1], got {factor}.");
+        int Scale(int count) => count == 0 ? 0 : Math.Max(1, (int)Math.Round(count * factor));
+        return settings with
+        {
+            AdamIterations = Scale(settings.AdamIterations),
+            ParameterHoldIterations = Math.Min(Scale(settings.ParameterHoldIterations), Scale(settings.AdamIterations)),
+            LbfgsIterations = Scale(settings.LbfgsIterations),
+            NaturalGradientIterations = Scale(settings.NaturalGradientIterations),
+            DomainPoints = Scale(settings.DomainPoints),
+            BoundaryPoints = Scale(settings.BoundaryPoints),
+            InitialPoints = Scale(settings.InitialPoints),
+        };
+    }
+
     public static BenchmarkRow Run(ICatalogProblem problem, string method, PinnSettings settings, string folder, params ITrainingCallback[] callbacks)
     {
         var stored = PinnRun.StoredSettings(folder);

@@ -40,16 +40,21 @@ public class PinnTrainingTests
         Assert.True(trainer.History[^1].Total < 1e-3 * trainer.History[0].Total, "the loss must fall by three orders of magnitude");
     }
 
-    [Fact]
-    public void InverseProblemRecoversTheDiffusivity()
+    /// <summary>-k u'' = f with the true k = 2 behind observations u = 0.5 sin(pi x); k starts from 0.5.</summary>
+    private static (PdeProblem Problem, TrainableParameter K) DiffusivityProblem()
     {
-        // -k u'' = f with the true k = 2 behind observations u = 0.5 sin(pi x); start from k = 0.5.
         var k = new TrainableParameter("k", 0.5);
         var observed = Grid(25);
         var values = Enumerable.Range(0, 25).Select(i => 0.5 * Math.Sin(Math.PI * observed[i, 0])).ToArray();
-        var problem = new PdeProblem(new Interval(-1, 1),
+        return (new PdeProblem(new Interval(-1, 1),
             f => -(k * f.Dxx("u")) - Math.PI * Math.PI * Functions.Sin(Math.PI * f.X),
-            [Condition.Dirichlet("u"), Condition.PointData("u", observed, values)]);
+            [Condition.Dirichlet("u"), Condition.PointData("u", observed, values)]), k);
+    }
+
+    [Fact]
+    public void InverseProblemRecoversTheDiffusivity()
+    {
+        var (problem, k) = DiffusivityProblem();
         Assert.Equal([k], problem.Parameters);
 
         using var net = new Mlp(1, [16, 16], 1, seed: 3, dtype: ScalarType.Float64);
@@ -62,12 +67,7 @@ public class PinnTrainingTests
     [Fact]
     public void AHoldingPhaseTrainsTheNetworkAndLeavesTheParameterWhereItWas()
     {
-        var k = new TrainableParameter("k", 0.5);
-        var observed = Grid(25);
-        var values = Enumerable.Range(0, 25).Select(i => 0.5 * Math.Sin(Math.PI * observed[i, 0])).ToArray();
-        var problem = new PdeProblem(new Interval(-1, 1),
-            f => -(k * f.Dxx("u")) - Math.PI * Math.PI * Functions.Sin(Math.PI * f.X),
-            [Condition.Dirichlet("u"), Condition.PointData("u", observed, values)]);
+        var (problem, _) = DiffusivityProblem();
         using var net = new Mlp(1, [16, 16], 1, seed: 3, dtype: ScalarType.Float64);
         using var trainer = new PinnTrainer(problem, net, new Sampling(64, 2), Float64);
         var before = net.parameters().Select(p => p.clone()).ToList();
