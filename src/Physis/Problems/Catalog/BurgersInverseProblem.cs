@@ -57,8 +57,10 @@ public sealed class BurgersInverseProblem : ICatalogProblem
         {
             Hidden = [20, 20, 20, 20, 20],
             DomainPoints = 5000,
-            AdamIterations = 5000,
-            LbfgsIterations = 5000,
+            // Adam 5000 + L-BFGS 5000 left nu 1.7% high (the network's shock still too smooth); the forward problem's
+            // schedule brings it to 0.18%.
+            AdamIterations = 15_000,
+            LbfgsIterations = 20_000,
             Precision = "float64",
         },
     };
