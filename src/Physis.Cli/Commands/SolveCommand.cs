@@ -89,7 +89,7 @@ internal static class SolveCommand
                 $"relative L2 error {result.RelativeL2:E3} after {result.Iterations} iterations (Adam {result.AdamIterations}, L-BFGS {result.LbfgsIterations}) in {result.WallSeconds:F1} s"));
             foreach (var (parameter, value) in result.Parameters)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"parameter {parameter} = {value:G6}")
-                    + (catalogProblem.ExactParameters.TryGetValue(catalogProblem.Target.EstimateSuffix is { } suffix ? parameter.Replace(suffix, "") : parameter, out var exact) ? string.Create(CultureInfo.InvariantCulture, $" (exact {exact:G6}, relative error {Math.Abs(value - exact) / Math.Abs(exact):E2})") : ""));
+                    + (catalogProblem.ExactParameters.TryGetValue(catalogProblem.Target.ParameterOf(parameter), out var exact) ? string.Create(CultureInfo.InvariantCulture, $" (exact {exact:G6}, relative error {Math.Abs(value - exact) / Math.Abs(exact):E2})") : ""));
             Console.WriteLine($"outputs in {Path.GetFullPath(folder)}: {string.Join(" ", Directory.GetFiles(folder).Select(Path.GetFileName).Order())}");
             return 0;
         }));

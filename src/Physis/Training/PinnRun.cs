@@ -182,7 +182,11 @@ public static class PinnRun
 
     public const string WindowsFolder = "windows";
 
-    /// <summary>Adam (or MultiAdam), then L-BFGS, then optionally natural gradient; empty phases are skipped.</summary>
+    /// <summary>
+    /// Adam (or MultiAdam), its first <see cref="PinnSettings.ParameterHoldIterations"/> as a phase of their own that
+    /// holds the problem's parameters (the optimizer's moments start afresh after it), then L-BFGS, then optionally
+    /// natural gradient; empty phases are skipped.
+    /// </summary>
     public static IReadOnlyList<TrainingPhase> Schedule(PinnSettings settings)
     {
         TrainingPhase FirstOptimizer(int iterations) => settings.FirstOptimizer == "multiadam"

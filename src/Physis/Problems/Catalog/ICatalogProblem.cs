@@ -15,6 +15,10 @@ public sealed record BenchmarkTarget(string Metric, double? Value, string Anchor
     /// Rayleigh quotient of a trained eigenstate): the run reports it under the parameter's name with this suffix.
     /// </summary>
     public string? EstimateSuffix { get; init; }
+
+    /// <summary>The learned parameter a reported name stands for: the name itself, or the name less <see cref="EstimateSuffix"/>.</summary>
+    public string ParameterOf(string reported) =>
+        EstimateSuffix is { } suffix && reported.EndsWith(suffix, StringComparison.Ordinal) ? reported[..^suffix.Length] : reported;
 }
 
 /// <summary>

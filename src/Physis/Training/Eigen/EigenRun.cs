@@ -74,7 +74,7 @@ internal static class EigenRun
                 Parameters = energies,
                 FieldErrors = states.ToDictionary(s => $"psi{s.Index + 1}", s => stateErrors[s.Index]),
             };
-            double Exact(string energy) => problem.ExactParameters[energy.Replace(ICatalogEigenProblem.RayleighSuffix, "")];
+            double Exact(string energy) => problem.ExactParameters[problem.Target.ParameterOf(energy)];
             var record = new
             {
                 Problem = problem.Name,
