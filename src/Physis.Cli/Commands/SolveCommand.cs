@@ -25,7 +25,7 @@ internal static class SolveCommand
         var precision = new Option<string?>("--precision") { Description = "float32 or float64 (overrides the preset)." };
         var seed = new Option<int?>("--seed") { Description = "Seed for network initialisation and point sampling (default 0)." };
         var output = new Option<string>("--out") { Description = "Output folder for run.json, loss.csv, prediction.npz, PNG plots and the checkpoint.", DefaultValueFactory = _ => Path.Combine("runs", "burgers") };
-        var resume = new Option<bool>("--resume") { Description = "Continue the run whose checkpoint is in --out, with the settings it was started with." };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run whose checkpoint is in --out, with the settings it was started with; --iterations and --lbfgs-iterations may raise its counts (a finished run's L-BFGS continues to the new count)." };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Write the checkpoint every N iterations (and at each phase end).", DefaultValueFactory = _ => 500 };
         var config = new Option<string?>("--config") { Description = "YAML run configuration: network, embeddings, sampling and optimizer schedule on top of a preset (options given here override it)." };
         var hard = new Option<bool>("--hard-constraints") { Description = "Build the problem's initial and boundary values into the network output exactly (where the problem offers it) and drop their loss terms." };
@@ -54,7 +54,17 @@ internal static class SolveCommand
             string folder = parse.GetValue(output)!;
             bool resuming = parse.GetValue(resume);
             if (resuming)
-                settings = PinnRun.StoredSettings(folder) ?? throw new ArgumentException($"--resume: {folder} holds no {PinnRun.SettingsFile}; nothing to resume.");
+            {
+                Option[] fixedByTheRun = [config, hard, hidden, activation, sampling, domain, boundary, initial, learningRate, precision, seed, hold, windows];
+                if (fixedByTheRun.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } given)
+                    throw new ArgumentException($"--resume continues with the settings stored in {folder}, so {given.Name} cannot be given; only --iterations and --lbfgs-iterations can change.");
+                var stored = PinnRun.StoredSettings(folder) ?? throw new ArgumentException($"--resume: {folder} holds no {PinnRun.SettingsFile}; nothing to resume.");
+                settings = stored with
+                {
+                    AdamIterations = parse.GetValue(iterations) ?? stored.AdamIterations,
+                    LbfgsIterations = parse.GetValue(lbfgs) ?? stored.LbfgsIterations,
+                };
+            }
             else
                 settings = settings with
                 {

@@ -47,6 +47,9 @@ public static class PinnRun
         return File.Exists(path) ? JsonSerializer.Deserialize<PinnSettings>(File.ReadAllText(path), Json) : null;
     }
 
+    public static void StoreSettings(string outputFolder, PinnSettings settings) =>
+        AtomicFile.WriteAllText(Path.Combine(outputFolder, SettingsFile), JsonSerializer.Serialize(settings, Json));
+
     /// <summary>Equal as stored: records compare arrays such as the layer widths by reference.</summary>
     public static bool SameSettings(PinnSettings a, PinnSettings b) => JsonSerializer.Serialize(a, Json) == JsonSerializer.Serialize(b, Json);
 
@@ -58,13 +61,14 @@ public static class PinnRun
             throw new ArgumentException($"Problem {catalogProblem.Name} offers no hard constraint; run it without --hard-constraints.");
         if (catalogProblem is ICatalogEigenProblem && settings.TimeWindows > 1)
             throw new ArgumentException($"Problem {catalogProblem.Name} is an eigenvalue problem without time; time marching does not apply.");
+        var startedWith = resume ? ChangedFrom(catalogProblem, settings, outputFolder) : null;
         if (catalogProblem is ICatalogEigenProblem eigen)
             return EigenRun.Execute(eigen, preset, settings, outputFolder, resume, checkpointEvery, callbacks);
         PrepareOutputFolder(outputFolder);
         string checkpoint = Path.Combine(outputFolder, CheckpointFile);
         if (resume && settings.TimeWindows == 1 && !File.Exists(checkpoint))
             throw new ArgumentException($"--resume: there is no checkpoint in {outputFolder}; run without --resume to start.");
-        if (!resume) AtomicFile.WriteAllText(Path.Combine(outputFolder, SettingsFile), JsonSerializer.Serialize(settings, Json));
+        if (!resume) StoreSettings(outputFolder, settings);
 
         var problem = catalogProblem.Create();
         OutputTransform? transform = null;
@@ -87,7 +91,7 @@ public static class PinnRun
         var clock = Stopwatch.StartNew();
         using var trained = settings.TimeWindows > 1
             ? TrainWindows(problem, settings, dtype, sampling, options, outputFolder, resume, checkpointEvery, callbacks)
-            : TrainAtOnce(problem, settings, dtype, transform, sampling, options, checkpoint, resume, checkpointEvery, callbacks);
+            : TrainAtOnce(problem, settings, startedWith, dtype, transform, sampling, options, checkpoint, resume, checkpointEvery, callbacks);
         double wall = clock.Elapsed.TotalSeconds;
 
         var reference = catalogProblem.Reference();
@@ -133,7 +137,39 @@ public static class PinnRun
         }
     }
 
-    private static TrainedPinn TrainAtOnce(Problems.PdeProblem problem, PinnSettings settings, ScalarType dtype, OutputTransform? transform,
+    /// <summary>
+    /// A resumed run keeps the settings it started with, except that its Adam and L-BFGS counts may change: an
+    /// interrupted phase then runs to its new count, and a finished run's last phase can be given more iterations.
+    /// Returns the stored settings when the counts changed (null when nothing did).
+    /// </summary>
+    private static PinnSettings? ChangedFrom(ICatalogProblem problem, PinnSettings settings, string folder)
+    {
+        if (StoredSettings(folder) is not { } stored || SameSettings(stored, settings)) return null;
+        if (!SameSettings(stored with { AdamIterations = settings.AdamIterations, LbfgsIterations = settings.LbfgsIterations }, settings))
+            throw new ArgumentException($"--resume continues the run in {folder} with the settings it was started with ({SettingsFile}); only the Adam and L-BFGS iteration counts can change.");
+        if (problem is ICatalogEigenProblem || settings.TimeWindows > 1)
+            throw new ArgumentException($"--resume cannot change the iteration counts of {(problem is ICatalogEigenProblem ? "an eigenvalue run" : "a time-marching run")}: each later {(problem is ICatalogEigenProblem ? "state" : "window")} was trained from the earlier ones. Start a new run in another folder.");
+        return stored;
+    }
+
+    /// <summary>
+    /// Phases the checkpoint has finished keep their counts, but a finished run's last phase may be given more, and
+    /// is then reopened where it stopped.
+    /// </summary>
+    private static void ContinueChangedSchedule(PinnTrainer trainer, IReadOnlyList<TrainingPhase> before, IReadOnlyList<TrainingPhase> after)
+    {
+        bool finished = trainer.PhaseIndex >= before.Count;
+        for (int i = 0; i < Math.Min(trainer.PhaseIndex, before.Count); i++)
+        {
+            if (before[i].Iterations == after[i].Iterations) continue;
+            if (finished && i == before.Count - 1 && after[i].Iterations > before[i].Iterations) continue;
+            throw new ArgumentException($"--resume: the checkpoint (step {trainer.Step}) has finished its {before[i].Name} phase of {before[i].Iterations} iterations, so that count cannot change to {after[i].Iterations}"
+                + (finished ? "; a finished run can only give its last phase more iterations." : "."));
+        }
+        if (finished && after[^1].Iterations > before[^1].Iterations) trainer.ReopenLastPhase(after);
+    }
+
+    private static TrainedPinn TrainAtOnce(Problems.PdeProblem problem, PinnSettings settings, PinnSettings? startedWith, ScalarType dtype, OutputTransform? transform,
         Sampling sampling, TrainerOptions options, string checkpoint, bool resume, int checkpointEvery, ITrainingCallback[] callbacks)
     {
         var network = CreateNetwork(problem, settings, settings.Seed, dtype, transform);
@@ -147,6 +183,12 @@ public static class PinnRun
             {
                 trainer.LoadCheckpoint(checkpoint);
                 resumedFrom = trainer.Step;
+                if (startedWith is not null)
+                {
+                    ContinueChangedSchedule(trainer, Schedule(startedWith), Schedule(settings));
+                    // Only once the change is known to apply, so a refused one leaves the stored run as it was.
+                    StoreSettings(Path.GetDirectoryName(checkpoint)!, settings);
+                }
             }
             trainer.Train(Schedule(settings), callbacks);
             return TrainedPinn.Of([trainer], trainer.Predict, problem.Terms.Coordinates, trainer.History, resumedFrom, owner);

@@ -145,6 +145,23 @@ public sealed class PinnTrainer : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// After <see cref="LoadCheckpoint"/> of a finished schedule, goes back into its last phase so that the next
+    /// <see cref="Train(IReadOnlyList{TrainingPhase}, ITrainingCallback[])"/> with <paramref name="schedule"/>, whose
+    /// last phase now has more iterations, continues it. The phase's optimizer starts afresh (a finished phase keeps
+    /// no optimizer state); the steps it already took are the trailing records of its optimizer in the history.
+    /// </summary>
+    public void ReopenLastPhase(IReadOnlyList<TrainingPhase> schedule)
+    {
+        if (!resuming || PhaseIndex < schedule.Count)
+            throw new InvalidOperationException("ReopenLastPhase continues a loaded checkpoint of a finished schedule; this trainer is not at the end of one.");
+        var last = schedule[^1];
+        if (schedule.Count > 1 && schedule[^2].Name == last.Name)
+            throw new InvalidOperationException($"The last two phases both run {last.Name}, so the history cannot tell where the last one began.");
+        int taken = Enumerable.Reverse(history).TakeWhile(r => r.Phase == last.Name).Count();
+        (PhaseIndex, PhaseStep) = (schedule.Count - 1, taken);
+    }
+
     public string? CheckpointPath { get; private set; }
     public int CheckpointEvery { get; private set; }
 

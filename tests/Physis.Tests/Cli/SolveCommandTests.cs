@@ -114,6 +114,46 @@ public class SolveCommandTests
             using var record2 = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "run.json")));
             Assert.Equal(error1, record2.RootElement.GetProperty("relative_l2").GetDouble());
             Assert.Equal(35, record2.RootElement.GetProperty("resumed_from_step").GetInt32());
+            double loss1 = record2.RootElement.GetProperty("final_loss").GetDouble();
+
+            // A finished phase other than the last keeps its count, and the architecture is the stored run's.
+            string settings = File.ReadAllText(Path.Combine(folder, "settings.json"));
+            var (code3, _, error3) = Physis("solve", "burgers", "--out", folder, "--resume", "--iterations", "50");
+            Assert.Equal(2, code3);
+            Assert.Contains("has finished its adam phase of 30 iterations", error3);
+            var (code4, _, error4) = Physis("solve", "burgers", "--out", folder, "--resume", "--hidden", "8");
+            Assert.Equal(2, code4);
+            Assert.Contains("--hidden cannot be given", error4);
+            Assert.Equal(settings, File.ReadAllText(Path.Combine(folder, "settings.json")));
+
+            // More L-BFGS iterations reopen the finished run's last phase where it stopped.
+            var (code5, _, error5) = Physis("solve", "burgers", "--out", folder, "--resume", "--lbfgs-iterations", "12");
+            Assert.True(code5 == 0, error5);
+            using var record3 = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "run.json")));
+            Assert.Equal(42, record3.RootElement.GetProperty("iterations").GetInt32());
+            Assert.Equal(12, record3.RootElement.GetProperty("lbfgs_iterations").GetInt32());
+            Assert.True(record3.RootElement.GetProperty("final_loss").GetDouble() < loss1, "seven more L-BFGS steps must lower the loss");
+            Assert.Equal(43, File.ReadAllLines(Path.Combine(folder, "loss.csv")).Length);
+            Assert.Contains("\"lbfgs_iterations\": 12", File.ReadAllText(Path.Combine(folder, "settings.json")));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void TimeMarchingRunsKeepTheirCountsOnResume()
+    {
+        string folder = Directory.CreateTempSubdirectory("physis-solve").FullName;
+        try
+        {
+            var (code, _, error) = Physis("solve", "advection", "--preset", "periodic-marching", "--time-windows", "2", "--iterations", "3",
+                "--lbfgs-iterations", "0", "--domain-points", "40", "--initial-points", "10", "--out", folder);
+            Assert.True(code == 0, error);
+            var (code2, _, error2) = Physis("solve", "advection", "--preset", "periodic-marching", "--out", folder, "--resume", "--iterations", "6");
+            Assert.Equal(2, code2);
+            Assert.Contains("cannot change the iteration counts of a time-marching run", error2);
         }
         finally
         {

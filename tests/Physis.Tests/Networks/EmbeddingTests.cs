@@ -17,7 +17,7 @@ public class EmbeddingTests
     public void PeriodicEmbeddingMakesTheNetworkExactlyPeriodic(string kind)
     {
         const double period = 2.0;
-        var periodic = new PeriodicEmbeddingOptions(coordinate: 0, period, harmonics: 3);
+        var periodic = PeriodicEmbeddingOptions.Of(coordinate: 0, period, harmonics: 3);
         var options = kind == "mlp"
             ? new NetworkOptions { Embeddings = [periodic], Architecture = new MlpArchitecture([16, 16]) }
             // A periodic embedding followed by Fourier features of its output stays periodic.
@@ -127,7 +127,7 @@ public class EmbeddingTests
     {
         var options = new NetworkOptions
         {
-            Embeddings = [new PeriodicEmbeddingOptions(0, 2.0, 3), new FourierFeatureOptions(16, 2.5) { Coordinates = [0, 1] }],
+            Embeddings = [PeriodicEmbeddingOptions.Of(0, 2.0, 3), new FourierFeatureOptions(16, 2.5) { Coordinates = [0, 1] }],
             Architecture = new PirateNetArchitecture(64, 3),
             WeightFactorization = new(),
         };
@@ -144,9 +144,9 @@ public class EmbeddingTests
         Assert.Contains("scale sigma must be positive", Error(new() { Embeddings = [new FourierFeatureOptions(8, -1)] }));
         Assert.Contains("number of features must be positive", Error(new() { Embeddings = [new FourierFeatureOptions(0, 1)] }));
         Assert.Contains("coordinate index 2 is out of range", Error(new() { Embeddings = [new FourierFeatureOptions(8, 1) { Coordinates = [2] }] }));
-        Assert.Contains("period of coordinate 0 must be positive", Error(new() { Embeddings = [new PeriodicEmbeddingOptions(0, 0.0)] }));
+        Assert.Contains("period of coordinate 0 must be positive", Error(new() { Embeddings = [PeriodicEmbeddingOptions.Of(0, 0.0)] }));
         Assert.Contains("listed more than once", Error(new() { Embeddings = [new PeriodicEmbeddingOptions([new(0, 1), new(0, 2)])] }));
-        Assert.Contains("needs at least one harmonic", Error(new() { Embeddings = [new PeriodicEmbeddingOptions(1, 1.0, 0)] }));
+        Assert.Contains("needs at least one harmonic", Error(new() { Embeddings = [PeriodicEmbeddingOptions.Of(1, 1.0, 0)] }));
         Assert.Contains("initial width must be positive", Error(new() { Embeddings = [new GaussianFeatureOptions(4, 2) { InitialWidth = 0 }] }));
         Assert.Contains("centre box has 1 and 1 bounds", Error(new() { Embeddings = [new GaussianFeatureOptions(4, 2) { Lower = [0], Upper = [1] }] }));
         Assert.Contains("hidden layer widths must be positive", Error(new() { Architecture = new MlpArchitecture([8, 0]) }));
@@ -155,7 +155,7 @@ public class EmbeddingTests
         Assert.Contains("standard deviation of the log-scales", Error(new() { WeightFactorization = new(0.5, -0.1) }));
         // Coordinates are checked against the output of the previous embedding: after a periodic embedding of x
         // (2 harmonics) the input (x, t) becomes 5 features, so index 4 is valid and 5 is not.
-        _ = new PinnNetwork(2, 1, new() { Embeddings = [new PeriodicEmbeddingOptions(0, 1.0, 2), new FourierFeatureOptions(4, 1) { Coordinates = [4] }] });
-        Assert.Contains("coordinate index 5", Error(new() { Embeddings = [new PeriodicEmbeddingOptions(0, 1.0, 2), new FourierFeatureOptions(4, 1) { Coordinates = [5] }] }));
+        _ = new PinnNetwork(2, 1, new() { Embeddings = [PeriodicEmbeddingOptions.Of(0, 1.0, 2), new FourierFeatureOptions(4, 1) { Coordinates = [4] }] });
+        Assert.Contains("coordinate index 5", Error(new() { Embeddings = [PeriodicEmbeddingOptions.Of(0, 1.0, 2), new FourierFeatureOptions(4, 1) { Coordinates = [5] }] }));
     }
 }

@@ -27,7 +27,7 @@ public class NetworkTrainingTests(ITestOutputHelper output)
         // term is the PDE residual.
         var geometry = new Interval(-1, 1).WithTime(0, 1);
         var problem = new PdeProblem(geometry, f => f.Dt("u") - f.Dxx("u") / (Math.PI * Math.PI), []);
-        var options = new NetworkOptions { Embeddings = [new PeriodicEmbeddingOptions(coordinate: 0, period: 2.0)], Architecture = new MlpArchitecture([16, 16]) };
+        var options = new NetworkOptions { Embeddings = [PeriodicEmbeddingOptions.Of(coordinate: 0, period: 2.0)], Architecture = new MlpArchitecture([16, 16]) };
         using var net = new PinnNetwork(2, 1, options, seed: 1, dtype: dtype,
             outputTransform: HardConstraints.Initial(timeCoordinate: 1, t0: 0, x => (x[.., 0..1] * Math.PI).sin()));
         using var trainer = new PinnTrainer(problem, net, new Sampling(Domain: 128), Float64 with { DType = dtype });

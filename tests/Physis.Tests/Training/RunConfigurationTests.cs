@@ -61,6 +61,26 @@ public class RunConfigurationTests
     }
 
     [Fact]
+    public void EveryPresetSurvivesTheSettingsFileThatResumeReads()
+    {
+        string folder = Directory.CreateTempSubdirectory("physis-presets").FullName;
+        try
+        {
+            foreach (var problem in ProblemCatalog.All)
+                foreach (var (name, settings) in problem.Presets)
+                {
+                    PinnRun.StoreSettings(folder, settings);
+                    var stored = PinnRun.StoredSettings(folder);
+                    Assert.True(stored is not null && PinnRun.SameSettings(settings, stored), $"{problem.Name} preset {name} changed on its way through settings.json");
+                }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void NetworkSettingsSurviveTheSettingsFileThatResumeReads()
     {
         string path = Write("network: { architecture: modified-mlp, width: 16, depth: 2, embeddings: [ { gaussian: { gaussians: 8, features: 4 } } ] }\n");

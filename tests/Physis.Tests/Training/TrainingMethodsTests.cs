@@ -218,7 +218,7 @@ public class TrainingMethodsTests
         // its gradient (about 1e30) would feed that round-off into training.
         var problem = new PdeProblem(new Interval(0, 2 * Math.PI).WithTime(0, 1), f => f.Dt("u") + 3 * f.Dx("u"),
             [Condition.Initial("u", p => Math.Sin(p[0])), Condition.Periodic("u", "x")]);
-        var options = new NetworkOptions { Embeddings = [new Physis.Networks.Embeddings.PeriodicEmbeddingOptions(0, 2 * Math.PI, 1)], Architecture = new Physis.Networks.Architectures.MlpArchitecture([8]) };
+        var options = new NetworkOptions { Embeddings = [Physis.Networks.Embeddings.PeriodicEmbeddingOptions.Of(0, 2 * Math.PI, 1)], Architecture = new Physis.Networks.Architectures.MlpArchitecture([8]) };
         using var net = new PinnNetwork(2, 1, options, seed: 3, dtype: ScalarType.Float64);
         LossBalancing balancing = method == "ntk" ? new NtkBalancing(Every: 1, Subsample: 16) : new GradientNormBalancing(Every: 1, Alpha: 0);
         using var trainer = new PinnTrainer(problem, net, new Sampling(64, 16, 16), Float64 with { Balancing = balancing });

@@ -14,7 +14,8 @@ public sealed record PeriodicCoordinate(int Coordinate, double Period, int Harmo
 /// </summary>
 public sealed record PeriodicEmbeddingOptions(IReadOnlyList<PeriodicCoordinate> Coordinates) : EmbeddingOptions
 {
-    public PeriodicEmbeddingOptions(int coordinate, double period, int harmonics = 1) : this([new PeriodicCoordinate(coordinate, period, harmonics)]) { }
+    // A factory rather than a second constructor, so that JSON (settings.json of a run) has one constructor to bind.
+    public static PeriodicEmbeddingOptions Of(int coordinate, double period, int harmonics = 1) => new([new PeriodicCoordinate(coordinate, period, harmonics)]);
 
     public override void Validate(int inputs)
     {

@@ -21,7 +21,7 @@ public static class MethodPresets
             Activation = plain.Activation,
             Initializer = plain.Initializer,
         };
-        var periodic = plain with { Network = Network(new PeriodicEmbeddingOptions(0, period, 1)) };
+        var periodic = plain with { Network = Network(PeriodicEmbeddingOptions.Of(0, period, 1)) };
         return new Dictionary<string, PinnSettings>
         {
             ["default"] = plain,
@@ -42,7 +42,7 @@ public static class MethodPresets
             ["periodic-natural-gradient"] = periodic with
             {
                 Hidden = [20, 20],
-                Network = Network(new PeriodicEmbeddingOptions(0, period, 1), [20, 20]),
+                Network = Network(PeriodicEmbeddingOptions.Of(0, period, 1), [20, 20]),
                 DomainPoints = 1000,
                 InitialPoints = 128,
                 BoundaryPoints = 64,

@@ -150,7 +150,7 @@ public static class RunConfiguration
                 var k = settingsNode.Mapping("coordinate", "period", "harmonics");
                 if (!k.TryGetValue("coordinate", out var c) || !k.TryGetValue("period", out var p))
                     throw settingsNode.Error("needs coordinate and period, for example { coordinate: x, period: 2 }.");
-                return new PeriodicEmbeddingOptions(Coordinate(c), p.Double(), k.TryGetValue("harmonics", out var hk) ? hk.Int(1) : 1);
+                return PeriodicEmbeddingOptions.Of(Coordinate(c), p.Double(), k.TryGetValue("harmonics", out var hk) ? hk.Int(1) : 1);
             }
             case "fourier":
             {

@@ -27,7 +27,7 @@ internal static class EigenRun
         if (!resume)
         {
             foreach (var old in Directory.EnumerateFiles(folder, "state*.ckpt")) File.Delete(old);
-            AtomicFile.WriteAllText(Path.Combine(folder, PinnRun.SettingsFile), JsonSerializer.Serialize(settings, PinnRun.Json));
+            PinnRun.StoreSettings(folder, settings);
         }
 
         var dtype = settings.Precision == "float64" ? ScalarType.Float64 : ScalarType.Float32;
