@@ -243,7 +243,8 @@ public static class PinnRun
         return phases;
     }
 
-    private static nn.Module<Tensor, Tensor> CreateNetwork(Problems.PdeProblem problem, PinnSettings settings, int seed, ScalarType dtype, OutputTransform? transform)
+    /// <summary>The settings' network (a plain MLP, or embeddings and an architecture) for the problem's inputs and fields.</summary>
+    internal static nn.Module<Tensor, Tensor> CreateNetwork(Problems.PdeProblem problem, PinnSettings settings, int seed, ScalarType dtype, OutputTransform? transform)
     {
         int inputs = problem.Geometry.Dimension, outputs = problem.Fields.Count;
         if (settings.Network is not { } options)

@@ -46,6 +46,35 @@ public class EmbeddingTests
     }
 
     [Fact]
+    public void InterfaceFeaturesAreSignedSquaresWhoseCurvatureJumpsByFour()
+    {
+        using var layers = new LayerFactory(0, ScalarType.Float64);
+        using var embedding = new InterfaceFeatureOptions(1, [-1.0, 0.5]).Create(2, layers);
+        Assert.Equal(4, embedding.Outputs);
+        AllClose([0.3, 0.2, 1.44, -0.09], Values(embedding.forward(Points(new double[,] { { 0.3, 0.2 } }))), 1e-15, "features");
+        var points = new double[,] { { 0, 0.5 - 1e-9 }, { 0, 0.5 + 1e-9 }, { 0, -2 }, { 0, 3 } };
+        AllClose([2e-9, 2e-9, 5, 5], Derivative(embedding, points, 3, [0, 1]), 1e-12, "first derivative 2|y - c|");
+        AllClose([-2, 2, -2, 2], Derivative(embedding, points, 3, [0, 2]), 1e-12, "second derivative 2 sign(y - c)");
+    }
+
+    [Fact]
+    public void ANetworkOnInterfaceFeaturesKeepsItsSlopeAndBendsAtTheInterface()
+    {
+        double Jump(NetworkOptions options, int order)
+        {
+            using var net = new PinnNetwork(1, 1, options, seed: 2, dtype: ScalarType.Float64);
+            var d = Derivative(net, new double[,] { { 0.4 - 1e-9 }, { 0.4 + 1e-9 } }, 0, order);
+            return Math.Abs(d[1] - d[0]);
+        }
+        var smooth = new NetworkOptions { Architecture = new MlpArchitecture([16, 16]) };
+        var withInterface = smooth with { Embeddings = [new InterfaceFeatureOptions(0, [0.4])] };
+        foreach (int order in new[] { 0, 1 })
+            Assert.True(Jump(withInterface, order) < 1e-7, $"derivative {order} must stay continuous across the interface");
+        Assert.True(Jump(smooth, 2) < 1e-7, "a smooth network's curvature is continuous");
+        Assert.True(Jump(withInterface, 2) > 1e-3, "interface features let the curvature jump");
+    }
+
+    [Fact]
     public void FourierFeaturesAreReproducibleBySeedAndHaveTheDocumentedShape()
     {
         var options = new FourierFeatureOptions(Features: 10, Scale: 2.0) { Coordinates = [0, 1] };

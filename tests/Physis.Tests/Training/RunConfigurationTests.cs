@@ -81,6 +81,17 @@ public class RunConfigurationTests
     }
 
     [Fact]
+    public void InterfaceFeaturesAreReadWithNegativePositions()
+    {
+        string path = Write("network:\n  hidden: [8]\n  embeddings:\n    - interface: { coordinate: x, at: [-1, 1] }\n");
+        var (_, settings) = RunConfiguration.Load(path, ProblemCatalog.Find("quantum-well-finite"));
+        File.Delete(path);
+        var features = Assert.IsType<InterfaceFeatureOptions>(settings.Network!.Embeddings.Single());
+        Assert.Equal(0, features.Coordinate);
+        Assert.Equal([-1.0, 1.0], features.Interfaces);
+    }
+
+    [Fact]
     public void NetworkSettingsSurviveTheSettingsFileThatResumeReads()
     {
         string path = Write("network: { architecture: modified-mlp, width: 16, depth: 2, embeddings: [ { gaussian: { gaussians: 8, features: 4 } } ] }\n");
@@ -232,6 +243,8 @@ public class RunConfigurationTests
             Fails("training:\n  adam: { iterations: 500, hold-parameters: 600 }\n").Message);
         Assert.Contains(":2: training.time-marching.windows: must be at least 1, got 0", Fails("training:\n  time-marching: { windows: 0 }\n").Message);
         Assert.Contains("training.time-marching: needs windows", Fails("training:\n  time-marching: {}\n").Message);
+        Assert.Contains(":3: network.embeddings[0].interface: needs coordinate and the interface positions",
+            Fails("network:\n  embeddings:\n    - interface: { coordinate: x }\n").Message);
         Assert.Contains("sampling.adaptive.method: 'random' is not allowed; allowed: rar, rad",
             Fails("sampling:\n  adaptive: { method: random }\n").Message);
     }

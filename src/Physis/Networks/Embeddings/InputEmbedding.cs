@@ -25,6 +25,7 @@ public abstract class InputEmbedding(string name, int inputs, int outputs) : nn.
 [JsonDerivedType(typeof(FourierFeatureOptions), "fourier")]
 [JsonDerivedType(typeof(PeriodicEmbeddingOptions), "periodic")]
 [JsonDerivedType(typeof(GaussianFeatureOptions), "gaussian")]
+[JsonDerivedType(typeof(InterfaceFeatureOptions), "interface")]
 public abstract record EmbeddingOptions
 {
     /// <summary>Throws an <see cref="ArgumentException"/> that names the bad setting and the fix.</summary>

@@ -137,7 +137,7 @@ public static class RunConfiguration
 
     private static EmbeddingOptions Embedding(ConfigNode node, IReadOnlyList<string> coordinates)
     {
-        var (kind, settingsNode) = node.Tagged("periodic", "fourier", "gaussian");
+        var (kind, settingsNode) = node.Tagged("periodic", "fourier", "gaussian", "interface");
         int Coordinate(ConfigNode n)
         {
             string name = n.Choice([.. coordinates]);
@@ -160,6 +160,13 @@ public static class RunConfiguration
                     Coordinates = k.TryGetValue("coordinates", out var cs) ? cs.Sequence().Select(Coordinate).ToArray() : null,
                     Trainable = k.TryGetValue("trainable", out var t) && t.Bool(),
                 };
+            }
+            case "interface":
+            {
+                var k = settingsNode.Mapping("coordinate", "at");
+                if (!k.TryGetValue("coordinate", out var c) || !k.TryGetValue("at", out var at))
+                    throw settingsNode.Error("needs coordinate and the interface positions, for example { coordinate: x, at: [-1, 1] }.");
+                return new InterfaceFeatureOptions(Coordinate(c), at.Sequence().Select(p => p.Double(positive: false)).ToArray());
             }
             default:
             {

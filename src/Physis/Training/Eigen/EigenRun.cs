@@ -33,10 +33,11 @@ internal static class EigenRun
         var dtype = settings.Precision == "float64" ? ScalarType.Float64 : ScalarType.Float32;
         var options = problem.SolverOptions with { CheckpointFolder = folder, CheckpointEvery = checkpointEvery };
         // The walls' psi = 0 holds exactly through the output transform psi = d(x) N(x).
-        var walls = new DirichletConstraintOptions().Create(problem.Create());
+        var template = problem.Create();
+        var walls = new DirichletConstraintOptions().Create(template);
         var clock = Stopwatch.StartNew();
         var states = EigenStates.Solve(problem.CreateState, problem.InitialEnergies,
-            n => new Mlp(1, settings.Hidden, 1, settings.Activation, settings.Initializer, settings.Seed + n, dtype, outputTransform: walls),
+            n => PinnRun.CreateNetwork(template, settings, settings.Seed + n, dtype, walls),
             new Sampling(settings.DomainPoints, settings.BoundaryPoints, settings.InitialPoints, settings.SamplingMethod),
             PinnRun.Schedule(settings), new TrainerOptions { Seed = settings.Seed, DType = dtype }, options, callbacks);
         double wall = clock.Elapsed.TotalSeconds;
