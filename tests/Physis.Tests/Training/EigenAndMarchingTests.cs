@@ -14,8 +14,10 @@ public class EigenAndMarchingTests
 {
     private static readonly TrainerOptions Float64 = new() { DType = ScalarType.Float64, Seed = 1 };
 
-    [Fact]
-    public void QuantumWellEnergiesApproachNSquaredPiSquared()
+    [Theory]
+    [InlineData(Orthogonality.Penalty)]
+    [InlineData(Orthogonality.Projection)]
+    public void QuantumWellEnergiesApproachNSquaredPiSquared(Orthogonality orthogonality)
     {
         // -psi'' = E psi on [0, 1], psi(0) = psi(1) = 0: E_n = n^2 pi^2, psi_n = sqrt(2) sin(n pi x).
         var states = EigenStates.Solve(
@@ -25,7 +27,7 @@ public class EigenAndMarchingTests
             new Sampling(48, 2), [new AdamPhase(500, 1e-2), new LbfgsPhase(300)], Float64,
             // psi = 0 costs only the normalisation weight, while a normalised psi with a wrong E costs about (E - E_n)^2:
             // the weight must exceed that to keep the start away from the trivial solution.
-            new EigenSolverOptions { NormalizationWeight = 1000 });
+            new EigenSolverOptions { NormalizationWeight = 1000, Orthogonality = orthogonality });
         try
         {
             double e1 = states[0].Eigenvalue, e2 = states[1].Eigenvalue;
@@ -33,11 +35,46 @@ public class EigenAndMarchingTests
             // Measured: E1 = 9.8694, E2 = 39.4779 (relative errors 2e-5 and 1.3e-5).
             Assert.True(Math.Abs(e1 / (Math.PI * Math.PI) - 1) < 1e-3, $"E1 = {e1}, exact pi^2 = {Math.PI * Math.PI}");
             Assert.True(Math.Abs(e2 / (4 * Math.PI * Math.PI) - 1) < 1e-3, $"E2 = {e2}, exact 4 pi^2 = {4 * Math.PI * Math.PI}");
-            Assert.Contains("orthogonal_u_state1", states[1].Trainer.LossTermNames);
+            if (orthogonality == Orthogonality.Penalty)
+                Assert.Contains("orthogonal_u_state1", states[1].Trainer.LossTermNames);
+            else
+            {
+                // No penalty term: the second state is orthogonal to the first by construction, on its collocation points.
+                Assert.DoesNotContain("orthogonal_u_state1", states[1].Trainer.LossTermNames);
+                var points = states[1].Trainer.DomainPoints;
+                var psi1 = states[0].Trainer.Predict(points);
+                var psi2 = states[1].Trainer.Predict(points);
+                double overlap = 0, norm = 0;
+                for (int i = 0; i < points.GetLength(0); i++) (overlap, norm) = (overlap + psi1[i, 0] * psi2[i, 0], norm + psi2[i, 0] * psi2[i, 0]);
+                Assert.True(Math.Abs(overlap) < 1e-12 * norm, $"overlap {overlap:E2} against norm {norm:E2}");
+            }
         }
         finally
         {
             foreach (var s in states) s.Dispose();
+        }
+    }
+
+    [Fact]
+    public void ProjectedStateRemovesTheLowerStatesAndTrainsOnlyItsOwnNetwork()
+    {
+        using var lower = new Mlp(1, [8], 1, seed: 3, dtype: ScalarType.Float64);
+        using var inner = new Mlp(1, [8], 1, seed: 4, dtype: ScalarType.Float64);
+        var grid = new double[40, 1];
+        for (int i = 0; i < 40; i++) grid[i, 0] = i / 39.0;
+        using var quadrature = tensor(grid, dtype: ScalarType.Float64);
+        using var projected = new ProjectedState(inner, [lower], 0, quadrature);
+        Assert.Equal(inner.parameters().Count(), projected.parameters().Count());
+        using (no_grad())
+        {
+            var phi = lower.forward(quadrature);
+            var psi = projected.forward(quadrature);
+            double overlap = (phi * psi).mean().ToDouble(), scale = Math.Sqrt(phi.square().mean().ToDouble() * psi.square().mean().ToDouble());
+            Assert.True(Math.Abs(overlap) < 1e-13 * scale, $"overlap {overlap:E2} on the quadrature points, scale {scale:E2}");
+            // Elsewhere the network differs from its inner one by a multiple of the lower state only.
+            using var x = tensor(new[] { 1.7, -0.4, 2.5 }, [3, 1], dtype: ScalarType.Float64);
+            var ratio = (inner.forward(x) - projected.forward(x)) / lower.forward(x);
+            Assert.True((ratio - ratio[0]).abs().max().ToDouble() < 1e-12, "inner - projected is a multiple of the lower state");
         }
     }
 

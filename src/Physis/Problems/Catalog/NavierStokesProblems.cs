@@ -49,7 +49,8 @@ public sealed class KovasznayProblem : ICatalogProblem
             DomainPoints = 4000,
             BoundaryPoints = 800,
             AdamIterations = 3000,
-            LbfgsIterations = 5000,
+            // At 5000 the error was 1.1e-3 with L-BFGS still falling; 10000 reach 4.7e-4.
+            LbfgsIterations = 10_000,
             Precision = "float64",
         },
     };

@@ -1,3 +1,4 @@
+using Physis.Geometry;
 using Physis.Problems;
 using static TorchSharp.torch;
 
@@ -10,6 +11,8 @@ public sealed record EigenSolverOptions
     /// <summary>Weights of the normalisation term (integral of u^2 = 1) and of each orthogonality term (integral of u u_k = 0).</summary>
     public double NormalizationWeight { get; init; } = 1;
     public double OrthogonalityWeight { get; init; } = 1;
+    /// <summary>How a state is kept orthogonal to the earlier ones: a penalty term each, or an exact projection.</summary>
+    public Orthogonality Orthogonality { get; init; } = Orthogonality.Penalty;
     /// <summary>Domain length, area or volume for the integrals; null takes it from a box-shaped geometry.</summary>
     public double? Measure { get; init; }
     /// <summary>With a folder, state n checkpoints to state{n+1}.ckpt there, and a repeated call resumes where the last one stopped.</summary>
@@ -24,6 +27,14 @@ public sealed record EigenSolverOptions
         if (!(OrthogonalityWeight > 0 && double.IsFinite(OrthogonalityWeight))) throw new ArgumentException($"EigenSolverOptions: OrthogonalityWeight must be positive, got {OrthogonalityWeight}.");
         if (Measure is { } m && !(m > 0 && double.IsFinite(m))) throw new ArgumentException($"EigenSolverOptions: Measure must be positive, got {m}.");
     }
+}
+
+public enum Orthogonality
+{
+    /// <summary>A loss term (integral of u u_k)^2 per earlier state, weighted by <see cref="EigenSolverOptions.OrthogonalityWeight"/>.</summary>
+    Penalty,
+    /// <summary>The network's output with the earlier states projected out (<see cref="ProjectedState"/>); no loss term.</summary>
+    Projection,
 }
 
 /// <summary>One eigenpair found by <see cref="EigenStates.Solve"/>: its eigenvalue, and the trainer holding its network.</summary>
@@ -67,16 +78,19 @@ public static class EigenStates
             {
                 var eigenvalue = new TrainableParameter($"E{n + 1}", initialEigenvalues[n]);
                 var extra = new List<Condition> { Condition.Normalization(options.Field, options.Measure).WithWeight(options.NormalizationWeight) };
-                foreach (var earlier in states)
-                {
-                    int field = earlier.Trainer.Problem.Terms.FieldIndex(options.Field);
-                    var frozen = FrozenSolution.Of(earlier.Network, field, $"state{earlier.Index + 1}");
-                    extra.Add(Condition.Orthogonality(options.Field, frozen, $"state{earlier.Index + 1}", options.Measure).WithWeight(options.OrthogonalityWeight));
-                }
+                if (options.Orthogonality == Orthogonality.Penalty)
+                    foreach (var earlier in states)
+                    {
+                        int field = earlier.Trainer.Problem.Terms.FieldIndex(options.Field);
+                        var frozen = FrozenSolution.Of(earlier.Network, field, $"state{earlier.Index + 1}");
+                        extra.Add(Condition.Orthogonality(options.Field, frozen, $"state{earlier.Index + 1}", options.Measure).WithWeight(options.OrthogonalityWeight));
+                    }
                 var stateProblem = problem(eigenvalue, extra);
                 if (!stateProblem.Parameters.Contains(eigenvalue))
                     throw new ArgumentException("EigenStates.Solve: the problem does not use the eigenvalue parameter it was given; write the residual with it (for example -u'' - E u).");
                 var net = network(n);
+                if (options.Orthogonality == Orthogonality.Projection && states.Count > 0)
+                    net = Projected(net, states, stateProblem, sampling, trainerOptions ?? new TrainerOptions(), options.Field);
                 var trainer = new PinnTrainer(stateProblem, net, sampling, trainerOptions);
                 states.Add(new EigenState(n, trainer, net, eigenvalue.Name));
                 if (options.CheckpointFolder is { } folder)
@@ -93,5 +107,20 @@ public static class EigenStates
             foreach (var s in states) s.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The state network with the earlier states projected out on the points the trainer will sample as its
+    /// collocation points, so the projection's inner product is the normalisation's. The earlier networks are
+    /// finished: their weights stop tracking gradients, which now flow only through their inputs.
+    /// </summary>
+    private static ProjectedState Projected(nn.Module<Tensor, Tensor> net, IReadOnlyList<EigenState> earlier, PdeProblem problem,
+        Sampling sampling, TrainerOptions trainerOptions, string field)
+    {
+        foreach (var state in earlier)
+            foreach (var p in state.Network.parameters()) p.requires_grad = false;
+        var points = problem.Geometry.SampleInterior(sampling.Domain, new PointSampler(sampling.Method, trainerOptions.Seed));
+        using var quadrature = tensor(points, dtype: trainerOptions.DType, device: trainerOptions.Device);
+        return new ProjectedState(net, [.. earlier.Select(s => s.Network)], problem.Terms.FieldIndex(field), quadrature);
     }
 }
