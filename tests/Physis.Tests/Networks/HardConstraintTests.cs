@@ -98,6 +98,47 @@ public class HardConstraintTests
     }
 
     [Fact]
+    public void VelocityTransformFixesValueAndVelocityAtTheStartAndTheSpatialBoundary()
+    {
+        // A wave on [0, 1] x [0.5, 1.5] starting at t0 = 0.5 with u0 = sin(pi x) + x^2 and v0 = cos(x).
+        var problem = new PdeProblem(new Interval(0, 1).WithTime(0.5, 1.5), f => f.Dtt("u") - f.Dxx("u"), []);
+        var options = new InitialConstraintOptions(f => Functions.Sin(Math.PI * f.X) + f.X * f.X, AlsoBoundary: true)
+        {
+            FixesVelocity = true,
+            Velocity = f => Functions.Cos(f.X),
+        };
+        using var net = new PinnNetwork(2, 1, new NetworkOptions { Architecture = new MlpArchitecture([16, 16]) }, seed: 4, ScalarType.Float64,
+            outputTransform: options.Create(problem));
+        var start = RandomPoints(30, 2, seed: 7, lo: 0, hi: 1);
+        for (int i = 0; i < 30; i++) start[i, 1] = 0.5;
+        var u = Forward(net, start);
+        var ut = Derivative(net, start, 0, 0, 1);
+        for (int i = 0; i < 30; i++)
+        {
+            double x = start[i, 0];
+            Assert.Equal(Math.Sin(Math.PI * x) + x * x, u[i, 0], 14);
+            Assert.Equal(Math.Cos(x), ut[i], 14);
+        }
+        // On x = 0 and x = 1 for any t: u = u0 + (t - t0) v0 there, so a wave with u0 = v0 = 0 on the ends is held at 0.
+        var ends = RandomPoints(10, 2, seed: 8, lo: 0.5, hi: 1.5);
+        for (int i = 0; i < 10; i++) ends[i, 0] = i % 2;
+        var atEnds = Forward(net, ends);
+        for (int i = 0; i < 10; i++)
+        {
+            double x = ends[i, 0];
+            Assert.Equal(Math.Sin(Math.PI * x) + x * x + (ends[i, 1] - 0.5) * Math.Cos(x), atEnds[i, 0], 14);
+        }
+        // The second time derivative at t0 is the network's own (2 phi N): free, not fixed.
+        var utt = Derivative(net, start, 0, 0, 2);
+        Assert.True(utt.Select(Math.Abs).Max() > 1e-3);
+        // At rest: v0 = 0 by default.
+        using var atRest = new PinnNetwork(2, 1, new NetworkOptions { Architecture = new MlpArchitecture([8]) }, seed: 5, ScalarType.Float64,
+            outputTransform: (options with { Velocity = null }).Create(problem));
+        Assert.All(Derivative(atRest, start, 0, 0, 1), v => Assert.Equal(0.0, v, 14));
+        Assert.Contains("FixesVelocity is off", Assert.Throws<ArgumentException>(() => (options with { FixesVelocity = false }).Create(problem)).Message);
+    }
+
+    [Fact]
     public void ExpressionValuesMatchTensorFunctions()
     {
         var terms = new PdeProblem(new Interval(-1, 1).WithTime(0, 1), f => f.Dt("u"), []).Terms;

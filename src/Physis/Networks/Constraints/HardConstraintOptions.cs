@@ -48,17 +48,28 @@ public sealed record DirichletConstraintOptions(Func<Terms, Expr>? Value = null)
 /// <summary>
 /// u = u0 at the initial time of a space-time problem: u = u0 + (t - t0) N. With <see cref="AlsoBoundary"/>, also
 /// u = u0 on the spatial boundary for all t: u = u0 + (t - t0) phi N (for u0 that vanishes there, a homogeneous
-/// Dirichlet condition).
+/// Dirichlet condition). With <see cref="FixesVelocity"/> (second order in time, a wave), also u_t = v0 at t0:
+/// u = u0 + (t - t0) v0 + (t - t0)^2 [phi] N, v0 = <see cref="Velocity"/> or 0.
 /// </summary>
 public sealed record InitialConstraintOptions(Func<Terms, Expr> Value, bool AlsoBoundary = false) : HardConstraintOptions
 {
+    /// <summary>Also impose the initial velocity u_t(x, t0).</summary>
+    public bool FixesVelocity { get; init; }
+    /// <summary>The initial velocity v0 in the problem's terms where <see cref="FixesVelocity"/> is set; null for a start at rest.</summary>
+    public Func<Terms, Expr>? Velocity { get; init; }
+
     public override OutputTransform Create(PdeProblem problem)
     {
         if (problem.Geometry is not SpaceTime spaceTime)
             throw new ArgumentException("An initial-condition hard constraint needs a space-time geometry; use geometry.WithTime(t0, t1).");
         if (Value is null) throw new ArgumentException("An initial-condition hard constraint needs the initial value u0.");
+        if (Velocity is not null && !FixesVelocity)
+            throw new ArgumentException("An initial velocity was given but FixesVelocity is off; set FixesVelocity to impose it.");
         int time = problem.Geometry.Dimension - 1;
-        return HardConstraints.Initial(time, spaceTime.T0, ValueIn(problem, Value, "initial value"),
-            AlsoBoundary ? DistanceFunction.For(spaceTime.Space) : null, FieldIndices(problem));
+        var value = ValueIn(problem, Value, "initial value");
+        var spatial = AlsoBoundary ? DistanceFunction.For(spaceTime.Space) : null;
+        if (!FixesVelocity) return HardConstraints.Initial(time, spaceTime.T0, value, spatial, FieldIndices(problem));
+        var velocity = Velocity is null ? null : HardConstraints.CoordinateFunction(ValueIn(problem, Velocity, "initial velocity"));
+        return HardConstraints.InitialWithVelocity(time, spaceTime.T0, HardConstraints.CoordinateFunction(value), velocity, spatial, FieldIndices(problem));
     }
 }

@@ -46,11 +46,36 @@ public static class HardConstraints
                                          DistanceFunction? spatialDistance = null, IReadOnlyList<int>? fields = null)
     {
         ArgumentNullException.ThrowIfNull(initialValue);
-        if (timeCoordinate < 0) throw new ArgumentException($"The time coordinate index must be non-negative, got {timeCoordinate}.");
-        if (!double.IsFinite(t0)) throw new ArgumentException($"The initial time must be finite, got {t0}.");
-        var time = DistanceFunction.Above(timeCoordinate, t0);
+        var time = TimeDistance(timeCoordinate, t0);
         var distance = spatialDistance is null ? time : time.Times(spatialDistance);
         return Dirichlet(distance, initialValue, fields);
+    }
+
+    /// <summary>
+    /// Initial value and velocity of a second-order-in-time problem (a wave): u = u0(x) + (t - t0) v0(x) + (t - t0)^2 N,
+    /// so u = u0 and u_t = v0 at t = t0 (the network's term has a double zero there). With
+    /// <paramref name="spatialDistance"/> the network's term is also multiplied by phi(x), so u = u0 + (t - t0) v0 on the
+    /// spatial boundary for all t (a homogeneous Dirichlet condition when u0 and v0 vanish there).
+    /// </summary>
+    /// <param name="initialVelocity">v0: points [n, d] to [n, 1] or [n, outputs]; null for a start at rest (v0 = 0)</param>
+    public static OutputTransform InitialWithVelocity(int timeCoordinate, double t0, Func<Tensor, Tensor> initialValue, Func<Tensor, Tensor>? initialVelocity,
+                                                      DistanceFunction? spatialDistance = null, IReadOnlyList<int>? fields = null)
+    {
+        ArgumentNullException.ThrowIfNull(initialValue);
+        var time = TimeDistance(timeCoordinate, t0);
+        var squared = time.Times(time);
+        var distance = spatialDistance is null ? squared : squared.Times(spatialDistance);
+        Func<Tensor, Tensor> value = initialVelocity is null
+            ? initialValue
+            : x => initialValue(x) + time.Evaluate(x) * initialVelocity(x);
+        return Dirichlet(distance, value, fields);
+    }
+
+    private static DistanceFunction TimeDistance(int timeCoordinate, double t0)
+    {
+        if (timeCoordinate < 0) throw new ArgumentException($"The time coordinate index must be non-negative, got {timeCoordinate}.");
+        if (!double.IsFinite(t0)) throw new ArgumentException($"The initial time must be finite, got {t0}.");
+        return DistanceFunction.Above(timeCoordinate, t0);
     }
 
     /// <summary>

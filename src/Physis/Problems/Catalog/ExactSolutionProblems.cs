@@ -1,4 +1,5 @@
 using Physis.Geometry;
+using Physis.Networks.Constraints;
 using Physis.Solvers;
 using static Physis.Problems.Functions;
 
@@ -41,6 +42,11 @@ public sealed class WaveProblem : ICatalogProblem
     public string Name => "wave";
     public string Description => "Wave u_tt = 4 u_xx on [0, 1] x [0, 1], u = 0 at x = 0, 1, two standing modes";
 
+    /// <summary>u = u0(x) + t^2 x (1 - x) N(x, t): the initial value, the start at rest and u = 0 at x = 0, 1 hold exactly.</summary>
+    public CatalogHardConstraint HardConstraint { get; } = new(
+        new InitialConstraintOptions(f => Functions.Sin(Math.PI * f.X) + 0.5 * Functions.Sin(4 * Math.PI * f.X), AlsoBoundary: true) { FixesVelocity = true },
+        ["dirichlet_u", "initial_u", "initial_dt_u"]);
+
     private static double Exact(double[] p) =>
         Math.Sin(Math.PI * p[0]) * Math.Cos(2 * Math.PI * p[1]) + 0.5 * Math.Sin(4 * Math.PI * p[0]) * Math.Cos(8 * Math.PI * p[1]);
 
@@ -67,6 +73,9 @@ public sealed class HelmholtzProblem : ICatalogProblem
     public BenchmarkTarget Target { get; } = new(BenchmarkTarget.RelativeL2, 1e-3, "-");
     public string Name => "helmholtz";
     public string Description => "Helmholtz u_xx + u_yy + u = q on [-1, 1]^2, exact u = sin(pi x) sin(4 pi y)";
+
+    /// <summary>u = phi(x, y) N(x, y), phi the box's distance function: u = 0 on the whole boundary exactly.</summary>
+    public CatalogHardConstraint HardConstraint { get; } = new(new DirichletConstraintOptions(), ["dirichlet_u"]);
 
     public PdeProblem Create()
     {
