@@ -66,8 +66,6 @@ public sealed class KdvProblem : SpectralReferenceProblem
     protected override double InitialValue(double x) => Math.Cos(Math.PI * x);
     protected override TrajectoryDataset Trajectory => TrajectoryDataset.Kdv();
 
-    public override IReadOnlyDictionary<string, PinnSettings> Presets { get; } = new Dictionary<string, PinnSettings>
-    {
-        ["default"] = PinnSettings.TimeDependentDefault(200, 512),
-    };
+    public override IReadOnlyDictionary<string, PinnSettings> Presets { get; } =
+        MethodPresets.PeriodicAblation(PinnSettings.TimeDependentDefault(200, 512), period: 2);
 }
