@@ -402,6 +402,30 @@ public sealed class PinnTrainer : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// An expression of the network's fields, their derivatives and the coordinates (for example
+    /// <c>Problem.Terms.Dt("u")</c>) at the given points, in float64: what a later stage needs of a trained network
+    /// beyond its values (time marching's initial velocity).
+    /// </summary>
+    public double[] Evaluate(double[,] points, Expr expression)
+    {
+        int n = points.GetLength(0);
+        if (points.GetLength(1) != problem.Geometry.Dimension) throw new ArgumentException($"Points have dimension {points.GetLength(1)}, the problem has {problem.Geometry.Dimension}.");
+        var result = new double[n];
+        var requirements = EvaluationContext.Requirements([expression]);
+        var parameters = parameterValues.ToDictionary(p => p.Key, p => (Tensor)p.Value);
+        const int chunk = 4096;
+        for (int start = 0; start < n; start += chunk)
+        {
+            using var scope = NewDisposeScope();
+            int count = Math.Min(chunk, n - start);
+            var x = Batch.ToTensor(points, start, count, options);
+            var value = new EvaluationContext(engine.Evaluate(network, x, requirements), null, parameters).Evaluate(expression).detach();
+            value.expand(count, 1).reshape(-1).to(ScalarType.Float64).cpu().data<double>().CopyTo(result, start);
+        }
+        return result;
+    }
+
     private EvaluationContext Context(IFieldDerivatives all, Rows rows) =>
         new(new RowSlice(all, rows.Start, rows.Count), batch.Normals.narrow(0, rows.Start, rows.Count), parameterValues.ToDictionary(p => p.Key, p => (Tensor)p.Value));
 

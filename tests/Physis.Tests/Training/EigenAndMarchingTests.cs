@@ -131,6 +131,52 @@ public class EigenAndMarchingTests
     }
 
     [Fact]
+    public void TimeMarchingPassesTheVelocityOfASecondOrderEquationAcrossWindows()
+    {
+        // u_tt = u_xx on [0, 1] x [0, 1], u(x, 0) = sin(pi x), u_t(x, 0) = 0, u = 0 at x = 0, 1: u = sin(pi x) cos(pi t).
+        var problem = new PdeProblem(new Interval(0, 1).WithTime(0, 1), f => f.Dtt("u") - f.Dxx("u"),
+            [Condition.Dirichlet("u"), Condition.Initial("u", p => Math.Sin(Math.PI * p[0])), Condition.InitialDerivative("u")]);
+        using var solution = TimeMarching.Train(problem, new TimeMarchingOptions(Windows: 2),
+            k => new Mlp(2, [16, 16], 1, seed: 30 + k, dtype: ScalarType.Float64),
+            new Sampling(150, 30, 30), [new AdamPhase(200, 1e-2), new LbfgsPhase(300)], Float64);
+        var points = new double[11 * 11, 2];
+        var exact = new double[11 * 11, 1];
+        for (int i = 0; i <= 10; i++)
+            for (int j = 0; j <= 10; j++)
+            {
+                (points[i * 11 + j, 0], points[i * 11 + j, 1]) = (i / 10.0, j / 10.0);
+                exact[i * 11 + j, 0] = Math.Sin(Math.PI * i / 10.0) * Math.Cos(Math.PI * j / 10.0);
+            }
+        double error = Metrics.RelativeL2(solution.Predict(points), exact);
+        // At t = 0.5 the velocity -pi sin(pi x) is at its largest: the second window must have been given it.
+        var atHalf = new double[,] { { 0.5, 0.5 } };
+        var velocity = problem.Terms.Dt("u");
+        double first = solution.Windows[0].Evaluate(atHalf, velocity)[0], second = solution.Windows[1].Evaluate(atHalf, velocity)[0];
+        Console.WriteLine($"wave, time marching (2 windows): relative L2 {error:E2}; u_t(0.5, 0.5) {first:F4} / {second:F4} (exact {-Math.PI:F4})");
+        // Without the velocity handed over, the second window would start at rest (u_t = 0 instead of -pi): an O(1) error.
+        Assert.True(error < 5e-2, $"relative L2 {error:E2}");
+        Assert.True(Math.Abs(first + Math.PI) < 0.15 && Math.Abs(second - first) < 0.05, $"u_t at t = 0.5: {first} and {second}, exact {-Math.PI}");
+    }
+
+    [Fact]
+    public void TrainerEvaluatesDerivativeExpressionsOfItsNetwork()
+    {
+        var problem = new PdeProblem(new Interval(0, 1).WithTime(0, 1), f => f.Dt("u"), [Condition.Initial("u", p => 0)]);
+        // u = sin(2x) t^3: u_t = 3 sin(2x) t^2, u_xx = -4 sin(2x) t^3.
+        using var network = AnalyticNetwork.Of(c => (2 * c[0]).sin() * c[1].pow(3));
+        using var trainer = new PinnTrainer(problem, network, new Sampling(10, 0, 5), Float64);
+        var points = new double[,] { { 0.1, 0.5 }, { 0.7, 0.9 }, { 0.3, 0.0 } };
+        var ut = trainer.Evaluate(points, problem.Terms.Dt("u"));
+        var combined = trainer.Evaluate(points, problem.Terms.Dxx("u") + 2 * problem.Terms.X);
+        for (int i = 0; i < 3; i++)
+        {
+            double x = points[i, 0], t = points[i, 1];
+            Assert.Equal(3 * Math.Sin(2 * x) * t * t, ut[i], 12);
+            Assert.Equal(-4 * Math.Sin(2 * x) * t * t * t + 2 * x, combined[i], 12);
+        }
+    }
+
+    [Fact]
     public void LocalTimeNetworkRescalesTimeAndItsDerivative()
     {
         using var inner = new Mlp(2, [8], 1, seed: 5, dtype: ScalarType.Float64);

@@ -127,7 +127,11 @@ public static class TimeMarching
                 return Condition.Initial(condition.Field, x => previous.Predict(Row(x))[0, field]).Named(condition.Name).WithWeight(condition.Weight);
             }
             case ConditionKind.InitialDerivative when previous is not null:
-                throw new NotSupportedException($"Time marching does not yet pass the time derivative ('{condition.Name}') between windows.");
+            {
+                // A second-order equation (a wave) starts each window from the previous one's velocity as well.
+                var velocity = problem.Terms.Dt(condition.Field);
+                return Condition.InitialDerivative(condition.Field, x => previous.Evaluate(Row(x), velocity)[0]).Named(condition.Name).WithWeight(condition.Weight);
+            }
             case ConditionKind.PointData:
             {
                 var points = condition.ObservationPoints!;
