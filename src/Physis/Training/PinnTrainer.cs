@@ -382,11 +382,28 @@ public sealed class PinnTrainer : IDisposable
     }
 
     /// <summary>|r| at the given points (the Euclidean norm over residual equations), without touching the training points.</summary>
-    public double[] ResidualMagnitude(double[,] points)
+    public double[] ResidualMagnitude(double[,] points) => EvaluateInChunks(points, problem.Residuals, (context, count) =>
+    {
+        Tensor squares = zeros(count, options.DType, options.Device);
+        foreach (var residual in problem.Residuals) squares = squares + context.Evaluate(residual).reshape(-1).square();
+        return squares.sqrt();
+    });
+
+    /// <summary>
+    /// An expression of the network's fields, their derivatives and the coordinates (for example
+    /// <c>Problem.Terms.Dt("u")</c>) at the given points, in float64: what a later stage needs of a trained network
+    /// beyond its values (time marching's initial velocity).
+    /// </summary>
+    public double[] Evaluate(double[,] points, Expr expression) =>
+        EvaluateInChunks(points, [expression], (context, count) => context.Evaluate(expression).expand(count, 1).reshape(-1));
+
+    /// <summary>One value per point from the derivatives <paramref name="expressions"/> need, a chunk of points at a time.</summary>
+    private double[] EvaluateInChunks(double[,] points, IReadOnlyList<Expr> expressions, Func<EvaluationContext, int, Tensor> values)
     {
         int n = points.GetLength(0);
+        if (points.GetLength(1) != problem.Geometry.Dimension) throw new ArgumentException($"Points have dimension {points.GetLength(1)}, the problem has {problem.Geometry.Dimension}.");
         var result = new double[n];
-        var requirements = EvaluationContext.Requirements(problem.Residuals);
+        var requirements = EvaluationContext.Requirements(expressions);
         var parameters = parameterValues.ToDictionary(p => p.Key, p => (Tensor)p.Value);
         const int chunk = 4096;
         for (int start = 0; start < n; start += chunk)
@@ -395,33 +412,7 @@ public sealed class PinnTrainer : IDisposable
             int count = Math.Min(chunk, n - start);
             var x = Batch.ToTensor(points, start, count, options);
             var context = new EvaluationContext(engine.Evaluate(network, x, requirements), null, parameters);
-            Tensor squares = zeros(count, options.DType, options.Device);
-            foreach (var residual in problem.Residuals) squares = squares + context.Evaluate(residual).detach().reshape(-1).square();
-            squares.sqrt().to(ScalarType.Float64).cpu().data<double>().CopyTo(result, start);
-        }
-        return result;
-    }
-
-    /// <summary>
-    /// An expression of the network's fields, their derivatives and the coordinates (for example
-    /// <c>Problem.Terms.Dt("u")</c>) at the given points, in float64: what a later stage needs of a trained network
-    /// beyond its values (time marching's initial velocity).
-    /// </summary>
-    public double[] Evaluate(double[,] points, Expr expression)
-    {
-        int n = points.GetLength(0);
-        if (points.GetLength(1) != problem.Geometry.Dimension) throw new ArgumentException($"Points have dimension {points.GetLength(1)}, the problem has {problem.Geometry.Dimension}.");
-        var result = new double[n];
-        var requirements = EvaluationContext.Requirements([expression]);
-        var parameters = parameterValues.ToDictionary(p => p.Key, p => (Tensor)p.Value);
-        const int chunk = 4096;
-        for (int start = 0; start < n; start += chunk)
-        {
-            using var scope = NewDisposeScope();
-            int count = Math.Min(chunk, n - start);
-            var x = Batch.ToTensor(points, start, count, options);
-            var value = new EvaluationContext(engine.Evaluate(network, x, requirements), null, parameters).Evaluate(expression).detach();
-            value.expand(count, 1).reshape(-1).to(ScalarType.Float64).cpu().data<double>().CopyTo(result, start);
+            values(context, count).detach().to(ScalarType.Float64).cpu().data<double>().CopyTo(result, start);
         }
         return result;
     }
