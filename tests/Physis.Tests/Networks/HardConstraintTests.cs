@@ -135,6 +135,25 @@ public class HardConstraintTests
         using var atRest = new PinnNetwork(2, 1, new NetworkOptions { Architecture = new MlpArchitecture([8]) }, seed: 5, ScalarType.Float64,
             outputTransform: (options with { Velocity = null }).Create(problem));
         Assert.All(Derivative(atRest, start, 0, 0, 1), v => Assert.Equal(0.0, v, 14));
+        // The saturating factor keeps both conditions and leaves the network's term nearly undamped after a few tau.
+        var saturating = options with { TimeScale = 0.05 };
+        using var scaled = new PinnNetwork(2, 1, new NetworkOptions { Architecture = new MlpArchitecture([8]) }, seed: 6, ScalarType.Float64,
+            outputTransform: saturating.Create(problem));
+        var us = Forward(scaled, start);
+        var uts = Derivative(scaled, start, 0, 0, 1);
+        for (int i = 0; i < 30; i++)
+        {
+            double x = start[i, 0];
+            Assert.Equal(Math.Sin(Math.PI * x) + x * x, us[i, 0], 14);
+            Assert.Equal(Math.Cos(x), uts[i], 14);
+        }
+        var late = new double[,] { { 0.5, 1.5 } };
+        scaled.OutputTransform = null;
+        double raw = Forward(scaled, late)[0, 0];
+        scaled.OutputTransform = saturating.Create(problem);
+        double constrained = Forward(scaled, late)[0, 0], s2 = 1.0 / (0.05 * 0.05);
+        Assert.Equal(Math.Sin(Math.PI * 0.5) + 0.25 + Math.Cos(0.5) + s2 / (1 + s2) * 0.25 * raw, constrained, 12);
+        Assert.Contains("time scale", Assert.Throws<ArgumentException>(() => (options with { TimeScale = -1 }).Create(problem)).Message);
         Assert.Contains("FixesVelocity is off", Assert.Throws<ArgumentException>(() => (options with { FixesVelocity = false }).Create(problem)).Message);
     }
 

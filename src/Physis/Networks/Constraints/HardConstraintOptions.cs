@@ -57,19 +57,24 @@ public sealed record InitialConstraintOptions(Func<Terms, Expr> Value, bool Also
     public bool FixesVelocity { get; init; }
     /// <summary>The initial velocity v0 in the problem's terms where <see cref="FixesVelocity"/> is set; null for a start at rest.</summary>
     public Func<Terms, Expr>? Velocity { get; init; }
+    /// <summary>
+    /// With <see cref="FixesVelocity"/>: the time scale tau of the saturating factor s^2 / (1 + s^2), s = (t - t0) / tau,
+    /// in front of the network (see <see cref="HardConstraints.InitialWithVelocity"/>); null for (t - t0)^2.
+    /// </summary>
+    public double? TimeScale { get; init; }
 
     public override OutputTransform Create(PdeProblem problem)
     {
         if (problem.Geometry is not SpaceTime spaceTime)
             throw new ArgumentException("An initial-condition hard constraint needs a space-time geometry; use geometry.WithTime(t0, t1).");
         if (Value is null) throw new ArgumentException("An initial-condition hard constraint needs the initial value u0.");
-        if (Velocity is not null && !FixesVelocity)
-            throw new ArgumentException("An initial velocity was given but FixesVelocity is off; set FixesVelocity to impose it.");
+        if ((Velocity is not null || TimeScale is not null) && !FixesVelocity)
+            throw new ArgumentException("An initial velocity or time scale was given but FixesVelocity is off; set FixesVelocity to impose it.");
         int time = problem.Geometry.Dimension - 1;
         var value = ValueIn(problem, Value, "initial value");
         var spatial = AlsoBoundary ? DistanceFunction.For(spaceTime.Space) : null;
         if (!FixesVelocity) return HardConstraints.Initial(time, spaceTime.T0, value, spatial, FieldIndices(problem));
         var velocity = Velocity is null ? null : HardConstraints.CoordinateFunction(ValueIn(problem, Velocity, "initial velocity"));
-        return HardConstraints.InitialWithVelocity(time, spaceTime.T0, HardConstraints.CoordinateFunction(value), velocity, spatial, FieldIndices(problem));
+        return HardConstraints.InitialWithVelocity(time, spaceTime.T0, HardConstraints.CoordinateFunction(value), velocity, spatial, FieldIndices(problem), TimeScale);
     }
 }

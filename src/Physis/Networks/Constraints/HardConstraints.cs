@@ -52,19 +52,29 @@ public static class HardConstraints
     }
 
     /// <summary>
-    /// Initial value and velocity of a second-order-in-time problem (a wave): u = u0(x) + (t - t0) v0(x) + (t - t0)^2 N,
-    /// so u = u0 and u_t = v0 at t = t0 (the network's term has a double zero there). With
+    /// Initial value and velocity of a second-order-in-time problem (a wave): u = u0(x) + (t - t0) v0(x) + psi(t) N with
+    /// psi = (t - t0)^2, or with a <paramref name="timeScale"/> tau the saturating psi = s^2 / (1 + s^2), s = (t - t0) / tau.
+    /// Either way psi has a double zero at t0, so u = u0 and u_t = v0 there. The saturating form keeps N of the size of
+    /// u - u0 once t - t0 exceeds tau: with (t - t0)^2 alone, N must grow like 1/(t - t0)^2 towards t0 wherever the
+    /// solution accelerates fast (a wave mode of frequency w needs N of order w^2 there). With
     /// <paramref name="spatialDistance"/> the network's term is also multiplied by phi(x), so u = u0 + (t - t0) v0 on the
     /// spatial boundary for all t (a homogeneous Dirichlet condition when u0 and v0 vanish there).
     /// </summary>
     /// <param name="initialVelocity">v0: points [n, d] to [n, 1] or [n, outputs]; null for a start at rest (v0 = 0)</param>
     public static OutputTransform InitialWithVelocity(int timeCoordinate, double t0, Func<Tensor, Tensor> initialValue, Func<Tensor, Tensor>? initialVelocity,
-                                                      DistanceFunction? spatialDistance = null, IReadOnlyList<int>? fields = null)
+                                                      DistanceFunction? spatialDistance = null, IReadOnlyList<int>? fields = null, double? timeScale = null)
     {
         ArgumentNullException.ThrowIfNull(initialValue);
         var time = TimeDistance(timeCoordinate, t0);
-        var squared = time.Times(time);
-        var distance = spatialDistance is null ? squared : squared.Times(spatialDistance);
+        var psi = time.Times(time);
+        if (timeScale is { } tau)
+        {
+            if (!(tau > 0 && double.IsFinite(tau))) throw new ArgumentException($"The time scale of an initial-velocity constraint must be positive and finite, got {tau}.");
+            var square = psi;
+            psi = new DistanceFunction(x => { var s2 = square.Evaluate(x) / (tau * tau); return s2 / (1 + s2); },
+                FormattableString.Invariant($"s^2/(1 + s^2), s = (x{timeCoordinate} - {t0})/{tau}"));
+        }
+        var distance = spatialDistance is null ? psi : psi.Times(spatialDistance);
         Func<Tensor, Tensor> value = initialVelocity is null
             ? initialValue
             : x => initialValue(x) + time.Evaluate(x) * initialVelocity(x);
