@@ -51,7 +51,7 @@ public class SolveCommandTests
     public void HardConstraintsNeedAProblemThatOffersThem()
     {
         string folder = Path.Combine(Path.GetTempPath(), $"physis-cli-{Guid.NewGuid():N}");
-        var (code, _, error) = Physis("solve", "helmholtz", "--hard-constraints", "--out", folder);
+        var (code, _, error) = Physis("solve", "kovasznay", "--hard-constraints", "--out", folder);
         Assert.Equal(2, code);
         Assert.Contains("offers no hard constraint", error);
         Assert.False(Directory.Exists(folder), "nothing may be written for invalid input");
