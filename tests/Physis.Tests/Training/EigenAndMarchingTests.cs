@@ -138,7 +138,7 @@ public class EigenAndMarchingTests
             [Condition.Dirichlet("u"), Condition.Initial("u", p => Math.Sin(Math.PI * p[0])), Condition.InitialDerivative("u")]);
         using var solution = TimeMarching.Train(problem, new TimeMarchingOptions(Windows: 2),
             k => new Mlp(2, [16, 16], 1, seed: 30 + k, dtype: ScalarType.Float64),
-            new Sampling(150, 30, 30), [new AdamPhase(200, 1e-2), new LbfgsPhase(300)], Float64);
+            new Sampling(150, 30, 30), [new AdamPhase(200, 1e-2), new LbfgsPhase(800)], Float64);
         var points = new double[11 * 11, 2];
         var exact = new double[11 * 11, 1];
         for (int i = 0; i <= 10; i++)
@@ -154,8 +154,9 @@ public class EigenAndMarchingTests
         double first = solution.Windows[0].Evaluate(atHalf, velocity)[0], second = solution.Windows[1].Evaluate(atHalf, velocity)[0];
         Console.WriteLine($"wave, time marching (2 windows): relative L2 {error:E2}; u_t(0.5, 0.5) {first:F4} / {second:F4} (exact {-Math.PI:F4})");
         // Without the velocity handed over, the second window would start at rest (u_t = 0 instead of -pi): an O(1) error.
-        Assert.True(error < 5e-2, $"relative L2 {error:E2}");
-        Assert.True(Math.Abs(first + Math.PI) < 0.15 && Math.Abs(second - first) < 0.05, $"u_t at t = 0.5: {first} and {second}, exact {-Math.PI}");
+        // Measured: 1.15e-2, u_t -3.108 in both windows.
+        Assert.True(error < 2e-2, $"relative L2 {error:E2}");
+        Assert.True(Math.Abs(first + Math.PI) < 0.05 && Math.Abs(second - first) < 0.05, $"u_t at t = 0.5: {first} and {second}, exact {-Math.PI}");
     }
 
     [Fact]

@@ -49,7 +49,8 @@ public sealed record DirichletConstraintOptions(Func<Terms, Expr>? Value = null)
 /// u = u0 at the initial time of a space-time problem: u = u0 + (t - t0) N. With <see cref="AlsoBoundary"/>, also
 /// u = u0 on the spatial boundary for all t: u = u0 + (t - t0) phi N (for u0 that vanishes there, a homogeneous
 /// Dirichlet condition). With <see cref="FixesVelocity"/> (second order in time, a wave), also u_t = v0 at t0:
-/// u = u0 + (t - t0) v0 + (t - t0)^2 [phi] N, v0 = <see cref="Velocity"/> or 0.
+/// u = u0 + (t - t0) v0 + psi(t) [phi] N, v0 = <see cref="Velocity"/> or 0, psi = (t - t0)^2 or the saturating form of
+/// <see cref="TimeScale"/>.
 /// </summary>
 public sealed record InitialConstraintOptions(Func<Terms, Expr> Value, bool AlsoBoundary = false) : HardConstraintOptions
 {

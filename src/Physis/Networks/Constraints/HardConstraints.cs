@@ -66,14 +66,14 @@ public static class HardConstraints
     {
         ArgumentNullException.ThrowIfNull(initialValue);
         var time = TimeDistance(timeCoordinate, t0);
-        var psi = time.Times(time);
-        if (timeScale is { } tau)
-        {
-            if (!(tau > 0 && double.IsFinite(tau))) throw new ArgumentException($"The time scale of an initial-velocity constraint must be positive and finite, got {tau}.");
-            var square = psi;
-            psi = new DistanceFunction(x => { var s2 = square.Evaluate(x) / (tau * tau); return s2 / (1 + s2); },
+        if (timeScale is { } scale && !(scale > 0 && double.IsFinite(scale)))
+            throw new ArgumentException($"The time scale of an initial-velocity constraint must be positive and finite, got {scale}.");
+        var squared = time.Times(time);
+        // s^2 as (t - t0)^2 / tau^2, the arithmetic of the wave figures in the README.
+        var psi = timeScale is not { } tau
+            ? squared
+            : new DistanceFunction(x => { var s2 = squared.Evaluate(x) / (tau * tau); return s2 / (1 + s2); },
                 FormattableString.Invariant($"s^2/(1 + s^2), s = (x{timeCoordinate} - {t0})/{tau}"));
-        }
         var distance = spatialDistance is null ? psi : psi.Times(spatialDistance);
         Func<Tensor, Tensor> value = initialVelocity is null
             ? initialValue
