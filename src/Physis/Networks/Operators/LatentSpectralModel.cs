@@ -1,3 +1,4 @@
+using Physis.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -280,6 +281,8 @@ public sealed class ConvolutionBlock : nn.Module<Tensor, Tensor>
 /// <summary>The 1D / 2D dispatch of the latent spectral model's grid operations.</summary>
 internal static class LsmGrid
 {
+    static LsmGrid() => TensorEngine.AvoidOneDnnConvolutions();
+
     /// <summary>A 3 (3 x 3) convolution with zero padding 1: the grid is kept, or halved (when even) with stride 2.</summary>
     public static Tensor Convolve(Tensor x, Tensor weight, Tensor bias, int dimension, int stride) => dimension == 1
         ? nn.functional.conv1d(x, weight, bias, stride: stride, padding: 1)

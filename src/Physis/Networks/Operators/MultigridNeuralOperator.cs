@@ -1,3 +1,4 @@
+using Physis.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -260,6 +261,8 @@ internal sealed class MultigridVCycle : nn.Module<Tensor, Tensor>
 /// </summary>
 public static class MultigridTransfer
 {
+    static MultigridTransfer() => TensorEngine.AvoidOneDnnConvolutions();
+
     /// <summary>Same-size convolution (smoothing S and operator A): n -> n per axis.</summary>
     public static Tensor Convolve(Tensor x, Tensor kernel, MultigridBoundary boundary) => boundary == MultigridBoundary.Periodic
         ? Convolution(Pad(x, 1, 1, PaddingModes.Circular), kernel, 1, 0)
