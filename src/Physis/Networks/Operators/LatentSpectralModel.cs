@@ -1,4 +1,3 @@
-using Physis.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -275,18 +274,14 @@ public sealed class ConvolutionBlock : nn.Module<Tensor, Tensor>
     /// <summary>1, or 2 to halve an even grid.</summary>
     public int Stride { get; }
 
-    public override Tensor forward(Tensor x) => nn.functional.gelu(LsmGrid.Convolve(x, weight, bias, Dimension, Stride));
+    public override Tensor forward(Tensor x) => nn.functional.gelu(LsmGrid.Convolve(x, weight, bias, Stride));
 }
 
 /// <summary>The 1D / 2D dispatch of the latent spectral model's grid operations.</summary>
 internal static class LsmGrid
 {
-    static LsmGrid() => TensorEngine.AvoidOneDnnConvolutions();
-
     /// <summary>A 3 (3 x 3) convolution with zero padding 1: the grid is kept, or halved (when even) with stride 2.</summary>
-    public static Tensor Convolve(Tensor x, Tensor weight, Tensor bias, int dimension, int stride) => dimension == 1
-        ? nn.functional.conv1d(x, weight, bias, stride: stride, padding: 1)
-        : nn.functional.conv2d(x, weight, bias, strides: [stride, stride], padding: [1, 1]);
+    public static Tensor Convolve(Tensor x, Tensor weight, Tensor bias, int stride) => GridConvolution.Convolve(x, weight, bias, stride, padding: 1);
 
     /// <summary>Linear (bilinear) interpolation to exactly this grid.</summary>
     public static Tensor Upsample(Tensor x, long[] size) => nn.functional.interpolate(x, size,

@@ -1,4 +1,3 @@
-using Physis.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -261,20 +260,18 @@ internal sealed class MultigridVCycle : nn.Module<Tensor, Tensor>
 /// </summary>
 public static class MultigridTransfer
 {
-    static MultigridTransfer() => TensorEngine.AvoidOneDnnConvolutions();
-
     /// <summary>Same-size convolution (smoothing S and operator A): n -> n per axis.</summary>
     public static Tensor Convolve(Tensor x, Tensor kernel, MultigridBoundary boundary) => boundary == MultigridBoundary.Periodic
-        ? Convolution(Pad(x, 1, 1, PaddingModes.Circular), kernel, 1, 0)
-        : Convolution(x, kernel, 1, 1);
+        ? GridConvolution.Convolve(Pad(x, 1, 1, PaddingModes.Circular), kernel)
+        : GridConvolution.Convolve(x, kernel, padding: 1);
 
     /// <summary>
     /// Restriction R, a stride-2 convolution whose coarse node j sits on fine node 2j: n -> ceil(n / 2) per axis
     /// (Dirichlet) or n -> n / 2 for even n (periodic).
     /// </summary>
     public static Tensor Restrict(Tensor x, Tensor kernel, MultigridBoundary boundary) => boundary == MultigridBoundary.Periodic
-        ? Convolution(Pad(x, 1, 1, PaddingModes.Circular), kernel, 2, 0)
-        : Convolution(x, kernel, 2, 1);
+        ? GridConvolution.Convolve(Pad(x, 1, 1, PaddingModes.Circular), kernel, stride: 2)
+        : GridConvolution.Convolve(x, kernel, stride: 2, padding: 1);
 
     /// <summary>
     /// Prolongation P, the stride-2 transposed convolution adjoint to <see cref="Restrict"/> with the same kernel, from m
@@ -286,22 +283,14 @@ public static class MultigridTransfer
         long[] outputPadding = [.. fine.Select((n, j) => n - (2 * coarseGrid[j] - 1))];
         if (coarseGrid.Length != fine.Count || outputPadding.Any(p => p is not (0 or 1)) || (boundary == MultigridBoundary.Periodic && outputPadding.Any(p => p != 1)))
             throw new ArgumentException($"A {boundary} prolongation cannot map a grid of {string.Join(" x ", coarseGrid)} to one of {string.Join(" x ", fine)}.");
-        if (boundary == MultigridBoundary.Dirichlet) return ConvolutionTranspose(coarse, kernel, 1, outputPadding);
+        if (boundary == MultigridBoundary.Dirichlet) return GridConvolution.ConvolveTransposed(coarse, kernel, 2, 1, outputPadding);
         // Periodic: coarse node j feeds fine nodes 2j - 1, 2j, 2j + 1. Appending coarse node 0 after the last makes the
         // plain transposed convolution produce fine nodes -1 to 2m + 1 with the wrapped contributions; keep 0 to 2m - 1.
-        var result = ConvolutionTranspose(Pad(coarse, 0, 1, PaddingModes.Circular), kernel, 0, new long[fine.Count]);
+        var result = GridConvolution.ConvolveTransposed(Pad(coarse, 0, 1, PaddingModes.Circular), kernel, 2, 0, new long[fine.Count]);
         for (int j = 0; j < fine.Count; j++) result = result.narrow(2 + j, 1, fine[j]);
         return result;
     }
 
     private static Tensor Pad(Tensor x, long before, long after, PaddingModes mode) =>
         nn.functional.pad(x, [.. Enumerable.Repeat(new[] { before, after }, (int)x.dim() - 2).SelectMany(p => p)], mode);
-
-    private static Tensor Convolution(Tensor x, Tensor kernel, long stride, long padding) => kernel.dim() == 3
-        ? nn.functional.conv1d(x, kernel, null, stride, padding)
-        : nn.functional.conv2d(x, kernel, null, [stride, stride], [padding, padding]);
-
-    private static Tensor ConvolutionTranspose(Tensor x, Tensor kernel, long padding, long[] outputPadding) => kernel.dim() == 3
-        ? nn.functional.conv_transpose1d(x, kernel, null, 2, padding, outputPadding[0])
-        : nn.functional.conv_transpose2d(x, kernel, null, [2, 2], [padding, padding], outputPadding);
 }
