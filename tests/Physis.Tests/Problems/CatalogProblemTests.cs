@@ -77,6 +77,34 @@ public class CatalogProblemTests
         Assert.True(evaluation.RelativeL2 < 1e-12, $"{name}: the reference differs from the exact solution by {evaluation.RelativeL2:E2}");
     }
 
+    public static TheoryData<string> ConstrainedNames() => [.. ProblemCatalog.All.Where(p => p.HardConstraint is not null).Select(p => p.Name)];
+
+    /// <summary>Any network behind an offered hard constraint meets exactly the conditions the constraint replaces.</summary>
+    [Theory]
+    [MemberData(nameof(ConstrainedNames))]
+    public void HardConstraintsZeroTheTermsTheyReplace(string name)
+    {
+        var catalog = ProblemCatalog.Find(name);
+        var problem = catalog.Create();
+        var constraint = catalog.HardConstraint!;
+        var transform = constraint.Transform.Create(problem);
+        // An arbitrary smooth function of every coordinate for every field, far from any solution.
+        using var raw = AnalyticNetwork.Of([.. problem.Fields.Select((_, f) => (Func<Tensor[], Tensor>)(c => (c.Select((x, j) => (j + 1.3 + f) * x).Aggregate((a, b) => a + b)).sin() + 0.7))]);
+        using var constrained = new AnalyticNetwork(x => transform(x, raw.forward(x)));
+        using var trainer = new PinnTrainer(problem, constrained, new Sampling(500, 200, 100), new TrainerOptions { DType = ScalarType.Float64, Seed = 1 });
+        using (NewDisposeScope())
+        {
+            var terms = trainer.Loss().Terms.Select(t => t.ToDouble()).ToArray();
+            foreach (var replaced in constraint.Replaces)
+            {
+                int k = problem.LossTermNames.ToList().IndexOf(replaced);
+                Assert.True(k >= 0, $"{name}: the constraint replaces '{replaced}', which is not among the loss terms {string.Join(", ", problem.LossTermNames)}");
+                Assert.True(terms[k] < 1e-20, $"{name}: {replaced} is {terms[k]:E2} behind the hard constraint");
+            }
+            Assert.Contains(terms, t => t > 1e-6); // the other terms see the arbitrary network
+        }
+    }
+
     [Fact]
     public void SpectralReferencesStartFromTheInitialConditionAndKeepTheirInvariants()
     {

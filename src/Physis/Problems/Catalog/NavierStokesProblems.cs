@@ -1,3 +1,4 @@
+using Physis.Networks.Constraints;
 using Physis.Geometry;
 using Physis.Solvers;
 
@@ -79,6 +80,12 @@ public sealed class CavityProblem : ICatalogProblem
     public string Description => "Lid-driven cavity, steady Navier-Stokes at Re = 100 on [0, 1]^2, lid u = 1 at y = 1";
 
     private static bool OnLid(double[] p) => Math.Abs(p[1] - 1) < 1e-9;
+
+    /// <summary>
+    /// v = phi(x, y) N_v, phi the box's distance function: v = 0 on every wall exactly. u has no continuous hard form
+    /// (the lid's u = 1 meets the walls' u = 0 at the two upper corners), so its conditions stay loss terms.
+    /// </summary>
+    public CatalogHardConstraint HardConstraint { get; } = new(new DirichletConstraintOptions { Fields = ["v"] }, ["dirichlet_v"]);
 
     public PdeProblem Create() => new(new Rectangle(0, 0, 1, 1), SteadyNavierStokes.Residuals(Reynolds),
         [
