@@ -263,14 +263,13 @@ public sealed class ConvolutionBlock : nn.Module<Tensor, Tensor>
     public ConvolutionBlock(int inChannels, int outChannels, int dimension, Generator generator, ScalarType dtype = ScalarType.Float32,
         Device? device = null, int stride = 1) : base(nameof(ConvolutionBlock))
     {
-        (Dimension, Stride) = (dimension, stride);
+        Stride = stride;
         double bound = 1 / Math.Sqrt(inChannels * Math.Pow(3, dimension));
         weight = new Parameter(PointwiseLinear.Uniform([outChannels, inChannels, .. Enumerable.Repeat(3L, dimension)], bound, generator, dtype, device));
         bias = new Parameter(PointwiseLinear.Uniform([outChannels], bound, generator, dtype, device));
         RegisterComponents();
     }
 
-    public int Dimension { get; }
     /// <summary>1, or 2 to halve an even grid.</summary>
     public int Stride { get; }
 
