@@ -67,6 +67,7 @@ public sealed class Condition
         {
             Name = $"periodic_{field}_{coordinate}{(derivativeOrder > 0 ? $"_d{derivativeOrder}" : "")}",
             PeriodicCoordinateName = coordinate,
+            PeriodicDerivativeOrder = derivativeOrder,
         };
 
     /// <summary>u(x, t0) = u0(x) (space-time problems; the point passed to u0 includes t).</summary>
@@ -123,6 +124,7 @@ public sealed class Condition
     public double? Measure { get; private init; }
 
     internal string? PeriodicCoordinateName { get; private init; }
+    internal int PeriodicDerivativeOrder { get; private init; }
 
     private Condition Copy(string? name = null, double? weight = null) => new(Kind, Field, Region, Operator)
     {
@@ -133,6 +135,7 @@ public sealed class Condition
         ObservationPoints = ObservationPoints,
         ObservationValues = ObservationValues,
         PeriodicCoordinateName = PeriodicCoordinateName,
+        PeriodicDerivativeOrder = PeriodicDerivativeOrder,
         IntegralValue = IntegralValue,
         Measure = Measure,
     };

@@ -115,11 +115,11 @@ public static class PinnRun
         public int LbfgsIterations { get; init; }
 
         public static TrainedPinn Of(IEnumerable<PinnTrainer> trainers, Func<double[,], double[,]> predict, IReadOnlyList<string> coordinates,
-            IReadOnlyList<LossRecord> history, int resumedFrom, IDisposable owner)
+            IReadOnlyList<string> lossTermNames, IReadOnlyList<LossRecord> history, int resumedFrom, IDisposable owner)
         {
             var records = trainers.SelectMany(t => t.History).ToList();
             var last = trainers.Last();
-            return new TrainedPinn(predict, coordinates, last.LossTermNames, history, last.ParameterValues, resumedFrom, owner)
+            return new TrainedPinn(predict, coordinates, lossTermNames, history, last.ParameterValues, resumedFrom, owner)
             {
                 AdamIterations = records.Count(r => r.Phase is "adam" or "multiadam"),
                 LbfgsIterations = records.Count(r => r.Phase == "lbfgs"),
@@ -191,7 +191,7 @@ public static class PinnRun
                 }
             }
             trainer.Train(Schedule(settings), callbacks);
-            return TrainedPinn.Of([trainer], trainer.Predict, problem.Terms.Coordinates, trainer.History, resumedFrom, owner);
+            return TrainedPinn.Of([trainer], trainer.Predict, problem.Terms.Coordinates, trainer.LossTermNames, trainer.History, resumedFrom, owner);
         }
         catch
         {
@@ -203,6 +203,8 @@ public static class PinnRun
     /// <summary>
     /// Time marching: window k trains its own network (seed + k) and checkpoints to windows/window{k}.ckpt; loss.csv
     /// numbers the iterations of all windows in one sequence and names each row's phase with its window (w0-adam, ...).
+    /// Its columns are the terms of all windows; a window without a term (a hard start has no initial-condition term,
+    /// a window without observations no data term) has NaN there.
     /// </summary>
     private static TrainedPinn TrainWindows(Problems.PdeProblem problem, PinnSettings settings, ScalarType dtype, Sampling sampling,
         TrainerOptions options, string outputFolder, bool resume, int checkpointEvery, ITrainingCallback[] callbacks)
@@ -211,15 +213,25 @@ public static class PinnRun
         if (!resume && Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         if (resume && !File.Exists(Path.Combine(folder, "window0.ckpt")))
             throw new ArgumentException($"--resume: there are no time-window checkpoints in {folder}; run without --resume to start.");
-        var solution = TimeMarching.Train(problem, new TimeMarchingOptions(settings.TimeWindows, folder, checkpointEvery),
+        var solution = TimeMarching.Train(problem, new TimeMarchingOptions(settings.TimeWindows, folder, checkpointEvery, settings.HardWindowStart),
             k => CreateNetwork(problem, settings, settings.Seed + k, dtype, null), sampling, Schedule(settings), options, callbacks);
+        var names = solution.Windows.SelectMany(w => w.LossTermNames).Distinct().ToList();
         var history = new List<LossRecord>();
         for (int k = 0; k < solution.Windows.Count; k++)
         {
             int offset = history.Count;
-            history.AddRange(solution.Windows[k].History.Select(r => r with { Step = r.Step + offset, Phase = $"w{k}-{r.Phase}" }));
+            var own = solution.Windows[k].LossTermNames.ToList();
+            var columns = names.Select(n => own.IndexOf(n)).ToArray();
+            double[]? Spread(double[]? values) => values is null ? null : [.. columns.Select(c => c < 0 ? double.NaN : values[c])];
+            history.AddRange(solution.Windows[k].History.Select(r => r with
+            {
+                Step = r.Step + offset,
+                Phase = $"w{k}-{r.Phase}",
+                Terms = Spread(r.Terms)!,
+                Weights = Spread(r.Weights),
+            }));
         }
-        return TrainedPinn.Of(solution.Windows, solution.Predict, problem.Terms.Coordinates, history, solution.ResumedSteps, solution);
+        return TrainedPinn.Of(solution.Windows, solution.Predict, problem.Terms.Coordinates, names, history, solution.ResumedSteps, solution);
     }
 
     public const string WindowsFolder = "windows";

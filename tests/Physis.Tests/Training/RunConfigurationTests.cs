@@ -1,3 +1,4 @@
+using System.Globalization;
 using Physis.Networks.Architectures;
 using Physis.Networks.Embeddings;
 using Physis.Problems.Catalog;
@@ -200,6 +201,41 @@ public class RunConfigurationTests
         {
             foreach (var f in new[] { folder, killedFolder }) if (Directory.Exists(f)) Directory.Delete(f, recursive: true);
         }
+    }
+
+    [Fact]
+    public void AHardWindowStartComesFromTheConfigurationAndLeavesTheInitialTermEmptyInLaterWindows()
+    {
+        string path = Write("""
+            preset: periodic
+            sampling: { domain: 64, boundary: 16, initial: 16 }
+            training:
+              adam: { iterations: 5 }
+              lbfgs: { iterations: 0 }
+              time-marching: { windows: 2, hard-start: true }
+            network: { hidden: [6] }
+            """);
+        var problem = ProblemCatalog.Find("advection");
+        var (_, settings) = RunConfiguration.Load(path, problem);
+        File.Delete(path);
+        Assert.True(settings.HardWindowStart);
+        string folder = Path.Combine(Path.GetTempPath(), $"physis-config-hard-start-{Guid.NewGuid():N}");
+        try
+        {
+            PinnRun.Execute(problem, "periodic", settings, folder, resume: false, checkpointEvery: 2);
+            var lines = File.ReadAllLines(Path.Combine(folder, "loss.csv"));
+            int initial = Array.IndexOf(lines[0].Split(','), "initial_u");
+            Assert.True(initial > 2, lines[0]);
+            var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
+            Assert.All(rows.Where(r => r[1].StartsWith("w0-")), r => Assert.True(double.Parse(r[initial], CultureInfo.InvariantCulture) > 0));
+            Assert.All(rows.Where(r => r[1].StartsWith("w1-")), r => Assert.Equal("NaN", r[initial]));
+            Assert.Equal(10, rows.Count);
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+        Assert.Contains("hard-start: expected true or false", Fails("training:\n  time-marching: { windows: 2, hard-start: maybe }\n").Message);
     }
 
     /// <summary>Throws at the given step of the given phase in the given window (each window's trainer counts its own phases).</summary>

@@ -214,8 +214,12 @@ public static class RunConfiguration
         }
         if (keys.TryGetValue("time-marching", out var marching))
         {
-            var windows = marching.Mapping("windows");
-            settings = settings with { TimeWindows = windows.TryGetValue("windows", out var w) ? w.Int(1) : throw marching.Error("needs windows: the number of time windows.") };
+            var windows = marching.Mapping("windows", "hard-start");
+            settings = settings with
+            {
+                TimeWindows = windows.TryGetValue("windows", out var w) ? w.Int(1) : throw marching.Error("needs windows: the number of time windows."),
+                HardWindowStart = windows.TryGetValue("hard-start", out var hs) ? hs.Bool() : settings.HardWindowStart,
+            };
         }
         if (keys.TryGetValue("precision", out var p)) settings = settings with { Precision = p.Choice("float32", "float64") };
         if (keys.TryGetValue("seed", out var s)) settings = settings with { Seed = s.Int(0) };

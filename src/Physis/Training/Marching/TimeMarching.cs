@@ -1,4 +1,6 @@
 using Physis.Geometry;
+using Physis.Networks;
+using Physis.Networks.Constraints;
 using Physis.Problems;
 using static TorchSharp.torch;
 
@@ -8,13 +10,19 @@ namespace Physis.Training.Marching;
 /// Split [T0, T1] into <see cref="Windows"/> equal windows, trained one after another. With a
 /// <see cref="CheckpointFolder"/>, window k checkpoints to window{k}.ckpt there every <see cref="CheckpointEvery"/>
 /// iterations, and a later call with the same arguments resumes: finished windows are restored, the interrupted one continues.
+/// With <see cref="HardStart"/>, every window after the first starts from the previous one's state exactly (see <see cref="TimeMarching"/>).
 /// </summary>
-public sealed record TimeMarchingOptions(int Windows, string? CheckpointFolder = null, int CheckpointEvery = 100)
+public sealed record TimeMarchingOptions(int Windows, string? CheckpointFolder = null, int CheckpointEvery = 100, bool HardStart = false)
 {
+    /// <summary>Grid points of the interpolant that carries a hard start across a window edge (odd, so it has no Nyquist mode).</summary>
+    public int StartGridPoints { get; init; } = 1025;
+
     public void Validate()
     {
         if (Windows < 1) throw new ArgumentException($"TimeMarchingOptions: Windows must be at least 1, got {Windows}.");
         if (CheckpointEvery <= 0) throw new ArgumentException($"TimeMarchingOptions: CheckpointEvery must be positive, got {CheckpointEvery}.");
+        if (StartGridPoints < 3 || StartGridPoints % 2 == 0)
+            throw new ArgumentException($"TimeMarchingOptions: StartGridPoints must be odd and at least 3, got {StartGridPoints}.");
     }
 
     /// <summary>Enables the window's checkpoint and restores it where one exists; returns the steps restored.</summary>
@@ -27,7 +35,8 @@ public sealed record TimeMarchingOptions(int Windows, string? CheckpointFolder =
 }
 
 /// <summary>The trained windows of a time-marching run; each point is evaluated by the network of the window containing its time.</summary>
-public sealed class TimeMarchingSolution(IReadOnlyList<PinnTrainer> windows, IReadOnlyList<nn.Module<Tensor, Tensor>> networks, double[] boundaries) : IDisposable
+public sealed class TimeMarchingSolution(IReadOnlyList<PinnTrainer> windows, IReadOnlyList<nn.Module<Tensor, Tensor>> networks, double[] boundaries,
+    IReadOnlyList<IDisposable> windowStarts) : IDisposable
 {
     public IReadOnlyList<PinnTrainer> Windows => windows;
     /// <summary>Window edges T0 = t_0 &lt; t_1 &lt; ... &lt; t_W = T1.</summary>
@@ -64,6 +73,7 @@ public sealed class TimeMarchingSolution(IReadOnlyList<PinnTrainer> windows, IRe
     {
         foreach (var w in windows) w.Dispose();
         foreach (var net in networks) net.Dispose();
+        foreach (var start in windowStarts) start.Dispose();
     }
 }
 
@@ -73,6 +83,14 @@ public sealed class TimeMarchingSolution(IReadOnlyList<PinnTrainer> windows, IRe
 /// problem's initial conditions). Boundary conditions and residuals are the problem's; point data is kept per window.
 /// Each window's network sees its time rescaled to [-1, 1] (<see cref="LocalTimeNetwork"/>), so a short window does not
 /// shrink the network's time input.
+/// <para>
+/// A hard start (<see cref="TimeMarchingOptions.HardStart"/>) replaces the initial-condition loss of windows 1, 2, ...
+/// by the output transform u = u_k(x) + (t - t_k) / (t_{k+1} - t_k) N(x, t), where u_k is the trigonometric
+/// interpolant (<see cref="PeriodicInterpolant"/>) of the previous window's u(x, t_k) on a uniform grid: the window
+/// then starts where the last one ended up to the interpolation error, instead of up to a loss term the optimizer
+/// trades against the residual. It needs a space that is one interval with a periodic condition on every field that has
+/// an initial condition (the interpolant is periodic); window 0 keeps the problem's own initial condition as a loss term.
+/// </para>
 /// </summary>
 public static class TimeMarching
 {
@@ -86,41 +104,86 @@ public static class TimeMarching
             throw new ArgumentException("Time marching needs a space-time problem: build the geometry with WithTime(t0, t1).");
         if (!problem.Conditions.Any(c => c.Region == ConditionRegion.Initial))
             throw new ArgumentException("Time marching passes the initial condition from window to window, but the problem has none.");
+        int[]? hardFields = marching.HardStart ? HardStartFields(problem, spaceTime) : null;
         int windows = marching.Windows;
         var boundaries = Enumerable.Range(0, windows + 1).Select(k => spaceTime.T0 + (spaceTime.T1 - spaceTime.T0) * k / windows).ToArray();
         boundaries[^1] = spaceTime.T1;
         var trainers = new List<PinnTrainer>();
         var networks = new List<nn.Module<Tensor, Tensor>>();
+        var starts = new List<IDisposable>();
         int resumed = 0;
         try
         {
             for (int k = 0; k < windows; k++)
             {
                 var window = spaceTime.Space.WithTime(boundaries[k], boundaries[k + 1]);
-                var conditions = problem.Conditions.Select(c => WindowCondition(c, problem, k == 0 ? null : trainers[^1], boundaries[k], boundaries[k + 1]))
+                var previous = k == 0 ? null : trainers[^1];
+                bool hardStart = previous is not null && hardFields is not null;
+                var conditions = problem.Conditions.Select(c => WindowCondition(c, problem, previous, hardStart, boundaries[k], boundaries[k + 1]))
                     .OfType<Condition>().ToList();
                 var windowProblem = new PdeProblem(window, _ => problem.Residuals, conditions, problem.Fields);
-                var net = new LocalTimeNetwork(network(k), boundaries[k], boundaries[k + 1]);
+                OutputTransform? start = null;
+                if (hardStart)
+                {
+                    var interpolant = PreviousState(previous!, (Interval)spaceTime.Space, boundaries[k], marching.StartGridPoints);
+                    starts.Add(interpolant);
+                    start = WindowStart(interpolant, hardFields!, problem.Terms.Coordinates.Count - 1, boundaries[k], boundaries[k + 1]);
+                }
+                var net = new LocalTimeNetwork(network(k), boundaries[k], boundaries[k + 1], start);
                 networks.Add(net);
                 var trainer = new PinnTrainer(windowProblem, net, sampling, options);
                 trainers.Add(trainer);
                 resumed += marching.Resume(trainer, k);
                 trainer.Train(schedule, callbacks);
             }
-            return new TimeMarchingSolution(trainers, networks, boundaries) { ResumedSteps = resumed };
+            return new TimeMarchingSolution(trainers, networks, boundaries, starts) { ResumedSteps = resumed };
         }
         catch
         {
             foreach (var t in trainers) t.Dispose();
             foreach (var n in networks) n.Dispose();
+            foreach (var s in starts) s.Dispose();
             throw;
         }
     }
 
-    private static Condition? WindowCondition(Condition condition, PdeProblem problem, PinnTrainer? previous, double t0, double t1)
+    /// <summary>Output columns of the fields with an initial condition, after checking that a hard start applies.</summary>
+    private static int[] HardStartFields(PdeProblem problem, SpaceTime spaceTime)
+    {
+        if (spaceTime.Space is not Interval)
+            throw new ArgumentException($"A hard window start carries the state across window edges as a Fourier series in one periodic coordinate, so the space must be an interval; this problem's space is a {spaceTime.Space.GetType().Name}.");
+        string x = problem.Terms.Coordinates[0];
+        var fields = problem.Conditions.Where(c => c.Kind == ConditionKind.Initial).Select(c => c.Field).Distinct().ToList();
+        foreach (var field in fields)
+            if (!problem.Conditions.Any(c => c.Kind == ConditionKind.Periodic && c.Field == field && c.PeriodicCoordinateName == x && c.PeriodicDerivativeOrder == 0))
+                throw new ArgumentException($"A hard window start interpolates the previous window's {field} with a Fourier series, which is periodic; the problem has no periodic condition on {field} along {x}. Use soft window starts (the initial-condition loss) for non-periodic problems.");
+        return [.. fields.Select(problem.Terms.FieldIndex)];
+    }
+
+    /// <summary>The previous window's fields at time t on the interpolation grid of the interval.</summary>
+    private static PeriodicInterpolant PreviousState(PinnTrainer previous, Interval space, double t, int gridPoints)
+    {
+        double period = space.B - space.A;
+        var grid = PeriodicInterpolant.Grid(gridPoints, space.A, period);
+        var points = new double[gridPoints, 2];
+        for (int j = 0; j < gridPoints; j++) (points[j, 0], points[j, 1]) = (grid[j], t);
+        return new PeriodicInterpolant(previous.Predict(points), space.A, period);
+    }
+
+    /// <summary>u = start(x) + (t - t0) / (t1 - t0) N on the given output columns; the factor reaches 1 at the window's end, so N keeps the size of the change over the window.</summary>
+    private static OutputTransform WindowStart(PeriodicInterpolant start, int[] fields, int timeCoordinate, double t0, double t1)
+    {
+        var elapsed = DistanceFunction.Above(timeCoordinate, t0);
+        var fraction = new DistanceFunction(x => elapsed.Evaluate(x) / (t1 - t0), FormattableString.Invariant($"({elapsed})/{t1 - t0}"));
+        return HardConstraints.Dirichlet(fraction, x => start.Evaluate(x[.., 0..1]), fields);
+    }
+
+    private static Condition? WindowCondition(Condition condition, PdeProblem problem, PinnTrainer? previous, bool hardStart, double t0, double t1)
     {
         switch (condition.Kind)
         {
+            case ConditionKind.Initial when hardStart:
+                return null;
             case ConditionKind.Initial when previous is not null:
             {
                 int field = problem.Terms.FieldIndex(condition.Field);
@@ -160,17 +223,21 @@ public static class TimeMarching
 /// <summary>
 /// A window's network evaluated in local time: the last input coordinate t in [t0, t1] enters the inner network as
 /// 2 (t - t0) / (t1 - t0) - 1. The map is part of the graph, so derivatives in t include its factor. An output transform
-/// inside the inner network (a hard constraint) would see local time, which is why the solve command refuses the two together.
+/// inside the inner network (a hard constraint) would see local time; <paramref name="transform"/> sees the global
+/// coordinates.
 /// </summary>
 public sealed class LocalTimeNetwork : nn.Module<Tensor, Tensor>
 {
     private readonly nn.Module<Tensor, Tensor> inner;
+    private readonly OutputTransform? transform;
     private readonly double scale, shift;
 
-    public LocalTimeNetwork(nn.Module<Tensor, Tensor> inner, double t0, double t1) : base("local_time")
+    /// <param name="transform">applied to the inner network's output with the points in global time (a hard window start)</param>
+    public LocalTimeNetwork(nn.Module<Tensor, Tensor> inner, double t0, double t1, OutputTransform? transform = null) : base("local_time")
     {
         if (!(t1 > t0)) throw new ArgumentException($"LocalTimeNetwork: the window must have t1 > t0, got [{t0}, {t1}].");
         this.inner = inner;
+        this.transform = transform;
         (scale, shift) = (2 / (t1 - t0), -(t0 + t1) / (t1 - t0));
         RegisterComponents();
     }
@@ -178,7 +245,8 @@ public sealed class LocalTimeNetwork : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         long d = x.shape[1];
-        return inner.forward(cat([x.narrow(1, 0, d - 1), x.narrow(1, d - 1, 1) * scale + shift], 1));
+        var y = inner.forward(cat([x.narrow(1, 0, d - 1), x.narrow(1, d - 1, 1) * scale + shift], 1));
+        return transform is null ? y : transform(x, y);
     }
 
     protected override void Dispose(bool disposing)

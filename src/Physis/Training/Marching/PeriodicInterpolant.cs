@@ -1,0 +1,90 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Physis.Training.Marching;
+
+/// <summary>
+/// The trigonometric interpolant of samples on a uniform grid of an odd number M = 2K + 1 of points over one period
+/// [start, start + period): f(x) = a_0 + sum_{k=1..K} a_k cos(k w (x - start)) + b_k sin(k w (x - start)), w = 2 pi / period.
+/// It equals the samples at the grid points and is a smooth tensor function of x in between, so autograd gives its
+/// derivatives of every order. An odd M leaves out the Nyquist cosine, whose derivative the samples do not determine.
+/// </summary>
+public sealed class PeriodicInterpolant : IDisposable
+{
+    private readonly double start, period;
+    private readonly double[] mean;
+    private readonly double[,] cosine, sine; // [K, fields]
+    private readonly Dictionary<(ScalarType, DeviceType), (Tensor Waves, Tensor Cosine, Tensor Sine, Tensor Mean)> tensors = new();
+
+    /// <param name="samples">f at x_j = start + j period / M, j = 0..M-1, one column per field: [M, fields], M odd and at least 3</param>
+    public PeriodicInterpolant(double[,] samples, double start, double period)
+    {
+        int m = samples.GetLength(0), fields = samples.GetLength(1);
+        if (m < 3 || m % 2 == 0) throw new ArgumentException($"A periodic interpolant needs an odd number of grid points, at least 3, got {m}.");
+        if (fields < 1) throw new ArgumentException("A periodic interpolant needs at least one field.");
+        if (!(period > 0) || !double.IsFinite(period) || !double.IsFinite(start))
+            throw new ArgumentException($"A periodic interpolant needs a finite start and a positive period, got start {start}, period {period}.");
+        (this.start, this.period) = (start, period);
+        int k = (m - 1) / 2;
+        mean = new double[fields];
+        (cosine, sine) = (new double[k, fields], new double[k, fields]);
+        for (int j = 0; j < m; j++)
+            for (int f = 0; f < fields; f++)
+            {
+                double value = samples[j, f];
+                if (!double.IsFinite(value)) throw new ArgumentException($"Sample {j} of field {f} is not finite ({value}).");
+                mean[f] += value / m;
+                for (int n = 1; n <= k; n++)
+                {
+                    // Angle reduced modulo 2 pi in integers, so large n j stay exact.
+                    double angle = 2 * Math.PI * ((long)n * j % m) / m;
+                    cosine[n - 1, f] += 2 * value * Math.Cos(angle) / m;
+                    sine[n - 1, f] += 2 * value * Math.Sin(angle) / m;
+                }
+            }
+    }
+
+    /// <summary>Grid points x_j = start + j period / M of an M-point interpolant.</summary>
+    public static double[] Grid(int m, double start, double period) => [.. Enumerable.Range(0, m).Select(j => start + period * j / m)];
+
+    public int Fields => mean.Length;
+
+    /// <summary>f at points x [n, 1] (the periodic coordinate), as [n, fields] in x's type and device.</summary>
+    public Tensor Evaluate(Tensor x)
+    {
+        if (x.dim() != 2 || x.shape[1] != 1) throw new ArgumentException($"A periodic interpolant evaluates a column [n, 1] of coordinates, got [{string.Join(", ", x.shape)}].");
+        var (waves, cos, sin, average) = TensorsFor(x);
+        var phase = (x - start).matmul(waves);
+        return average + phase.cos().matmul(cos) + phase.sin().matmul(sin);
+    }
+
+    private (Tensor, Tensor, Tensor, Tensor) TensorsFor(Tensor x)
+    {
+        var key = (x.dtype, x.device_type);
+        if (!tensors.TryGetValue(key, out var t))
+        {
+            int k = cosine.GetLength(0), fields = mean.Length;
+            var waves = Enumerable.Range(1, k).Select(n => 2 * Math.PI * n / period).ToArray();
+            t = (tensor(waves, [1, k], x.dtype, x.device).DetachFromDisposeScope(),
+                tensor(Flatten(cosine), [k, fields], x.dtype, x.device).DetachFromDisposeScope(),
+                tensor(Flatten(sine), [k, fields], x.dtype, x.device).DetachFromDisposeScope(),
+                tensor(mean, [1, fields], x.dtype, x.device).DetachFromDisposeScope());
+            tensors[key] = t;
+        }
+        return t;
+    }
+
+    private static double[] Flatten(double[,] values) => [.. values.Cast<double>()];
+
+    public void Dispose()
+    {
+        foreach (var (waves, cos, sin, average) in tensors.Values)
+        {
+            waves.Dispose();
+            cos.Dispose();
+            sin.Dispose();
+            average.Dispose();
+        }
+        tensors.Clear();
+    }
+}

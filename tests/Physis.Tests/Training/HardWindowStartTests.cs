@@ -1,0 +1,114 @@
+using Physis.Geometry;
+using Physis.Networks;
+using Physis.Networks.Architectures;
+using Physis.Networks.Embeddings;
+using Physis.Problems;
+using Physis.Problems.Catalog;
+using Physis.Training;
+using Physis.Training.Marching;
+using static TorchSharp.torch;
+
+namespace Physis.Tests.Training;
+
+public class HardWindowStartTests
+{
+    private static readonly TrainerOptions Float64 = new() { DType = ScalarType.Float64, Seed = 3 };
+
+    [Fact]
+    public void PeriodicInterpolantReproducesTrigonometricPolynomialsAndTheirDerivatives()
+    {
+        // Two fields on [-1, 1): f = 0.3 + sin(pi x) + 0.5 cos(3 pi x) - 0.2 sin(7 pi x) and g = cos(pi x)^2, sampled on 33 points.
+        static (double F, double Fx, double Fxx) F(double x) => (
+            0.3 + Math.Sin(Math.PI * x) + 0.5 * Math.Cos(3 * Math.PI * x) - 0.2 * Math.Sin(7 * Math.PI * x),
+            Math.PI * Math.Cos(Math.PI * x) - 1.5 * Math.PI * Math.Sin(3 * Math.PI * x) - 1.4 * Math.PI * Math.Cos(7 * Math.PI * x),
+            -Math.PI * Math.PI * (Math.Sin(Math.PI * x) + 4.5 * Math.Cos(3 * Math.PI * x) - 9.8 * Math.Sin(7 * Math.PI * x)));
+        static double G(double x) => Math.Pow(Math.Cos(Math.PI * x), 2);
+        var grid = PeriodicInterpolant.Grid(33, -1, 2);
+        var samples = new double[33, 2];
+        for (int j = 0; j < 33; j++) (samples[j, 0], samples[j, 1]) = (F(grid[j]).F, G(grid[j]));
+        using var interpolant = new PeriodicInterpolant(samples, -1, 2);
+
+        // Off the grid, and outside the sampled period (the interpolant is periodic).
+        double[] xs = [-0.987, -0.31, 0.0123, 0.5, 0.999, 1.7, -3.2];
+        var x = tensor(xs, [xs.Length, 1], ScalarType.Float64).requires_grad_();
+        var y = interpolant.Evaluate(x);
+        var fx = autograd.grad([y[.., 0].sum()], [x], retain_graph: true, create_graph: true)[0];
+        var fxx = autograd.grad([fx.sum()], [x])[0];
+        for (int i = 0; i < xs.Length; i++)
+        {
+            var exact = F(xs[i]);
+            Assert.Equal(exact.F, y[i, 0].item<double>(), 11);
+            Assert.Equal(G(xs[i]), y[i, 1].item<double>(), 11);
+            Assert.Equal(exact.Fx, fx[i, 0].item<double>(), 10);
+            Assert.Equal(exact.Fxx, fxx[i, 0].item<double>(), 8);
+        }
+
+        Assert.Contains("odd number", Assert.Throws<ArgumentException>(() => new PeriodicInterpolant(new double[32, 1], -1, 2)).Message);
+        Assert.Contains("not finite", Assert.Throws<ArgumentException>(() => new PeriodicInterpolant(new double[,] { { 0 }, { double.NaN }, { 1 } }, 0, 1)).Message);
+        Assert.Throws<ArgumentException>(() => new PeriodicInterpolant(new double[3, 1], 0, 0));
+    }
+
+    [Fact]
+    public void AHardStartContinuesExactlyFromThePreviousWindow()
+    {
+        // u_t + u_x = 0, periodic on [0, 2 pi), u0 = sin x: two windows of a periodic network, a few iterations each.
+        var problem = new PdeProblem(new Interval(0, 2 * Math.PI).WithTime(0, 1), f => f.Dt("u") + f.Dx("u"),
+            [Condition.Initial("u", p => Math.Sin(p[0])), Condition.Periodic("u", "x")]);
+        var options = new NetworkOptions
+        {
+            Embeddings = [PeriodicEmbeddingOptions.Of(0, 2 * Math.PI, 1)],
+            Architecture = new MlpArchitecture([16, 16]),
+        };
+        using var solution = TimeMarching.Train(problem, new TimeMarchingOptions(2, HardStart: true),
+            k => new PinnNetwork(2, 1, options, seed: 40 + k, dtype: ScalarType.Float64),
+            new Sampling(200, 20, 40), [new AdamPhase(100, 1e-2), new LbfgsPhase(100)], Float64);
+
+        Assert.Contains("initial_u", solution.Windows[0].LossTermNames);
+        Assert.DoesNotContain("initial_u", solution.Windows[1].LossTermNames);
+        // At t = 0.5 the second window equals the first at any x, not only at the 1025 grid points: the interpolant of
+        // a smooth periodic state is exact to round-off. A soft start would differ by the initial-condition residual.
+        int n = 37;
+        var edge = new double[n, 2];
+        for (int i = 0; i < n; i++) (edge[i, 0], edge[i, 1]) = (2 * Math.PI * (i + 0.377) / n, 0.5);
+        var first = solution.Windows[0].Predict(edge);
+        var second = solution.Windows[1].Predict(edge);
+        for (int i = 0; i < n; i++) Assert.Equal(first[i, 0], second[i, 0], 10);
+
+        // The trained marching solution still solves the problem: u = sin(x - t).
+        var points = new double[n * 5, 2];
+        var exact = new double[n * 5, 1];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < 5; j++)
+            {
+                double x = 2 * Math.PI * i / n, t = j / 4.0;
+                (points[i * 5 + j, 0], points[i * 5 + j, 1]) = (x, t);
+                exact[i * 5 + j, 0] = Math.Sin(x - t);
+            }
+        double error = Physis.Reporting.Metrics.RelativeL2(solution.Predict(points), exact);
+        Assert.True(error < 1e-2, $"relative L2 {error:E2}");
+    }
+
+    [Fact]
+    public void AHardStartIsRefusedWhereTheStateIsNotPeriodic()
+    {
+        var heat = new PdeProblem(new Interval(0, 1).WithTime(0, 1), f => f.Dt("u") - f.Dxx("u"),
+            [Condition.Dirichlet("u"), Condition.Initial("u", p => Math.Sin(Math.PI * p[0]))]);
+        var error = Assert.Throws<ArgumentException>(() => TimeMarching.Train(heat, new TimeMarchingOptions(2, HardStart: true),
+            k => new Mlp(2, [4], 1, seed: k, dtype: ScalarType.Float64), new Sampling(10, 4, 4), [new AdamPhase(1, 1e-3)], Float64));
+        Assert.Contains("no periodic condition on u along x", error.Message);
+
+        // A periodic derivative alone does not make the values periodic.
+        var derivativeOnly = new PdeProblem(new Interval(0, 1).WithTime(0, 1), f => f.Dt("u") - f.Dxx("u"),
+            [Condition.Periodic("u", "x", 1), Condition.Initial("u", p => 0)]);
+        Assert.Throws<ArgumentException>(() => TimeMarching.Train(derivativeOnly, new TimeMarchingOptions(2, HardStart: true),
+            k => new Mlp(2, [4], 1, seed: k, dtype: ScalarType.Float64), new Sampling(10, 4, 4), [new AdamPhase(1, 1e-3)], Float64));
+
+        var square = new PdeProblem(new Rectangle(0, 0, 1, 1).WithTime(0, 1), f => f.Dt("u"),
+            [Condition.Periodic("u", "x"), Condition.Initial("u", p => 0)]);
+        Assert.Contains("must be an interval", Assert.Throws<ArgumentException>(() => TimeMarching.Train(square, new TimeMarchingOptions(2, HardStart: true),
+            k => new Mlp(3, [4], 1, seed: k, dtype: ScalarType.Float64), new Sampling(10, 4, 4), [new AdamPhase(1, 1e-3)], Float64)).Message);
+
+        Assert.Contains("--time-windows 2 or more", Assert.Throws<ArgumentException>(() =>
+            (ProblemCatalog.Find("allen-cahn").Presets["periodic"] with { HardWindowStart = true }).Validate()).Message);
+    }
+}
