@@ -8,6 +8,9 @@ namespace Physis.Training.Marching;
 /// [start, start + period): f(x) = a_0 + sum_{k=1..K} a_k cos(k w (x - start)) + b_k sin(k w (x - start)), w = 2 pi / period.
 /// It equals the samples at the grid points and is a smooth tensor function of x in between, so autograd gives its
 /// derivatives of every order. An odd M leaves out the Nyquist cosine, whose derivative the samples do not determine.
+/// Modes above the last one whose amplitude exceeds 1e-14 of the largest are dropped (a value changes by less than that
+/// relative amount, a derivative of order p by that times (k w)^p): a smooth state needs far fewer than K, and each
+/// mode costs a column in every evaluation.
 /// </summary>
 public sealed class PeriodicInterpolant : IDisposable
 {
@@ -42,7 +45,16 @@ public sealed class PeriodicInterpolant : IDisposable
                     sine[n - 1, f] += 2 * value * Math.Sin(angle) / m;
                 }
             }
+        double largest = 0;
+        for (int f = 0; f < fields; f++) largest = Math.Max(largest, Math.Abs(mean[f]));
+        for (int n = 0; n < k; n++)
+            for (int f = 0; f < fields; f++) largest = Math.Max(largest, Math.Abs(cosine[n, f]) + Math.Abs(sine[n, f]));
+        Modes = k;
+        while (Modes > 0 && Enumerable.Range(0, fields).All(f => Math.Abs(cosine[Modes - 1, f]) + Math.Abs(sine[Modes - 1, f]) <= 1e-14 * largest)) Modes--;
     }
+
+    /// <summary>Modes kept (at most K = (M - 1) / 2).</summary>
+    public int Modes { get; }
 
     /// <summary>Grid points x_j = start + j period / M of an M-point interpolant.</summary>
     public static double[] Grid(int m, double start, double period) => [.. Enumerable.Range(0, m).Select(j => start + period * j / m)];
@@ -63,18 +75,19 @@ public sealed class PeriodicInterpolant : IDisposable
         var key = (x.dtype, x.device_type);
         if (!tensors.TryGetValue(key, out var t))
         {
-            int k = cosine.GetLength(0), fields = mean.Length;
+            int k = Modes, fields = mean.Length;
             var waves = Enumerable.Range(1, k).Select(n => 2 * Math.PI * n / period).ToArray();
             t = (tensor(waves, [1, k], x.dtype, x.device).DetachFromDisposeScope(),
-                tensor(Flatten(cosine), [k, fields], x.dtype, x.device).DetachFromDisposeScope(),
-                tensor(Flatten(sine), [k, fields], x.dtype, x.device).DetachFromDisposeScope(),
+                tensor(Flatten(cosine, k), [k, fields], x.dtype, x.device).DetachFromDisposeScope(),
+                tensor(Flatten(sine, k), [k, fields], x.dtype, x.device).DetachFromDisposeScope(),
                 tensor(mean, [1, fields], x.dtype, x.device).DetachFromDisposeScope());
             tensors[key] = t;
         }
         return t;
     }
 
-    private static double[] Flatten(double[,] values) => [.. values.Cast<double>()];
+    /// <summary>The first <paramref name="rows"/> rows, row by row.</summary>
+    private static double[] Flatten(double[,] values, int rows) => [.. values.Cast<double>().Take(rows * values.GetLength(1))];
 
     public void Dispose()
     {
