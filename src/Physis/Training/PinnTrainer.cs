@@ -189,6 +189,9 @@ public sealed class PinnTrainer : IDisposable
             }
             // L-BFGS's curvature pairs assume one objective, so the causal weights hold still during its phase.
             if (phase.KeepsObjectiveFixed && causal is { IsFrozen: false }) causal.Freeze();
+            // Backpropagating into the phase's parameters only skips the gradient with respect to the collocation
+            // points, which autograd would otherwise compute through every derivative graph (they require grad).
+            Tensor[] optimized = [.. PhaseParameters(phase)];
             while (PhaseStep < phase.Iterations)
             {
                 if (!phase.KeepsObjectiveFixed) AdaptObjective();
@@ -216,7 +219,7 @@ public sealed class PinnTrainer : IDisposable
                         {
                             var (terms, coefficients) = Evaluate();
                             var total = Total(terms, coefficients);
-                            total.backward();
+                            total.backward(inputs: optimized);
                             evaluated.Add(Record(phase, total.ToDouble(), terms));
                             return evaluated[^1].Total;
                         }),
