@@ -22,6 +22,14 @@ public static class MethodPresets
             Initializer = plain.Initializer,
         };
         var periodic = plain with { Network = Network(PeriodicEmbeddingOptions.Of(0, period, 1)) };
+        // Ten time windows in sequence, each a short and easy problem: a quarter of the points and a fifth of the iterations per window.
+        var marching = periodic with
+        {
+            TimeWindows = 10,
+            DomainPoints = plain.DomainPoints / 4,
+            AdamIterations = plain.AdamIterations / 5,
+            LbfgsIterations = plain.LbfgsIterations * 2 / 5,
+        };
         return new Dictionary<string, PinnSettings>
         {
             ["default"] = plain,
@@ -30,14 +38,9 @@ public static class MethodPresets
             ["periodic-causal"] = periodic with { Causal = new CausalTraining(Chunks: 32) },
             ["periodic-balanced"] = periodic with { Balancing = new GradientNormBalancing(Every: 100) },
             ["periodic-multiadam"] = periodic with { FirstOptimizer = "multiadam" },
-            // Ten time windows in sequence, each a short and easy problem: a quarter of the points and a fifth of the iterations per window.
-            ["periodic-marching"] = periodic with
-            {
-                TimeWindows = 10,
-                DomainPoints = plain.DomainPoints / 4,
-                AdamIterations = plain.AdamIterations / 5,
-                LbfgsIterations = plain.LbfgsIterations * 2 / 5,
-            },
+            ["periodic-marching"] = marching,
+            // Each window after the first starts exactly from the previous one's state instead of an initial-condition loss.
+            ["periodic-marching-hard"] = marching with { HardWindowStart = true },
             // Energy natural gradient costs one backward pass per residual row: a small network on few points.
             ["periodic-natural-gradient"] = periodic with
             {
