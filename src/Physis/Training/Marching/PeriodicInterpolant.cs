@@ -59,8 +59,6 @@ public sealed class PeriodicInterpolant : IDisposable
     /// <summary>Grid points x_j = start + j period / M of an M-point interpolant.</summary>
     public static double[] Grid(int m, double start, double period) => [.. Enumerable.Range(0, m).Select(j => start + period * j / m)];
 
-    public int Fields => mean.Length;
-
     /// <summary>f at points x [n, 1] (the periodic coordinate), as [n, fields] in x's type and device.</summary>
     public Tensor Evaluate(Tensor x)
     {
