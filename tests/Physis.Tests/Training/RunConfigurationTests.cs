@@ -215,7 +215,8 @@ public class RunConfigurationTests
               time-marching: { windows: 2, hard-start: true }
             network: { hidden: [6] }
             """);
-        var problem = ProblemCatalog.Find("advection");
+        // allen-cahn's u0 has a kink where the period joins, so only the second window starts hard.
+        var problem = ProblemCatalog.Find("allen-cahn");
         var (_, settings) = RunConfiguration.Load(path, problem);
         File.Delete(path);
         Assert.True(settings.HardWindowStart);

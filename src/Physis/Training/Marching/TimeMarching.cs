@@ -89,7 +89,9 @@ public sealed class TimeMarchingSolution(IReadOnlyList<PinnTrainer> windows, IRe
 /// interpolant (<see cref="PeriodicInterpolant"/>) of the previous window's u(x, t_k) on a uniform grid: the window
 /// then starts where the last one ended up to the interpolation error, instead of up to a loss term the optimizer
 /// trades against the residual. It needs a space that is one interval with a periodic condition on every field that has
-/// an initial condition (the interpolant is periodic); window 0 keeps the problem's own initial condition as a loss term.
+/// an initial condition (the interpolant is periodic). Window 0 starts hard from the problem's initial values when their
+/// interpolant resolves them (Fourier coefficients below 1e-14 of the largest before the last mode: a smooth periodic
+/// u0); otherwise (a kink, or values that do not join up across the period) it keeps the initial-condition loss term.
 /// </para>
 /// </summary>
 public static class TimeMarching
@@ -118,17 +120,14 @@ public static class TimeMarching
             {
                 var window = spaceTime.Space.WithTime(boundaries[k], boundaries[k + 1]);
                 var previous = k == 0 ? null : trainers[^1];
-                bool hardStart = previous is not null && hardFields is not null;
-                var conditions = problem.Conditions.Select(c => WindowCondition(c, problem, previous, hardStart, boundaries[k], boundaries[k + 1]))
+                var interpolant = hardFields is null ? null
+                    : previous is not null ? PreviousState(previous, (Interval)spaceTime.Space, boundaries[k], marching.StartGridPoints)
+                    : ResolvedInitialState(problem, (Interval)spaceTime.Space, boundaries[0], marching.StartGridPoints);
+                if (interpolant is not null) starts.Add(interpolant);
+                var conditions = problem.Conditions.Select(c => WindowCondition(c, problem, previous, interpolant is not null, boundaries[k], boundaries[k + 1]))
                     .OfType<Condition>().ToList();
                 var windowProblem = new PdeProblem(window, _ => problem.Residuals, conditions, problem.Fields);
-                OutputTransform? start = null;
-                if (hardStart)
-                {
-                    var interpolant = PreviousState(previous!, (Interval)spaceTime.Space, boundaries[k], marching.StartGridPoints);
-                    starts.Add(interpolant);
-                    start = WindowStart(interpolant, hardFields!, problem.Terms.Coordinates.Count - 1, boundaries[k], boundaries[k + 1]);
-                }
+                var start = interpolant is null ? null : WindowStart(interpolant, hardFields!, problem.Terms.Coordinates.Count - 1, boundaries[k], boundaries[k + 1]);
                 var net = new LocalTimeNetwork(network(k), boundaries[k], boundaries[k + 1], start);
                 networks.Add(net);
                 var trainer = new PinnTrainer(windowProblem, net, sampling, options);
@@ -168,6 +167,26 @@ public static class TimeMarching
         var points = new double[gridPoints, 2];
         for (int j = 0; j < gridPoints; j++) (points[j, 0], points[j, 1]) = (grid[j], t);
         return new PeriodicInterpolant(previous.Predict(points), space.A, period);
+    }
+
+    /// <summary>
+    /// The problem's initial values on the interpolation grid, when the interpolant resolves them to round-off; null
+    /// otherwise (allen-cahn's x^2 cos(pi x) has a kink where the period joins, so its coefficients decay only like 1/k^2).
+    /// </summary>
+    private static PeriodicInterpolant? ResolvedInitialState(PdeProblem problem, Interval space, double t0, int gridPoints)
+    {
+        double period = space.B - space.A;
+        var grid = PeriodicInterpolant.Grid(gridPoints, space.A, period);
+        var samples = new double[gridPoints, problem.Fields.Count];
+        foreach (var condition in problem.Conditions.Where(c => c.Kind == ConditionKind.Initial))
+        {
+            int field = problem.Terms.FieldIndex(condition.Field);
+            for (int j = 0; j < gridPoints; j++) samples[j, field] = condition.Target!([grid[j], t0]);
+        }
+        var interpolant = new PeriodicInterpolant(samples, space.A, period);
+        if (interpolant.Modes < (gridPoints - 1) / 2) return interpolant;
+        interpolant.Dispose();
+        return null;
     }
 
     /// <summary>u = start(x) + (t - t0) / (t1 - t0) N on the given output columns; the factor reaches 1 at the window's end, so N keeps the size of the change over the window.</summary>
