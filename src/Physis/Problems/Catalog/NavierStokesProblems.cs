@@ -97,13 +97,16 @@ public sealed class CavityProblem : ICatalogProblem
 
     public IReadOnlyDictionary<string, PinnSettings> Presets { get; } = new Dictionary<string, PinnSettings>
     {
+        // v = 0 on the walls built in (--hard-constraints): 1.65e-2 at the table points after Adam 3000 and L-BFGS 16000,
+        // against 2.3e-2 with every wall condition as a loss term.
         ["default"] = new PinnSettings
         {
             Hidden = [50, 50, 50, 50],
+            HardConstraints = true,
             DomainPoints = 6000,
             BoundaryPoints = 1000,
-            AdamIterations = 5000,
-            LbfgsIterations = 5000,
+            AdamIterations = 3000,
+            LbfgsIterations = 16_000,
             Precision = "float64",
         },
     };
