@@ -160,13 +160,19 @@ public static class TimeMarching
     }
 
     /// <summary>The previous window's fields at time t on the interpolation grid of the interval.</summary>
-    private static PeriodicInterpolant PreviousState(PinnTrainer previous, Interval space, double t, int gridPoints)
+    private static PeriodicInterpolant PreviousState(PinnTrainer previous, Interval space, double t, int gridPoints) =>
+        OnGrid(space, gridPoints, grid =>
+        {
+            var points = new double[grid.Length, 2];
+            for (int j = 0; j < grid.Length; j++) (points[j, 0], points[j, 1]) = (grid[j], t);
+            return previous.Predict(points);
+        });
+
+    /// <summary>The interpolant of the values that <paramref name="sample"/> gives on the interval's grid of <paramref name="gridPoints"/> points.</summary>
+    private static PeriodicInterpolant OnGrid(Interval space, int gridPoints, Func<double[], double[,]> sample)
     {
         double period = space.B - space.A;
-        var grid = PeriodicInterpolant.Grid(gridPoints, space.A, period);
-        var points = new double[gridPoints, 2];
-        for (int j = 0; j < gridPoints; j++) (points[j, 0], points[j, 1]) = (grid[j], t);
-        return new PeriodicInterpolant(previous.Predict(points), space.A, period);
+        return new PeriodicInterpolant(sample(PeriodicInterpolant.Grid(gridPoints, space.A, period)), space.A, period);
     }
 
     /// <summary>
@@ -175,15 +181,16 @@ public static class TimeMarching
     /// </summary>
     private static PeriodicInterpolant? ResolvedInitialState(PdeProblem problem, Interval space, double t0, int gridPoints)
     {
-        double period = space.B - space.A;
-        var grid = PeriodicInterpolant.Grid(gridPoints, space.A, period);
-        var samples = new double[gridPoints, problem.Fields.Count];
-        foreach (var condition in problem.Conditions.Where(c => c.Kind == ConditionKind.Initial))
+        var interpolant = OnGrid(space, gridPoints, grid =>
         {
-            int field = problem.Terms.FieldIndex(condition.Field);
-            for (int j = 0; j < gridPoints; j++) samples[j, field] = condition.Target!([grid[j], t0]);
-        }
-        var interpolant = new PeriodicInterpolant(samples, space.A, period);
+            var samples = new double[grid.Length, problem.Fields.Count];
+            foreach (var condition in problem.Conditions.Where(c => c.Kind == ConditionKind.Initial))
+            {
+                int field = problem.Terms.FieldIndex(condition.Field);
+                for (int j = 0; j < grid.Length; j++) samples[j, field] = condition.Target!([grid[j], t0]);
+            }
+            return samples;
+        });
         if (interpolant.Modes < (gridPoints - 1) / 2) return interpolant;
         interpolant.Dispose();
         return null;
