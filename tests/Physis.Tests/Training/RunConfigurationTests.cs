@@ -16,12 +16,16 @@ public class RunConfigurationTests
         return path;
     }
 
-    private static ConfigurationException Fails(string yaml, string problem = "allen-cahn")
+    /// <summary>Loads a configuration written to a temporary file, which is deleted afterwards.</summary>
+    private static (string Preset, PinnSettings Settings) Load(string yaml, ICatalogProblem problem)
     {
         string path = Write(yaml);
-        try { return Assert.Throws<ConfigurationException>(() => RunConfiguration.Load(path, ProblemCatalog.Find(problem))); }
+        try { return RunConfiguration.Load(path, problem); }
         finally { File.Delete(path); }
     }
+
+    private static ConfigurationException Fails(string yaml, string problem = "allen-cahn") =>
+        Assert.Throws<ConfigurationException>(() => Load(yaml, ProblemCatalog.Find(problem)));
 
     [Fact]
     public void ReadsNetworkEmbeddingsSamplingAndSchedule()
@@ -159,7 +163,8 @@ public class RunConfigurationTests
     [Fact]
     public void TimeMarchingRunsFromTheConfigurationAndResumesAfterAKill()
     {
-        string path = Write("""
+        var problem = ProblemCatalog.Find("advection");
+        var (_, settings) = Load("""
             preset: periodic
             sampling: { domain: 64, boundary: 16, initial: 16 }
             training:
@@ -167,10 +172,7 @@ public class RunConfigurationTests
               lbfgs: { iterations: 4 }
               time-marching: { windows: 3 }
             network: { hidden: [6] }
-            """);
-        var problem = ProblemCatalog.Find("advection");
-        var (_, settings) = RunConfiguration.Load(path, problem);
-        File.Delete(path);
+            """, problem);
         Assert.Equal(3, settings.TimeWindows);
         string folder = Path.Combine(Path.GetTempPath(), $"physis-config-marching-{Guid.NewGuid():N}");
         string killedFolder = folder + "-killed";
@@ -206,7 +208,9 @@ public class RunConfigurationTests
     [Fact]
     public void AHardWindowStartComesFromTheConfigurationAndLeavesTheInitialTermEmptyInLaterWindows()
     {
-        string path = Write("""
+        // allen-cahn's u0 has a kink where the period joins, so only the second window starts hard.
+        var problem = ProblemCatalog.Find("allen-cahn");
+        var (_, settings) = Load("""
             preset: periodic
             sampling: { domain: 64, boundary: 16, initial: 16 }
             training:
@@ -214,11 +218,7 @@ public class RunConfigurationTests
               lbfgs: { iterations: 0 }
               time-marching: { windows: 2, hard-start: true }
             network: { hidden: [6] }
-            """);
-        // allen-cahn's u0 has a kink where the period joins, so only the second window starts hard.
-        var problem = ProblemCatalog.Find("allen-cahn");
-        var (_, settings) = RunConfiguration.Load(path, problem);
-        File.Delete(path);
+            """, problem);
         Assert.True(settings.HardWindowStart);
         string folder = Path.Combine(Path.GetTempPath(), $"physis-config-hard-start-{Guid.NewGuid():N}");
         try
