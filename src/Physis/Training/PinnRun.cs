@@ -213,7 +213,7 @@ public static class PinnRun
         if (!resume && Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         if (resume && !File.Exists(Path.Combine(folder, "window0.ckpt")))
             throw new ArgumentException($"--resume: there are no time-window checkpoints in {folder}; run without --resume to start.");
-        var solution = TimeMarching.Train(problem, new TimeMarchingOptions(settings.TimeWindows, folder, checkpointEvery, settings.HardWindowStart),
+        var solution = TimeMarching.Train(problem, new TimeMarchingOptions(settings.TimeWindows, folder, checkpointEvery, settings.HardWindowStart) { WarmStart = settings.WarmWindowStart },
             k => CreateNetwork(problem, settings, settings.Seed + k, dtype, null), sampling, Schedule(settings), options, callbacks);
         var names = solution.Windows.SelectMany(w => w.LossTermNames).Distinct().ToList();
         var history = new List<LossRecord>();

@@ -103,6 +103,43 @@ public class HardWindowStartTests
         Assert.DoesNotContain("initial_u", solution.Windows[1].LossTermNames);
     }
 
+    /// <summary>Records each window's parameters after its first optimizer step, flattened into one vector.</summary>
+    private sealed class FirstStepParameters : ITrainingCallback
+    {
+        public List<double[]> Windows { get; } = [];
+        public void OnStep(PinnTrainer trainer, LossRecord record, TrainingPhase phase, int phaseStep)
+        {
+            if (trainer.Step == 1) Windows.Add(Flatten(trainer.Network));
+        }
+    }
+
+    private static double[] Flatten(nn.Module<Tensor, Tensor> network) =>
+        [.. network.parameters().SelectMany(p => p.detach().cpu().to_type(ScalarType.Float64).data<double>().ToArray())];
+
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    public void AWarmStartBeginsEachWindowFromThePreviousWindowsWeights(bool warm, bool sameForm)
+    {
+        // u_t + u_x = 0 on [0, 2 pi): u0 = sin x starts both windows hard (same output form); u0 with a kink at the
+        // period's ends leaves window 0 soft and window 1 hard, whose network outputs mean different things.
+        Func<double[], double> u0 = sameForm ? p => Math.Sin(p[0]) : p => Math.Abs(p[0] - Math.PI);
+        var problem = new PdeProblem(new Interval(0, 2 * Math.PI).WithTime(0, 1), f => f.Dt("u") + f.Dx("u"),
+            [Condition.Initial("u", u0), Condition.Periodic("u", "x")]);
+        var options = new NetworkOptions { Embeddings = [PeriodicEmbeddingOptions.Of(0, 2 * Math.PI, 1)], Architecture = new MlpArchitecture([8, 8]) };
+        var firstSteps = new FirstStepParameters();
+        using var solution = TimeMarching.Train(problem, new TimeMarchingOptions(2, HardStart: true) { WarmStart = warm },
+            k => new PinnNetwork(2, 1, options, seed: 40 + k, dtype: ScalarType.Float64),
+            new Sampling(100, 10, 20), [new AdamPhase(30, 1e-3)], Float64, firstSteps);
+
+        // One Adam step moves each weight by about the learning rate; two independent initialisations differ by O(0.1).
+        double[] trained = Flatten(solution.Windows[0].Network), started = firstSteps.Windows[1];
+        double largest = trained.Zip(started, (a, b) => Math.Abs(a - b)).Max();
+        if (warm && sameForm) Assert.True(largest < 2e-3, $"largest weight change {largest:E2}");
+        else Assert.True(largest > 0.05, $"largest weight difference {largest:E2}");
+    }
+
     [Fact]
     public void AHardStartIsRefusedWhereTheStateIsNotPeriodic()
     {
@@ -125,5 +162,7 @@ public class HardWindowStartTests
 
         Assert.Contains("--time-windows 2 or more", Assert.Throws<ArgumentException>(() =>
             (ProblemCatalog.Find("allen-cahn").Presets["periodic"] with { HardWindowStart = true }).Validate()).Message);
+        Assert.Contains("--time-windows 2 or more", Assert.Throws<ArgumentException>(() =>
+            (ProblemCatalog.Find("allen-cahn").Presets["periodic"] with { WarmWindowStart = true }).Validate()).Message);
     }
 }

@@ -216,10 +216,11 @@ public class RunConfigurationTests
             training:
               adam: { iterations: 5 }
               lbfgs: { iterations: 0 }
-              time-marching: { windows: 2, hard-start: true }
+              time-marching: { windows: 2, hard-start: true, warm-start: true }
             network: { hidden: [6] }
             """, problem);
         Assert.True(settings.HardWindowStart);
+        Assert.True(settings.WarmWindowStart);
         string folder = Path.Combine(Path.GetTempPath(), $"physis-config-hard-start-{Guid.NewGuid():N}");
         try
         {
@@ -237,6 +238,7 @@ public class RunConfigurationTests
             if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         }
         Assert.Contains("hard-start: expected true or false", Fails("training:\n  time-marching: { windows: 2, hard-start: maybe }\n").Message);
+        Assert.Contains("warm-start", Fails("training:\n  time-marching: { windows: 2, warm: true }\n").Message);
     }
 
     /// <summary>Throws at the given step of the given phase in the given window (each window's trainer counts its own phases).</summary>

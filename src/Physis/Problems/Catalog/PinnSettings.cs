@@ -46,6 +46,11 @@ public sealed record PinnSettings
     /// on its Fourier interpolant) rather than through an initial-condition loss term; periodic 1D problems only.
     /// </summary>
     public bool HardWindowStart { get; init; }
+    /// <summary>
+    /// Time marching: each window's network starts from the previous window's trained weights (where both windows have
+    /// the same output form) instead of a fresh initialisation.
+    /// </summary>
+    public bool WarmWindowStart { get; init; }
     /// <summary>"float32" or "float64".</summary>
     public string Precision { get; init; } = "float32";
     public int Seed { get; init; }
@@ -81,6 +86,7 @@ public sealed record PinnSettings
         Causal?.Validate();
         if (TimeWindows < 1) throw new ArgumentException($"Time windows must be at least 1 (1: no time marching), got {TimeWindows}.");
         if (HardWindowStart && TimeWindows < 2) throw new ArgumentException("A hard window start applies to time marching: give --time-windows 2 or more.");
+        if (WarmWindowStart && TimeWindows < 2) throw new ArgumentException("A warm window start applies to time marching: give --time-windows 2 or more.");
         if (TimeWindows > 1 && HardConstraints) throw new ArgumentException("Time marching replaces the initial condition in every window after the first, so it cannot be combined with --hard-constraints.");
         AdaptiveSampling?.Validate();
         if (AdamIterations + LbfgsIterations + NaturalGradientIterations == 0) throw new ArgumentException("Nothing to train: both --iterations and --lbfgs-iterations are 0.");

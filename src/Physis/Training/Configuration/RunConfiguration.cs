@@ -214,11 +214,12 @@ public static class RunConfiguration
         }
         if (keys.TryGetValue("time-marching", out var marching))
         {
-            var windows = marching.Mapping("windows", "hard-start");
+            var windows = marching.Mapping("windows", "hard-start", "warm-start");
             settings = settings with
             {
                 TimeWindows = windows.TryGetValue("windows", out var w) ? w.Int(1) : throw marching.Error("needs windows: the number of time windows."),
                 HardWindowStart = windows.TryGetValue("hard-start", out var hs) ? hs.Bool() : settings.HardWindowStart,
+                WarmWindowStart = windows.TryGetValue("warm-start", out var ws) ? ws.Bool() : settings.WarmWindowStart,
             };
         }
         if (keys.TryGetValue("precision", out var p)) settings = settings with { Precision = p.Choice("float32", "float64") };

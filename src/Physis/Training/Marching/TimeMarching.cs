@@ -14,6 +14,12 @@ namespace Physis.Training.Marching;
 /// </summary>
 public sealed record TimeMarchingOptions(int Windows, string? CheckpointFolder = null, int CheckpointEvery = 100, bool HardStart = false)
 {
+    /// <summary>
+    /// Window k's network starts from window k - 1's trained weights when both have the same output form (both hard or
+    /// both soft starts), rather than from the factory's initialisation: the change over one window is a good first guess for the next.
+    /// </summary>
+    public bool WarmStart { get; init; }
+
     /// <summary>Grid points of the interpolant that carries a hard start across a window edge (odd, so it has no Nyquist mode).</summary>
     public int StartGridPoints { get; init; } = 1025;
 
@@ -111,7 +117,7 @@ public static class TimeMarching
         var boundaries = Enumerable.Range(0, windows + 1).Select(k => spaceTime.T0 + (spaceTime.T1 - spaceTime.T0) * k / windows).ToArray();
         boundaries[^1] = spaceTime.T1;
         var trainers = new List<PinnTrainer>();
-        var networks = new List<nn.Module<Tensor, Tensor>>();
+        var networks = new List<LocalTimeNetwork>();
         var starts = new List<IDisposable>();
         int resumed = 0;
         try
@@ -130,6 +136,7 @@ public static class TimeMarching
                 var start = interpolant is null ? null : WindowStart(interpolant, hardFields!, problem.Terms.Coordinates.Count - 1, boundaries[k], boundaries[k + 1]);
                 var net = new LocalTimeNetwork(network(k), boundaries[k], boundaries[k + 1], start);
                 networks.Add(net);
+                if (marching.WarmStart && k > 0 && networks[^2].HasTransform == net.HasTransform) CopyWeights(networks[^2].Inner, net.Inner);
                 var trainer = new PinnTrainer(windowProblem, net, sampling, options);
                 trainers.Add(trainer);
                 resumed += marching.Resume(trainer, k);
@@ -204,6 +211,18 @@ public static class TimeMarching
         return HardConstraints.Dirichlet(fraction, x => start.Evaluate(x[.., 0..1]), fields);
     }
 
+    private static void CopyWeights(nn.Module<Tensor, Tensor> from, nn.Module<Tensor, Tensor> to)
+    {
+        using var _ = no_grad();
+        var source = from.state_dict();
+        foreach (var (name, tensor) in to.state_dict())
+        {
+            if (!source.TryGetValue(name, out var value) || !value.shape.SequenceEqual(tensor.shape))
+                throw new ArgumentException($"A warm window start copies the previous window's weights, but the networks differ at '{name}': the network factory must build the same architecture for every window.");
+            tensor.copy_(value);
+        }
+    }
+
     private static Condition? WindowCondition(Condition condition, PdeProblem problem, PinnTrainer? previous, bool hardStart, double t0, double t1)
     {
         switch (condition.Kind)
@@ -257,6 +276,9 @@ public sealed class LocalTimeNetwork : nn.Module<Tensor, Tensor>
     private readonly nn.Module<Tensor, Tensor> inner;
     private readonly OutputTransform? transform;
     private readonly double scale, shift;
+
+    internal nn.Module<Tensor, Tensor> Inner => inner;
+    internal bool HasTransform => transform is not null;
 
     /// <param name="transform">applied to the inner network's output with the points in global time (a hard window start)</param>
     public LocalTimeNetwork(nn.Module<Tensor, Tensor> inner, double t0, double t1, OutputTransform? transform = null) : base("local_time")
