@@ -15,8 +15,8 @@ namespace Physis.Training.Marching;
 public sealed record TimeMarchingOptions(int Windows, string? CheckpointFolder = null, int CheckpointEvery = 100, bool HardStart = false)
 {
     /// <summary>
-    /// Window k's network starts from window k - 1's trained weights when both have the same output form (both hard or
-    /// both soft starts), rather than from the factory's initialisation: the change over one window is a good first guess for the next.
+    /// Window k's network starts from window k - 1's trained weights rather than from the factory's initialisation: the
+    /// change over one window is a good first guess for the next (all windows share one output form, hard or soft).
     /// </summary>
     public bool WarmStart { get; init; }
 
@@ -95,9 +95,10 @@ public sealed class TimeMarchingSolution(IReadOnlyList<PinnTrainer> windows, IRe
 /// interpolant (<see cref="PeriodicInterpolant"/>) of the previous window's u(x, t_k) on a uniform grid: the window
 /// then starts where the last one ended up to the interpolation error, instead of up to a loss term the optimizer
 /// trades against the residual. It needs a space that is one interval with a periodic condition on every field that has
-/// an initial condition (the interpolant is periodic). Window 0 starts hard from the problem's initial values when their
-/// interpolant resolves them (Fourier coefficients below 1e-14 of the largest before the last mode: a smooth periodic
-/// u0); otherwise (a kink, or values that do not join up across the period) it keeps the initial-condition loss term.
+/// an initial condition (the interpolant is periodic). Window 0 starts hard from the interpolant of the problem's initial
+/// values; when it does not resolve them (a kink, or values that do not join up across the period, leave Fourier
+/// coefficients above 1e-14 of the largest at the last mode), from the filtered interpolant
+/// (<see cref="PeriodicInterpolant.Filtered"/>), which departs from u0 only within a few grid spacings of the kink.
 /// </para>
 /// </summary>
 public static class TimeMarching
@@ -128,7 +129,7 @@ public static class TimeMarching
                 var previous = k == 0 ? null : trainers[^1];
                 var interpolant = hardFields is null ? null
                     : previous is not null ? PreviousState(previous, (Interval)spaceTime.Space, boundaries[k], marching.StartGridPoints)
-                    : ResolvedInitialState(problem, (Interval)spaceTime.Space, boundaries[0], marching.StartGridPoints);
+                    : InitialState(problem, (Interval)spaceTime.Space, boundaries[0], marching.StartGridPoints);
                 if (interpolant is not null) starts.Add(interpolant);
                 var conditions = problem.Conditions.Select(c => WindowCondition(c, problem, previous, interpolant is not null, boundaries[k], boundaries[k + 1]))
                     .OfType<Condition>().ToList();
@@ -136,7 +137,7 @@ public static class TimeMarching
                 var start = interpolant is null ? null : WindowStart(interpolant, hardFields!, problem.Terms.Coordinates.Count - 1, boundaries[k], boundaries[k + 1]);
                 var net = new LocalTimeNetwork(network(k), boundaries[k], boundaries[k + 1], start);
                 networks.Add(net);
-                if (marching.WarmStart && k > 0 && networks[^2].HasTransform == net.HasTransform) CopyWeights(networks[^2].Inner, net.Inner);
+                if (marching.WarmStart && k > 0) CopyWeights(networks[^2].Inner, net.Inner);
                 var trainer = new PinnTrainer(windowProblem, net, sampling, options);
                 trainers.Add(trainer);
                 resumed += marching.Resume(trainer, k);
@@ -183,10 +184,11 @@ public static class TimeMarching
     }
 
     /// <summary>
-    /// The problem's initial values on the interpolation grid, when the interpolant resolves them to round-off; null
-    /// otherwise (allen-cahn's x^2 cos(pi x) has a kink where the period joins, so its coefficients decay only like 1/k^2).
+    /// The interpolant of the problem's initial values on the grid; filtered when it does not resolve them to round-off
+    /// (allen-cahn's x^2 cos(pi x) has a kink where the period joins, so its coefficients decay only like 1/k^2 and the
+    /// raw interpolant ripples between grid points with second derivatives of order K^2, which the residual would have to cancel).
     /// </summary>
-    private static PeriodicInterpolant? ResolvedInitialState(PdeProblem problem, Interval space, double t0, int gridPoints)
+    private static PeriodicInterpolant InitialState(PdeProblem problem, Interval space, double t0, int gridPoints)
     {
         var interpolant = OnGrid(space, gridPoints, grid =>
         {
@@ -199,8 +201,7 @@ public static class TimeMarching
             return samples;
         });
         if (interpolant.Modes < (gridPoints - 1) / 2) return interpolant;
-        interpolant.Dispose();
-        return null;
+        using (interpolant) return interpolant.Filtered(8);
     }
 
     /// <summary>u = start(x) + (t - t0) / (t1 - t0) N on the given output columns; the factor reaches 1 at the window's end, so N keeps the size of the change over the window.</summary>
@@ -278,7 +279,6 @@ public sealed class LocalTimeNetwork : nn.Module<Tensor, Tensor>
     private readonly double scale, shift;
 
     internal nn.Module<Tensor, Tensor> Inner => inner;
-    internal bool HasTransform => transform is not null;
 
     /// <param name="transform">applied to the inner network's output with the points in global time (a hard window start)</param>
     public LocalTimeNetwork(nn.Module<Tensor, Tensor> inner, double t0, double t1, OutputTransform? transform = null) : base("local_time")
