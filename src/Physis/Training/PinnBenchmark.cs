@@ -22,19 +22,26 @@ public sealed record BenchmarkRow(string Problem, string Method, string Metric, 
 /// </summary>
 public static class PinnBenchmark
 {
-    /// <summary>The reduced configuration of a smoke run: a few hundred iterations on fewer points.</summary>
-    public static PinnSettings Quick(PinnSettings settings) => settings with
+    /// <summary>
+    /// The reduced configuration of a smoke run: a few hundred iterations on fewer points; a time-marching run keeps
+    /// two of its windows (longer ones), which share those iterations.
+    /// </summary>
+    public static PinnSettings Quick(PinnSettings settings)
     {
-        AdamIterations = Math.Min(settings.AdamIterations, 300),
-        // The same share of the (fewer) Adam iterations holds the problem's parameters.
-        ParameterHoldIterations = settings.AdamIterations == 0 ? 0
-            : (int)((long)settings.ParameterHoldIterations * Math.Min(settings.AdamIterations, 300) / settings.AdamIterations),
-        LbfgsIterations = Math.Min(settings.LbfgsIterations, 100),
-        NaturalGradientIterations = Math.Min(settings.NaturalGradientIterations, 10),
-        DomainPoints = Math.Min(settings.DomainPoints, 2000),
-        BoundaryPoints = Math.Min(settings.BoundaryPoints, 200),
-        InitialPoints = Math.Min(settings.InitialPoints, 200),
-    };
+        int windows = Math.Min(settings.TimeWindows, 2), adam = Math.Min(settings.AdamIterations, 300 / windows);
+        return settings with
+        {
+            TimeWindows = windows,
+            AdamIterations = adam,
+            // The same share of the (fewer) Adam iterations holds the problem's parameters.
+            ParameterHoldIterations = settings.AdamIterations == 0 ? 0 : (int)((long)settings.ParameterHoldIterations * adam / settings.AdamIterations),
+            LbfgsIterations = Math.Min(settings.LbfgsIterations, 100 / windows),
+            NaturalGradientIterations = Math.Min(settings.NaturalGradientIterations, 10),
+            DomainPoints = Math.Min(settings.DomainPoints, 2000),
+            BoundaryPoints = Math.Min(settings.BoundaryPoints, 200),
+            InitialPoints = Math.Min(settings.InitialPoints, 200),
+        };
+    }
 
     /// <summary>
     /// A fraction of the full run, for comparisons (such as the method ablation) on a machine that cannot afford the

@@ -33,6 +33,20 @@ public class CatalogProblemTests
         Assert.Single(ProblemCatalog.All, p => p.Name == name);
     }
 
+    [Fact]
+    public void APeriodicProblemsDefaultIsItsBestMethodAtTheMeasuredBudget()
+    {
+        var kdv = ProblemCatalog.Find("kdv").Presets;
+        Assert.Equal(kdv["periodic-marching-warm"] with { AdamIterations = 500, LbfgsIterations = 1000, DomainPoints = 1000 }, kdv["default"]);
+        Assert.True(kdv["default"] is { HardWindowStart: true, WarmWindowStart: true, TimeWindows: 10 });
+        Assert.Null(kdv["plain"].Network); // the ablation's baseline: a plain MLP, one window
+        Assert.Equal(1, kdv["plain"].TimeWindows);
+        Assert.Equal(10, ProblemCatalog.Find("advection").Presets["default"].TimeWindows);
+        Assert.Equal(40, ProblemCatalog.Find("advection-80").Presets["default"] is { HardWindowStart: true } d ? d.TimeWindows : 0);
+        Assert.Contains("Unknown default method 'marching'", Assert.Throws<ArgumentException>(() =>
+            MethodPresets.PeriodicAblation(PinnSettings.TimeDependentDefault(10, 10), 2, "marching")).Message);
+    }
+
     private static readonly Dictionary<string, Func<Tensor[], Tensor>[]> ExactSolutions = new()
     {
         ["advection"] = [c => (c[0] - 30 * c[1]).sin()],

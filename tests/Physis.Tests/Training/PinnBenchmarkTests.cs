@@ -68,6 +68,10 @@ public class PinnBenchmarkTests
     {
         var quick = PinnBenchmark.Quick(Tiny with { AdamIterations = 3000, ParameterHoldIterations = 1000 });
         Assert.Equal((300, 100), (quick.AdamIterations, quick.ParameterHoldIterations));
+        // Time marching: two windows share the smoke run's iterations.
+        var marching = PinnBenchmark.Quick(Tiny with { AdamIterations = 500, LbfgsIterations = 1000, TimeWindows = 40, HardWindowStart = true });
+        Assert.Equal((2, 150, 50), (marching.TimeWindows, marching.AdamIterations, marching.LbfgsIterations));
+        marching.Validate();
         var error = Assert.Throws<ArgumentException>(() => (Tiny with { ParameterHoldIterations = 6 }).Validate());
         Assert.Contains("--hold-parameters", error.Message);
     }

@@ -269,7 +269,9 @@ public class RunConfigurationTests
             Fails("training:\n  adam:\n    learning-rate: fast\n").Message);
         Assert.Contains("network.width: does not apply to architecture mlp, which takes hidden",
             Fails("network: { architecture: mlp, width: 20 }\n").Message);
-        Assert.Contains("preset: 'deepxde' is not allowed; allowed: default", Fails("preset: deepxde\n").Message);
+        var unknownPreset = Fails("preset: deepxde\n").Message;
+        Assert.Contains("preset: 'deepxde' is not allowed; allowed: plain, fourier, periodic", unknownPreset);
+        Assert.Contains("periodic-marching-warm, periodic-natural-gradient, default", unknownPreset);
         Assert.Contains("not valid YAML", Fails("network: [unclosed\n").Message);
         Assert.Contains(":2: training.loss-balancing.statistic: applies to gradient-norm balancing only",
             Fails("training:\n  loss-balancing: { method: ntk, statistic: max }\n").Message);
