@@ -47,8 +47,7 @@ public sealed record PinnSettings
     /// </summary>
     public bool HardWindowStart { get; init; }
     /// <summary>
-    /// Time marching: each window's network starts from the previous window's trained weights (where both windows have
-    /// the same output form) instead of a fresh initialisation.
+    /// Time marching: each window's network starts from the previous window's trained weights instead of a fresh initialisation.
     /// </summary>
     public bool WarmWindowStart { get; init; }
     /// <summary>"float32" or "float64".</summary>

@@ -98,7 +98,7 @@ public sealed class TimeMarchingSolution(IReadOnlyList<PinnTrainer> windows, IRe
 /// an initial condition (the interpolant is periodic). Window 0 starts hard from the interpolant of the problem's initial
 /// values; when it does not resolve them (a kink, or values that do not join up across the period, leave Fourier
 /// coefficients above 1e-14 of the largest at the last mode), from the filtered interpolant
-/// (<see cref="PeriodicInterpolant.Filtered"/>), which departs from u0 only within a few grid spacings of the kink.
+/// (<see cref="PeriodicInterpolant.Filtered"/>), which departs from u0 only within a few dozen grid spacings of the kink.
 /// </para>
 /// </summary>
 public static class TimeMarching
@@ -186,7 +186,7 @@ public static class TimeMarching
     /// <summary>
     /// The interpolant of the problem's initial values on the grid; filtered when it does not resolve them to round-off
     /// (allen-cahn's x^2 cos(pi x) has a kink where the period joins, so its coefficients decay only like 1/k^2 and the
-    /// raw interpolant ripples between grid points with second derivatives of order K^2, which the residual would have to cancel).
+    /// raw interpolant ripples between the grid points all over the period, a curvature the residual would have to cancel).
     /// </summary>
     private static PeriodicInterpolant InitialState(PdeProblem problem, Interval space, double t0, int gridPoints)
     {
