@@ -1,4 +1,5 @@
 using TorchSharp;
+using Physis.Networks.Embeddings;
 using Physis.Problems;
 using Physis.Problems.Catalog;
 using Physis.Training;
@@ -41,6 +42,9 @@ public class CatalogProblemTests
         Assert.True(kdv["default"] is { HardWindowStart: true, WarmWindowStart: true, TimeWindows: 10 });
         Assert.Null(kdv["plain"].Network); // the ablation's baseline: a plain MLP, one window
         Assert.Equal(1, kdv["plain"].TimeWindows);
+        var allenCahn = ProblemCatalog.Find("allen-cahn").Presets["default"];
+        Assert.True(allenCahn is { HardWindowStart: true, WarmWindowStart: true, TimeWindows: 10, AdamIterations: 1000, LbfgsIterations: 2000 });
+        Assert.Equal(4, Assert.IsType<PeriodicEmbeddingOptions>(Assert.Single(allenCahn.Network!.Embeddings)).Coordinates[0].Harmonics);
         Assert.Equal(10, ProblemCatalog.Find("advection").Presets["default"].TimeWindows);
         Assert.Equal(40, ProblemCatalog.Find("advection-80").Presets["default"] is { HardWindowStart: true } d ? d.TimeWindows : 0);
         Assert.Contains("Unknown default method 'marching'", Assert.Throws<ArgumentException>(() =>
