@@ -15,9 +15,9 @@ public static class MethodPresets
     /// <param name="plain">the plain MLP's settings, which the other presets start from</param>
     /// <param name="period">the period in x</param>
     /// <param name="defaultMethod">the preset that "default" runs (the one that came closest to the problem's target)</param>
-    /// <param name="defaultBudget">the points and iterations of "default", where they differ from that preset's</param>
+    /// <param name="defaultChanges">what "default" changes in that preset (its budget, its embedding), if anything</param>
     public static IReadOnlyDictionary<string, PinnSettings> PeriodicAblation(PinnSettings plain, double period, string defaultMethod,
-        Func<PinnSettings, PinnSettings>? defaultBudget = null)
+        Func<PinnSettings, PinnSettings>? defaultChanges = null)
     {
         NetworkOptions Network(EmbeddingOptions embedding, int[]? hidden = null) => new()
         {
@@ -63,7 +63,7 @@ public static class MethodPresets
         };
         if (!presets.TryGetValue(defaultMethod, out var best))
             throw new ArgumentException($"Unknown default method '{defaultMethod}'; the presets are {string.Join(", ", presets.Keys)}.");
-        presets["default"] = defaultBudget is null ? best : defaultBudget(best);
+        presets["default"] = defaultChanges is null ? best : defaultChanges(best);
         return presets;
     }
 
