@@ -7,11 +7,13 @@ using Physis.Data.Datasets;
 using Physis.Data.NumPy;
 using Physis.Networks;
 using Physis.Networks.Operators;
-using Physis.Problems.Catalog;
-using Physis.Reporting;
+using Physis.Suite.Problems;
 using Physis.Training;
 using Physis.Training.Operators;
 using static TorchSharp.torch;
+using Physis.Infrastructure;
+using Physis.Runs;
+using Physis.Suite.Benchmarks;
 
 namespace Physis.Cli.Commands;
 
@@ -69,7 +71,7 @@ internal static class BenchCommand
                 throw new ArgumentException($"No selected problem has a preset '{method}'.");
         TensorEngine.Configure(threads);
 
-        var rows = new List<Physis.Training.BenchmarkRow>();
+        var rows = new List<BenchmarkRow>();
         foreach (var problem in selected)
             foreach (var method in methods.Where(problem.Presets.ContainsKey))
             {
@@ -241,7 +243,7 @@ internal static class BenchCommand
             int n = parse.GetValue(resolution), count = parse.GetValue(systems);
             if (n < 5) throw new ArgumentException($"--resolution must be at least 5, got {n}.");
             if (count < 2) throw new ArgumentException($"--systems must be at least 2 (recycling needs earlier solves), got {count}.");
-            Console.Write(Physis.Solvers.Darcy.RecyclingBenchmark.Run(count, n, parse.GetValue(seed)));
+            Console.Write(RecyclingBenchmark.Run(count, n, parse.GetValue(seed)));
             return 0;
         }));
         return recycling;

@@ -1,9 +1,29 @@
+using System.Text.RegularExpressions;
+
 namespace Physis.Cli.Commands;
 
 /// <summary>Turns expected failures (bad input, unwritable output, corrupt files) into one line on stderr and exit code 2.</summary>
 internal static class CliErrors
 {
     public const int BadInput = 2;
+
+    /// <summary>The library's setting names (PinnSettings) as the command line spells them.</summary>
+    private static readonly Dictionary<string, string> Flags = new()
+    {
+        ["DomainPoints"] = "--domain-points",
+        ["BoundaryPoints"] = "--boundary-points",
+        ["InitialPoints"] = "--initial-points",
+        ["AdamIterations"] = "--iterations",
+        ["LbfgsIterations"] = "--lbfgs-iterations",
+        ["ParameterHoldIterations"] = "--hold-parameters",
+        ["LearningRate"] = "--learning-rate",
+        ["TimeWindows"] = "--time-windows",
+        ["HardWindowStart"] = "--hard-window-start",
+        ["WarmWindowStart"] = "--warm-window-start",
+        ["HardConstraints"] = "--hard-constraints",
+        ["Precision"] = "--precision",
+        ["Threads"] = "--threads",
+    };
 
     public static int Run(Func<int> action)
     {
@@ -13,8 +33,13 @@ internal static class CliErrors
         }
         catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException or FormatException)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine($"error: {InFlags(e.Message)}");
             return BadInput;
         }
     }
+
+    /// <summary>A library message with each setting name replaced by its flag ("set TimeWindows to 2" reads "set --time-windows to 2").</summary>
+    public static string InFlags(string message) => SettingName.Replace(message, m => Flags[m.Value]);
+
+    private static readonly Regex SettingName = new($@"\b({string.Join("|", Flags.Keys)})\b");
 }

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Physis.Data.Datasets;
-using Physis.Reporting;
+using Physis.Infrastructure;
 
 namespace Physis.Cli.Commands;
 

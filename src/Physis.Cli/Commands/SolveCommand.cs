@@ -2,10 +2,13 @@ using System.CommandLine;
 using System.Globalization;
 using Physis.Geometry;
 using Physis.Networks;
-using Physis.Problems.Catalog;
+using Physis.Suite;
+using Physis.Suite.Problems;
 using Physis.Training;
-using Physis.Training.Configuration;
+using Physis.Runs.Configuration;
 using static TorchSharp.torch;
+using Physis.Infrastructure;
+using Physis.Runs;
 
 namespace Physis.Cli.Commands;
 
@@ -24,7 +27,7 @@ internal static class SolveCommand
         var learningRate = new Option<double?>("--learning-rate") { Description = "Adam learning rate (overrides the preset)." };
         var precision = new Option<string?>("--precision") { Description = "float32 or float64 (overrides the preset)." };
         var seed = new Option<int?>("--seed") { Description = "Seed for network initialisation and point sampling (default 0)." };
-        var output = new Option<string>("--out") { Description = "Output folder for run.json, loss.csv, prediction.npz, PNG plots and the checkpoint.", DefaultValueFactory = _ => Path.Combine("runs", "burgers") };
+        var output = new Option<string?>("--out") { Description = "Output folder for run.json, loss.csv, prediction.npz, PNG plots and the checkpoint (default runs/PROBLEM)." };
         var resume = new Option<bool>("--resume") { Description = "Continue the run whose checkpoint is in --out, with the settings it was started with; --iterations and --lbfgs-iterations may raise its counts (a finished run's L-BFGS continues to the new count)." };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Write the checkpoint every N iterations (and at each phase end).", DefaultValueFactory = _ => 500 };
         var config = new Option<string?>("--config") { Description = "YAML run configuration: network, embeddings, sampling and optimizer schedule on top of a preset (options given here override it)." };
@@ -51,16 +54,17 @@ internal static class SolveCommand
             if (!catalogProblem.Presets.TryGetValue(presetName, out var settings))
                 throw new ArgumentException($"Unknown preset '{presetName}' for {catalogProblem.Name}. Known presets: {string.Join(", ", catalogProblem.Presets.Keys)}.");
             if (parse.GetValue(config) is { } configFile)
-                (presetName, settings) = RunConfiguration.Load(configFile, catalogProblem, presetName);
+                (presetName, settings) = RunConfiguration.Load(configFile, catalogProblem.Name, catalogProblem.Presets,
+                    catalogProblem.Create().Terms.Coordinates, presetName);
 
-            string folder = parse.GetValue(output)!;
+            string folder = parse.GetValue(output) ?? Path.Combine("runs", catalogProblem.Name);
             bool resuming = parse.GetValue(resume);
             if (resuming)
             {
                 Option[] fixedByTheRun = [config, hard, hidden, activation, sampling, domain, boundary, initial, learningRate, precision, seed, hold, windows, hardStart, warmStart];
                 if (fixedByTheRun.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } given)
                     throw new ArgumentException($"--resume continues with the settings stored in {folder}, so {given.Name} cannot be given; only --iterations and --lbfgs-iterations can change.");
-                var stored = PinnRun.StoredSettings(folder) ?? throw new ArgumentException($"--resume: {folder} holds no {PinnRun.SettingsFile}; nothing to resume.");
+                var stored = new RunFolder(folder).Read<PinnSettings>().Settings;
                 settings = stored with
                 {
                     AdamIterations = parse.GetValue(iterations) ?? stored.AdamIterations,
@@ -76,7 +80,7 @@ internal static class SolveCommand
                     BoundaryPoints = parse.GetValue(boundary) ?? settings.BoundaryPoints,
                     InitialPoints = parse.GetValue(initial) ?? settings.InitialPoints,
                     LearningRate = parse.GetValue(learningRate) ?? settings.LearningRate,
-                    Precision = parse.GetValue(precision) ?? settings.Precision,
+                    Precision = parse.GetValue(precision) is { } p ? ParsePrecision(p) : settings.Precision,
                     Seed = parse.GetValue(seed) ?? settings.Seed,
                     HardConstraints = parse.GetValue(hard) || settings.HardConstraints,
                     Hidden = parse.GetValue(hidden) is { } widths ? ParseWidths(widths) : settings.Hidden,
@@ -97,7 +101,7 @@ internal static class SolveCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"preset {presetName}: {(settings.Network is { } network ? network.ToString() : $"MLP [{string.Join(", ", settings.Hidden)}] {settings.Activation.ToString().ToLowerInvariant()}")}, {(settings.HardConstraints ? "hard constraints, " : "")}{(settings.TimeWindows > 1 ? $"{settings.TimeWindows} time windows{(settings.HardWindowStart ? " (hard starts)" : "")}{(settings.WarmWindowStart ? " (warm starts)" : "")}, " : "")}{settings.Precision}, points {settings.DomainPoints}/{settings.BoundaryPoints}/{settings.InitialPoints} ({settings.SamplingMethod}), Adam {settings.AdamIterations} x lr {settings.LearningRate}{(settings.ParameterHoldIterations > 0 ? $" (parameters held for the first {settings.ParameterHoldIterations})" : "")}, then L-BFGS <= {settings.LbfgsIterations}, seed {settings.Seed}{(resuming ? ", resuming" : "")}"));
             var progress = new ProgressDisplay(!Console.IsOutputRedirected, TimeSpan.FromSeconds(10));
-            var result = PinnRun.Execute(catalogProblem, presetName, settings, folder, resuming, every, progress);
+            var result = CatalogRun.Execute(catalogProblem, presetName, settings, folder, resuming, every, progress);
             progress.Finish();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"relative L2 error {result.RelativeL2:E3} after {result.Iterations} iterations (Adam {result.AdamIterations}, L-BFGS {result.LbfgsIterations}) in {result.WallSeconds:F1} s"));
@@ -119,6 +123,13 @@ internal static class SolveCommand
                 throw new ArgumentException($"--hidden takes positive comma-separated widths such as 20,20,20; got '{text}'.");
         return widths;
     }
+
+    private static Precision ParsePrecision(string text) => text switch
+    {
+        "float32" => Precision.Float32,
+        "float64" => Precision.Float64,
+        _ => throw new ArgumentException($"--precision must be float32 or float64, got '{text}'."),
+    };
 
     private static SamplingMethod ParseSampling(string text) =>
         Enum.TryParse<SamplingMethod>(text, ignoreCase: true, out var method) && Enum.IsDefined(method)

@@ -5,6 +5,8 @@ using Physis.Networks.Operators;
 using Physis.Training;
 using Physis.Training.Operators;
 using static TorchSharp.torch;
+using Physis.Infrastructure;
+using Physis.Runs;
 
 namespace Physis.Cli.Commands;
 
@@ -73,8 +75,7 @@ internal static class TrainOperatorCommand
             OperatorRunSettings settings;
             if (resuming)
             {
-                settings = OperatorRun.StoredSettings(folder) ?? throw new ArgumentException($"--resume: {folder} holds no {OperatorRun.SettingsFile}; nothing to resume.");
-                if (settings.Kind != name) throw new ArgumentException($"--resume: {folder} holds a {settings.Kind} run, not {name}.");
+                settings = OperatorRun.Stored(folder, name);
             }
             else
             {
@@ -185,7 +186,7 @@ internal static class TrainOperatorCommand
             var result = OperatorRun.Execute(settings, trainData, testData, folder, resuming, every, progress);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{result.Parameters} parameters; train relative L2 {result.TrainRelativeL2:0.000E+00}, test relative L2 {result.TestRelativeL2:0.000E+00}, test MSE {result.TestMeanSquare:0.000E+00} after {result.Epochs} epochs in {result.WallSeconds:F1} s"));
-            Console.WriteLine($"outputs in {Path.GetFullPath(folder)}: run.json history.csv error.png test_sample_*.png {OperatorModel.FileName} {OperatorRun.CheckpointFile}");
+            Console.WriteLine($"outputs in {Path.GetFullPath(folder)}: run.json history.csv error.png test_sample_*.png {OperatorModel.FileName} {RunFolder.CheckpointFile}");
             return 0;
         }));
         return command;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using PureHDF;
-using Physis.Reporting;
+using Physis.Infrastructure;
 
 namespace Physis.Data;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Physis.Differentiation;
 
 namespace Physis.Problems;
 

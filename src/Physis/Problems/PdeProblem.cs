@@ -64,15 +64,36 @@ public sealed class PdeProblem
     public IReadOnlyList<string> Fields => Terms.Fields;
 
     /// <summary>
-    /// The same problem without the named conditions: for a network whose output transform satisfies them exactly
+    /// The same problem without the given conditions: for a network whose output transform satisfies them exactly
     /// (hard constraints), where their loss terms would only cost time.
     /// </summary>
-    public PdeProblem WithoutConditions(IReadOnlyCollection<string> names)
+    public PdeProblem WithoutConditions(IReadOnlyCollection<Condition> conditions)
     {
-        foreach (var name in names)
-            if (!Conditions.Any(c => c.Name == name))
-                throw new ArgumentException($"The problem has no condition '{name}'; its conditions are {string.Join(", ", Conditions.Select(c => c.Name))}.");
-        return new PdeProblem(Geometry, _ => Residuals, Conditions.Where(c => !names.Contains(c.Name)), Fields);
+        foreach (var condition in conditions)
+            if (!Conditions.Contains(condition))
+                throw new ArgumentException($"Condition '{condition.Name}' is not one of this problem's conditions ({string.Join(", ", Conditions.Select(c => c.Name))}).");
+        return new PdeProblem(Geometry, _ => Residuals, Conditions.Where(c => !conditions.Contains(c)), Fields);
+    }
+
+    /// <summary>
+    /// The problem as text: geometry, coordinates and fields, residuals and conditions (kind, field, region, weight). A
+    /// run stores it, so that resuming under the same name with a changed equation is refused. Functions given as C#
+    /// delegates (boundary values, initial values) have no text and are not part of it.
+    /// </summary>
+    public string Describe()
+    {
+        var text = new System.Text.StringBuilder();
+        static string Point(double[] p) => string.Join(", ", p.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+        text.AppendLine($"geometry: {Geometry.GetType().Name} [{Point(Geometry.Bounds.Min)}] .. [{Point(Geometry.Bounds.Max)}]");
+        text.AppendLine($"coordinates: {string.Join(", ", Terms.Coordinates)}; fields: {string.Join(", ", Fields)}");
+        foreach (var residual in Residuals) text.AppendLine($"residual: {residual}");
+        for (int c = 0; c < Conditions.Count; c++)
+        {
+            var condition = Conditions[c];
+            text.AppendLine(System.FormattableString.Invariant(
+                $"condition {condition.Name}: {condition.Kind} on {condition.Field} ({condition.Region}), weight {condition.Weight}, operator {ConditionOperators[c]}"));
+        }
+        return text.ToString();
     }
 
     /// <summary>Loss-term names: one per residual equation, then one per condition.</summary>

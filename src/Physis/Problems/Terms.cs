@@ -1,3 +1,5 @@
+using Physis.Differentiation;
+
 namespace Physis.Problems;
 
 /// <summary>

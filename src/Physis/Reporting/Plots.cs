@@ -1,4 +1,5 @@
 using ScottPlot;
+using Physis.Infrastructure;
 
 namespace Physis.Reporting;
 

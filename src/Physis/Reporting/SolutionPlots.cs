@@ -1,6 +1,5 @@
 using System.Globalization;
-using Physis.Problems.Catalog;
-using Physis.Training;
+using Physis.Evaluation;
 
 namespace Physis.Reporting;
 
@@ -12,7 +11,7 @@ namespace Physis.Reporting;
 /// </summary>
 public static class SolutionPlots
 {
-    public static void Write(string folder, string problem, IReadOnlyList<string> coordinates, ReferenceSolution reference, Evaluation evaluation)
+    public static void Write(string folder, string problem, IReadOnlyList<string> coordinates, ReferenceSolution reference, ReferenceComparison evaluation)
     {
         bool single = evaluation.Prediction.Count == 1;
         foreach (var (field, predicted) in evaluation.Prediction)
@@ -27,11 +26,37 @@ public static class SolutionPlots
         }
     }
 
+    /// <summary>
+    /// A solution without a reference: per field a heat map over the first two coordinates of the grid (at the last value
+    /// of any further one), or a curve in 1D; prediction.png, or prediction_FIELD.png with several fields.
+    /// </summary>
+    public static void WritePrediction(string folder, string problem, IReadOnlyList<string> coordinates, ReferenceGrid grid,
+        IReadOnlyDictionary<string, double[]> prediction)
+    {
+        foreach (var (field, predicted) in prediction)
+        {
+            string path = Path.Combine(folder, prediction.Count == 1 ? "prediction.png" : $"prediction_{field}.png");
+            if (grid.Axes.Length >= 2)
+            {
+                var last = grid.Axes.Skip(2).Select(a => a.Length - 1).ToArray();
+                string x = grid.Coordinates[0], y = grid.Coordinates[1];
+                Plots.Heatmap(path, grid.Axes[0], grid.Axes[1], grid.Slice(predicted, last), $"{problem}: PINN prediction {field}({x}, {y}){At(grid)}",
+                    x, y, symmetricColorScale: true);
+            }
+            else
+                Plots.Lines(path, $"{problem}: PINN prediction {field}", coordinates[0], field, [("PINN", grid.Axes[0], predicted)]);
+        }
+    }
+
+    /// <summary>", t = 1" and the like: the values of the coordinates beyond the first two at which a heat map is drawn.</summary>
+    private static string At(ReferenceGrid grid) =>
+        string.Concat(grid.Coordinates.Skip(2).Zip(grid.Axes.Skip(2), (c, a) => string.Create(CultureInfo.InvariantCulture, $", {c} = {a[^1]:G4}")));
+
     private static void Heatmaps(string folder, string suffix, string problem, string field, ReferenceGrid grid,
         double[] predicted, double[] exact, double error, string source)
     {
         var last = grid.Axes.Skip(2).Select(a => a.Length - 1).ToArray();
-        string at = string.Concat(grid.Coordinates.Skip(2).Zip(grid.Axes.Skip(2), (c, a) => string.Create(CultureInfo.InvariantCulture, $", {c} = {a[^1]:G4}")));
+        string at = At(grid);
         // Points the reference leaves out (outside a domain with holes) are blanked in all three pictures.
         predicted = predicted.Zip(exact, (p, e) => double.IsNaN(e) ? double.NaN : p).ToArray();
         var absolute = predicted.Zip(exact, (p, e) => Math.Abs(p - e)).ToArray();

@@ -10,6 +10,7 @@ using Physis.Training.Weighting;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Physis.Infrastructure;
 
 namespace Physis.Training;
 

@@ -5,11 +5,12 @@ using Physis.Networks.Architectures;
 using Physis.Networks.Constraints;
 using Physis.Networks.Embeddings;
 using Physis.Problems;
-using Physis.Reporting;
 using Physis.Training;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
+using Physis.Infrastructure;
+using Physis.Evaluation;
 
 namespace Physis.Tests.Networks;
 

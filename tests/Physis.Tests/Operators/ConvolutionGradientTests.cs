@@ -2,6 +2,7 @@ using Physis.Networks.Operators;
 using Physis.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using Physis.Infrastructure;
 
 namespace Physis.Tests.Operators;
 

@@ -1,9 +1,12 @@
 using TorchSharp;
 using Physis.Networks.Embeddings;
 using Physis.Problems;
-using Physis.Problems.Catalog;
+using Physis.Suite.Problems;
 using Physis.Training;
 using static TorchSharp.torch;
+using Physis.Evaluation;
+using Physis.Runs;
+using Physis.Networks.Constraints;
 
 namespace Physis.Tests.Problems;
 
@@ -91,7 +94,7 @@ public class CatalogProblemTests
         }
 
         var reference = catalog.Reference();
-        var evaluation = Evaluation.Of(problem, trainer, reference);
+        var evaluation = ReferenceComparison.Of(problem, trainer.Predict, reference);
         Assert.True(evaluation.RelativeL2 < 1e-12, $"{name}: the reference differs from the exact solution by {evaluation.RelativeL2:E2}");
     }
 
@@ -115,9 +118,10 @@ public class CatalogProblemTests
             var terms = trainer.Loss().Terms.Select(t => t.ToDouble()).ToArray();
             foreach (var replaced in constraint.Replaces)
             {
-                int k = problem.LossTermNames.ToList().IndexOf(replaced);
-                Assert.True(k >= 0, $"{name}: the constraint replaces '{replaced}', which is not among the loss terms {string.Join(", ", problem.LossTermNames)}");
-                Assert.True(terms[k] < 1e-20, $"{name}: {replaced} is {terms[k]:E2} behind the hard constraint");
+                int c = problem.Conditions.ToList().IndexOf(replaced);
+                Assert.True(c >= 0, $"{name}: the constraint replaces '{replaced.Name}', which is not one of the problem's conditions");
+                int k = problem.Residuals.Count + c;
+                Assert.True(terms[k] < 1e-20, $"{name}: {replaced.Name} is {terms[k]:E2} behind the hard constraint");
             }
             Assert.Contains(terms, t => t > 1e-6); // the other terms see the arbitrary network
         }

@@ -1,6 +1,7 @@
 using Physis.Solvers.Darcy;
 using Physis.Solvers.Linear;
 using Xunit.Abstractions;
+using Physis.Suite.Benchmarks;
 
 namespace Physis.Tests.Solvers;
 

@@ -1,12 +1,12 @@
 using Physis.Geometry;
 using Physis.Networks;
 using Physis.Problems;
-using Physis.Reporting;
 using Physis.Training;
 using Physis.Training.Eigen;
 using Physis.Training.Marching;
 using TorchSharp;
 using static TorchSharp.torch;
+using Physis.Evaluation;
 
 namespace Physis.Tests.Training;
 

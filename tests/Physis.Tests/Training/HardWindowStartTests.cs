@@ -3,10 +3,11 @@ using Physis.Networks;
 using Physis.Networks.Architectures;
 using Physis.Networks.Embeddings;
 using Physis.Problems;
-using Physis.Problems.Catalog;
+using Physis.Suite.Problems;
 using Physis.Training;
 using Physis.Training.Marching;
 using static TorchSharp.torch;
+using Physis.Evaluation;
 
 namespace Physis.Tests.Training;
 
@@ -88,7 +89,7 @@ public class HardWindowStartTests
                 (points[i * 5 + j, 0], points[i * 5 + j, 1]) = (x, t);
                 exact[i * 5 + j, 0] = Math.Sin(x - t);
             }
-        double error = Physis.Reporting.Metrics.RelativeL2(solution.Predict(points), exact);
+        double error = Physis.Evaluation.Metrics.RelativeL2(solution.Predict(points), exact);
         Assert.True(error < 1e-2, $"relative L2 {error:E2}");
     }
 
@@ -194,9 +195,9 @@ public class HardWindowStartTests
         Assert.Contains("must be an interval", Assert.Throws<ArgumentException>(() => TimeMarching.Train(square, new TimeMarchingOptions(2, HardStart: true),
             k => new Mlp(3, [4], 1, seed: k, dtype: ScalarType.Float64), new Sampling(10, 4, 4), [new AdamPhase(1, 1e-3)], Float64)).Message);
 
-        Assert.Contains("--time-windows 2 or more", Assert.Throws<ArgumentException>(() =>
+        Assert.Contains("set TimeWindows to 2 or more", Assert.Throws<ArgumentException>(() =>
             (ProblemCatalog.Find("allen-cahn").Presets["periodic"] with { HardWindowStart = true }).Validate()).Message);
-        Assert.Contains("--time-windows 2 or more", Assert.Throws<ArgumentException>(() =>
+        Assert.Contains("set TimeWindows to 2 or more", Assert.Throws<ArgumentException>(() =>
             (ProblemCatalog.Find("allen-cahn").Presets["periodic"] with { WarmWindowStart = true }).Validate()).Message);
     }
 }

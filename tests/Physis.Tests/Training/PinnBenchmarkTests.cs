@@ -1,5 +1,7 @@
-using Physis.Problems.Catalog;
+using Physis.Suite.Problems;
 using Physis.Training;
+using Physis.Runs;
+using Physis.Suite.Benchmarks;
 
 namespace Physis.Tests.Training;
 
@@ -7,7 +9,7 @@ public class PinnBenchmarkTests
 {
     private static readonly PinnSettings Tiny = new()
     {
-        Hidden = [8], DomainPoints = 64, BoundaryPoints = 32, InitialPoints = 16, AdamIterations = 5, LbfgsIterations = 2, Precision = "float64",
+        Hidden = [8], DomainPoints = 64, BoundaryPoints = 32, InitialPoints = 16, AdamIterations = 5, LbfgsIterations = 2, Precision = Precision.Float64,
     };
 
     [Fact]
@@ -40,7 +42,7 @@ public class PinnBenchmarkTests
             var well = (QuantumWellProblem)ProblemCatalog.Find("quantum-well");
             var wellRow = PinnBenchmark.Run(well, "tiny", Tiny with { ParameterHoldIterations = 2 }, Path.Combine(folder, "well-tiny"));
             Assert.Equal("energy relative error (Rayleigh quotient)", wellRow.Metric);
-            using (var record = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "well-tiny", PinnRun.RunFile))))
+            using (var record = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "well-tiny", RunFolder.RunFile))))
             {
                 var energies = record.RootElement.GetProperty("parameters");
                 double worst = Enumerable.Range(0, 3).Max(n =>
@@ -73,7 +75,7 @@ public class PinnBenchmarkTests
         Assert.Equal((2, 150, 50), (marching.TimeWindows, marching.AdamIterations, marching.LbfgsIterations));
         marching.Validate();
         var error = Assert.Throws<ArgumentException>(() => (Tiny with { ParameterHoldIterations = 6 }).Validate());
-        Assert.Contains("--hold-parameters", error.Message);
+        Assert.Contains("ParameterHoldIterations", error.Message);
     }
 
     [Fact]

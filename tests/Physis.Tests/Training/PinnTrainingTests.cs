@@ -1,11 +1,11 @@
 using Physis.Geometry;
 using Physis.Networks;
 using Physis.Problems;
-using Physis.Reporting;
 using Physis.Training;
 using Physis.Training.Adaptive;
 using Physis.Training.Weighting;
 using static TorchSharp.torch;
+using Physis.Evaluation;
 
 namespace Physis.Tests.Training;
 

@@ -1,8 +1,10 @@
 using Physis.Networks.Architectures;
 using Physis.Networks.Embeddings;
-using Physis.Problems.Catalog;
+using Physis.Suite.Problems;
 using Physis.Training;
-using Physis.Training.Configuration;
+using Physis.Runs.Configuration;
+using Physis.Runs;
+using Physis.Suite;
 
 namespace Physis.Tests.Training;
 
@@ -15,11 +17,14 @@ public class RunConfigurationTests
         return path;
     }
 
+    private static (string Preset, PinnSettings Settings) LoadFor(string path, ICatalogProblem problem) =>
+        RunConfiguration.Load(path, problem.Name, problem.Presets, problem.Create().Terms.Coordinates);
+
     /// <summary>Loads a configuration written to a temporary file, which is deleted afterwards.</summary>
     private static (string Preset, PinnSettings Settings) Load(string yaml, ICatalogProblem problem)
     {
         string path = Write(yaml);
-        try { return RunConfiguration.Load(path, problem); }
+        try { return LoadFor(path, problem); }
         finally { File.Delete(path); }
     }
 
@@ -47,7 +52,7 @@ public class RunConfigurationTests
               adam: { iterations: 100, learning-rate: 5e-4, hold-parameters: 40 }
               lbfgs: { iterations: 0 }
             """);
-        var (preset, settings) = RunConfiguration.Load(path, ProblemCatalog.Find("allen-cahn"));
+        var (preset, settings) = LoadFor(path, ProblemCatalog.Find("allen-cahn"));
         File.Delete(path);
         Assert.Equal("default", preset);
         var network = Assert.IsType<Physis.Networks.NetworkOptions>(settings.Network);
@@ -59,7 +64,7 @@ public class RunConfigurationTests
         Assert.Equal(1.0, network.WeightFactorization!.Mean);
         Assert.Equal(Physis.Networks.Activation.Sin, network.Activation);
         Assert.Equal((1000, 64, Physis.Geometry.SamplingMethod.Sobol), (settings.DomainPoints, settings.InitialPoints, settings.SamplingMethod));
-        Assert.Equal(("float32", 7, 100, 5e-4, 0, 40), (settings.Precision, settings.Seed, settings.AdamIterations, settings.LearningRate, settings.LbfgsIterations, settings.ParameterHoldIterations));
+        Assert.Equal((Precision.Float32, 7, 100, 5e-4, 0, 40), (settings.Precision, settings.Seed, settings.AdamIterations, settings.LearningRate, settings.LbfgsIterations, settings.ParameterHoldIterations));
         // Untouched settings keep the preset's values.
         Assert.Equal(ProblemCatalog.Find("allen-cahn").Presets["default"].BoundaryPoints, settings.BoundaryPoints);
     }
@@ -73,8 +78,8 @@ public class RunConfigurationTests
             foreach (var problem in ProblemCatalog.All)
                 foreach (var (name, settings) in problem.Presets)
                 {
-                    PinnRun.StoreSettings(folder, settings);
-                    var stored = PinnRun.StoredSettings(folder);
+                    new RunFolder(folder).Store(new RunIdentity("pinn", "test"), settings);
+                    var stored = new RunFolder(folder).Read<PinnSettings>().Settings;
                     Assert.True(stored is not null && PinnRun.SameSettings(settings, stored), $"{problem.Name} preset {name} changed on its way through settings.json");
                 }
         }
@@ -88,7 +93,7 @@ public class RunConfigurationTests
     public void InterfaceFeaturesAreReadWithNegativePositions()
     {
         string path = Write("network:\n  hidden: [8]\n  embeddings:\n    - interface: { coordinate: x, at: [-1, 1] }\n");
-        var (_, settings) = RunConfiguration.Load(path, ProblemCatalog.Find("quantum-well-finite"));
+        var (_, settings) = LoadFor(path, ProblemCatalog.Find("quantum-well-finite"));
         File.Delete(path);
         var features = Assert.IsType<InterfaceFeatureOptions>(settings.Network!.Embeddings.Single());
         Assert.Equal(0, features.Coordinate);
@@ -99,14 +104,14 @@ public class RunConfigurationTests
     public void NetworkSettingsSurviveTheSettingsFileThatResumeReads()
     {
         string path = Write("network: { architecture: modified-mlp, width: 16, depth: 2, embeddings: [ { gaussian: { gaussians: 8, features: 4 } } ] }\n");
-        var (_, settings) = RunConfiguration.Load(path, ProblemCatalog.Find("helmholtz"));
+        var (_, settings) = LoadFor(path, ProblemCatalog.Find("helmholtz"));
         File.Delete(path);
         string folder = Path.Combine(Path.GetTempPath(), $"physis-config-run-{Guid.NewGuid():N}");
         try
         {
             var tiny = settings with { DomainPoints = 32, BoundaryPoints = 16, AdamIterations = 2, LbfgsIterations = 0 };
-            PinnRun.Execute(ProblemCatalog.Find("helmholtz"), "default", tiny, folder, resume: false, checkpointEvery: 1);
-            var stored = PinnRun.StoredSettings(folder)!;
+            CatalogRun.Execute(ProblemCatalog.Find("helmholtz"), "default", tiny, folder, resume: false, checkpointEvery: 1);
+            var stored = new RunFolder(folder).Read<PinnSettings>().Settings;
             Assert.True(PinnRun.SameSettings(tiny, stored));
             Assert.Equal(tiny.Network!.Architecture, stored.Network!.Architecture);
             Assert.IsType<GaussianFeatureOptions>(stored.Network.Embeddings.Single());
@@ -135,9 +140,9 @@ public class RunConfigurationTests
               causal: { chunks: 4, epsilons: [0.1, 1], threshold: 0.9 }
             network: { hidden: [6] }
             """);
-        var (_, settings) = RunConfiguration.Load(path, ProblemCatalog.Find("burgers"));
+        var (_, settings) = LoadFor(path, ProblemCatalog.Find("burgers"));
         File.Delete(path);
-        Assert.Equal("multiadam", settings.FirstOptimizer);
+        Assert.Equal(FirstOptimizer.MultiAdam, settings.FirstOptimizer);
         Assert.Equal(new Physis.Training.Weighting.NtkBalancing(1, 8, 0), settings.Balancing);
         Assert.Equal(new Physis.Training.Adaptive.ResidualAdaptiveDistribution(1, 128, 2, 1), settings.AdaptiveSampling);
         Assert.Equal([0.1, 1], settings.Causal!.Schedule);
@@ -146,9 +151,9 @@ public class RunConfigurationTests
         string folder = Path.Combine(Path.GetTempPath(), $"physis-config-methods-{Guid.NewGuid():N}");
         try
         {
-            var result = PinnRun.Execute(ProblemCatalog.Find("burgers"), "default", settings, folder, resume: false, checkpointEvery: 1);
+            var result = CatalogRun.Execute(ProblemCatalog.Find("burgers"), "default", settings, folder, resume: false, checkpointEvery: 1);
             Assert.Equal(3, result.AdamIterations);
-            var stored = PinnRun.StoredSettings(folder)!;
+            var stored = new RunFolder(folder).Read<PinnSettings>().Settings;
             Assert.True(PinnRun.SameSettings(settings, stored));
             Assert.Equal(settings.Balancing, stored.Balancing);
             Assert.Equal(settings.AdaptiveSampling, stored.AdaptiveSampling);
@@ -177,7 +182,7 @@ public class RunConfigurationTests
         string killedFolder = folder + "-killed";
         try
         {
-            var result = PinnRun.Execute(problem, "periodic", settings, folder, resume: false, checkpointEvery: 2);
+            var result = CatalogRun.Execute(problem, "periodic", settings, folder, resume: false, checkpointEvery: 2);
             Assert.Equal(18, result.AdamIterations);
             Assert.Equal(result.Iterations, result.AdamIterations + result.LbfgsIterations);
             Assert.Equal(["window0.ckpt", "window1.ckpt", "window2.ckpt"],
@@ -188,15 +193,15 @@ public class RunConfigurationTests
 
             // Killed in the second window, resumed: the same error to the last digit.
             Assert.Throws<OperationCanceledException>(() =>
-                PinnRun.Execute(problem, "periodic", settings, killedFolder, resume: false, checkpointEvery: 2, new KillAtPhaseStep("adam", 5, window: 1)));
-            var resumed = PinnRun.Execute(problem, "periodic", settings, killedFolder, resume: true, checkpointEvery: 2);
+                CatalogRun.Execute(problem, "periodic", settings, killedFolder, resume: false, checkpointEvery: 2, new KillAtPhaseStep("adam", 5, window: 1)));
+            var resumed = CatalogRun.Execute(problem, "periodic", settings, killedFolder, resume: true, checkpointEvery: 2);
             Assert.True(resumed.ResumedFromStep > 6, $"resumed from step {resumed.ResumedFromStep}");
             Assert.Equal(result.RelativeL2, resumed.RelativeL2);
 
-            Assert.Contains("hard-constraints", Assert.Throws<ArgumentException>(() =>
-                PinnRun.Execute(ProblemCatalog.Find("burgers"), "default", settings with { HardConstraints = true }, folder, resume: false, checkpointEvery: 2)).Message);
+            Assert.Contains("cannot be combined with HardConstraints", Assert.Throws<ArgumentException>(() =>
+                CatalogRun.Execute(ProblemCatalog.Find("burgers"), "default", settings with { HardConstraints = true }, folder, resume: false, checkpointEvery: 2)).Message);
             Assert.Contains("time marching does not apply", Assert.Throws<ArgumentException>(() =>
-                PinnRun.Execute(ProblemCatalog.Find("quantum-well"), "default", settings, folder, resume: false, checkpointEvery: 2)).Message);
+                CatalogRun.Execute(ProblemCatalog.Find("quantum-well"), "default", settings, folder, resume: false, checkpointEvery: 2)).Message);
         }
         finally
         {
@@ -223,7 +228,7 @@ public class RunConfigurationTests
         string folder = Path.Combine(Path.GetTempPath(), $"physis-config-hard-start-{Guid.NewGuid():N}");
         try
         {
-            PinnRun.Execute(problem, "periodic", settings, folder, resume: false, checkpointEvery: 2);
+            CatalogRun.Execute(problem, "periodic", settings, folder, resume: false, checkpointEvery: 2);
             var lines = File.ReadAllLines(Path.Combine(folder, "loss.csv"));
             Assert.DoesNotContain("initial_u", lines[0].Split(','));
             Assert.Equal(["w0-adam", "w1-adam"], lines.Skip(1).Select(l => l.Split(',')[1]).Distinct());

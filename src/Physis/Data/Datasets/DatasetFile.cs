@@ -2,7 +2,7 @@ using System.Globalization;
 using PureHDF;
 using PureHDF.Selections;
 using PureHDF.VOL.Native;
-using Physis.Reporting;
+using Physis.Infrastructure;
 
 namespace Physis.Data.Datasets;
 

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
-using Physis.Reporting;
+using Physis.Infrastructure;
 
 namespace Physis.Data.NumPy;
 

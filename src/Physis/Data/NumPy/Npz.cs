@@ -1,5 +1,5 @@
 using System.IO.Compression;
-using Physis.Reporting;
+using Physis.Infrastructure;
 
 namespace Physis.Data.NumPy;
 

@@ -20,7 +20,7 @@ public sealed record LinearSolverOptions
 
     public MultigridOptions Multigrid { get; init; } = new();
 
-    internal void Validate()
+    public void Validate()
     {
         if (!(Tolerance > 0 && Tolerance < 1))
             throw new ArgumentException($"Tolerance must lie in (0, 1); got {Tolerance}.", nameof(Tolerance));

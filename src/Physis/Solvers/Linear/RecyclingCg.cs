@@ -18,7 +18,7 @@ public sealed record RecyclingOptions
 
     public int MaxIterations { get; init; } = 10_000;
 
-    internal void Validate()
+    public void Validate()
     {
         if (SubspaceSize < 1) throw new ArgumentException($"SubspaceSize must be at least 1; got {SubspaceSize}.", nameof(SubspaceSize));
         if (RecordedDirections < 1) throw new ArgumentException($"RecordedDirections must be at least 1; got {RecordedDirections}.", nameof(RecordedDirections));

@@ -1,6 +1,7 @@
 using Physis.Geometry;
 using Physis.Problems;
 using static TorchSharp.torch;
+using Physis.Training;
 
 namespace Physis.Training.Eigen;
 

@@ -3,6 +3,7 @@ using Physis.Networks;
 using Physis.Networks.Constraints;
 using Physis.Problems;
 using static TorchSharp.torch;
+using Physis.Training;
 
 namespace Physis.Training.Marching;
 

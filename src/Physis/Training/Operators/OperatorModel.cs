@@ -4,6 +4,7 @@ using Physis.Data;
 using Physis.Networks.Operators;
 using TorchSharp;
 using static TorchSharp.torch;
+using Physis.Infrastructure;
 
 namespace Physis.Training.Operators;
 

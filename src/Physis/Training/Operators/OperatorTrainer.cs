@@ -4,6 +4,7 @@ using Physis.Data;
 using Physis.Training.Optimizers;
 using Parameter = TorchSharp.Modules.Parameter;
 using static TorchSharp.torch;
+using Physis.Infrastructure;
 
 namespace Physis.Training.Operators;
 

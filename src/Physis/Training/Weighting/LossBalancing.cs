@@ -3,6 +3,7 @@ using Physis.Training.Optimizers;
 using TorchSharp.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
+using Physis.Training;
 
 namespace Physis.Training.Weighting;
 

@@ -1,0 +1,36 @@
+using Physis.Runs;
+using Physis.Suite.Problems;
+using Physis.Training;
+using Physis.Networks.Constraints;
+
+namespace Physis.Suite;
+
+/// <summary>`physis solve PROBLEM`: a built-in problem run through <see cref="PinnRun"/> (or <see cref="EigenRun"/>) with its reference.</summary>
+public static class CatalogRun
+{
+    public static PinnRunResult Execute(ICatalogProblem problem, string preset, PinnSettings settings, string folder, bool resume,
+        int checkpointEvery, params ITrainingCallback[] callbacks)
+    {
+        settings.Validate();
+        if (settings.HardConstraints && problem.HardConstraint is null)
+            throw new ArgumentException($"Problem {problem.Name} offers no hard constraint; run it without hard constraints.");
+        if (problem is ICatalogEigenProblem eigen)
+        {
+            if (settings.TimeWindows > 1)
+                throw new ArgumentException($"Problem {problem.Name} is an eigenvalue problem without time; time marching does not apply.");
+            return EigenRun.Execute(eigen, preset, settings, folder, resume, checkpointEvery, callbacks);
+        }
+        return PinnRun.Execute(problem.Create(), settings, folder, new PinnRunOptions
+        {
+            Name = problem.Name,
+            Description = problem.Description,
+            Preset = preset,
+            Reference = problem.Reference,
+            HardConstraint = settings.HardConstraints ? problem.HardConstraint : null,
+            ExactParameters = problem.ExactParameters,
+            Resume = resume,
+            CheckpointEvery = checkpointEvery,
+            Callbacks = callbacks,
+        });
+    }
+}

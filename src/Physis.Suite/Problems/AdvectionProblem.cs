@@ -1,0 +1,42 @@
+using Physis.Geometry;
+using Physis.Networks.Constraints;
+using Physis.Solvers;
+using static Physis.Problems.Functions;
+using Physis.Evaluation;
+using Physis.Runs;
+using Physis.Problems;
+
+namespace Physis.Suite.Problems;
+
+/// <summary>
+/// Linear advection u_t + c u_x = 0 on x in (0, 2 pi), t in [0, 1], u0 = sin x, periodic: exact u = sin(x - c t).
+/// At large speeds (c = 30, 80) a plain PINN fails, the failure mode studied by Krishnapriyan et al. (2021).
+/// </summary>
+public sealed class AdvectionProblem(double speed = 30) : ICatalogProblem
+{
+    public double Speed { get; } = speed > 0 && double.IsFinite(speed) ? speed : throw new ArgumentException($"The advection speed must be positive, got {speed}.");
+    public string Name => Speed == 30 ? "advection" : $"advection-{Speed:G}";
+    public BenchmarkTarget Target => new(BenchmarkTarget.RelativeL2, Speed == 30 ? 1e-2 : null, "jaxpi (GPU, speed 80): 6.9e-4");
+    public string Description => $"Advection u_t + {Speed:G} u_x = 0, u0 = sin x, periodic in x on (0, 2 pi)";
+
+    public PdeProblem Create()
+    {
+        double c = Speed;
+        return new PdeProblem(new Interval(0, 2 * Math.PI).WithTime(0, 1),
+            f => f.Dt("u") + c * f.Dx("u"),
+            [Condition.Initial("u", p => Math.Sin(p[0])), Condition.Periodic("u", "x")]);
+    }
+
+    // Hard window starts at half the marching budget: 2.5e-4 at speed 30 with 10 windows (3 radians of transport each),
+    // 7.3e-4 at speed 80 with 40 windows of 2 radians, where 10 soft-start windows of 8 radians left the first at u = 0 (README, Results).
+    public IReadOnlyDictionary<string, PinnSettings> Presets { get; } =
+        MethodPresets.PeriodicAblation(PinnSettings.TimeDependentDefault(200, 256), period: 2 * Math.PI, defaultMethod: "periodic-marching-hard",
+            s => MethodPresets.HalfMarchingBudget(s) with { TimeWindows = speed <= 30 ? 10 : (int)Math.Ceiling(speed / 2) });
+
+    public ReferenceSolution Reference()
+    {
+        double c = Speed;
+        return ReferenceSolution.Exact(["x", "t"], [UniformGrid.Linspace(0, 2 * Math.PI, 256), UniformGrid.Linspace(0, 1, 101)],
+            new Dictionary<string, Func<double[], double>> { ["u"] = p => Math.Sin(p[0] - c * p[1]) });
+    }
+}

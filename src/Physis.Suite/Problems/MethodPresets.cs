@@ -1,0 +1,74 @@
+using Physis.Networks;
+using Physis.Networks.Architectures;
+using Physis.Networks.Embeddings;
+using Physis.Training.Causal;
+using Physis.Training.Weighting;
+using Physis.Runs;
+
+namespace Physis.Suite.Problems;
+
+/// <summary>
+/// The ablation presets of periodic 1D time-dependent problems (x first, t last): each adds one method to the plain
+/// MLP of "plain", so `physis bench pinn --methods plain,fourier,periodic,...` shows each method's effect.
+/// </summary>
+public static class MethodPresets
+{
+    /// <param name="plain">the plain MLP's settings, which the other presets start from</param>
+    /// <param name="period">the period in x</param>
+    /// <param name="defaultMethod">the preset that "default" runs (the one that came closest to the problem's target)</param>
+    /// <param name="defaultChanges">what "default" changes in that preset (its budget, its embedding), if anything</param>
+    public static IReadOnlyDictionary<string, PinnSettings> PeriodicAblation(PinnSettings plain, double period, string defaultMethod,
+        Func<PinnSettings, PinnSettings>? defaultChanges = null)
+    {
+        NetworkOptions Network(EmbeddingOptions embedding, int[]? hidden = null) => new()
+        {
+            Embeddings = [embedding],
+            Architecture = new MlpArchitecture(hidden ?? plain.Hidden),
+            Activation = plain.Activation,
+            Initializer = plain.Initializer,
+        };
+        var periodic = plain with { Network = Network(PeriodicEmbeddingOptions.Of(0, period, 1)) };
+        // Ten time windows in sequence, each a short and easy problem: a quarter of the points and a fifth of the iterations per window.
+        var marching = periodic with
+        {
+            TimeWindows = 10,
+            DomainPoints = plain.DomainPoints / 4,
+            AdamIterations = plain.AdamIterations / 5,
+            LbfgsIterations = plain.LbfgsIterations * 2 / 5,
+        };
+        var presets = new Dictionary<string, PinnSettings>
+        {
+            ["plain"] = plain,
+            ["fourier"] = plain with { Network = Network(new FourierFeatureOptions(32, 1.0) { Coordinates = [0] }) },
+            ["periodic"] = periodic,
+            ["periodic-causal"] = periodic with { Causal = new CausalTraining(Chunks: 32) },
+            ["periodic-balanced"] = periodic with { Balancing = new GradientNormBalancing(Every: 100) },
+            ["periodic-multiadam"] = periodic with { FirstOptimizer = FirstOptimizer.MultiAdam },
+            ["periodic-marching"] = marching,
+            // Each window after the first starts exactly from the previous one's state instead of an initial-condition loss.
+            ["periodic-marching-hard"] = marching with { HardWindowStart = true },
+            // ... and begins from the previous window's trained weights.
+            ["periodic-marching-warm"] = marching with { HardWindowStart = true, WarmWindowStart = true },
+            // Energy natural gradient costs one backward pass per residual row: a small network on few points.
+            ["periodic-natural-gradient"] = periodic with
+            {
+                Hidden = [20, 20],
+                Network = Network(PeriodicEmbeddingOptions.Of(0, period, 1), [20, 20]),
+                DomainPoints = 1000,
+                InitialPoints = 128,
+                BoundaryPoints = 64,
+                AdamIterations = 1000,
+                LbfgsIterations = 0,
+                NaturalGradientIterations = 200,
+            },
+        };
+        if (!presets.TryGetValue(defaultMethod, out var best))
+            throw new ArgumentException($"Unknown default method '{defaultMethod}'; the presets are {string.Join(", ", presets.Keys)}.");
+        presets["default"] = defaultChanges is null ? best : defaultChanges(best);
+        return presets;
+    }
+
+    /// <summary>Half the marching budget per window: Adam 500, L-BFGS up to 1000, 1000 domain points (boundary and initial points unchanged).</summary>
+    public static PinnSettings HalfMarchingBudget(PinnSettings marching) =>
+        marching with { AdamIterations = 500, LbfgsIterations = 1000, DomainPoints = 1000 };
+}

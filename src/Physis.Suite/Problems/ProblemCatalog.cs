@@ -1,0 +1,18 @@
+using Physis.Networks.Constraints;
+using Physis.Evaluation;
+
+namespace Physis.Suite.Problems;
+
+public static class ProblemCatalog
+{
+    public static IReadOnlyList<ICatalogProblem> All { get; } =
+    [
+        new BurgersProblem(), new AllenCahnProblem(), new KdvProblem(), new AdvectionProblem(30), new AdvectionProblem(80),
+        new WaveProblem(), new HelmholtzProblem(), new PoissonHolesProblem(), new Heat2DProblem(), new KovasznayProblem(),
+        new CavityProblem(), new BurgersInverseProblem(), new InfiniteQuantumWell(), new FiniteQuantumWell(),
+    ];
+
+    public static ICatalogProblem Find(string name) =>
+        All.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new ArgumentException($"Unknown problem '{name}'. Known problems: {string.Join(", ", All.Select(p => p.Name))}.");
+}

@@ -1,0 +1,46 @@
+using System.Runtime.InteropServices;
+using static TorchSharp.torch;
+
+namespace Physis.Infrastructure;
+
+/// <summary>Process-wide settings of the tensor engine (libtorch) that every training or evaluation command makes first.</summary>
+public static class TensorEngine
+{
+    private const int MallocTrimThreshold = -1; // M_TRIM_THRESHOLD in glibc's malloc.h
+    private const int MallocMmapThreshold = -3; // M_MMAP_THRESHOLD
+    private const int LargestHeapAllocation = 32 << 20; // glibc refuses an mmap threshold above HEAP_MAX_SIZE / 2 = 32 MiB
+    private static bool memoryRetained;
+
+    /// <summary>
+    /// Sets libtorch's intra-op thread count and, on glibc, keeps freed memory in the process.
+    /// libtorch's CPU allocator frees every intermediate tensor to malloc; with glibc's defaults the top of the heap is
+    /// returned to the kernel and each training step faults the same pages back in, zeroed: measured on the Burgers FNO
+    /// as 150,000 page faults a second and a third of the run's CPU time in the kernel.
+    /// </summary>
+    public static void Configure(int threads)
+    {
+        if (threads <= 0) throw new ArgumentException($"Threads must be positive, got {threads}.");
+        RetainFreedMemory();
+        set_num_threads(threads);
+    }
+
+    /// <summary>Raises glibc's trim and mmap thresholds so that freed tensor memory is reused instead of unmapped (once per process; a no-op elsewhere).</summary>
+    public static void RetainFreedMemory()
+    {
+        if (memoryRetained || !OperatingSystem.IsLinux()) return;
+        try
+        {
+            // mallopt returns 1 on success; musl's stub returns 0 and changes nothing, which is harmless.
+            Mallopt(MallocTrimThreshold, int.MaxValue);
+            Mallopt(MallocMmapThreshold, LargestHeapAllocation);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // Not glibc: keep the allocator's defaults.
+        }
+        memoryRetained = true;
+    }
+
+    [DllImport("libc", EntryPoint = "mallopt")]
+    private static extern int Mallopt(int parameter, int value);
+}

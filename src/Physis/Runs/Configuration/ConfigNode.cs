@@ -1,0 +1,96 @@
+using System.Globalization;
+using YamlDotNet.RepresentationModel;
+
+namespace Physis.Runs.Configuration;
+
+/// <summary>
+/// A node of a YAML configuration with its place in the file, and strict readers for it: every error names the file,
+/// the line, the setting's path (network.embeddings[0].fourier.scale) and what is allowed.
+/// </summary>
+internal sealed class ConfigNode(string file, string path, YamlNode node)
+{
+    public string Path { get; } = path;
+    public YamlNode Node { get; } = node;
+
+    public ConfigurationException Error(string message) =>
+        new($"{file}:{Node.Start.Line}: {Path}: {message}");
+
+    /// <summary>The mapping's entries, after checking that it is a mapping and holds only allowed keys.</summary>
+    public IReadOnlyDictionary<string, ConfigNode> Mapping(params string[] allowed)
+    {
+        if (Node is not YamlMappingNode mapping) throw Error($"expected a mapping with keys {string.Join(", ", allowed)}.");
+        var entries = new Dictionary<string, ConfigNode>();
+        foreach (var (keyNode, value) in mapping.Children)
+        {
+            string key = ((keyNode as YamlScalarNode)?.Value ?? "").Trim();
+            string childPath = Path.Length == 0 ? key : $"{Path}.{key}";
+            if (!allowed.Contains(key))
+                throw new ConfigurationException($"{file}:{keyNode.Start.Line}: unknown key '{key}'{(Path.Length == 0 ? "" : $" in {Path}")}; allowed: {string.Join(", ", allowed)}.");
+            if (!entries.TryAdd(key, new ConfigNode(file, childPath, value)))
+                throw new ConfigurationException($"{file}:{keyNode.Start.Line}: key '{key}' appears twice{(Path.Length == 0 ? "" : $" in {Path}")}.");
+        }
+        return entries;
+    }
+
+    public IReadOnlyList<ConfigNode> Sequence()
+    {
+        if (Node is not YamlSequenceNode sequence) throw Error("expected a list.");
+        return sequence.Children.Select((child, i) => new ConfigNode(file, $"{Path}[{i}]", child)).ToList();
+    }
+
+    /// <summary>A list item written as a single-key mapping, "- fourier: {...}": its kind and settings.</summary>
+    public (string Kind, ConfigNode Settings) Tagged(params string[] kinds)
+    {
+        if (Node is not YamlMappingNode { Children.Count: 1 } mapping)
+            throw Error($"expected one of {string.Join(", ", kinds)} with its settings, for example '- {kinds[0]}: {{...}}'.");
+        var (keyNode, value) = mapping.Children.First();
+        string kind = ((keyNode as YamlScalarNode)?.Value ?? "").Trim();
+        if (!kinds.Contains(kind)) throw Error($"unknown kind '{kind}'; allowed: {string.Join(", ", kinds)}.");
+        return (kind, new ConfigNode(file, $"{Path}.{kind}", value));
+    }
+
+    private string Scalar()
+    {
+        if (Node is not YamlScalarNode { Value: { } text }) throw Error("expected a single value.");
+        return text.Trim();
+    }
+
+    public int Int(int minimum)
+    {
+        string text = Scalar();
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value))
+            throw Error($"expected an integer, got '{text}'.");
+        if (value < minimum) throw Error($"must be at least {minimum}, got {value}.");
+        return value;
+    }
+
+    public double Double(bool positive = true)
+    {
+        string text = Scalar();
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
+            throw Error($"expected a number, got '{text}'.");
+        if (positive && value <= 0) throw Error($"must be positive, got {value}.");
+        return value;
+    }
+
+    public bool Bool()
+    {
+        string text = Scalar();
+        return text switch
+        {
+            "true" => true,
+            "false" => false,
+            _ => throw Error($"expected true or false, got '{text}'."),
+        };
+    }
+
+    /// <summary>One of the allowed words, returned as written in the list.</summary>
+    public string Choice(params string[] allowed)
+    {
+        string text = Scalar();
+        return allowed.FirstOrDefault(a => string.Equals(a, text, StringComparison.OrdinalIgnoreCase))
+            ?? throw Error($"'{text}' is not allowed; allowed: {string.Join(", ", allowed)}.");
+    }
+
+    public int[] Ints(int minimum) => Sequence().Select(n => n.Int(minimum)).ToArray();
+}

@@ -1,0 +1,255 @@
+using Physis.Geometry;
+using Physis.Networks;
+using Physis.Networks.Architectures;
+using Physis.Networks.Embeddings;
+using Physis.Training.Adaptive;
+using Physis.Training.Causal;
+using Physis.Training.Weighting;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+using Physis.Runs;
+using Physis.Training;
+
+namespace Physis.Runs.Configuration;
+
+/// <summary>
+/// Reads a YAML run configuration (`physis solve PROBLEM --config FILE`): it starts from one of the problem's presets
+/// and overrides the network (architecture, embeddings, activation, weight factorisation), the sampling and the
+/// optimizer schedule. Unknown keys and invalid values are errors that name the file, the line and what is allowed.
+/// Every key is described in docs/configuration.md.
+/// </summary>
+public static class RunConfiguration
+{
+    private static readonly string[] Architectures = ["mlp", "modified-mlp", "residual", "pirate-net"];
+
+    /// <param name="file">the YAML file</param>
+    /// <param name="problem">the problem's name, for messages</param>
+    /// <param name="presets">the named settings a configuration can start from</param>
+    /// <param name="coordinates">the problem's coordinate names (embeddings name the coordinates they act on)</param>
+    /// <param name="defaultPreset">the preset used when the file names none</param>
+    public static (string Preset, PinnSettings Settings) Load(string file, string problem, IReadOnlyDictionary<string, PinnSettings> presets,
+        IReadOnlyList<string> coordinates, string defaultPreset = "default")
+    {
+        if (!File.Exists(file)) throw new ConfigurationException($"{file}: the configuration file does not exist.");
+        var stream = new YamlStream();
+        try
+        {
+            using var reader = new StreamReader(file);
+            stream.Load(reader);
+        }
+        catch (YamlException e)
+        {
+            throw new ConfigurationException($"{file}:{e.Start.Line}: not valid YAML: {e.InnerException?.Message ?? e.Message}");
+        }
+        if (stream.Documents.Count == 0) throw new ConfigurationException($"{file}: the configuration file is empty.");
+
+        var root = new ConfigNode(file, "", stream.Documents[0].RootNode).Mapping("preset", "network", "sampling", "training");
+        string preset = root.TryGetValue("preset", out var presetNode) ? presetNode.Choice([.. presets.Keys]) : defaultPreset;
+        if (!presets.TryGetValue(preset, out var settings))
+            throw new ConfigurationException($"{file}: problem {problem} has no preset '{preset}'; known: {string.Join(", ", presets.Keys)}.");
+        if (root.TryGetValue("network", out var network)) settings = Network(network, settings, coordinates);
+        if (root.TryGetValue("sampling", out var sampling)) settings = Sampling(sampling, settings);
+        if (root.TryGetValue("training", out var training)) settings = Training(training, settings);
+        return (preset, settings);
+    }
+
+    private static PinnSettings Network(ConfigNode node, PinnSettings settings, IReadOnlyList<string> coordinates)
+    {
+        var keys = node.Mapping("architecture", "hidden", "width", "depth", "blocks", "layers-per-block", "activation", "initializer",
+            "weight-factorization", "embeddings", "hard-constraints");
+        var activation = keys.TryGetValue("activation", out var a) ? ActivationFunctions.Parse(a.Choice("tanh", "sin", "gelu", "silu")) : settings.Activation;
+        var initializer = keys.TryGetValue("initializer", out var i)
+            ? i.Choice("glorot-normal", "glorot-uniform") == "glorot-normal" ? Initializer.GlorotNormal : Initializer.GlorotUniform
+            : settings.Initializer;
+        string architecture = keys.TryGetValue("architecture", out var arch) ? arch.Choice(Architectures) : "mlp";
+        int[] hidden = keys.TryGetValue("hidden", out var h) ? h.Ints(1) : settings.Hidden;
+
+        // Each architecture takes its own size keys; a key meant for another one is a mistake worth reporting.
+        string[] sizeKeys = architecture switch
+        {
+            "mlp" => ["hidden"],
+            "modified-mlp" => ["width", "depth"],
+            "residual" => ["width", "blocks", "layers-per-block"],
+            _ => ["width", "blocks"],
+        };
+        foreach (var key in new[] { "hidden", "width", "depth", "blocks", "layers-per-block" }.Where(k => keys.ContainsKey(k) && !sizeKeys.Contains(k)))
+            throw keys[key].Error($"does not apply to architecture {architecture}, which takes {string.Join(", ", sizeKeys)}.");
+        int Size(string key, int fallback) => keys.TryGetValue(key, out var n) ? n.Int(1) : fallback;
+        ArchitectureOptions options = architecture switch
+        {
+            "mlp" => new MlpArchitecture(hidden),
+            "modified-mlp" => new ModifiedMlpArchitecture(Size("width", 64), Size("depth", 4)),
+            "residual" => new ResidualArchitecture(Size("width", 64), Size("blocks", 3), Size("layers-per-block", 2)),
+            _ => new PirateNetArchitecture(Size("width", 64), Size("blocks", 3)),
+        };
+
+        WeightFactorizationOptions? factorization = null;
+        if (keys.TryGetValue("weight-factorization", out var wf))
+        {
+            var w = wf.Mapping("mean", "std");
+            factorization = new WeightFactorizationOptions(w.TryGetValue("mean", out var m) ? m.Double(positive: false) : 0.5,
+                w.TryGetValue("std", out var s) ? s.Double() : 0.1);
+        }
+        var embeddings = keys.TryGetValue("embeddings", out var e) ? e.Sequence().Select(n => Embedding(n, coordinates)).ToList() : [];
+
+        bool plainMlp = architecture == "mlp" && embeddings.Count == 0 && factorization is null;
+        return settings with
+        {
+            HardConstraints = keys.TryGetValue("hard-constraints", out var hc) ? hc.Bool() : settings.HardConstraints,
+            Hidden = hidden,
+            Activation = activation,
+            Initializer = initializer,
+            Network = plainMlp ? null : new NetworkOptions
+            {
+                Architecture = options,
+                Embeddings = embeddings,
+                Activation = activation,
+                Initializer = initializer,
+                WeightFactorization = factorization,
+            },
+        };
+    }
+
+    private static EmbeddingOptions Embedding(ConfigNode node, IReadOnlyList<string> coordinates)
+    {
+        var (kind, settingsNode) = node.Tagged("periodic", "fourier", "gaussian", "interface");
+        int Coordinate(ConfigNode n)
+        {
+            string name = n.Choice([.. coordinates]);
+            return coordinates.ToList().IndexOf(name);
+        }
+        switch (kind)
+        {
+            case "periodic":
+            {
+                var k = settingsNode.Mapping("coordinate", "period", "harmonics");
+                if (!k.TryGetValue("coordinate", out var c) || !k.TryGetValue("period", out var p))
+                    throw settingsNode.Error("needs coordinate and period, for example { coordinate: x, period: 2 }.");
+                return PeriodicEmbeddingOptions.Of(Coordinate(c), p.Double(), k.TryGetValue("harmonics", out var hk) ? hk.Int(1) : 1);
+            }
+            case "fourier":
+            {
+                var k = settingsNode.Mapping("features", "scale", "coordinates", "trainable");
+                return new FourierFeatureOptions(k.TryGetValue("features", out var f) ? f.Int(1) : 64, k.TryGetValue("scale", out var s) ? s.Double() : 1.0)
+                {
+                    Coordinates = k.TryGetValue("coordinates", out var cs) ? cs.Sequence().Select(Coordinate).ToArray() : null,
+                    Trainable = k.TryGetValue("trainable", out var t) && t.Bool(),
+                };
+            }
+            case "interface":
+            {
+                var k = settingsNode.Mapping("coordinate", "at");
+                if (!k.TryGetValue("coordinate", out var c) || !k.TryGetValue("at", out var at))
+                    throw settingsNode.Error("needs coordinate and the interface positions, for example { coordinate: x, at: [-1, 1] }.");
+                return new InterfaceFeatureOptions(Coordinate(c), at.Sequence().Select(p => p.Double(positive: false)).ToArray());
+            }
+            default:
+            {
+                var k = settingsNode.Mapping("gaussians", "features", "width", "isotropic");
+                return new GaussianFeatureOptions(k.TryGetValue("gaussians", out var g) ? g.Int(1) : 64, k.TryGetValue("features", out var f) ? f.Int(1) : 8)
+                {
+                    InitialWidth = k.TryGetValue("width", out var w) ? w.Double() : 0.1,
+                    Isotropic = k.TryGetValue("isotropic", out var iso) && iso.Bool(),
+                };
+            }
+        }
+    }
+
+    private static PinnSettings Sampling(ConfigNode node, PinnSettings settings)
+    {
+        var keys = node.Mapping("domain", "boundary", "initial", "method", "adaptive");
+        if (keys.TryGetValue("adaptive", out var adaptive)) settings = settings with { AdaptiveSampling = Adaptive(adaptive) };
+        return settings with
+        {
+            DomainPoints = keys.TryGetValue("domain", out var d) ? d.Int(1) : settings.DomainPoints,
+            BoundaryPoints = keys.TryGetValue("boundary", out var b) ? b.Int(0) : settings.BoundaryPoints,
+            InitialPoints = keys.TryGetValue("initial", out var i) ? i.Int(0) : settings.InitialPoints,
+            SamplingMethod = keys.TryGetValue("method", out var m)
+                ? Enum.Parse<SamplingMethod>(m.Choice([.. Enum.GetNames<SamplingMethod>().Select(n => n.ToLowerInvariant())]), ignoreCase: true)
+                : settings.SamplingMethod,
+        };
+    }
+
+    private static PinnSettings Training(ConfigNode node, PinnSettings settings)
+    {
+        var keys = node.Mapping("precision", "seed", "optimizer", "adam", "lbfgs", "natural-gradient", "loss-balancing", "causal", "time-marching");
+        if (keys.TryGetValue("optimizer", out var o)) settings = settings with { FirstOptimizer = o.Choice("adam", "multiadam") == "adam" ? FirstOptimizer.Adam : FirstOptimizer.MultiAdam };
+        if (keys.TryGetValue("natural-gradient", out var ng))
+            settings = settings with { NaturalGradientIterations = ng.Mapping("iterations").TryGetValue("iterations", out var ni) ? ni.Int(0) : 100 };
+        if (keys.TryGetValue("loss-balancing", out var lb)) settings = settings with { Balancing = Balancing(lb) };
+        if (keys.TryGetValue("causal", out var causal))
+        {
+            var c = causal.Mapping("chunks", "epsilons", "threshold");
+            settings = settings with
+            {
+                Causal = new CausalTraining(c.TryGetValue("chunks", out var n) ? n.Int(2) : 32,
+                    c.TryGetValue("epsilons", out var e) ? e.Sequence().Select(v => v.Double()).ToArray() : null,
+                    c.TryGetValue("threshold", out var t) ? t.Double() : 0.99),
+            };
+        }
+        if (keys.TryGetValue("time-marching", out var marching))
+        {
+            var windows = marching.Mapping("windows", "hard-start", "warm-start");
+            settings = settings with
+            {
+                TimeWindows = windows.TryGetValue("windows", out var w) ? w.Int(1) : throw marching.Error("needs windows: the number of time windows."),
+                HardWindowStart = windows.TryGetValue("hard-start", out var hs) ? hs.Bool() : settings.HardWindowStart,
+                WarmWindowStart = windows.TryGetValue("warm-start", out var ws) ? ws.Bool() : settings.WarmWindowStart,
+            };
+        }
+        if (keys.TryGetValue("precision", out var p)) settings = settings with { Precision = p.Choice("float32", "float64") == "float32" ? Precision.Float32 : Precision.Float64 };
+        if (keys.TryGetValue("seed", out var s)) settings = settings with { Seed = s.Int(0) };
+        if (keys.TryGetValue("adam", out var adamNode))
+        {
+            var adam = adamNode.Mapping("iterations", "learning-rate", "hold-parameters");
+            bool holds = adam.TryGetValue("hold-parameters", out var hold);
+            settings = settings with
+            {
+                AdamIterations = adam.TryGetValue("iterations", out var n) ? n.Int(0) : settings.AdamIterations,
+                LearningRate = adam.TryGetValue("learning-rate", out var lr) ? lr.Double() : settings.LearningRate,
+                ParameterHoldIterations = holds ? hold!.Int(0) : settings.ParameterHoldIterations,
+            };
+            if (settings.ParameterHoldIterations > settings.AdamIterations)
+                throw (holds ? hold! : adamNode).Error($"holds the parameters for {settings.ParameterHoldIterations} iterations, more than the {settings.AdamIterations} Adam iterations.");
+        }
+        if (keys.TryGetValue("lbfgs", out var lbfgsNode))
+        {
+            var lbfgs = lbfgsNode.Mapping("iterations", "history");
+            settings = settings with
+            {
+                LbfgsIterations = lbfgs.TryGetValue("iterations", out var n) ? n.Int(0) : settings.LbfgsIterations,
+                LbfgsHistory = lbfgs.TryGetValue("history", out var hist) ? hist.Int(1) : settings.LbfgsHistory,
+            };
+        }
+        return settings;
+    }
+
+    private static LossBalancing Balancing(ConfigNode node)
+    {
+        var k = node.Mapping("method", "every", "alpha", "statistic", "subsample");
+        if (!k.TryGetValue("method", out var m)) throw node.Error("needs a method: gradient-norm or ntk.");
+        double Alpha(double fallback) => k.TryGetValue("alpha", out var a) ? a.Double(positive: false) : fallback;
+        if (m.Choice("gradient-norm", "ntk") == "ntk")
+        {
+            if (k.TryGetValue("statistic", out var s)) throw s.Error("applies to gradient-norm balancing only.");
+            return new NtkBalancing(k.TryGetValue("every", out var e) ? e.Int(1) : 100, k.TryGetValue("subsample", out var n) ? n.Int(1) : 64, Alpha(0));
+        }
+        if (k.TryGetValue("subsample", out var sub)) throw sub.Error("applies to ntk balancing only.");
+        var statistic = k.TryGetValue("statistic", out var st) && st.Choice("max", "mean") == "mean" ? GradientStatistic.Mean : GradientStatistic.Max;
+        return new GradientNormBalancing(k.TryGetValue("every", out var ev) ? ev.Int(1) : 10, Alpha(0.9), statistic);
+    }
+
+    private static AdaptiveSampling Adaptive(ConfigNode node)
+    {
+        var k = node.Mapping("method", "every", "candidates", "points", "max-points", "exponent", "offset");
+        if (!k.TryGetValue("method", out var m)) throw node.Error("needs a method: rar or rad.");
+        int every = k.TryGetValue("every", out var e) ? e.Int(1) : 1000, candidates = k.TryGetValue("candidates", out var c) ? c.Int(1) : 10_000;
+        string[] rarOnly = ["points", "max-points"], radOnly = ["exponent", "offset"];
+        bool rar = m.Choice("rar", "rad") == "rar";
+        foreach (var key in (rar ? radOnly : rarOnly).Where(k.ContainsKey))
+            throw k[key].Error($"applies to {(rar ? "rad" : "rar")} only.");
+        return rar
+            ? new ResidualAdaptiveRefinement(every, candidates, k.TryGetValue("points", out var p) ? p.Int(1) : 10, k.TryGetValue("max-points", out var mp) ? mp.Int(1) : null)
+            : new ResidualAdaptiveDistribution(every, candidates, k.TryGetValue("exponent", out var x) ? x.Double(positive: false) : 1, k.TryGetValue("offset", out var o) ? o.Double(positive: false) : 1);
+    }
+}

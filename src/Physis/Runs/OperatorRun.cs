@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Physis.Data;
+using Physis.Networks.Operators;
+using Physis.Training.Operators;
+using Physis.Reporting;
+using static TorchSharp.torch;
+using Physis.Infrastructure;
+using Physis.Evaluation;
+
+namespace Physis.Runs;
+
+/// <summary>Everything `physis train-operator` was asked for; stored in the output folder so --resume continues the same run.</summary>
+public sealed record OperatorRunSettings
+{
+    public required string Kind { get; init; }
+    public required string DataPath { get; init; }
+    /// <summary>Training samples: the first ones in the file. Test samples: the last ones.</summary>
+    public int? TrainSamples { get; init; }
+    public int? TestSamples { get; init; }
+    /// <summary>Points per axis after subsampling the data (null: as stored).</summary>
+    public int? Resolution { get; init; }
+    public FnoSettings? Fno { get; init; }
+    public MgnoSettings? Mgno { get; init; }
+    public LsmSettings? Lsm { get; init; }
+    public DeepOnetSettings? DeepOnet { get; init; }
+    /// <summary>Physics-informed DeepONet: the name of an <see cref="OperatorPhysics"/> equation added to the loss.</summary>
+    public string? Physics { get; init; }
+    public required OperatorTrainingSettings Training { get; init; }
+}
+
+public sealed record OperatorRunResult(double TrainRelativeL2, double TestRelativeL2, double TestMeanSquare, long Parameters,
+    int Epochs, double WallSeconds, int ResumedFromEpoch);
+
+/// <summary>
+/// A whole `physis train-operator` run: read and split the data, fit the normalisers on the training part, train with
+/// checkpoints, then write model.bin, run.json, history.csv, the error curve and sample plots (all atomically).
+/// </summary>
+public static class OperatorRun
+{
+    public const string Kind = "operator";
+    public const int PlottedSamples = 3;
+
+    /// <summary>What an operator run is: the architecture and the data file (its absolute path, size and SHA-256).</summary>
+    public static RunIdentity Identity(OperatorRunSettings settings) => new(Kind, settings.Kind, Data: DataFingerprint.Of(settings.DataPath));
+
+    /// <summary>
+    /// The settings of the <paramref name="kind"/> run in <paramref name="folder"/>, its data file named by the absolute
+    /// path it was started with (so a resume from another folder finds it; <see cref="Execute"/> checks it is unchanged).
+    /// </summary>
+    public static OperatorRunSettings Stored(string folder, string kind)
+    {
+        var (identity, settings) = new RunFolder(folder).Read<OperatorRunSettings>();
+        if (identity.Kind != Kind || identity.Name != kind)
+            throw new ArgumentException($"The run in {folder} is a {identity.Kind} run of {identity.Name}, not a {kind} operator run.");
+        return identity.Data is { } data ? settings with { DataPath = data.Path } : settings;
+    }
+
+    /// <summary>Reads the file and splits it into training (first) and test (last) samples at the requested resolution.</summary>
+    public static (OperatorDataset Train, OperatorDataset Test) Split(OperatorRunSettings settings)
+    {
+        var data = OperatorDataset.Read(settings.DataPath);
+        if (settings.Resolution is { } r) data = data.Subsample(r);
+        if (data.Count < 2) throw new ArgumentException($"{settings.DataPath} has {data.Count} sample; training needs at least one training and one test sample.");
+        int test = settings.TestSamples ?? Math.Max(1, data.Count / 5);
+        int train = settings.TrainSamples ?? data.Count - test;
+        if (train <= 0 || test <= 0 || train + test > data.Count)
+            throw new ArgumentException($"{settings.DataPath} has {data.Count} samples; cannot take {train} for training and {test} for testing.");
+        return (data.Slice(0, train), data.Slice(data.Count - test, test));
+    }
+
+    public static OperatorModelSpec Specify(OperatorRunSettings settings, OperatorDataset train) => new()
+    {
+        Kind = settings.Kind,
+        Fno = settings.Fno,
+        Mgno = settings.Mgno,
+        Lsm = settings.Lsm,
+        DeepOnet = settings.DeepOnet,
+        InputNormaliser = GaussianNormaliser.Fit(train.Inputs),
+        // A shift would move the exact zero boundary values of a Dirichlet MgNO off zero.
+        OutputNormaliser = settings.Mgno?.Boundary == MultigridBoundary.Dirichlet ? GaussianNormaliser.FitScale(train.Targets) : GaussianNormaliser.Fit(train.Targets),
+        TrainingGrid = train.Grid,
+        Seed = settings.Training.Seed,
+    };
+
+    /// <param name="train">The training split of <see cref="Split"/> for these settings.</param>
+    /// <param name="test">The test split.</param>
+    public static OperatorRunResult Execute(OperatorRunSettings settings, OperatorDataset train, OperatorDataset test, string folder, bool resume,
+        int checkpointEvery, IOperatorTrainingCallback? callback = null)
+    {
+        settings.Training.Validate();
+        var run = new RunFolder(folder);
+        string checkpoint = run.Checkpoint;
+        if (resume)
+        {
+            run.Resume<OperatorRunSettings>(Identity(settings));
+            if (!File.Exists(checkpoint)) throw new ArgumentException($"There is no checkpoint in {folder}; start the run without resuming.");
+        }
+        else run.Start(Identity(settings), settings);
+
+        using var model = new OperatorModel(Specify(settings, train));
+        using var trainer = new OperatorTrainer(model, train, test, settings.Training, settings.Physics is { } physics ? OperatorPhysics.Create(physics) : null);
+        trainer.EnableCheckpoints(checkpoint, checkpointEvery);
+        if (resume) trainer.LoadCheckpoint(checkpoint);
+        int resumedFrom = trainer.Epoch;
+        var clock = Stopwatch.StartNew();
+        trainer.Train(callback);
+        double wall = clock.Elapsed.TotalSeconds;
+
+        var (trainError, _) = trainer.EvaluateTrain();
+        var prediction = OperatorTrainer.Predict(model, test, settings.Training.BatchSize);
+        double testError = MeanRelativeL2(prediction, test);
+        double testSquare = prediction.Zip(test.Targets, (p, t) => (p - t) * (p - t)).Average();
+        var result = new OperatorRunResult(trainError, testError, testSquare, model.ParameterCount, trainer.Epoch, wall, resumedFrom);
+
+        model.Save(run.File(OperatorModel.FileName));
+        WriteHistory(run, trainer.History);
+        PlotSamples(folder, test, prediction, "test");
+        WriteRecord(run, settings, model, train, test, trainer.History, result);
+        return result;
+    }
+
+    /// <summary>Mean over samples of the relative L2 error, in float64.</summary>
+    public static double MeanRelativeL2(double[] prediction, OperatorDataset data)
+    {
+        int points = data.PointsPerSample;
+        double sum = 0;
+        for (int s = 0; s < data.Count; s++)
+            sum += Metrics.RelativeL2(prediction.AsSpan(s * points, points), data.Targets.AsSpan(s * points, points));
+        return sum / data.Count;
+    }
+
+    private static void WriteHistory(RunFolder run, IReadOnlyList<EpochRecord> history)
+    {
+        var csv = new StringBuilder("epoch,train_loss,test_relative_l2,test_mse,learning_rate,seconds\n");
+        foreach (var r in history)
+            csv.Append(CultureInfo.InvariantCulture, $"{r.Epoch},{r.TrainLoss:R},{r.TestRelativeL2:R},{r.TestMeanSquare:R},{r.LearningRate:R},{r.Seconds:F3}\n");
+        run.WriteText("history.csv", csv.ToString());
+        if (history.Count == 0) return;
+        var epochs = history.Select(r => (double)r.Epoch).ToArray();
+        var series = new List<(string, double[], double[])>();
+        if (history.All(r => r.TrainLoss > 0)) series.Add(("train loss", epochs, history.Select(r => r.TrainLoss).ToArray()));
+        if (history.All(r => r.TestRelativeL2 > 0)) series.Add(("test relative L2", epochs, history.Select(r => r.TestRelativeL2).ToArray()));
+        if (series.Count > 0) Plots.Lines(run.File("error.png"), "Training loss and test error", "epoch", "error", series, logY: true);
+    }
+
+    /// <summary>Prediction, truth and error of the first few samples: curves in 1D, heatmaps in 2D.</summary>
+    public static void PlotSamples(string folder, OperatorDataset data, double[] prediction, string prefix)
+    {
+        int points = data.PointsPerSample;
+        for (int s = 0; s < Math.Min(PlottedSamples, data.Count); s++)
+        {
+            var predicted = prediction.AsSpan(s * points, points).ToArray();
+            var truth = data.Targets.AsSpan(s * points, points).ToArray();
+            var error = predicted.Zip(truth, (p, t) => p - t).ToArray();
+            double relative = Metrics.RelativeL2(predicted, truth);
+            string title = string.Create(CultureInfo.InvariantCulture, $"{prefix} sample {s}: relative L2 {relative:E2}");
+            if (data.Dimension == 1)
+            {
+                var x = data.Coordinates[0];
+                Plots.Lines(Path.Combine(folder, $"{prefix}_sample_{s}.png"), title, "x", "u",
+                    [("truth", x, truth), ("prediction", x, predicted), ("prediction - truth", x, error)]);
+            }
+            else
+            {
+                var (x, y) = (data.Coordinates[0], data.Coordinates[1]);
+                foreach (var (name, values, signed) in new[] { ("prediction", predicted, false), ("truth", truth, false), ("error", error, true) })
+                    Plots.Heatmap(Path.Combine(folder, $"{prefix}_sample_{s}_{name}.png"), x, y, Transposed(values, x.Length, y.Length),
+                        $"{title}: {name}", "x", "y", symmetricColorScale: signed);
+            }
+        }
+    }
+
+    /// <summary>Values stored [x index, y index] as the [y, x] array a heatmap draws.</summary>
+    private static double[,] Transposed(double[] values, int nx, int ny)
+    {
+        var grid = new double[ny, nx];
+        for (int i = 0; i < nx; i++)
+            for (int j = 0; j < ny; j++) grid[j, i] = values[i * ny + j];
+        return grid;
+    }
+
+    private static void WriteRecord(RunFolder run, OperatorRunSettings settings, OperatorModel model, OperatorDataset train, OperatorDataset test,
+        IReadOnlyList<EpochRecord> history, OperatorRunResult result)
+    {
+        var spectral = model.Fno?.SpectralLayers.Select(l => l.Weights).ToList();
+        var record = new
+        {
+            Operator = settings.Kind,
+            Settings = settings,
+            Data = new { File = settings.DataPath, TrainSamples = train.Count, TestSamples = test.Count, Grid = train.Grid },
+            ParameterCount = result.Parameters,
+            SpectralParameters = spectral?.Sum(w => w.parameters().Sum(p => p.numel())),
+            SpectralParametersIfDense = spectral?.Sum(w => w.DenseParameterCount),
+            TrainRelativeL2 = result.TrainRelativeL2,
+            TestRelativeL2 = result.TestRelativeL2,
+            TestMse = result.TestMeanSquare,
+            Epochs = result.Epochs,
+            ResumedFromEpoch = result.ResumedFromEpoch,
+            WallSeconds = result.WallSeconds,
+            MeanEpochSeconds = history.Count > 0 ? history.Average(r => r.Seconds) : 0,
+            // The process's peak resident set (Linux VmHWM): data, model, optimizer state and the engine's buffers together.
+            PeakMemoryMegabytes = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0),
+            Normalisers = new { Input = model.Spec.InputNormaliser, Output = model.Spec.OutputNormaliser },
+            Threads = get_num_threads(),
+            Versions = RunVersions.Current,
+        };
+        run.WriteJson(RunFolder.RunFile, record);
+    }
+}

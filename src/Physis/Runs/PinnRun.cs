@@ -1,0 +1,448 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Physis.Data.NumPy;
+using Physis.Evaluation;
+using Physis.Infrastructure;
+using Physis.Networks;
+using Physis.Networks.Constraints;
+using Physis.Problems;
+using Physis.Reporting;
+using Physis.Training;
+using Physis.Training.Marching;
+using Physis.Training.Optimizers;
+using static TorchSharp.torch;
+
+namespace Physis.Runs;
+
+public sealed record PinnRunResult(double RelativeL2, int Iterations, int AdamIterations, int LbfgsIterations,
+    double WallSeconds, double FinalLoss, int ResumedFromStep, string OutputFolder)
+{
+    /// <summary>Learned values of the problem's trainable parameters (inverse and eigenvalue problems).</summary>
+    public IReadOnlyDictionary<string, double> Parameters { get; init; } = new Dictionary<string, double>();
+    public IReadOnlyDictionary<string, double> FieldErrors { get; init; } = new Dictionary<string, double>();
+}
+
+/// <summary>
+/// What a PINN run needs besides the problem and its settings: a name for titles and records, an optional reference to
+/// measure against, an optional hard constraint, and how to checkpoint, resume and report progress.
+/// </summary>
+public sealed record PinnRunOptions
+{
+    /// <summary>The problem's name in plot titles, run.json and the run's identity (a resume checks it).</summary>
+    public string Name { get; init; } = "problem";
+    public string? Description { get; init; }
+    /// <summary>The named configuration the settings came from, recorded in run.json.</summary>
+    public string? Preset { get; init; }
+    /// <summary>
+    /// Computes the values to measure the trained network against (<see cref="ReferenceSolution.Exact"/>,
+    /// <see cref="ReferenceSolution.OnGrid"/> or <see cref="ReferenceSolution.Read"/>), called once after training;
+    /// without one the run predicts on a grid over the geometry's bounding box.
+    /// </summary>
+    public Func<ReferenceSolution>? Reference { get; init; }
+    /// <summary>Conditions built into the network's output; used when <see cref="PinnSettings.HardConstraints"/> is set.</summary>
+    public HardConstraint? HardConstraint { get; init; }
+    /// <summary>True values of the problem's trainable parameters (inverse problems), recorded next to the learned ones.</summary>
+    public IReadOnlyDictionary<string, double> ExactParameters { get; init; } = new Dictionary<string, double>();
+    /// <summary>Continue the run whose checkpoint is in the folder (the same problem and settings; iteration counts may grow).</summary>
+    public bool Resume { get; init; }
+    public int CheckpointEvery { get; init; } = 500;
+    public IReadOnlyList<ITrainingCallback> Callbacks { get; init; } = [];
+
+    public void Validate(PinnSettings settings)
+    {
+        if (CheckpointEvery <= 0) throw new ArgumentException($"The checkpoint interval must be positive, got {CheckpointEvery}.");
+        if (settings.HardConstraints && HardConstraint is null)
+            throw new ArgumentException($"The settings ask for hard constraints, but no hard constraint is given for {Name}.");
+        if (HardConstraint is not null && !settings.HardConstraints)
+            throw new ArgumentException("A hard constraint is given but the settings do not use it: set PinnSettings.HardConstraints.");
+    }
+}
+
+/// <summary>
+/// One complete PINN run of any <see cref="PdeProblem"/>, as `physis solve` performs it for the built-in ones: train
+/// with checkpoints in a <see cref="RunFolder"/>, measure the relative L2 error against the reference (when given), and
+/// write run.json, loss.csv, prediction.npz, plots and the checkpoint.
+/// </summary>
+public static class PinnRun
+{
+    public const string Kind = "pinn";
+
+    /// <summary>What a run of <paramref name="problem"/> under <paramref name="name"/> is, for resume checks.</summary>
+    public static RunIdentity Identity(PdeProblem problem, string name) => new(Kind, name, problem.Describe());
+
+    public static PinnRunResult Execute(PdeProblem problem, PinnSettings settings, string folder, PinnRunOptions? options = null)
+    {
+        options ??= new PinnRunOptions();
+        settings.Validate();
+        options.Validate(settings);
+        var run = new RunFolder(folder);
+        var identity = Identity(problem, options.Name);
+        PinnSettings? startedWith = null;
+        if (options.Resume)
+        {
+            var stored = run.Resume<PinnSettings>(identity);
+            startedWith = ResumedCountsOnly(stored, settings, folder, settings.TimeWindows > 1 ? "a time-marching run" : null);
+            string first = settings.TimeWindows > 1 ? Path.Combine(WindowsFolder, "window0.ckpt") : RunFolder.CheckpointFile;
+            if (!File.Exists(run.File(first)))
+                throw new ArgumentException($"There is no checkpoint in {folder} ({first}); start the run without resuming.");
+        }
+        else run.Start(identity, settings);
+
+        if (settings.HardConstraints)
+        {
+            var constraint = options.HardConstraint!;
+            var transform = constraint.Transform.Create(problem);
+            problem = problem.WithoutConditions(constraint.Replaces);
+            return Train(problem, settings, run, options, transform, startedWith);
+        }
+        return Train(problem, settings, run, options, null, startedWith);
+    }
+
+    private static PinnRunResult Train(PdeProblem problem, PinnSettings settings, RunFolder run, PinnRunOptions options,
+        OutputTransform? transform, PinnSettings? startedWith)
+    {
+        var dtype = settings.DType;
+        var sampling = new Sampling(settings.DomainPoints, settings.BoundaryPoints, settings.InitialPoints, settings.SamplingMethod);
+        var trainerOptions = new TrainerOptions
+        {
+            Seed = settings.Seed,
+            DType = dtype,
+            Balancing = settings.Balancing,
+            Causal = settings.Causal,
+            AdaptiveSampling = settings.AdaptiveSampling,
+        };
+        var callbacks = options.Callbacks.ToArray();
+        var clock = Stopwatch.StartNew();
+        using var trained = settings.TimeWindows > 1
+            ? TrainWindows(problem, settings, dtype, sampling, trainerOptions, run, options.CheckpointEvery, callbacks)
+            : TrainAtOnce(problem, settings, startedWith, dtype, transform, sampling, trainerOptions, run, options.Resume,
+                options.CheckpointEvery, callbacks);
+        double wall = clock.Elapsed.TotalSeconds;
+
+        var reference = options.Reference?.Invoke();
+        var comparison = reference is null ? null : ReferenceComparison.Of(problem, trained.Predict, reference);
+        var result = new PinnRunResult(comparison?.RelativeL2 ?? double.NaN, trained.History.Count, trained.AdamIterations,
+            trained.LbfgsIterations, wall, trained.History.LastOrDefault()?.Total ?? double.NaN, trained.ResumedFrom, run.Path)
+        {
+            Parameters = trained.Parameters,
+            FieldErrors = comparison?.FieldErrors ?? new Dictionary<string, double>(),
+        };
+
+        WriteOutputs(run, problem, options, reference, settings, trained, comparison, result);
+        return result;
+    }
+
+    /// <summary>What the outputs need of a trained run, whether one network or one per time window.</summary>
+    private sealed record TrainedPinn(Func<double[,], double[,]> Predict, IReadOnlyList<string> Coordinates, IReadOnlyList<string> LossTermNames,
+        IReadOnlyList<LossRecord> History, IReadOnlyDictionary<string, double> Parameters, int ResumedFrom, IDisposable Owner) : IDisposable
+    {
+        /// <summary>Iterations per optimizer, counted on the trainers' own records (before loss.csv names the window in the phase).</summary>
+        public int AdamIterations { get; init; }
+        public int LbfgsIterations { get; init; }
+
+        public static TrainedPinn Of(IEnumerable<PinnTrainer> trainers, Func<double[,], double[,]> predict, IReadOnlyList<string> coordinates,
+            IReadOnlyList<string> lossTermNames, IReadOnlyList<LossRecord> history, int resumedFrom, IDisposable owner)
+        {
+            var records = trainers.SelectMany(t => t.History).ToList();
+            var last = trainers.Last();
+            return new TrainedPinn(predict, coordinates, lossTermNames, history, last.ParameterValues, resumedFrom, owner)
+            {
+                AdamIterations = records.Count(r => r.Phase is "adam" or "multiadam"),
+                LbfgsIterations = records.Count(r => r.Phase == "lbfgs"),
+            };
+        }
+
+        public void Dispose() => Owner.Dispose();
+    }
+
+    private sealed class Disposables(params IDisposable[] owned) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var d in owned) d.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// A resumed run keeps the settings it started with, except that its Adam and L-BFGS counts may change: an
+    /// interrupted phase then runs to its new count, and a finished run's last phase can be given more iterations.
+    /// Returns the stored settings when the counts changed (null when nothing did). <paramref name="sequential"/> names
+    /// a run whose later networks were trained from the earlier ones (no count may change there), or is null.
+    /// </summary>
+    public static PinnSettings? ResumedCountsOnly(PinnSettings stored, PinnSettings settings, string folder, string? sequential)
+    {
+        if (SameSettings(stored, settings)) return null;
+        if (!SameSettings(stored with { AdamIterations = settings.AdamIterations, LbfgsIterations = settings.LbfgsIterations }, settings))
+            throw new ArgumentException($"A resumed run continues with the settings it was started with ({folder}/{RunFolder.SettingsFile}); "
+                + "only the Adam and L-BFGS iteration counts can change.");
+        if (sequential is not null)
+            throw new ArgumentException($"Resuming cannot change the iteration counts of {sequential}: each later network was trained from "
+                + "the earlier ones. Start a new run in another folder.");
+        return stored;
+    }
+
+    /// <summary>Equal as stored: records compare arrays such as the layer widths by reference.</summary>
+    public static bool SameSettings(PinnSettings a, PinnSettings b) =>
+        JsonSerializer.Serialize(a, RunFolder.Json) == JsonSerializer.Serialize(b, RunFolder.Json);
+
+    /// <summary>
+    /// Phases the checkpoint has finished keep their counts, but a finished run's last phase may be given more, and
+    /// is then reopened where it stopped.
+    /// </summary>
+    private static void ContinueChangedSchedule(PinnTrainer trainer, IReadOnlyList<TrainingPhase> before, IReadOnlyList<TrainingPhase> after)
+    {
+        bool finished = trainer.PhaseIndex >= before.Count;
+        for (int i = 0; i < Math.Min(trainer.PhaseIndex, before.Count); i++)
+        {
+            if (before[i].Iterations == after[i].Iterations) continue;
+            if (finished && i == before.Count - 1 && after[i].Iterations > before[i].Iterations) continue;
+            throw new ArgumentException($"The checkpoint (step {trainer.Step}) has finished its {before[i].Name} phase of {before[i].Iterations} iterations, so that count cannot change to {after[i].Iterations}"
+                + (finished ? "; a finished run can only give its last phase more iterations." : "."));
+        }
+        if (finished && after[^1].Iterations > before[^1].Iterations) trainer.ReopenLastPhase(after);
+    }
+
+    private static TrainedPinn TrainAtOnce(PdeProblem problem, PinnSettings settings, PinnSettings? startedWith, ScalarType dtype,
+        OutputTransform? transform, Sampling sampling, TrainerOptions options, RunFolder run, bool resume, int checkpointEvery,
+        ITrainingCallback[] callbacks)
+    {
+        var network = CreateNetwork(problem, settings, settings.Seed, dtype, transform);
+        var trainer = new PinnTrainer(problem, network, sampling, options);
+        var owner = new Disposables(trainer, network);
+        try
+        {
+            trainer.EnableCheckpoints(run.Checkpoint, checkpointEvery);
+            int resumedFrom = 0;
+            if (resume)
+            {
+                trainer.LoadCheckpoint(run.Checkpoint);
+                resumedFrom = trainer.Step;
+                if (startedWith is not null)
+                {
+                    ContinueChangedSchedule(trainer, Schedule(startedWith), Schedule(settings));
+                    // Only once the change is known to apply, so a refused one leaves the stored run as it was.
+                    run.Restore(settings);
+                }
+            }
+            trainer.Train(Schedule(settings), callbacks);
+            return TrainedPinn.Of([trainer], trainer.Predict, problem.Terms.Coordinates, trainer.LossTermNames, trainer.History, resumedFrom, owner);
+        }
+        catch
+        {
+            owner.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Time marching: window k trains its own network (seed + k) and checkpoints to windows/window{k}.ckpt; loss.csv
+    /// numbers the iterations of all windows in one sequence and names each row's phase with its window (w0-adam, ...).
+    /// Its columns are the terms of all windows; a window without a term (a hard start has no initial-condition term,
+    /// a window without observations no data term) has NaN there.
+    /// </summary>
+    private static TrainedPinn TrainWindows(PdeProblem problem, PinnSettings settings, ScalarType dtype, Sampling sampling,
+        TrainerOptions options, RunFolder run, int checkpointEvery, ITrainingCallback[] callbacks)
+    {
+        var marching = new TimeMarchingOptions(settings.TimeWindows, run.File(WindowsFolder), checkpointEvery, settings.HardWindowStart)
+        {
+            WarmStart = settings.WarmWindowStart,
+        };
+        var solution = TimeMarching.Train(problem, marching, k => CreateNetwork(problem, settings, settings.Seed + k, dtype, null),
+            sampling, Schedule(settings), options, callbacks);
+        var names = solution.Windows.SelectMany(w => w.LossTermNames).Distinct().ToList();
+        var history = new List<LossRecord>();
+        for (int k = 0; k < solution.Windows.Count; k++)
+        {
+            int offset = history.Count;
+            var own = solution.Windows[k].LossTermNames.ToList();
+            var columns = names.Select(n => own.IndexOf(n)).ToArray();
+            double[]? Spread(double[]? values) => values is null ? null : [.. columns.Select(c => c < 0 ? double.NaN : values[c])];
+            history.AddRange(solution.Windows[k].History.Select(r => r with
+            {
+                Step = r.Step + offset,
+                Phase = $"w{k}-{r.Phase}",
+                Terms = Spread(r.Terms)!,
+                Weights = Spread(r.Weights),
+            }));
+        }
+        return TrainedPinn.Of(solution.Windows, solution.Predict, problem.Terms.Coordinates, names, history, solution.ResumedSteps, solution);
+    }
+
+    public const string WindowsFolder = "windows";
+
+    /// <summary>
+    /// Adam (or MultiAdam), its first <see cref="PinnSettings.ParameterHoldIterations"/> as a phase of their own that
+    /// holds the problem's parameters (the optimizer's moments start afresh after it), then L-BFGS, then optionally
+    /// natural gradient; empty phases are skipped.
+    /// </summary>
+    public static IReadOnlyList<TrainingPhase> Schedule(PinnSettings settings)
+    {
+        TrainingPhase FirstPhase(int iterations) => settings.FirstOptimizer == Runs.FirstOptimizer.MultiAdam
+            ? new MultiAdamPhase(iterations, settings.LearningRate)
+            : new AdamPhase(iterations, settings.LearningRate);
+        var phases = new List<TrainingPhase>();
+        if (settings.ParameterHoldIterations > 0)
+            phases.Add(FirstPhase(settings.ParameterHoldIterations) with { HoldsProblemParameters = true });
+        phases.Add(FirstPhase(settings.AdamIterations - settings.ParameterHoldIterations));
+        phases.Add(new LbfgsPhase(settings.LbfgsIterations, new LbfgsSettings { History = settings.LbfgsHistory }));
+        if (settings.NaturalGradientIterations > 0) phases.Add(new NaturalGradientPhase(settings.NaturalGradientIterations));
+        return phases;
+    }
+
+    /// <summary>The settings' network (a plain MLP, or embeddings and an architecture) for the problem's inputs and fields.</summary>
+    public static nn.Module<Tensor, Tensor> CreateNetwork(PdeProblem problem, PinnSettings settings, int seed, ScalarType dtype, OutputTransform? transform)
+    {
+        int inputs = problem.Geometry.Dimension, outputs = problem.Fields.Count;
+        if (settings.Network is not { } options)
+            return new Mlp(inputs, settings.Hidden, outputs, settings.Activation, settings.Initializer, seed, dtype, outputTransform: transform);
+        options.Validate(inputs, outputs);
+        return new PinnNetwork(inputs, outputs, options, seed, dtype, outputTransform: transform);
+    }
+
+    /// <summary>
+    /// loss.csv: one row per iteration with the weighted total and each unweighted term; with adaptive loss balancing
+    /// also the weight of each term (weight_NAME), with causal training the smallest time-slab weight and eps. A cell is
+    /// empty where a row has no such value.
+    /// </summary>
+    public static string LossTable(IReadOnlyList<string> termNames, IReadOnlyList<LossRecord> history)
+    {
+        bool weights = history.Any(r => r.Weights is not null), causal = history.Any(r => r.CausalMinWeight is not null);
+        var header = new List<string> { "step", "phase", "total" };
+        header.AddRange(termNames);
+        if (weights) header.AddRange(termNames.Select(n => $"weight_{n}"));
+        if (causal) header.AddRange(["causal_min_weight", "causal_epsilon"]);
+        var csv = new StringBuilder(string.Join(",", header) + "\n");
+        static string Cell(double? v) => v?.ToString("R", CultureInfo.InvariantCulture) ?? "";
+        foreach (var r in history)
+        {
+            var cells = new List<string> { r.Step.ToString(CultureInfo.InvariantCulture), r.Phase, Cell(r.Total) };
+            cells.AddRange(r.Terms.Select(v => Cell(v)));
+            if (weights) cells.AddRange(termNames.Select((_, i) => Cell(r.Weights?[i])));
+            if (causal) cells.AddRange([Cell(r.CausalMinWeight), Cell(r.CausalEpsilon)]);
+            csv.AppendJoin(',', cells).Append('\n');
+        }
+        return csv.ToString();
+    }
+
+    private static void WriteOutputs(RunFolder run, PdeProblem problem, PinnRunOptions options, ReferenceSolution? reference,
+        PinnSettings settings, TrainedPinn trainer, ReferenceComparison? comparison, PinnRunResult result)
+    {
+        string folder = run.Path;
+        if (reference is not null && comparison is not null)
+        {
+            WritePrediction(run.File("prediction.npz"), reference, comparison.Prediction);
+            SolutionPlots.Write(folder, options.Name, trainer.Coordinates, reference, comparison);
+        }
+        else
+        {
+            var grid = PredictionGrid(problem);
+            var prediction = Predicted(problem, trainer.Predict, grid);
+            WritePrediction(run.File("prediction.npz"), new ReferenceSolution
+            {
+                Points = grid.Points(),
+                Values = new Dictionary<string, double[]>(),
+                Source = "none",
+                Grid = grid,
+            }, prediction);
+            SolutionPlots.WritePrediction(folder, options.Name, trainer.Coordinates, grid, prediction);
+        }
+
+        run.WriteText("loss.csv", LossTable(trainer.LossTermNames, trainer.History));
+
+        // A log axis cannot show a term that is exactly zero (a pinned value the network meets at initialisation):
+        // such iterations are left out of that term's curve.
+        var series = new List<(string, double[], double[])>();
+        void AddCurve(string name, Func<LossRecord, double> value)
+        {
+            var shown = trainer.History.Where(r => value(r) > 0 && double.IsFinite(value(r))).ToArray();
+            if (shown.Length > 0) series.Add((name, shown.Select(r => (double)r.Step).ToArray(), shown.Select(value).ToArray()));
+        }
+        AddCurve("total", r => r.Total);
+        for (int k = 0; k < trainer.LossTermNames.Count; k++)
+        {
+            int term = k;
+            AddCurve(trainer.LossTermNames[k], r => r.Terms[term]);
+        }
+        if (series.Count > 0) Plots.Lines(run.File("loss.png"), $"{options.Name}: training loss", "iteration", "loss", series, logY: true);
+
+        var record = new
+        {
+            Problem = options.Name,
+            Description = options.Description,
+            Preset = options.Preset,
+            Settings = settings,
+            Seed = settings.Seed,
+            RelativeL2 = result.RelativeL2,
+            Iterations = result.Iterations,
+            AdamIterations = result.AdamIterations,
+            LbfgsIterations = result.LbfgsIterations,
+            WallSeconds = result.WallSeconds,
+            ResumedFromStep = result.ResumedFromStep,
+            FinalLoss = result.FinalLoss,
+            LossTerms = trainer.LossTermNames,
+            Parameters = trainer.Parameters,
+            ExactParameters = options.ExactParameters,
+            FieldErrors = result.FieldErrors,
+            Evaluation = reference is null ? null : new
+            {
+                Points = reference.Count,
+                Grid = reference.Grid?.Coordinates.Zip(reference.Grid.Axes, (c, a) => $"{c}: {a.Length}"),
+                Reference = reference.Source,
+            },
+            Threads = get_num_threads(),
+            Versions = RunVersions.Current,
+        };
+        run.WriteJson(RunFolder.RunFile, record);
+    }
+
+    /// <summary>
+    /// Where a run without a reference shows its solution: a grid over the geometry's bounding box (101 points per axis
+    /// in 1D and 2D, fewer in more dimensions, so the file stays near a million values).
+    /// </summary>
+    public static ReferenceGrid PredictionGrid(PdeProblem problem)
+    {
+        var bounds = problem.Geometry.Bounds;
+        int dimension = problem.Geometry.Dimension;
+        int perAxis = dimension <= 2 ? 101 : (int)Math.Floor(Math.Pow(1e6, 1.0 / dimension));
+        var axes = Enumerable.Range(0, dimension).Select(d => Solvers.UniformGrid.Linspace(bounds.Min[d], bounds.Max[d], perAxis)).ToArray();
+        return new ReferenceGrid([.. problem.Terms.Coordinates], axes);
+    }
+
+    /// <summary>Each field's prediction at the grid points; NaN at points outside the geometry (holes, an L's cut-out corner).</summary>
+    private static Dictionary<string, double[]> Predicted(PdeProblem problem, Func<double[,], double[,]> predict, ReferenceGrid grid)
+    {
+        var points = grid.Points();
+        var output = predict(points);
+        var point = new double[points.GetLength(1)];
+        var values = problem.Fields.ToDictionary(f => f, _ => new double[grid.Count]);
+        for (int k = 0; k < grid.Count; k++)
+        {
+            for (int d = 0; d < point.Length; d++) point[d] = points[k, d];
+            bool inside = problem.Geometry.Contains(point);
+            for (int f = 0; f < problem.Fields.Count; f++) values[problem.Fields[f]][k] = inside ? output[k, f] : double.NaN;
+        }
+        return values;
+    }
+
+    /// <summary>
+    /// Grid references keep their shape (axes by coordinate name, fields shaped last coordinate first, e.g. u[t, x]);
+    /// scattered ones are written as a point list with one value per point.
+    /// </summary>
+    private static void WritePrediction(string path, ReferenceSolution reference, IReadOnlyDictionary<string, double[]> prediction)
+    {
+        var arrays = new Dictionary<string, NpyArray>();
+        if (reference.Grid is { } grid)
+        {
+            for (int d = 0; d < grid.Axes.Length; d++) arrays[grid.Coordinates[d]] = NpyArray.FromDoubles(grid.Axes[d], grid.Axes[d].Length);
+            foreach (var (field, values) in prediction) arrays[field] = NpyArray.FromDoubles(values, grid.Shape);
+        }
+        else
+        {
+            arrays["points"] = NpyArray.FromDoubles(Metrics.Flatten(reference.Points), reference.Count, reference.Points.GetLength(1));
+            foreach (var (field, values) in prediction) arrays[field] = NpyArray.FromDoubles(values, values.Length);
+        }
+        Npz.Write(path, arrays);
+    }
+}
