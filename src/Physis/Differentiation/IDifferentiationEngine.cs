@@ -1,4 +1,3 @@
-using Physis.Problems;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -109,9 +109,7 @@ public static class PinnRun
         {
             Seed = settings.Seed,
             DType = dtype,
-            Balancing = settings.Balancing,
-            Causal = settings.Causal,
-            AdaptiveSampling = settings.AdaptiveSampling,
+            Methods = settings.Methods,
         };
         var callbacks = options.Callbacks.ToArray();
         var clock = Stopwatch.StartNew();
@@ -264,7 +262,6 @@ public static class PinnRun
                 Step = r.Step + offset,
                 Phase = $"w{k}-{r.Phase}",
                 Terms = Spread(r.Terms)!,
-                Weights = Spread(r.Weights),
             }));
         }
         return TrainedPinn.Of(solution.Windows, solution.Predict, problem.Terms.Coordinates, names, history, solution.ResumedSteps, solution);
@@ -302,25 +299,20 @@ public static class PinnRun
     }
 
     /// <summary>
-    /// loss.csv: one row per iteration with the weighted total and each unweighted term; with adaptive loss balancing
-    /// also the weight of each term (weight_NAME), with causal training the smallest time-slab weight and eps. A cell is
-    /// empty where a row has no such value.
+    /// loss.csv: one row per iteration with the weighted total and each unweighted term, then a column for each value
+    /// the training methods reported (weight_TERM with loss balancing, causal_min_weight and causal_epsilon with causal
+    /// training), in the order they first appear. A cell is empty where a row has no such value.
     /// </summary>
     public static string LossTable(IReadOnlyList<string> termNames, IReadOnlyList<LossRecord> history)
     {
-        bool weights = history.Any(r => r.Weights is not null), causal = history.Any(r => r.CausalMinWeight is not null);
-        var header = new List<string> { "step", "phase", "total" };
-        header.AddRange(termNames);
-        if (weights) header.AddRange(termNames.Select(n => $"weight_{n}"));
-        if (causal) header.AddRange(["causal_min_weight", "causal_epsilon"]);
-        var csv = new StringBuilder(string.Join(",", header) + "\n");
+        var columns = history.SelectMany(r => r.Values.Keys).Distinct().ToList();
+        var csv = new StringBuilder(string.Join(",", ["step", "phase", "total", .. termNames, .. columns]) + "\n");
         static string Cell(double? v) => v?.ToString("R", CultureInfo.InvariantCulture) ?? "";
         foreach (var r in history)
         {
             var cells = new List<string> { r.Step.ToString(CultureInfo.InvariantCulture), r.Phase, Cell(r.Total) };
             cells.AddRange(r.Terms.Select(v => Cell(v)));
-            if (weights) cells.AddRange(termNames.Select((_, i) => Cell(r.Weights?[i])));
-            if (causal) cells.AddRange([Cell(r.CausalMinWeight), Cell(r.CausalEpsilon)]);
+            cells.AddRange(columns.Select(c => r.Values.TryGetValue(c, out var v) ? Cell(v) : ""));
             csv.AppendJoin(',', cells).Append('\n');
         }
         return csv.ToString();

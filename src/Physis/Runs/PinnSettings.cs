@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Physis.Geometry;
 using Physis.Networks;
+using Physis.Training;
 using Physis.Training.Adaptive;
 using Physis.Training.Causal;
 using Physis.Training.Weighting;
@@ -62,6 +63,11 @@ public sealed record PinnSettings
     /// </summary>
     public bool WarmWindowStart { get; init; }
     public Precision Precision { get; init; } = Precision.Float32;
+
+    /// <summary>The training methods these settings switch on, in the order the trainer applies them.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<ITrainingMethodOptions> Methods =>
+        [.. new ITrainingMethodOptions?[] { Balancing, Causal, AdaptiveSampling }.OfType<ITrainingMethodOptions>()];
 
     /// <summary>The libtorch type of <see cref="Precision"/>.</summary>
     [JsonIgnore]

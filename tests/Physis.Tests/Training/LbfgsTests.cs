@@ -22,12 +22,12 @@ public class LbfgsTests
         using var p = new Parameter(tensor(new[] { -1.2, 1.0 }, ScalarType.Float64));
         using var lbfgs = new Lbfgs([p], new LbfgsSettings { History = 10 });
         // Each Step is one quasi-Newton iteration: five calls, five iterations, not one call doing many.
-        for (int i = 0; i < 5; i++) Assert.True(lbfgs.Step(() => Rosenbrock(p)));
+        for (int i = 0; i < 5; i++) Assert.True(lbfgs.Step(new LossObjective(() => Rosenbrock(p))));
         Assert.Equal(5, lbfgs.Iterations);
         Assert.True(lbfgs.Evaluations >= 6);
 
         int steps = 5;
-        while (lbfgs.Step(() => Rosenbrock(p)) && steps < 200) steps++;
+        while (lbfgs.Step(new LossObjective(() => Rosenbrock(p))) && steps < 200) steps++;
         Assert.True(lbfgs.Converged, "L-BFGS must stop by itself on Rosenbrock");
         var solution = p.detach().data<double>().ToArray();
         Assert.Equal(1.0, solution[0], 6);
@@ -41,7 +41,7 @@ public class LbfgsTests
         using var p = new Parameter(tensor(new[] { -1.2, 1.0 }, ScalarType.Float64));
         using var lbfgs = new Lbfgs([p]);
         double previous = double.PositiveInfinity;
-        for (int i = 0; i < 30 && lbfgs.Step(() => Rosenbrock(p)); i++)
+        for (int i = 0; i < 30 && lbfgs.Step(new LossObjective(() => Rosenbrock(p))); i++)
         {
             Assert.True(lbfgs.LastLoss <= previous, $"iteration {i}: loss rose from {previous} to {lbfgs.LastLoss}");
             previous = lbfgs.LastLoss;

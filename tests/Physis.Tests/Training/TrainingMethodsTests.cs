@@ -35,37 +35,37 @@ public class TrainingMethodsTests
     public void CausalWeightsAreWithinZeroOneAndNonIncreasingInTime()
     {
         using var net = new Mlp(2, [16, 16], 1, seed: 4, dtype: ScalarType.Float64);
-        var options = Float64 with { Causal = new CausalTraining(Chunks: 16, Epsilons: [1.0, 100.0]) };
+        var options = Float64 with { Methods = [new CausalTraining(Chunks: 16, Epsilons: [1.0, 100.0])] };
         using var trainer = new PinnTrainer(Advection(), net, new Sampling(512, 64, 64), options);
         trainer.Loss();
-        var weights = trainer.CausalWeights!;
-        Assert.Equal(16, weights.Count);
+        var weights = trainer.Method<CausalWeighting>()!.Weights!;
+        Assert.Equal(16, weights.Length);
         Assert.Equal(1.0, weights[0]);
         Assert.All(weights, w => Assert.InRange(w, 0.0, 1.0));
-        for (int i = 1; i < weights.Count; i++) Assert.True(weights[i] <= weights[i - 1], $"weight {i} = {weights[i]} exceeds weight {i - 1} = {weights[i - 1]}");
+        for (int i = 1; i < weights.Length; i++) Assert.True(weights[i] <= weights[i - 1], $"weight {i} = {weights[i]} exceeds weight {i - 1} = {weights[i - 1]}");
         Assert.True(weights[^1] < 0.99, "an untrained network has a residual, so late slabs must be down-weighted");
 
         // Training records the smallest weight and eps; the tolerance moves on only once all slabs are resolved.
         trainer.Train(new AdamPhase(3, 1e-3));
-        Assert.All(trainer.History, r => Assert.Equal(weights.Min(), r.CausalMinWeight!.Value, 1));
-        Assert.Equal(1.0, trainer.CausalEpsilon);
+        Assert.All(trainer.History, r => Assert.Equal(weights.Min(), r.Values[CausalWeighting.MinWeightColumn], 1));
+        Assert.Equal(1.0, trainer.Method<CausalWeighting>()!.Epsilon);
     }
 
     [Fact]
     public void CausalTrainingResumesExactlyWithItsToleranceSchedule()
     {
         // Tiny tolerances are met at once, so eps climbs the schedule during the run and must survive the restart.
-        var options = Float64 with { Causal = new CausalTraining(Chunks: 4, Epsilons: [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1]) };
+        var options = Float64 with { Methods = [new CausalTraining(Chunks: 4, Epsilons: [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1])] };
         TrainingPhase[] schedule = [new AdamPhase(30, 5e-3), new LbfgsPhase(10)];
         PinnTrainer NewTrainer(Mlp net, TrainerOptions o) => new(Advection(), net, new Sampling(64, 16, 16, SamplingMethod.Uniform), o);
         using var netA = new Mlp(2, [8], 1, seed: 6, dtype: ScalarType.Float64);
         using var uninterrupted = NewTrainer(netA, options);
         uninterrupted.Train(schedule);
-        Assert.True(uninterrupted.History.Select(r => r.CausalEpsilon).Distinct().Count() > 2, "the tolerance should have advanced");
+        Assert.True(uninterrupted.History.Select(r => r.Values[CausalWeighting.EpsilonColumn]).Distinct().Count() > 2, "the tolerance should have advanced");
 
         var resumed = HistoryAfterKillAndResume(seed => new Mlp(2, [8], 1, seed: seed, dtype: ScalarType.Float64), 6, NewTrainer, options, schedule, killAt: 18, checkpointStep: 15);
         Assert.Equal(uninterrupted.History.Select(r => r.Total), resumed.Select(r => r.Total));
-        Assert.Equal(uninterrupted.History.Select(r => r.CausalEpsilon), resumed.Select(r => r.CausalEpsilon));
+        Assert.Equal(uninterrupted.History.Select(r => r.Values[CausalWeighting.EpsilonColumn]), resumed.Select(r => r.Values[CausalWeighting.EpsilonColumn]));
     }
 
     /// <summary>
@@ -101,7 +101,7 @@ public class TrainingMethodsTests
     [Fact]
     public void CausalWeightsHoldStillDuringLbfgsAndResumeThere()
     {
-        var options = Float64 with { Causal = new CausalTraining(Chunks: 8, Epsilons: [10.0]) };
+        var options = Float64 with { Methods = [new CausalTraining(Chunks: 8, Epsilons: [10.0])] };
         TrainingPhase[] schedule = [new AdamPhase(20, 5e-3), new LbfgsPhase(60)];
         PinnTrainer NewTrainer(Mlp net, TrainerOptions o) => new(Advection(), net, new Sampling(256, 32, 32, SamplingMethod.Uniform), o);
         using var netA = new Mlp(2, [16, 16], 1, seed: 3, dtype: ScalarType.Float64);
@@ -109,19 +109,19 @@ public class TrainingMethodsTests
         uninterrupted.Train(schedule);
         var lbfgs = uninterrupted.History.Where(r => r.Phase == "lbfgs").ToList();
         Assert.True(lbfgs.Count > 20, $"L-BFGS stopped after {lbfgs.Count} iterations");
-        Assert.True(lbfgs[0].CausalMinWeight < 0.9, "the test needs late slabs that are still down-weighted");
+        Assert.True(lbfgs[0].Values[CausalWeighting.MinWeightColumn] < 0.9, "the test needs late slabs that are still down-weighted");
         // The weights change only when L-BFGS has converged at the frozen ones, not at every evaluation.
-        int freezes = lbfgs.Select(r => r.CausalMinWeight).Distinct().Count();
+        int freezes = lbfgs.Select(r => r.Values[CausalWeighting.MinWeightColumn]).Distinct().Count();
         Assert.True(freezes <= lbfgs.Count / 5, $"{freezes} different causal weights in {lbfgs.Count} L-BFGS iterations");
         // Between re-freezes the objective is fixed, so the accepted L-BFGS losses cannot rise.
         for (int i = 1; i < lbfgs.Count; i++)
-            if (lbfgs[i].CausalMinWeight == lbfgs[i - 1].CausalMinWeight)
+            if (lbfgs[i].Values[CausalWeighting.MinWeightColumn] == lbfgs[i - 1].Values[CausalWeighting.MinWeightColumn])
                 Assert.True(lbfgs[i].Total <= lbfgs[i - 1].Total * (1 + 1e-12), $"L-BFGS loss rose from {lbfgs[i - 1].Total} to {lbfgs[i].Total} at step {lbfgs[i].Step} under frozen weights");
 
         // Killed in the L-BFGS phase (step 33, checkpoint at 30): the frozen weights come back from the checkpoint.
         var resumed = HistoryAfterKillAndResume(seed => new Mlp(2, [16, 16], 1, seed: seed, dtype: ScalarType.Float64), 3, NewTrainer, options, schedule, killAt: 33, checkpointStep: 30);
         Assert.Equal(uninterrupted.History.Select(r => r.Total), resumed.Select(r => r.Total));
-        Assert.Equal(uninterrupted.History.Select(r => r.CausalMinWeight), resumed.Select(r => r.CausalMinWeight));
+        Assert.Equal(uninterrupted.History.Select(r => r.Values[CausalWeighting.MinWeightColumn]), resumed.Select(r => r.Values[CausalWeighting.MinWeightColumn]));
     }
 
     [Fact]
@@ -130,7 +130,7 @@ public class TrainingMethodsTests
         Assert.Contains("increase", Assert.Throws<ArgumentException>(() => new CausalTraining(Epsilons: [1, 0.1]).Validate()).Message);
         Assert.Contains("Chunks", Assert.Throws<ArgumentException>(() => new CausalTraining(Chunks: 1).Validate()).Message);
         using var net = new Mlp(1, [4], 1, dtype: ScalarType.Float64);
-        var error = Assert.Throws<ArgumentException>(() => new PinnTrainer(PinnTrainingTests.Poisson1D(1.0), net, new Sampling(16, 2), Float64 with { Causal = new CausalTraining() }));
+        var error = Assert.Throws<ArgumentException>(() => new PinnTrainer(PinnTrainingTests.Poisson1D(1.0), net, new Sampling(16, 2), Float64 with { Methods = [new CausalTraining()] }));
         Assert.Contains("no time axis", error.Message);
     }
 
@@ -145,10 +145,10 @@ public class TrainingMethodsTests
     public void RarAddsTheCandidatesWithTheLargestResidual()
     {
         var (problem, network) = PeakedResidual();
-        var options = Float64 with { AdaptiveSampling = new ResidualAdaptiveRefinement(Every: 10, Candidates: 2000, PointsAdded: 8) };
+        var options = Float64 with { Methods = [new ResidualAdaptiveRefinement(Every: 10, Candidates: 2000, PointsAdded: 8)] };
         using var trainer = new PinnTrainer(problem, network, new Sampling(32, 2, 0, SamplingMethod.Uniform), options);
         var before = trainer.DomainPoints;
-        trainer.AdaptCollocationPoints();
+        trainer.Method<AdaptiveResampling>()!.Resample();
         var after = trainer.DomainPoints;
         Assert.Equal(40, after.GetLength(0));
         for (int i = 0; i < 32; i++) Assert.Equal(before[i, 0], after[i, 0]);
@@ -160,9 +160,9 @@ public class TrainingMethodsTests
         Assert.All(trainer.ResidualMagnitude(before), r => Assert.True(r <= smallestAdded || r > 0.98));
 
         using var capped = new PinnTrainer(problem, network, new Sampling(32, 2, 0, SamplingMethod.Uniform),
-            Float64 with { AdaptiveSampling = new ResidualAdaptiveRefinement(Every: 10, Candidates: 2000, PointsAdded: 8, MaxPoints: 36) });
-        capped.AdaptCollocationPoints();
-        capped.AdaptCollocationPoints();
+            Float64 with { Methods = [new ResidualAdaptiveRefinement(Every: 10, Candidates: 2000, PointsAdded: 8, MaxPoints: 36)] });
+        capped.Method<AdaptiveResampling>()!.Resample();
+        capped.Method<AdaptiveResampling>()!.Resample();
         Assert.Equal(36, capped.DomainPoints.GetLength(0));
     }
 
@@ -170,11 +170,11 @@ public class TrainingMethodsTests
     public void RadConcentratesPointsWhereTheResidualIsLargeAndKeepsTheirNumber()
     {
         var (problem, network) = PeakedResidual();
-        var options = Float64 with { AdaptiveSampling = new ResidualAdaptiveDistribution(Every: 10, Candidates: 4000, Exponent: 2, Offset: 0.1) };
+        var options = Float64 with { Methods = [new ResidualAdaptiveDistribution(Every: 10, Candidates: 4000, Exponent: 2, Offset: 0.1)] };
         using var trainer = new PinnTrainer(problem, network, new Sampling(400, 2, 0, SamplingMethod.Uniform), options);
         int NearPeak(double[,] p) => Enumerable.Range(0, p.GetLength(0)).Count(i => Math.Abs(p[i, 0] - 0.3) < 0.1);
         int uniform = NearPeak(trainer.DomainPoints);
-        trainer.AdaptCollocationPoints();
+        trainer.Method<AdaptiveResampling>()!.Resample();
         Assert.Equal(400, trainer.DomainPoints.GetLength(0));
         int adapted = NearPeak(trainer.DomainPoints);
         Assert.True(adapted > 3 * uniform, $"{adapted} of 400 points near the peak after RAD, {uniform} before");
@@ -186,8 +186,8 @@ public class TrainingMethodsTests
             f => -f.Dxx("u") - Math.PI * Math.PI * Functions.Sin(Math.PI * f.X),
             [Condition.Dirichlet("u", p => 0.3).WithWeight(dirichletWeight), Condition.Neumann("u", where: p => p[0] > 0)]);
         using var net = new Mlp(1, [10, 10], 1, seed: 8, dtype: ScalarType.Float64);
-        using var trainer = new PinnTrainer(problem, net, new Sampling(40, 2), Float64 with { Balancing = balancing });
-        if (balancing is not null) trainer.UpdateLossWeights();
+        using var trainer = new PinnTrainer(problem, net, new Sampling(40, 2), Float64 with { Methods = balancing is null ? [] : [balancing] });
+        if (balancing is not null) trainer.Method<LossWeighting>()!.Update();
         using var scope = NewDisposeScope();
         return FlatGradient(trainer.Loss().Total, net);
     }
@@ -222,9 +222,9 @@ public class TrainingMethodsTests
         var options = new NetworkOptions { Embeddings = [Physis.Networks.Embeddings.PeriodicEmbeddingOptions.Of(0, 2 * Math.PI, 1)], Architecture = new Physis.Networks.Architectures.MlpArchitecture([8]) };
         using var net = new PinnNetwork(2, 1, options, seed: 3, dtype: ScalarType.Float64);
         LossBalancing balancing = method == "ntk" ? new NtkBalancing(Every: 1, Subsample: 16) : new GradientNormBalancing(Every: 1, Alpha: 0);
-        using var trainer = new PinnTrainer(problem, net, new Sampling(64, 16, 16), Float64 with { Balancing = balancing });
+        using var trainer = new PinnTrainer(problem, net, new Sampling(64, 16, 16), Float64 with { Methods = balancing is null ? [] : [balancing] });
         trainer.Train(new AdamPhase(1, 1e-3));
-        var weights = trainer.History[^1].Weights!;
+        var weights = trainer.LossTermNames.Select(n => trainer.History[^1].Values[LossWeighting.Column(n)]).ToArray();
         int periodic = trainer.LossTermNames.ToList().IndexOf("periodic_u_x");
         Assert.True(trainer.History[^1].Terms[periodic] < 1e-25, $"the periodic term should be round-off, got {trainer.History[^1].Terms[periodic]}");
         Assert.Equal(1.0, weights[periodic]);
@@ -235,17 +235,18 @@ public class TrainingMethodsTests
     public void LossWeightsAreLoggedAndValidated()
     {
         using var net = new Mlp(1, [8], 1, seed: 2, dtype: ScalarType.Float64);
-        using var trainer = new PinnTrainer(PinnTrainingTests.Poisson1D(1.0), net, new Sampling(32, 2), Float64 with { Balancing = new GradientNormBalancing(Every: 2) });
+        using var trainer = new PinnTrainer(PinnTrainingTests.Poisson1D(1.0), net, new Sampling(32, 2), Float64 with { Methods = [new GradientNormBalancing(Every: 2)] });
         trainer.Train(new AdamPhase(4, 1e-3));
-        Assert.All(trainer.History, r => Assert.Equal(2, r.Weights!.Length));
-        Assert.All(trainer.History, r => Assert.Equal(1.0, r.Weights![0]));
-        Assert.NotEqual(1.0, trainer.History[0].Weights![1]);
+        string first = LossWeighting.Column(trainer.LossTermNames[0]), second = LossWeighting.Column(trainer.LossTermNames[1]);
+        Assert.All(trainer.History, r => Assert.Equal([first, second], r.Values.Keys));
+        Assert.All(trainer.History, r => Assert.Equal(1.0, r.Values[first]));
+        Assert.NotEqual(1.0, trainer.History[0].Values[second]);
         // loss.csv carries them: a weight column per term, holding the weights of each iteration.
         var table = PinnRun.LossTable(trainer.LossTermNames, trainer.History).Split('\n');
         var header = table[0].Split(',');
         int column = Array.IndexOf(header, $"weight_{trainer.LossTermNames[1]}");
         Assert.True(column > 0, table[0]);
-        Assert.Equal(trainer.History[0].Weights![1], double.Parse(table[1].Split(',')[column], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(trainer.History[0].Values[second], double.Parse(table[1].Split(',')[column], System.Globalization.CultureInfo.InvariantCulture));
         Assert.Contains("Alpha", Assert.Throws<ArgumentException>(() => new GradientNormBalancing(Alpha: 1.5).Validate()).Message);
         Assert.Contains("Every", Assert.Throws<ArgumentException>(() => new NtkBalancing(Every: 0).Validate()).Message);
     }
@@ -319,13 +320,19 @@ public class TrainingMethodsTests
     }
 
     [Fact]
-    public void LossTableAddsWeightAndCausalColumnsOnlyWhenTheRunHasThem()
+    public void LossTableAddsAColumnPerMethodValueOnlyWhenTheRunHasThem()
     {
         string[] names = ["pde", "initial_u"];
         Assert.Equal("step,phase,total,pde,initial_u\n1,adam,3,1,2\n", PinnRun.LossTable(names, [new LossRecord(1, "adam", 3.0, [1.0, 2.0])]));
         var lines = PinnRun.LossTable(names,
         [
-            new LossRecord(1, "adam", 3.0, [1.0, 2.0]) { Weights = [1.0, 0.5], CausalMinWeight = 0.25, CausalEpsilon = 0.01 },
+            new LossRecord(1, "adam", 3.0, [1.0, 2.0])
+            {
+                Values = new Dictionary<string, double>
+                {
+                    ["weight_pde"] = 1.0, ["weight_initial_u"] = 0.5, ["causal_min_weight"] = 0.25, ["causal_epsilon"] = 0.01,
+                },
+            },
             new LossRecord(2, "lbfgs", 2.0, [0.5, 1.5]),
         ]).Split('\n');
         Assert.Equal("step,phase,total,pde,initial_u,weight_pde,weight_initial_u,causal_min_weight,causal_epsilon", lines[0]);

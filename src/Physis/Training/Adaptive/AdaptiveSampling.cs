@@ -12,8 +12,10 @@ namespace Physis.Training.Adaptive;
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
 [JsonDerivedType(typeof(ResidualAdaptiveRefinement), "rar")]
 [JsonDerivedType(typeof(ResidualAdaptiveDistribution), "rad")]
-public abstract record AdaptiveSampling(int Every, int Candidates)
+public abstract record AdaptiveSampling(int Every, int Candidates) : ITrainingMethodOptions
 {
+    public virtual ITrainingMethod Create(PinnTrainer trainer) => new AdaptiveResampling(this, trainer);
+
     public virtual void Validate()
     {
         if (Every <= 0) throw new ArgumentException($"{GetType().Name}: the interval Every must be a positive number of iterations, got {Every}.");
@@ -65,6 +67,11 @@ public sealed record ResidualAdaptiveRefinement(int Every = 1000, int Candidates
 /// </summary>
 public sealed record ResidualAdaptiveDistribution(int Every = 1000, int Candidates = 10_000, double Exponent = 1, double Offset = 1) : AdaptiveSampling(Every, Candidates)
 {
+    public override ITrainingMethod Create(PinnTrainer trainer) => Candidates >= trainer.Sampling.Domain
+        ? base.Create(trainer)
+        : throw new ArgumentException($"ResidualAdaptiveDistribution draws the {trainer.Sampling.Domain} collocation points from its candidates, "
+            + $"so Candidates must be at least {trainer.Sampling.Domain}, got {Candidates}.");
+
     public override void Validate()
     {
         base.Validate();

@@ -1,3 +1,4 @@
+using Physis.Geometry;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,8 +11,13 @@ namespace Physis.Training.Causal;
 /// only once earlier ones are resolved. eps follows <see cref="Epsilons"/>: it moves to the next value once the smallest
 /// weight exceeds <see cref="Threshold"/> (all of time is resolved at the current tolerance).
 /// </summary>
-public sealed record CausalTraining(int Chunks = 32, IReadOnlyList<double>? Epsilons = null, double Threshold = 0.99)
+public sealed record CausalTraining(int Chunks = 32, IReadOnlyList<double>? Epsilons = null, double Threshold = 0.99) : ITrainingMethodOptions
 {
+    public ITrainingMethod Create(PinnTrainer trainer) => trainer.Problem.Geometry is SpaceTime spaceTime
+        ? new CausalWeighting(this, trainer, spaceTime.T0, spaceTime.T1)
+        : throw new ArgumentException("Causal training weights the residual along time, but this problem's geometry has no time axis. "
+            + "Use geometry.WithTime(t0, t1) or remove CausalTraining.");
+
     public static readonly IReadOnlyList<double> DefaultEpsilons = [1e-2, 1e-1, 1, 10, 100];
 
     public IReadOnlyList<double> Schedule => Epsilons ?? DefaultEpsilons;
@@ -34,19 +40,87 @@ public sealed record CausalTraining(int Chunks = 32, IReadOnlyList<double>? Epsi
 /// The running state of causal training: the position in the epsilon schedule, the weights of the last evaluation, and
 /// the slab weights held fixed while an optimizer that needs one fixed objective (L-BFGS) runs.
 /// </summary>
-internal sealed class CausalWeighting(CausalTraining settings, double t0, double t1)
+public sealed class CausalWeighting(CausalTraining settings, PinnTrainer trainer, double t0, double t1) : ITrainingMethod
 {
+    public const string MinWeightColumn = "causal_min_weight";
+    public const string EpsilonColumn = "causal_epsilon";
+    /// <summary>The smallest change of a slab weight that makes a converged L-BFGS phase start again at the new weights.</summary>
+    public const double RefreezeChange = 1e-3;
+
     private bool capturing;
 
     public CausalTraining Settings => settings;
-    public int EpsilonIndex { get; set; }
+    public int EpsilonIndex { get; private set; }
     public double Epsilon => settings.Schedule[EpsilonIndex];
-    /// <summary>Weight of each time slab at the last evaluation (slabs without points are NaN).</summary>
+    /// <summary>Weight of each time slab at the last evaluation, earliest first (slabs without points are NaN).</summary>
     public double[]? Weights { get; private set; }
     public double MinWeight { get; private set; } = double.NaN;
     /// <summary>Slab weights every evaluation uses instead of its own while frozen (null when not frozen, or before the first frozen evaluation).</summary>
     public double[]? FrozenWeights { get; private set; }
     public bool IsFrozen => capturing || FrozenWeights is not null;
+
+    /// <summary>The residual terms' points weighted by their time slab's weight.</summary>
+    public void Shape(LossEvaluation loss)
+    {
+        var weights = PointWeights(loss.DomainPoints.select(1, loss.DomainPoints.shape[1] - 1), loss.Residuals);
+        for (int i = 0; i < loss.Residuals.Count; i++) loss.Terms[i].PointWeights = weights;
+    }
+
+    public void Record(IDictionary<string, double> values)
+    {
+        values[MinWeightColumn] = MinWeight;
+        values[EpsilonColumn] = Epsilon;
+    }
+
+    public void AfterStep(TrainingPhase phase, LossRecord record)
+    {
+        if (!phase.KeepsObjectiveFixed) Advance(record.Values[MinWeightColumn]);
+    }
+
+    // L-BFGS's curvature pairs assume one objective, so the weights hold still during its phase.
+    public void OnPhaseStart(TrainingPhase phase)
+    {
+        if (phase.KeepsObjectiveFixed && !IsFrozen) Freeze();
+    }
+
+    public void OnPhaseEnd(TrainingPhase phase) => Thaw();
+
+    /// <summary>
+    /// After an optimizer converged at frozen weights: recomputes them at the current network (moving to the next
+    /// tolerance first if every slab is resolved) and freezes the new ones. True when some slab weight moved by more than
+    /// <see cref="RefreezeChange"/>, that is when there is a new objective to minimise.
+    /// </summary>
+    public bool ObjectiveMoved()
+    {
+        if (FrozenWeights is not { } before) return false;
+        int epsilonIndex = EpsilonIndex;
+        using (NewDisposeScope())
+        {
+            Freeze();
+            trainer.EvaluateLoss();
+            Advance(MinWeight);
+            if (EpsilonIndex != epsilonIndex)
+            {
+                Freeze();
+                trainer.EvaluateLoss();
+            }
+        }
+        var after = FrozenWeights!;
+        return EpsilonIndex != epsilonIndex || before.Zip(after, (b, a) => Math.Abs(a - b)).Max() > RefreezeChange;
+    }
+
+    public void Save(IDictionary<string, Tensor> tensors)
+    {
+        tensors["causal_epsilon_index"] = tensor(new[] { EpsilonIndex });
+        if (FrozenWeights is { } frozen) tensors["causal_frozen_weights"] = tensor(frozen);
+    }
+
+    public void Load(IReadOnlyDictionary<string, Tensor> tensors)
+    {
+        EpsilonIndex = tensors.TryGetValue("causal_epsilon_index", out var index) ? Math.Min(index.data<int>()[0], settings.Schedule.Count - 1) : 0;
+        if (tensors.TryGetValue("causal_frozen_weights", out var frozen)) Freeze(frozen.data<double>().ToArray());
+        else Thaw();
+    }
 
     /// <summary>The next evaluation computes the slab weights as usual and every later one reuses them, until <see cref="Thaw"/>.</summary>
     public void Freeze()

@@ -131,7 +131,7 @@ public sealed class OperatorTrainer : IDisposable
                 using (var scope = NewDisposeScope())
                 {
                     var rows = order.narrow(0, b * settings.BatchSize, Math.Min(settings.BatchSize, samples - b * settings.BatchSize));
-                    loss = optimizer.Step(() => Step(rows, generator)) ? optimizer.LastLoss : double.NaN;
+                    loss = optimizer.Step(new LossObjective(() => Step(rows, generator))) ? optimizer.LastLoss : double.NaN;
                 }
                 if (!double.IsFinite(loss))
                     throw new InvalidOperationException($"The training loss became {loss} in epoch {Epoch + 1}, batch {b + 1}: lower --lr or check the data scale.");

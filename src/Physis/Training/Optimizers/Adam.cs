@@ -43,10 +43,10 @@ public sealed class Adam : IPinnOptimizer
     public double LastLoss { get; private set; } = double.NaN;
     public int Evaluations => iteration;
 
-    public bool Step(LossClosure closure)
+    public bool Step(IObjective objective)
     {
         foreach (var p in parameters) p.grad?.zero_();
-        LastLoss = closure();
+        LastLoss = objective.Evaluate();
         double rate = schedule(iteration);
         iteration++;
         double correction1 = 1 - Math.Pow(beta1, iteration);

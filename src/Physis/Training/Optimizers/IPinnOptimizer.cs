@@ -3,10 +3,26 @@ using static TorchSharp.torch;
 namespace Physis.Training.Optimizers;
 
 /// <summary>
-/// Evaluates the loss at the current parameters, leaves its gradient in each parameter's <c>grad</c>,
-/// and returns the loss value (the caller records the per-term values it computed on the way).
+/// What an optimizer minimises, in the three forms optimizers use: the total loss with its gradient (Adam, L-BFGS),
+/// the weighted terms separately (MultiAdam), or the residual vector whose squared norm is the total (natural gradient).
 /// </summary>
-public delegate double LossClosure();
+public interface IObjective
+{
+    /// <summary>The total loss at the current parameters; its gradient is accumulated into each parameter's <c>grad</c>.</summary>
+    double Evaluate();
+    /// <summary>Each loss term weighted as in the total, with its autograd graph and without backward.</summary>
+    Tensor[] Terms();
+    /// <summary>The residual vector r with |r|^2 the weighted total, with its autograd graph and without backward.</summary>
+    Tensor Residuals();
+}
+
+/// <summary>An objective known only as a total: a closure that evaluates the loss and backpropagates it.</summary>
+public sealed class LossObjective(Func<double> evaluate) : IObjective
+{
+    public double Evaluate() => evaluate();
+    public Tensor[] Terms() => throw new InvalidOperationException("This objective has only a total loss; the optimizer needs its terms.");
+    public Tensor Residuals() => throw new InvalidOperationException("This objective has only a total loss; the optimizer needs its residual vector.");
+}
 
 /// <summary>
 /// An optimizer whose complete state can be saved in a checkpoint and restored, so that a resumed run
@@ -16,7 +32,7 @@ public interface IPinnOptimizer : IDisposable
 {
     string Name { get; }
     /// <summary>Takes one iteration. Returns false once the optimizer has converged and will not move further.</summary>
-    bool Step(LossClosure closure);
+    bool Step(IObjective objective);
     /// <summary>Loss value after the last iteration.</summary>
     double LastLoss { get; }
     /// <summary>Loss evaluations (forward and backward passes) so far.</summary>

@@ -28,7 +28,7 @@ public sealed record LbfgsSettings
 /// <summary>
 /// Limited-memory BFGS with a strong-Wolfe line search (Nocedal and Wright, Algorithms 3.5, 3.6 and 7.4).
 /// One <see cref="Step"/> is one quasi-Newton iteration, so callers see (and checkpoint) every iteration,
-/// rather than handing the optimizer a closure and hoping it iterates as often as asked.
+/// rather than handing the optimizer a objective and hoping it iterates as often as asked.
 /// </summary>
 public sealed class Lbfgs : IPinnOptimizer
 {
@@ -57,13 +57,13 @@ public sealed class Lbfgs : IPinnOptimizer
     public int Iterations => iteration;
     public bool Converged => converged;
 
-    public bool Step(LossClosure closure)
+    public bool Step(IObjective objective)
     {
         if (converged) return false;
         using var noGrad = no_grad();
         if (gradient is null)
         {
-            (loss, gradient) = Evaluate(closure);
+            (loss, gradient) = Evaluate(objective);
             // Kept across iterations, so it must outlive the caller's per-iteration dispose scope.
             gradient.DetachFromDisposeScope();
             if (MaxAbs(gradient) <= settings.GradientTolerance) return !(converged = true);
@@ -77,7 +77,7 @@ public sealed class Lbfgs : IPinnOptimizer
         double initialStep = iteration == 0 ? Math.Min(1.0, 1.0 / gradient.abs().sum().ToDouble()) : 1.0;
         double previousLoss = loss;
         using var origin = flat.Values();
-        var (step, newLoss, newGradient) = StrongWolfe(closure, origin, direction, loss, gradient, slope, initialStep);
+        var (step, newLoss, newGradient) = StrongWolfe(objective, origin, direction, loss, gradient, slope, initialStep);
         flat.SetAlong(origin, direction, step);
 
         // Curvature pair from this iteration; skipped when it would break positive definiteness.
@@ -132,25 +132,25 @@ public sealed class Lbfgs : IPinnOptimizer
         return q;
     }
 
-    private (double Loss, Tensor Gradient) Evaluate(LossClosure closure)
+    private (double Loss, Tensor Gradient) Evaluate(IObjective objective)
     {
         flat.ZeroGradients();
         double value;
-        using (enable_grad()) value = closure();
+        using (enable_grad()) value = objective.Evaluate();
         Evaluations++;
         return (value, flat.Gradient());
     }
 
-    private (double Loss, Tensor Gradient) EvaluateAt(LossClosure closure, Tensor origin, Tensor direction, double step)
+    private (double Loss, Tensor Gradient) EvaluateAt(IObjective objective, Tensor origin, Tensor direction, double step)
     {
         flat.SetAlong(origin, direction, step);
-        return Evaluate(closure);
+        return Evaluate(objective);
     }
 
     private readonly record struct Point(double Step, double Loss, Tensor Gradient, double Slope);
 
     /// <summary>Line search for a step satisfying the strong Wolfe conditions: bracketing, then zoom by cubic interpolation.</summary>
-    private (double Step, double Loss, Tensor Gradient) StrongWolfe(LossClosure closure, Tensor origin, Tensor direction,
+    private (double Step, double Loss, Tensor Gradient) StrongWolfe(IObjective objective, Tensor origin, Tensor direction,
         double loss0, Tensor gradient0, double slope0, double step)
     {
         double directionMax = MaxAbs(direction);
@@ -160,7 +160,7 @@ public sealed class Lbfgs : IPinnOptimizer
         Point low, high;
         while (true)
         {
-            var (f, g) = EvaluateAt(closure, origin, direction, step);
+            var (f, g) = EvaluateAt(objective, origin, direction, step);
             evaluations++;
             var current = new Point(step, f, g, Dot(g, direction));
             if (ApproximatelyWolfe(current, loss0, slope0)) return Accept(current, previous, start);
@@ -193,7 +193,7 @@ public sealed class Lbfgs : IPinnOptimizer
             // Guard against trials that hug an end of the bracket and make no progress.
             double margin = 0.1 * (hi - lo);
             if (trial - lo < margin || hi - trial < margin) trial = 0.5 * (lo + hi);
-            var (f, g) = EvaluateAt(closure, origin, direction, trial);
+            var (f, g) = EvaluateAt(objective, origin, direction, trial);
             evaluations++;
             var current = new Point(trial, f, g, Dot(g, direction));
             if (ApproximatelyWolfe(current, loss0, slope0)) { Release(high, start); return Accept(current, low, start); }

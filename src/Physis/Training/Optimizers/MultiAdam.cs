@@ -9,7 +9,7 @@ namespace Physis.Training.Optimizers;
 /// gradient is normalised by its own second moment, and the parameter update is the mean over groups of
 /// m_hat_k / (sqrt(v_hat_k) + eps); multiplying a group's loss by a constant leaves the update unchanged (up to eps).
 /// </summary>
-public sealed class MultiAdam : ITermwiseOptimizer
+public sealed class MultiAdam : IPinnOptimizer
 {
     private readonly IReadOnlyList<Parameter> parameters;
     private readonly LearningRateSchedule schedule;
@@ -39,22 +39,11 @@ public sealed class MultiAdam : ITermwiseOptimizer
     public int Evaluations => iteration;
     public int Groups => groups;
 
-    /// <summary>Without separate terms, the whole loss is one group (plain Adam with MultiAdam's moments).</summary>
-    public bool Step(LossClosure closure)
+    public bool Step(IObjective objective)
     {
-        if (groups != 1) throw new InvalidOperationException("MultiAdam with several groups needs the loss terms separately: call Step(TermsClosure).");
-        foreach (var p in parameters) p.grad?.zero_();
-        LastLoss = closure();
-        using var noGrad = no_grad();
-        Update([parameters.Select(p => p.grad).ToArray()]);
-        return true;
-    }
-
-    public bool Step(TermsClosure closure)
-    {
-        var terms = closure();
+        var terms = objective.Terms();
         if (terms.Length != groupOfTerm.Length)
-            throw new ArgumentException($"MultiAdam was set up for {groupOfTerm.Length} loss terms, the closure returned {terms.Length}.");
+            throw new ArgumentException($"MultiAdam was set up for {groupOfTerm.Length} loss terms, the objective has {terms.Length}.");
         LastLoss = terms.Sum(t => t.ToDouble());
         var gradients = new Tensor?[groups][];
         for (int g = 0; g < groups; g++)

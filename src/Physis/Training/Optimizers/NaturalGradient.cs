@@ -27,7 +27,7 @@ public sealed record NaturalGradientSettings
 /// of r by the parameters (one backward pass per residual, so it suits small networks), and takes the best step size
 /// of a log-spaced grid in [MinStep, 1]. Without an improving step size it stops (converged).
 /// </summary>
-public sealed class NaturalGradient : IResidualOptimizer
+public sealed class NaturalGradient : IPinnOptimizer
 {
     private readonly FlatParameters flat;
     private readonly NaturalGradientSettings settings;
@@ -50,10 +50,7 @@ public sealed class NaturalGradient : IResidualOptimizer
     public int Iterations => iteration;
     public bool Converged => converged;
 
-    public bool Step(LossClosure closure) =>
-        throw new InvalidOperationException("The natural-gradient optimizer needs the residual vector: call Step(ResidualClosure) (PinnTrainer does).");
-
-    public bool Step(ResidualClosure closure)
+    public bool Step(IObjective objective)
     {
         if (converged) return false;
         flat.ZeroGradients();
@@ -61,7 +58,7 @@ public sealed class NaturalGradient : IResidualOptimizer
         double loss0;
         using (var scope = NewDisposeScope())
         {
-            var r = closure();
+            var r = objective.Residuals();
             Evaluations++;
             loss0 = r.detach().square().sum().ToDouble();
             var jacobian = ParameterGradients.JacobianRows(r, flat.Parameters, ParameterGradients.AllRows(r)).to(ScalarType.Float64);
@@ -78,7 +75,7 @@ public sealed class NaturalGradient : IResidualOptimizer
         {
             flat.SetAlong(origin, direction, -step);
             double trial;
-            using (NewDisposeScope()) trial = closure().detach().square().sum().ToDouble();
+            using (NewDisposeScope()) trial = objective.Residuals().detach().square().sum().ToDouble();
             Evaluations++;
             if (trial < best) (best, bestStep) = (trial, step);
         }

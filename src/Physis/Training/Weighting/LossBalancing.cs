@@ -10,13 +10,15 @@ namespace Physis.Training.Weighting;
 /// <summary>
 /// Adaptive loss weights: every <see cref="Every"/> iterations the trainer re-estimates one weight per loss term from
 /// the gradients of the terms, and the optimizer minimises sum_i weight_i * conditionWeight_i * term_i. The weights
-/// are stored in checkpoints and logged in each <see cref="LossRecord.Weights"/>.
+/// are stored in checkpoints and logged in each loss record as weight_TERM (<see cref="LossWeighting"/>).
 /// </summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
 [JsonDerivedType(typeof(GradientNormBalancing), "gradient_norm")]
 [JsonDerivedType(typeof(NtkBalancing), "ntk")]
-public abstract record LossBalancing(int Every)
+public abstract record LossBalancing(int Every) : ITrainingMethodOptions
 {
+    public ITrainingMethod Create(PinnTrainer trainer) => new LossWeighting(this, trainer);
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public virtual void Validate()
     {
