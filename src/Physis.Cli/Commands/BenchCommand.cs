@@ -14,6 +14,7 @@ using static TorchSharp.torch;
 using Physis.Infrastructure;
 using Physis.Runs;
 using Physis.Suite.Benchmarks;
+using Physis.Networks.Layers;
 
 namespace Physis.Cli.Commands;
 
@@ -167,8 +168,7 @@ internal static class BenchCommand
         var settings = new OperatorTrainingSettings { Epochs = epochs + 1, BatchSize = batch };
         using var model = new OperatorModel(new OperatorModelSpec
         {
-            Kind = "fno",
-            Fno = new FnoSettings { Modes = [modes], Width = width },
+            Architecture = new FnoSettings { Modes = [modes], Width = width },
             InputNormaliser = GaussianNormaliser.Fit(data.Inputs),
             OutputNormaliser = GaussianNormaliser.Fit(data.Targets),
             TrainingGrid = data.Grid,

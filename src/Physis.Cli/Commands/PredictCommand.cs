@@ -56,7 +56,7 @@ internal static class PredictCommand
             }, OperatorModel.Json));
             OperatorRun.PlotSamples(outFolder, dataset, prediction, $"predict_{grid}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{operatorModel.Spec.Kind} trained on [{string.Join(" x ", operatorModel.Spec.TrainingGrid)}], evaluated on {dataset.Count} samples at [{string.Join(" x ", dataset.Grid)}]: relative L2 {relative:0.000E+00}, MSE {meanSquare:0.000E+00}"));
+                $"{operatorModel.Spec.Architecture.Kind} trained on [{string.Join(" x ", operatorModel.Spec.TrainingGrid)}], evaluated on {dataset.Count} samples at [{string.Join(" x ", dataset.Grid)}]: relative L2 {relative:0.000E+00}, MSE {meanSquare:0.000E+00}"));
             return 0;
         }));
         return command;

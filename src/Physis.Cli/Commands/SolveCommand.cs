@@ -9,6 +9,7 @@ using Physis.Runs.Configuration;
 using static TorchSharp.torch;
 using Physis.Infrastructure;
 using Physis.Runs;
+using Physis.Networks.Layers;
 
 namespace Physis.Cli.Commands;
 

@@ -1,12 +1,15 @@
 using System.CommandLine;
 using System.Globalization;
+using Physis.Data;
 using Physis.Networks;
 using Physis.Networks.Operators;
 using Physis.Training;
 using Physis.Training.Operators;
+using Physis.Training.Optimizers;
 using static TorchSharp.torch;
 using Physis.Infrastructure;
 using Physis.Runs;
+using Physis.Networks.Layers;
 
 namespace Physis.Cli.Commands;
 
@@ -18,7 +21,7 @@ internal static class TrainOperatorCommand
         var data = new Option<string?>("--data") { Description = "HDF5 file with datasets input, tensor, t-coordinate, x-coordinate (and y-coordinate in 2D)." };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 500 };
         var batch = new Option<int>("--batch") { Description = "Samples per mini-batch.", DefaultValueFactory = _ => 20 };
-        var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-3 };
+        var lr = new Option<double>("--lr", "--learning-rate") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-3 };
         var weightDecay = new Option<double>("--weight-decay") { Description = "Adam weight decay (L2 gradient term).", DefaultValueFactory = _ => 1e-4 };
         var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule per epoch: step, cosine or constant.", DefaultValueFactory = _ => "step" };
         var stepEvery = new Option<int>("--step-every") { Description = "Step schedule: epochs between decays.", DefaultValueFactory = _ => 50 };
@@ -63,9 +66,9 @@ internal static class TrainOperatorCommand
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
-            string known = string.Join(", ", OperatorModel.Kinds);
+            string known = string.Join(", ", OperatorArchitecture.Kinds);
             string name = parse.GetValue(kind)?.ToLowerInvariant() ?? throw new ArgumentException($"Name the operator to train: {known}.");
-            if (!OperatorModel.Kinds.Contains(name)) throw new ArgumentException($"Unknown operator '{name}'. Known: {known}.");
+            if (!OperatorArchitecture.Kinds.Contains(name)) throw new ArgumentException($"Unknown operator '{name}'. Known: {known}.");
             string folder = parse.GetValue(output) ?? Path.Combine("runs", name);
             bool resuming = parse.GetValue(resume);
             int every = parse.GetValue(checkpointEvery);
@@ -73,23 +76,30 @@ internal static class TrainOperatorCommand
             TensorEngine.Configure(parse.GetValue(threads));
 
             OperatorRunSettings settings;
+            OperatorDataset trainData, testData;
             if (resuming)
             {
                 settings = OperatorRun.Stored(folder, name);
+                (trainData, testData) = OperatorRun.Split(settings);
             }
             else
             {
                 string file = parse.GetValue(data) ?? throw new ArgumentException("--data FILE is required: an HDF5 file in the operator layout.");
                 bool deepOnet = name == "deeponet";
+                double rate = parse.GetValue(lr);
                 var training = new OperatorTrainingSettings
                 {
                     Epochs = parse.GetValue(epochs),
                     BatchSize = parse.GetValue(batch),
-                    LearningRate = parse.GetValue(lr),
+                    // The cosine schedule falls from the rate to 0 over the whole run.
+                    Schedule = parse.GetValue(schedule)!.ToLowerInvariant() switch
+                    {
+                        "step" => new LearningRateSchedule.Step(rate, parse.GetValue(stepEvery), parse.GetValue(stepFactor)),
+                        "cosine" => new LearningRateSchedule.Cosine(rate, Math.Max(parse.GetValue(epochs), 1)),
+                        "constant" => new LearningRateSchedule.Constant(rate),
+                        var other => throw new ArgumentException($"Unknown --schedule '{other}'. Known: step, cosine, constant."),
+                    },
                     WeightDecay = parse.GetValue(weightDecay),
-                    Decay = ParseChoice(parse.GetValue(schedule)!, "--schedule", LearningRateDecay.Step, LearningRateDecay.Cosine, LearningRateDecay.Constant),
-                    StepEvery = parse.GetValue(stepEvery),
-                    StepFactor = parse.GetValue(stepFactor),
                     Loss = (parse.GetValue(loss) ?? (deepOnet ? "mse" : "l2")) switch
                     {
                         "l2" => OperatorLoss.RelativeL2,
@@ -107,81 +117,82 @@ internal static class TrainOperatorCommand
                 if (equation is not null && !deepOnet) throw new ArgumentException("--physics applies to deeponet only.");
                 if (equation is not null) OperatorPhysics.Create(equation);
                 if (equation is null && training.DataWeight == 0) throw new ArgumentException("--data-weight 0 needs --physics, or nothing is trained.");
-                settings = new OperatorRunSettings { Kind = name, DataPath = file, Physics = equation, TrainSamples = parse.GetValue(train), TestSamples = parse.GetValue(test), Resolution = parse.GetValue(resolution), Training = training };
+                (trainData, testData) = OperatorRun.Split(file, parse.GetValue(resolution), parse.GetValue(train), parse.GetValue(test));
+                var architecture = Architecture(name, trainData);
+                architecture.Validate();
+                settings = new OperatorRunSettings
+                {
+                    DataPath = file, TrainSamples = parse.GetValue(train), TestSamples = parse.GetValue(test), Resolution = parse.GetValue(resolution),
+                    Architecture = architecture, Physics = equation, Training = training,
+                };
             }
-            var (trainData, testData) = OperatorRun.Split(settings);
-            if (!resuming)
+
+            // The architecture of this kind from its flags, with defaults that suit the training data.
+            OperatorArchitecture Architecture(string operatorKind, OperatorDataset trainingData)
             {
-                int dimension = trainData.Dimension;
-                if (name == "deeponet")
+                int dimension = trainingData.Dimension;
+                switch (operatorKind)
                 {
-                    int[] branchWidths = ParseList(parse.GetValue(branch), "--branch") ?? [trainData.PointsPerSample, 40, 40];
-                    int[] trunkWidths = ParseList(parse.GetValue(trunk), "--trunk") ?? [dimension, 40, 40];
-                    if (branchWidths[0] != trainData.PointsPerSample)
-                        throw new ArgumentException($"--branch starts with {branchWidths[0]} sensors but the data have {trainData.PointsPerSample} input points per sample.");
-                    if (trunkWidths[0] != dimension)
-                        throw new ArgumentException($"--trunk starts with {trunkWidths[0]} but the data are {dimension}D.");
-                    settings = settings with { DeepOnet = new DeepOnetSettings { Branch = branchWidths, Trunk = trunkWidths, Activation = ActivationFunctions.Parse(parse.GetValue(activation)!) } };
-                    settings.DeepOnet.Validate();
-                }
-                else if (name == "mgno")
-                {
-                    var boundaryKind = parse.GetValue(boundary) is { } b
-                        ? ParseChoice(b, "--boundary", MultigridBoundary.Dirichlet, MultigridBoundary.Periodic)
-                        : dimension == 1 ? MultigridBoundary.Periodic : MultigridBoundary.Dirichlet;
-                    var mgno = new MgnoSettings
-                    {
-                        Dimension = dimension,
-                        Channels = parse.GetValue(width) ?? 32,
-                        Layers = parse.GetValue(layers) ?? 5,
-                        Levels = parse.GetValue(levels) ?? MgnoSettings.DeepestLevels(trainData.Grid, boundaryKind),
-                        Smoothing = parse.GetValue(smoothing),
-                        Boundary = boundaryKind,
-                        TrainingGrid = trainData.Grid,
-                    };
-                    mgno.Validate();
-                    settings = settings with { Mgno = mgno };
-                }
-                else if (name == "lsm")
-                {
-                    var lsm = new LsmSettings
-                    {
-                        Dimension = dimension,
-                        Width = parse.GetValue(width) ?? 32,
-                        Scales = parse.GetValue(scales),
-                        Tokens = parse.GetValue(tokens),
-                        Basis = parse.GetValue(basis),
-                        Patches = parse.GetValue(patches),
-                        Heads = parse.GetValue(heads),
-                        PositionalFeatures = !parse.GetValue(noGrid),
-                    };
-                    lsm.Validate();
-                    settings = settings with { Lsm = lsm };
-                }
-                else
-                {
-                    int[] modeCounts = ParseList(parse.GetValue(modes), "--modes") ?? [.. Enumerable.Repeat(dimension == 1 ? 16 : 12, dimension)];
-                    if (modeCounts.Length == 1 && dimension > 1) modeCounts = [.. Enumerable.Repeat(modeCounts[0], dimension)];
-                    if (modeCounts.Length != dimension) throw new ArgumentException($"--modes gives {modeCounts.Length} counts but the data are {dimension}D.");
-                    var fno = new FnoSettings
-                    {
-                        Modes = modeCounts,
-                        Width = parse.GetValue(width) ?? (dimension == 1 ? 64 : 32),
-                        Layers = parse.GetValue(layers) ?? 4,
-                        Padding = parse.GetValue(padding),
-                        PositionalFeatures = !parse.GetValue(noGrid),
-                        Factorisation = name == "tfno"
-                            ? ParseChoice(parse.GetValue(factorisation)!, "--factorisation", SpectralFactorisation.Tucker, SpectralFactorisation.Cp)
-                            : SpectralFactorisation.Dense,
-                        RankRatio = name == "tfno" ? parse.GetValue(rankRatio) : 1.0,
-                    };
-                    fno.Validate();
-                    settings = settings with { Fno = fno };
+                    case "deeponet":
+                        int[] branchWidths = ParseList(parse.GetValue(branch), "--branch") ?? [trainingData.PointsPerSample, 40, 40];
+                        int[] trunkWidths = ParseList(parse.GetValue(trunk), "--trunk") ?? [dimension, 40, 40];
+                        if (branchWidths[0] != trainingData.PointsPerSample)
+                            throw new ArgumentException($"--branch starts with {branchWidths[0]} sensors but the data have {trainingData.PointsPerSample} input points per sample.");
+                        if (trunkWidths[0] != dimension)
+                            throw new ArgumentException($"--trunk starts with {trunkWidths[0]} but the data are {dimension}D.");
+                        return new DeepOnetSettings { Branch = branchWidths, Trunk = trunkWidths, Activation = ActivationFunctions.Parse(parse.GetValue(activation)!) };
+                    case "mgno":
+                        var boundaryKind = parse.GetValue(boundary) is { } b
+                            ? ParseChoice(b, "--boundary", MultigridBoundary.Dirichlet, MultigridBoundary.Periodic)
+                            : dimension == 1 ? MultigridBoundary.Periodic : MultigridBoundary.Dirichlet;
+                        return new MgnoSettings
+                        {
+                            Dimension = dimension,
+                            Channels = parse.GetValue(width) ?? 32,
+                            Layers = parse.GetValue(layers) ?? 5,
+                            Levels = parse.GetValue(levels) ?? MgnoSettings.DeepestLevels(trainingData.Grid, boundaryKind),
+                            Smoothing = parse.GetValue(smoothing),
+                            Boundary = boundaryKind,
+                            TrainingGrid = trainingData.Grid,
+                        };
+                    case "lsm":
+                        return new LsmSettings
+                        {
+                            Dimension = dimension,
+                            Width = parse.GetValue(width) ?? 32,
+                            Scales = parse.GetValue(scales),
+                            Tokens = parse.GetValue(tokens),
+                            Basis = parse.GetValue(basis),
+                            Patches = parse.GetValue(patches),
+                            Heads = parse.GetValue(heads),
+                            PositionalFeatures = !parse.GetValue(noGrid),
+                        };
+                    case "fno" or "tfno":
+                        int[] modeCounts = ParseList(parse.GetValue(modes), "--modes") ?? [.. Enumerable.Repeat(dimension == 1 ? 16 : 12, dimension)];
+                        if (modeCounts.Length == 1 && dimension > 1) modeCounts = [.. Enumerable.Repeat(modeCounts[0], dimension)];
+                        if (modeCounts.Length != dimension) throw new ArgumentException($"--modes gives {modeCounts.Length} counts but the data are {dimension}D.");
+                        var fno = new FnoSettings
+                        {
+                            Modes = modeCounts,
+                            Width = parse.GetValue(width) ?? (dimension == 1 ? 64 : 32),
+                            Layers = parse.GetValue(layers) ?? 4,
+                            Padding = parse.GetValue(padding),
+                            PositionalFeatures = !parse.GetValue(noGrid),
+                        };
+                        return operatorKind == "fno" ? fno : new TfnoSettings
+                        {
+                            Modes = fno.Modes, Width = fno.Width, Layers = fno.Layers, Padding = fno.Padding, PositionalFeatures = fno.PositionalFeatures,
+                            Factorisation = ParseChoice(parse.GetValue(factorisation)!, "--factorisation", SpectralFactorisation.Tucker, SpectralFactorisation.Cp),
+                            RankRatio = parse.GetValue(rankRatio),
+                        };
+                    default:
+                        throw new ArgumentException($"Unknown operator '{operatorKind}'. Known: {known}.");
                 }
             }
 
+            var trainingSettings = settings.Training;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Physis: {name} on {settings.DataPath}: {trainData.Count} train / {testData.Count} test samples on a [{string.Join(" x ", trainData.Grid)}] grid, {settings.Training.Epochs} epochs, batch {settings.Training.BatchSize}, lr {settings.Training.LearningRate} ({settings.Training.Decay.ToString().ToLowerInvariant()}), seed {settings.Training.Seed}{(resuming ? ", resuming" : "")}"));
+                $"Physis: {name} on {settings.DataPath}: {trainData.Count} train / {testData.Count} test samples on a [{string.Join(" x ", trainData.Grid)}] grid, {trainingSettings.Epochs} epochs, batch {trainingSettings.BatchSize}, lr {trainingSettings.Schedule.LearningRate} ({trainingSettings.Schedule.Kind}), seed {trainingSettings.Seed}{(resuming ? ", resuming" : "")}"));
             var progress = new OperatorProgressDisplay(!Console.IsOutputRedirected);
             var result = OperatorRun.Execute(settings, trainData, testData, folder, resuming, every, progress);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -4,6 +4,7 @@ using Physis.Networks.Embeddings;
 using Physis.Training.Causal;
 using Physis.Training.Weighting;
 using Physis.Runs;
+using Physis.Networks.Layers;
 
 namespace Physis.Suite.Problems;
 
@@ -41,8 +42,8 @@ public static class MethodPresets
             ["plain"] = plain,
             ["fourier"] = plain with { Network = Network(new FourierFeatureOptions(32, 1.0) { Coordinates = [0] }) },
             ["periodic"] = periodic,
-            ["periodic-causal"] = periodic with { Causal = new CausalTraining(Chunks: 32) },
-            ["periodic-balanced"] = periodic with { Balancing = new GradientNormBalancing(Every: 100) },
+            ["periodic-causal"] = periodic with { Methods = [new CausalTraining(Chunks: 32)] },
+            ["periodic-balanced"] = periodic with { Methods = [new GradientNormBalancing(Every: 100)] },
             ["periodic-multiadam"] = periodic with { FirstOptimizer = FirstOptimizer.MultiAdam },
             ["periodic-marching"] = marching,
             // Each window after the first starts exactly from the previous one's state instead of an initial-condition loss.

@@ -14,17 +14,14 @@ namespace Physis.Runs;
 /// <summary>Everything `physis train-operator` was asked for; stored in the output folder so --resume continues the same run.</summary>
 public sealed record OperatorRunSettings
 {
-    public required string Kind { get; init; }
     public required string DataPath { get; init; }
     /// <summary>Training samples: the first ones in the file. Test samples: the last ones.</summary>
     public int? TrainSamples { get; init; }
     public int? TestSamples { get; init; }
     /// <summary>Points per axis after subsampling the data (null: as stored).</summary>
     public int? Resolution { get; init; }
-    public FnoSettings? Fno { get; init; }
-    public MgnoSettings? Mgno { get; init; }
-    public LsmSettings? Lsm { get; init; }
-    public DeepOnetSettings? DeepOnet { get; init; }
+    /// <summary>The operator to train; its kind (fno, tfno, mgno, lsm, deeponet) names the run.</summary>
+    public required OperatorArchitecture Architecture { get; init; }
     /// <summary>Physics-informed DeepONet: the name of an <see cref="OperatorPhysics"/> equation added to the loss.</summary>
     public string? Physics { get; init; }
     public required OperatorTrainingSettings Training { get; init; }
@@ -43,7 +40,7 @@ public static class OperatorRun
     public const int PlottedSamples = 3;
 
     /// <summary>What an operator run is: the architecture and the data file (its absolute path, size and SHA-256).</summary>
-    public static RunIdentity Identity(OperatorRunSettings settings) => new(Kind, settings.Kind, Data: DataFingerprint.Of(settings.DataPath));
+    public static RunIdentity Identity(OperatorRunSettings settings) => new(Kind, settings.Architecture.Kind, Data: DataFingerprint.Of(settings.DataPath));
 
     /// <summary>
     /// The settings of the <paramref name="kind"/> run in <paramref name="folder"/>, its data file named by the absolute
@@ -58,28 +55,33 @@ public static class OperatorRun
     }
 
     /// <summary>Reads the file and splits it into training (first) and test (last) samples at the requested resolution.</summary>
-    public static (OperatorDataset Train, OperatorDataset Test) Split(OperatorRunSettings settings)
+    public static (OperatorDataset Train, OperatorDataset Test) Split(OperatorRunSettings settings) =>
+        Split(settings.DataPath, settings.Resolution, settings.TrainSamples, settings.TestSamples);
+
+    /// <summary>
+    /// Reads <paramref name="dataPath"/> (subsampled to <paramref name="resolution"/> points per axis when given) and
+    /// takes the first <paramref name="trainSamples"/> for training and the last <paramref name="testSamples"/> for
+    /// testing (defaults: a fifth, at least one, for testing and the rest for training).
+    /// </summary>
+    public static (OperatorDataset Train, OperatorDataset Test) Split(string dataPath, int? resolution, int? trainSamples, int? testSamples)
     {
-        var data = OperatorDataset.Read(settings.DataPath);
-        if (settings.Resolution is { } r) data = data.Subsample(r);
-        if (data.Count < 2) throw new ArgumentException($"{settings.DataPath} has {data.Count} sample; training needs at least one training and one test sample.");
-        int test = settings.TestSamples ?? Math.Max(1, data.Count / 5);
-        int train = settings.TrainSamples ?? data.Count - test;
+        var data = OperatorDataset.Read(dataPath);
+        if (resolution is { } r) data = data.Subsample(r);
+        if (data.Count < 2) throw new ArgumentException($"{dataPath} has {data.Count} sample; training needs at least one training and one test sample.");
+        int test = testSamples ?? Math.Max(1, data.Count / 5);
+        int train = trainSamples ?? data.Count - test;
         if (train <= 0 || test <= 0 || train + test > data.Count)
-            throw new ArgumentException($"{settings.DataPath} has {data.Count} samples; cannot take {train} for training and {test} for testing.");
+            throw new ArgumentException($"{dataPath} has {data.Count} samples; cannot take {train} for training and {test} for testing.");
         return (data.Slice(0, train), data.Slice(data.Count - test, test));
     }
 
     public static OperatorModelSpec Specify(OperatorRunSettings settings, OperatorDataset train) => new()
     {
-        Kind = settings.Kind,
-        Fno = settings.Fno,
-        Mgno = settings.Mgno,
-        Lsm = settings.Lsm,
-        DeepOnet = settings.DeepOnet,
+        Architecture = settings.Architecture,
         InputNormaliser = GaussianNormaliser.Fit(train.Inputs),
         // A shift would move the exact zero boundary values of a Dirichlet MgNO off zero.
-        OutputNormaliser = settings.Mgno?.Boundary == MultigridBoundary.Dirichlet ? GaussianNormaliser.FitScale(train.Targets) : GaussianNormaliser.Fit(train.Targets),
+        OutputNormaliser = settings.Architecture is MgnoSettings { Boundary: MultigridBoundary.Dirichlet }
+            ? GaussianNormaliser.FitScale(train.Targets) : GaussianNormaliser.Fit(train.Targets),
         TrainingGrid = train.Grid,
         Seed = settings.Training.Seed,
     };
@@ -90,6 +92,7 @@ public static class OperatorRun
         int checkpointEvery, IOperatorTrainingCallback? callback = null)
     {
         settings.Training.Validate();
+        settings.Architecture.Validate();
         var run = new RunFolder(folder);
         string checkpoint = run.Checkpoint;
         if (resume)
@@ -187,7 +190,7 @@ public static class OperatorRun
         var spectral = model.Fno?.SpectralLayers.Select(l => l.Weights).ToList();
         var record = new
         {
-            Operator = settings.Kind,
+            Operator = settings.Architecture.Kind,
             Settings = settings,
             Data = new { File = settings.DataPath, TrainSamples = train.Count, TestSamples = test.Count, Grid = train.Grid },
             ParameterCount = result.Parameters,

@@ -13,6 +13,7 @@ using Physis.Training;
 using Physis.Training.Marching;
 using Physis.Training.Optimizers;
 using static TorchSharp.torch;
+using Physis.Networks.Layers;
 
 namespace Physis.Runs;
 

@@ -2,9 +2,7 @@ using System.Text.Json.Serialization;
 using Physis.Geometry;
 using Physis.Networks;
 using Physis.Training;
-using Physis.Training.Adaptive;
-using Physis.Training.Causal;
-using Physis.Training.Weighting;
+using Physis.Networks.Layers;
 
 namespace Physis.Runs;
 
@@ -45,9 +43,11 @@ public sealed record PinnSettings
     public FirstOptimizer FirstOptimizer { get; init; } = FirstOptimizer.Adam;
     /// <summary>Energy natural-gradient iterations after L-BFGS (0: none); for small networks.</summary>
     public int NaturalGradientIterations { get; init; }
-    public LossBalancing? Balancing { get; init; }
-    public CausalTraining? Causal { get; init; }
-    public AdaptiveSampling? AdaptiveSampling { get; init; }
+    /// <summary>
+    /// Training methods (loss balancing, causal weighting, adaptive sampling, ...), at most one of each kind; the trainer
+    /// applies them in their bindings' order (<see cref="TrainingMethodBinding.Order"/>).
+    /// </summary>
+    public IReadOnlyList<ITrainingMethodOptions> Methods { get; init; } = [];
     /// <summary>
     /// Time marching: train this many equal time windows one after another, each with its own network and its own
     /// points (the counts above are per window), its initial condition the previous window's solution; 1 trains all of time at once.
@@ -64,10 +64,6 @@ public sealed record PinnSettings
     public bool WarmWindowStart { get; init; }
     public Precision Precision { get; init; } = Precision.Float32;
 
-    /// <summary>The training methods these settings switch on, in the order the trainer applies them.</summary>
-    [JsonIgnore]
-    public IReadOnlyList<ITrainingMethodOptions> Methods =>
-        [.. new ITrainingMethodOptions?[] { Balancing, Causal, AdaptiveSampling }.OfType<ITrainingMethodOptions>()];
 
     /// <summary>The libtorch type of <see cref="Precision"/>.</summary>
     [JsonIgnore]
@@ -102,13 +98,13 @@ public sealed record PinnSettings
         if (LbfgsIterations < 0) throw new ArgumentException($"LbfgsIterations cannot be negative, got {LbfgsIterations}.");
         if (!Enum.IsDefined(FirstOptimizer)) throw new ArgumentException($"FirstOptimizer must be adam or multiadam, got {FirstOptimizer}.");
         if (NaturalGradientIterations < 0) throw new ArgumentException($"NaturalGradientIterations cannot be negative, got {NaturalGradientIterations}.");
-        Balancing?.Validate();
-        Causal?.Validate();
+        foreach (var method in Methods) method.Validate();
+        if (Methods.GroupBy(TrainingMethodBinding.Of).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new ArgumentException($"Methods holds {twice.Key.Key} {twice.Count()} times; give each method once.");
         if (TimeWindows < 1) throw new ArgumentException($"TimeWindows must be at least 1 (1: no time marching), got {TimeWindows}.");
         if (HardWindowStart && TimeWindows < 2) throw new ArgumentException("HardWindowStart applies to time marching: set TimeWindows to 2 or more.");
         if (WarmWindowStart && TimeWindows < 2) throw new ArgumentException("WarmWindowStart applies to time marching: set TimeWindows to 2 or more.");
         if (TimeWindows > 1 && HardConstraints) throw new ArgumentException("Time marching replaces the initial condition in every window after the first, so it cannot be combined with HardConstraints.");
-        AdaptiveSampling?.Validate();
         if (AdamIterations + LbfgsIterations + NaturalGradientIterations == 0) throw new ArgumentException("Nothing to train: AdamIterations and LbfgsIterations are both 0.");
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"LearningRate must be a positive number, got {LearningRate}.");
         if (LbfgsHistory <= 0) throw new ArgumentException($"LbfgsHistory must be positive, got {LbfgsHistory}.");

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Physis.Infrastructure;
+using Physis.Training;
 
 namespace Physis.Runs;
 
@@ -61,6 +63,7 @@ public sealed class RunFolder(string path)
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { TrainingMethodBinding.AddJsonTypes } },
     };
 
     public string Path { get; } = path;

@@ -1,31 +1,11 @@
 using Physis.Differentiation;
 using Physis.Problems;
-using Physis.Training.Checkpoints;
 using Physis.Training.Optimizers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Physis.Training;
-
-public sealed record TrainerOptions
-{
-    public int Seed { get; init; }
-    public ScalarType DType { get; init; } = ScalarType.Float32;
-    public Device? Device { get; init; }
-    public IDifferentiationEngine? Engine { get; init; }
-    /// <summary>
-    /// Training methods, applied in this order: loss balancing (<see cref="Weighting.GradientNormBalancing"/>, ...),
-    /// causal weighting (<see cref="Causal.CausalTraining"/>), adaptive sampling (<see cref="Adaptive.ResidualAdaptiveRefinement"/>, ...).
-    /// </summary>
-    public IReadOnlyList<ITrainingMethodOptions> Methods { get; init; } = [];
-
-    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting.</summary>
-    public void Validate()
-    {
-        foreach (var method in Methods) method.Validate();
-    }
-}
 
 /// <summary>
 /// Trains a network to satisfy a <see cref="PdeProblem"/>: samples points once, builds one loss term per residual

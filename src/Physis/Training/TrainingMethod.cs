@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization.Metadata;
+using Physis.Infrastructure.Configuration;
 using static TorchSharp.torch;
 
 namespace Physis.Training;
@@ -61,5 +63,45 @@ public sealed class LossEvaluation(TermResidual[] terms, double[] fixedCoefficie
         Tensor total = terms[0].Objective() * Coefficients[0];
         for (int i = 1; i < terms.Length; i++) total = total + terms[i].Objective() * Coefficients[i];
         return total;
+    }
+}
+
+/// <summary>
+/// How a training method is written in a run configuration and stored in settings.json. Each method has one binding,
+/// found by reflection, so a new method is a folder of its own: options, the running method and this binding.
+/// </summary>
+public abstract class TrainingMethodBinding
+{
+    /// <summary>The YAML section the method's key sits in: "training" or "sampling".</summary>
+    public abstract string Section { get; }
+    /// <summary>The method's YAML key in its section, for example "causal".</summary>
+    public abstract string Key { get; }
+    /// <summary>Where the method stands among those a run uses: the trainer applies them in this order.</summary>
+    public abstract int Order { get; }
+    /// <summary>Each options type of the method with its name in settings.json ("method": NAME).</summary>
+    public abstract IReadOnlyDictionary<Type, string> Types { get; }
+    /// <summary>The options from the method's YAML node; errors name the file, line and setting (<see cref="ConfigNode.Error"/>).</summary>
+    public abstract ITrainingMethodOptions Parse(ConfigNode node);
+
+    /// <summary>Every binding in this assembly, in <see cref="Order"/>.</summary>
+    public static IReadOnlyList<TrainingMethodBinding> All { get; } =
+    [
+        .. typeof(TrainingMethodBinding).Assembly.GetTypes()
+            .Where(t => t.IsSubclassOf(typeof(TrainingMethodBinding)) && !t.IsAbstract)
+            .Select(t => (TrainingMethodBinding)Activator.CreateInstance(t)!)
+            .OrderBy(b => b.Order),
+    ];
+
+    /// <summary>The binding of a method's options.</summary>
+    public static TrainingMethodBinding Of(ITrainingMethodOptions options) =>
+        All.FirstOrDefault(b => b.Types.ContainsKey(options.GetType()))
+        ?? throw new ArgumentException($"{options.GetType().Name} has no TrainingMethodBinding, so it cannot be stored or configured.");
+
+    /// <summary>A JSON contract modifier: <see cref="ITrainingMethodOptions"/> is stored with its method's name.</summary>
+    public static void AddJsonTypes(JsonTypeInfo info)
+    {
+        if (info.Type != typeof(ITrainingMethodOptions)) return;
+        info.PolymorphismOptions = new JsonPolymorphismOptions { TypeDiscriminatorPropertyName = "method" };
+        foreach (var (type, name) in All.SelectMany(b => b.Types)) info.PolymorphismOptions.DerivedTypes.Add(new JsonDerivedType(type, name));
     }
 }

@@ -31,7 +31,7 @@ public sealed record AdamPhase(int Iterations, double LearningRate = 1e-3, Learn
 {
     public override string Name => "adam";
     internal override IPinnOptimizer CreateOptimizer(IReadOnlyList<TorchSharp.Modules.Parameter> parameters, IReadOnlyList<string> lossTermNames) =>
-        new Adam(parameters, Schedule ?? LearningRateSchedules.Constant(LearningRate));
+        new Adam(parameters, Schedule ?? new LearningRateSchedule.Constant(LearningRate));
 }
 
 /// <summary>L-BFGS until it converges or has taken <see cref="TrainingPhase.Iterations"/> iterations.</summary>
@@ -64,7 +64,7 @@ public sealed record MultiAdamPhase(int Iterations, double LearningRate = 1e-3, 
     internal override IPinnOptimizer CreateOptimizer(IReadOnlyList<TorchSharp.Modules.Parameter> parameters, IReadOnlyList<string> lossTermNames)
     {
         Validate(lossTermNames);
-        return new MultiAdam(parameters, Schedule ?? LearningRateSchedules.Constant(LearningRate), GroupOfTerm(lossTermNames), Beta1, Beta2, Epsilon);
+        return new MultiAdam(parameters, Schedule ?? new LearningRateSchedule.Constant(LearningRate), GroupOfTerm(lossTermNames), Beta1, Beta2, Epsilon);
     }
 
     /// <summary>The group index of each loss term, validating the names in <see cref="Groups"/>.</summary>

@@ -6,6 +6,7 @@ using Physis.Training.Adaptive;
 using Physis.Training.Weighting;
 using static TorchSharp.torch;
 using Physis.Evaluation;
+using Physis.Networks.Layers;
 
 namespace Physis.Tests.Training;
 

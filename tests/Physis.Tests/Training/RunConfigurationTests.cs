@@ -5,6 +5,8 @@ using Physis.Training;
 using Physis.Runs.Configuration;
 using Physis.Runs;
 using Physis.Suite;
+using Physis.Networks.Layers;
+using Physis.Infrastructure.Configuration;
 
 namespace Physis.Tests.Training;
 
@@ -62,7 +64,7 @@ public class RunConfigurationTests
         var fourier = Assert.IsType<FourierFeatureOptions>(network.Embeddings[1]);
         Assert.Equal([1], fourier.Coordinates!);
         Assert.Equal(1.0, network.WeightFactorization!.Mean);
-        Assert.Equal(Physis.Networks.Activation.Sin, network.Activation);
+        Assert.Equal(Physis.Networks.Layers.Activation.Sin, network.Activation);
         Assert.Equal((1000, 64, Physis.Geometry.SamplingMethod.Sobol), (settings.DomainPoints, settings.InitialPoints, settings.SamplingMethod));
         Assert.Equal((Precision.Float32, 7, 100, 5e-4, 0, 40), (settings.Precision, settings.Seed, settings.AdamIterations, settings.LearningRate, settings.LbfgsIterations, settings.ParameterHoldIterations));
         // Untouched settings keep the preset's values.
@@ -143,9 +145,11 @@ public class RunConfigurationTests
         var (_, settings) = LoadFor(path, ProblemCatalog.Find("burgers"));
         File.Delete(path);
         Assert.Equal(FirstOptimizer.MultiAdam, settings.FirstOptimizer);
-        Assert.Equal(new Physis.Training.Weighting.NtkBalancing(1, 8, 0), settings.Balancing);
-        Assert.Equal(new Physis.Training.Adaptive.ResidualAdaptiveDistribution(1, 128, 2, 1), settings.AdaptiveSampling);
-        Assert.Equal([0.1, 1], settings.Causal!.Schedule);
+        // Applied in the bindings' order whatever the order in the file: balancing, causal weighting, adaptive sampling.
+        Assert.Equal(3, settings.Methods.Count);
+        Assert.Equal(new Physis.Training.Weighting.NtkBalancing(1, 8, 0), settings.Methods[0]);
+        Assert.Equal([0.1, 1], Assert.IsType<Physis.Training.Causal.CausalTraining>(settings.Methods[1]).Schedule);
+        Assert.Equal(new Physis.Training.Adaptive.ResidualAdaptiveDistribution(1, 128, 2, 1), settings.Methods[2]);
         Assert.Equal(["multiadam", "lbfgs", "natural_gradient"], PinnRun.Schedule(settings).Select(p => p.Name));
 
         string folder = Path.Combine(Path.GetTempPath(), $"physis-config-methods-{Guid.NewGuid():N}");
@@ -155,8 +159,12 @@ public class RunConfigurationTests
             Assert.Equal(3, result.AdamIterations);
             var stored = new RunFolder(folder).Read<PinnSettings>().Settings;
             Assert.True(PinnRun.SameSettings(settings, stored));
-            Assert.Equal(settings.Balancing, stored.Balancing);
-            Assert.Equal(settings.AdaptiveSampling, stored.AdaptiveSampling);
+            Assert.Equal(settings.Methods[0], stored.Methods[0]);
+            Assert.Equal(settings.Methods[2], stored.Methods[2]);
+            // settings.json names each method: "method": "ntk", ...
+            string json = File.ReadAllText(Path.Combine(folder, RunFolder.SettingsFile));
+            Assert.Contains("\"method\": \"ntk\"", json);
+            Assert.Contains("\"method\": \"rad\"", json);
         }
         finally
         {

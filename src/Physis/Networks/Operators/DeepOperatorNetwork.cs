@@ -1,10 +1,11 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Physis.Networks.Layers;
 
 namespace Physis.Networks.Operators;
 
-/// <summary>Architecture of a DeepONet: layer widths of the branch net (first = sensors) and trunk net (first = query dimension).</summary>
-public sealed record DeepOnetSettings
+/// <summary>Architecture of a DeepONet ("deeponet"): layer widths of the branch net (first = sensors) and trunk net (first = query dimension).</summary>
+public sealed record DeepOnetSettings : OperatorArchitecture
 {
     public required int[] Branch { get; init; }
     public required int[] Trunk { get; init; }
@@ -15,14 +16,16 @@ public sealed record DeepOnetSettings
     public int Sensors => Branch[0];
     public int QueryDimension => Trunk[0];
 
-    public void Validate()
+    public override void Validate()
     {
         if (Branch is null || Trunk is null || Branch.Length < 2 || Trunk.Length < 2 || Branch.Concat(Trunk).Any(w => w <= 0))
-            throw new ArgumentException("Branch and trunk need at least an input and an output width, all positive.");
+            throw new ArgumentException($"Branch and Trunk need at least an input and an output width, all positive; got [{string.Join(", ", Branch ?? [])}] and [{string.Join(", ", Trunk ?? [])}].");
         if (Outputs <= 0) throw new ArgumentException($"Outputs must be positive; got {Outputs}.");
         if (Branch[^1] != Trunk[^1] || Branch[^1] % Outputs != 0)
-            throw new ArgumentException($"The last branch and trunk widths must be equal and divisible by the {Outputs} outputs; got {Branch[^1]} and {Trunk[^1]}.");
+            throw new ArgumentException($"The last Branch and Trunk widths must be equal and divisible by the {Outputs} Outputs; got {Branch[^1]} and {Trunk[^1]}.");
     }
+
+    public override nn.Module Create(int seed) => new DeepOperatorNetwork(this, seed);
 }
 
 /// <summary>

@@ -3,8 +3,11 @@ using static TorchSharp.torch;
 
 namespace Physis.Networks.Operators;
 
-/// <summary>Architecture of a Fourier neural operator; the number of entries in <see cref="Modes"/> sets the spatial dimension.</summary>
-public sealed record FnoSettings
+/// <summary>
+/// Architecture of a Fourier neural operator ("fno") with dense spectral weights; the number of entries in
+/// <see cref="Modes"/> sets the spatial dimension. <see cref="TfnoSettings"/> ("tfno") factorises the spectral weights.
+/// </summary>
+public record FnoSettings : OperatorArchitecture
 {
     public required int[] Modes { get; init; }
     public int Width { get; init; } = 64;
@@ -17,18 +20,49 @@ public sealed record FnoSettings
     public double Padding { get; init; }
     /// <summary>Append the grid coordinates (in [0, 1] per axis) to the input channels.</summary>
     public bool PositionalFeatures { get; init; } = true;
+    /// <summary>Dense for an "fno"; Tucker or CP for a "tfno" (<see cref="TfnoSettings"/>).</summary>
     public SpectralFactorisation Factorisation { get; init; } = SpectralFactorisation.Dense;
     /// <summary>Parameters of a factorised spectral weight relative to the dense one.</summary>
     public double RankRatio { get; init; } = 1.0;
 
-    public void Validate()
+    public override void Validate()
     {
-        if (Modes is null || Modes.Length == 0 || Modes.Any(m => m <= 0)) throw new ArgumentException($"--modes needs a positive count per dimension; got [{string.Join(", ", Modes ?? [])}].");
-        if (Width <= 0 || Layers <= 0 || InChannels <= 0 || OutChannels <= 0 || ProjectionWidth <= 0)
-            throw new ArgumentException("Width, layers, channel counts and projection width must be positive.");
+        if (Modes is null || Modes.Length == 0 || Modes.Any(m => m <= 0)) throw new ArgumentException($"Modes needs a positive count per dimension; got [{string.Join(", ", Modes ?? [])}].");
+        if (Width <= 0) throw new ArgumentException($"Width must be positive; got {Width}.");
+        if (Layers <= 0) throw new ArgumentException($"Layers must be positive; got {Layers}.");
+        if (InChannels <= 0 || OutChannels <= 0) throw new ArgumentException($"InChannels and OutChannels must be positive; got {InChannels} and {OutChannels}.");
+        if (ProjectionWidth <= 0) throw new ArgumentException($"ProjectionWidth must be positive; got {ProjectionWidth}.");
         if (!(Padding >= 0 && Padding <= 1)) throw new ArgumentException($"Padding is a fraction in [0, 1]; got {Padding}.");
-        if (Factorisation != SpectralFactorisation.Dense && !(RankRatio > 0 && RankRatio <= 1))
-            throw new ArgumentException($"The rank ratio must lie in (0, 1]; got {RankRatio}.");
+        ValidateFactorisation();
+    }
+
+    /// <summary>An "fno" keeps its spectral weights dense; <see cref="TfnoSettings"/> checks the factorisation instead.</summary>
+    protected virtual void ValidateFactorisation()
+    {
+        if (Factorisation != SpectralFactorisation.Dense)
+            throw new ArgumentException($"An fno has dense spectral weights; got Factorisation {Factorisation}. A factorised FNO is a tfno (TfnoSettings).");
+    }
+
+    public override nn.Module Create(int seed) => new FourierNeuralOperator(this, seed);
+}
+
+/// <summary>
+/// Architecture of a tensor-factorised FNO ("tfno"): an FNO whose spectral weights are a Tucker or CP factorisation with
+/// <see cref="FnoSettings.RankRatio"/> of the dense weights' parameters (defaults: Tucker, 0.1).
+/// </summary>
+public sealed record TfnoSettings : FnoSettings
+{
+    public TfnoSettings()
+    {
+        Factorisation = SpectralFactorisation.Tucker;
+        RankRatio = 0.1;
+    }
+
+    protected override void ValidateFactorisation()
+    {
+        if (Factorisation == SpectralFactorisation.Dense || !Enum.IsDefined(Factorisation))
+            throw new ArgumentException($"A tfno factorises its spectral weights: Factorisation must be tucker or cp; got {Factorisation}.");
+        if (!(RankRatio > 0 && RankRatio <= 1)) throw new ArgumentException($"RankRatio must lie in (0, 1]; got {RankRatio}.");
     }
 }
 

@@ -4,8 +4,8 @@ using static TorchSharp.torch;
 
 namespace Physis.Networks.Operators;
 
-/// <summary>Architecture of a <see cref="LatentSpectralModel"/>.</summary>
-public sealed record LsmSettings
+/// <summary>Architecture of a latent spectral model ("lsm", <see cref="LatentSpectralModel"/>).</summary>
+public sealed record LsmSettings : OperatorArchitecture
 {
     /// <summary>Number of spatial axes, 1 or 2.</summary>
     public int Dimension { get; init; } = 2;
@@ -40,21 +40,23 @@ public sealed record LsmSettings
     /// <summary>Every axis is padded to a multiple of this (Patches x 2^(Scales-1)), so each scale splits into whole patches.</summary>
     public int GridMultiple => Patches << (Scales - 1);
 
-    public void Validate()
+    public override void Validate()
     {
         if (Dimension is not (1 or 2)) throw new ArgumentException($"The latent spectral model works on 1 or 2 spatial axes; got {Dimension}.");
         if (InChannels <= 0 || OutChannels <= 0 || ProjectionWidth <= 0)
-            throw new ArgumentException("Channel counts and projection width must be positive.");
-        if (Width <= 0) throw new ArgumentException($"--width must be positive; got {Width}.");
+            throw new ArgumentException($"InChannels, OutChannels and ProjectionWidth must be positive; got {InChannels}, {OutChannels} and {ProjectionWidth}.");
+        if (Width <= 0) throw new ArgumentException($"Width must be positive; got {Width}.");
         // Channels double per scale and the grid halves: more than 10 levels overflows either long before it helps.
-        if (Scales is < 1 or > 10) throw new ArgumentException($"--scales takes 1 to 10 levels; got {Scales}.");
-        if (Tokens <= 0) throw new ArgumentException($"--tokens must be positive; got {Tokens}.");
-        if (Basis <= 0) throw new ArgumentException($"--basis must be positive; got {Basis}.");
-        if (Patches <= 0) throw new ArgumentException($"--patches must be positive; got {Patches}.");
+        if (Scales is < 1 or > 10) throw new ArgumentException($"Scales takes 1 to 10 levels; got {Scales}.");
+        if (Tokens <= 0) throw new ArgumentException($"Tokens must be positive; got {Tokens}.");
+        if (Basis <= 0) throw new ArgumentException($"Basis must be positive; got {Basis}.");
+        if (Patches <= 0) throw new ArgumentException($"Patches must be positive; got {Patches}.");
         // The channels of every scale are multiples of Width, so dividing Width divides them all.
         if (Heads <= 0 || Width % Heads != 0)
-            throw new ArgumentException($"--heads must be a positive divisor of --width ({Width}), which then divides the channels of every scale; got {Heads}.");
+            throw new ArgumentException($"Heads must be a positive divisor of Width ({Width}), which then divides the channels of every scale; got {Heads}.");
     }
+
+    public override nn.Module Create(int seed) => new LatentSpectralModel(this, seed);
 }
 
 /// <summary>
@@ -177,7 +179,7 @@ public sealed class NeuralSpectralBlock : nn.Module<Tensor, Tensor>
     {
         if (channels <= 0 || tokens <= 0 || basis <= 0 || patches <= 0) throw new ArgumentException("Channels, tokens, basis and patches must be positive.");
         if (dimension is not (1 or 2)) throw new ArgumentException($"The neural spectral block works on 1 or 2 spatial axes; got {dimension}.");
-        if (heads <= 0 || channels % heads != 0) throw new ArgumentException($"--heads ({heads}) must divide the block's {channels} channels.");
+        if (heads <= 0 || channels % heads != 0) throw new ArgumentException($"Heads ({heads}) must divide the block's {channels} channels.");
         (Channels, Dimension, Patches, Heads) = (channels, dimension, patches, heads);
         // PyTorch's Linear initialisation, uniform on ±1/sqrt(C).
         Parameter Uniform(long[] shape, double bound) => new(PointwiseLinear.Uniform(shape, bound, generator, dtype, device));

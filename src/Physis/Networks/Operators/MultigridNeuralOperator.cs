@@ -17,8 +17,8 @@ public enum MultigridBoundary
     Periodic,
 }
 
-/// <summary>Architecture of a multigrid neural operator (<see cref="MultigridNeuralOperator"/>).</summary>
-public sealed record MgnoSettings
+/// <summary>Architecture of a multigrid neural operator ("mgno", <see cref="MultigridNeuralOperator"/>).</summary>
+public sealed record MgnoSettings : OperatorArchitecture
 {
     /// <summary>Number of spatial axes, 1 or 2.</summary>
     public int Dimension { get; init; } = 2;
@@ -36,24 +36,26 @@ public sealed record MgnoSettings
     /// <summary>Points per axis of the training data; the bias functions live on this grid.</summary>
     public required int[] TrainingGrid { get; init; }
 
-    public void Validate()
+    public override void Validate()
     {
         if (Dimension is not (1 or 2)) throw new ArgumentException($"MgNO works on 1 or 2 spatial axes; got {Dimension}.");
         if (InChannels <= 0 || OutChannels <= 0) throw new ArgumentException($"MgNO input and output channel counts must be positive; got {InChannels} and {OutChannels}.");
-        if (Channels <= 0) throw new ArgumentException($"--width (the MgNO channels) must be positive; got {Channels}.");
-        if (Layers <= 0) throw new ArgumentException($"--layers must be positive; got {Layers}.");
+        if (Channels <= 0) throw new ArgumentException($"Channels (the MgNO width) must be positive; got {Channels}.");
+        if (Layers <= 0) throw new ArgumentException($"Layers must be positive; got {Layers}.");
         // 30 levels would already need a billion points per axis; the cap keeps 2^(levels - 1) in range.
-        if (Levels is <= 0 or > 30) throw new ArgumentException($"--levels must lie in 1 to 30; got {Levels}.");
-        if (Smoothing <= 0) throw new ArgumentException($"--smoothing must be positive; got {Smoothing}.");
-        if (!Enum.IsDefined(Boundary)) throw new ArgumentException($"--boundary must be dirichlet or periodic; got {Boundary}.");
+        if (Levels is <= 0 or > 30) throw new ArgumentException($"Levels must lie in 1 to 30; got {Levels}.");
+        if (Smoothing <= 0) throw new ArgumentException($"Smoothing must be positive; got {Smoothing}.");
+        if (!Enum.IsDefined(Boundary)) throw new ArgumentException($"Boundary must be dirichlet or periodic; got {Boundary}.");
         if (TrainingGrid is null || TrainingGrid.Length != Dimension)
             throw new ArgumentException($"The MgNO training grid needs {Dimension} sizes (one per axis); got [{string.Join(", ", TrainingGrid ?? [])}].");
         if (ResolutionProblem([.. TrainingGrid.Select(n => (long)n)]) is { } problem) throw new ArgumentException($"Training grid: {problem}");
     }
 
+    public override nn.Module Create(int seed) => new MultigridNeuralOperator(this, seed);
+
     /// <summary>
     /// The most levels (at most <paramref name="limit"/>) whose coarsest level keeps at least <paramref name="coarsest"/>
-    /// points per axis on this grid, so one V-cycle reaches across the whole domain: the default of --levels.
+    /// points per axis on this grid, so one V-cycle reaches across the whole domain: the default of <see cref="Levels"/>.
     /// </summary>
     public static int DeepestLevels(IReadOnlyList<int> grid, MultigridBoundary boundary, int coarsest = 4, int limit = 10)
     {
@@ -76,13 +78,13 @@ public sealed record MgnoSettings
             // Stride-2 levels of a periodic grid stay periodic (and shifts by 2^(levels-1) commute with the cycle) only
             // if every level has an even size; the coarsest keeps at least 2 points.
             if (grid.All(n => n % coarsening == 0 && n / coarsening >= 2)) return null;
-            return $"an MgNO with {Levels} levels on a periodic grid needs a multiple of {coarsening} points per axis, at least {2 * coarsening}; got {sizes}. Use fewer --levels or another grid.";
+            return $"an MgNO with {Levels} levels on a periodic grid needs a multiple of {coarsening} points per axis, at least {2 * coarsening}; got {sizes}. Use fewer Levels or another grid.";
         }
         // Each level maps m interior points to ceil(m / 2), so the coarsest has ceil(m / 2^(levels-1)) and keeps at
         // least 2 when m > 2^(levels-1).
         long smallest = coarsening + 1 + 2;
         if (grid.All(n => n >= smallest)) return null;
-        return $"an MgNO with {Levels} levels on a Dirichlet grid (boundary nodes included) needs at least {smallest} points per axis ({smallest - 2} interior), so that its coarsest level keeps 2 interior points; got {sizes}. Use fewer --levels or a finer grid.";
+        return $"an MgNO with {Levels} levels on a Dirichlet grid (boundary nodes included) needs at least {smallest} points per axis ({smallest - 2} interior), so that its coarsest level keeps 2 interior points; got {sizes}. Use fewer Levels or a finer grid.";
     }
 }
 

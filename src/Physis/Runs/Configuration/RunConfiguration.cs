@@ -2,13 +2,12 @@ using Physis.Geometry;
 using Physis.Networks;
 using Physis.Networks.Architectures;
 using Physis.Networks.Embeddings;
-using Physis.Training.Adaptive;
-using Physis.Training.Causal;
-using Physis.Training.Weighting;
+using Physis.Infrastructure.Configuration;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 using Physis.Runs;
 using Physis.Training;
+using Physis.Networks.Layers;
 
 namespace Physis.Runs.Configuration;
 
@@ -157,8 +156,8 @@ public static class RunConfiguration
 
     private static PinnSettings Sampling(ConfigNode node, PinnSettings settings)
     {
-        var keys = node.Mapping("domain", "boundary", "initial", "method", "adaptive");
-        if (keys.TryGetValue("adaptive", out var adaptive)) settings = settings with { AdaptiveSampling = Adaptive(adaptive) };
+        var keys = node.Mapping(["domain", "boundary", "initial", "method", .. MethodKeys("sampling")]);
+        settings = WithMethods(settings, keys, "sampling");
         return settings with
         {
             DomainPoints = keys.TryGetValue("domain", out var d) ? d.Int(1) : settings.DomainPoints,
@@ -172,21 +171,11 @@ public static class RunConfiguration
 
     private static PinnSettings Training(ConfigNode node, PinnSettings settings)
     {
-        var keys = node.Mapping("precision", "seed", "optimizer", "adam", "lbfgs", "natural-gradient", "loss-balancing", "causal", "time-marching");
+        var keys = node.Mapping(["precision", "seed", "optimizer", "adam", "lbfgs", "natural-gradient", "time-marching", .. MethodKeys("training")]);
+        settings = WithMethods(settings, keys, "training");
         if (keys.TryGetValue("optimizer", out var o)) settings = settings with { FirstOptimizer = o.Choice("adam", "multiadam") == "adam" ? FirstOptimizer.Adam : FirstOptimizer.MultiAdam };
         if (keys.TryGetValue("natural-gradient", out var ng))
             settings = settings with { NaturalGradientIterations = ng.Mapping("iterations").TryGetValue("iterations", out var ni) ? ni.Int(0) : 100 };
-        if (keys.TryGetValue("loss-balancing", out var lb)) settings = settings with { Balancing = Balancing(lb) };
-        if (keys.TryGetValue("causal", out var causal))
-        {
-            var c = causal.Mapping("chunks", "epsilons", "threshold");
-            settings = settings with
-            {
-                Causal = new CausalTraining(c.TryGetValue("chunks", out var n) ? n.Int(2) : 32,
-                    c.TryGetValue("epsilons", out var e) ? e.Sequence().Select(v => v.Double()).ToArray() : null,
-                    c.TryGetValue("threshold", out var t) ? t.Double() : 0.99),
-            };
-        }
         if (keys.TryGetValue("time-marching", out var marching))
         {
             var windows = marching.Mapping("windows", "hard-start", "warm-start");
@@ -224,32 +213,17 @@ public static class RunConfiguration
         return settings;
     }
 
-    private static LossBalancing Balancing(ConfigNode node)
-    {
-        var k = node.Mapping("method", "every", "alpha", "statistic", "subsample");
-        if (!k.TryGetValue("method", out var m)) throw node.Error("needs a method: gradient-norm or ntk.");
-        double Alpha(double fallback) => k.TryGetValue("alpha", out var a) ? a.Double(positive: false) : fallback;
-        if (m.Choice("gradient-norm", "ntk") == "ntk")
-        {
-            if (k.TryGetValue("statistic", out var s)) throw s.Error("applies to gradient-norm balancing only.");
-            return new NtkBalancing(k.TryGetValue("every", out var e) ? e.Int(1) : 100, k.TryGetValue("subsample", out var n) ? n.Int(1) : 64, Alpha(0));
-        }
-        if (k.TryGetValue("subsample", out var sub)) throw sub.Error("applies to ntk balancing only.");
-        var statistic = k.TryGetValue("statistic", out var st) && st.Choice("max", "mean") == "mean" ? GradientStatistic.Mean : GradientStatistic.Max;
-        return new GradientNormBalancing(k.TryGetValue("every", out var ev) ? ev.Int(1) : 10, Alpha(0.9), statistic);
-    }
+    private static string[] MethodKeys(string section) => [.. TrainingMethodBinding.All.Where(b => b.Section == section).Select(b => b.Key)];
 
-    private static AdaptiveSampling Adaptive(ConfigNode node)
+    /// <summary>The settings with each method given in this section replacing the preset's method of the same kind, in binding order.</summary>
+    private static PinnSettings WithMethods(PinnSettings settings, IReadOnlyDictionary<string, ConfigNode> keys, string section)
     {
-        var k = node.Mapping("method", "every", "candidates", "points", "max-points", "exponent", "offset");
-        if (!k.TryGetValue("method", out var m)) throw node.Error("needs a method: rar or rad.");
-        int every = k.TryGetValue("every", out var e) ? e.Int(1) : 1000, candidates = k.TryGetValue("candidates", out var c) ? c.Int(1) : 10_000;
-        string[] rarOnly = ["points", "max-points"], radOnly = ["exponent", "offset"];
-        bool rar = m.Choice("rar", "rad") == "rar";
-        foreach (var key in (rar ? radOnly : rarOnly).Where(k.ContainsKey))
-            throw k[key].Error($"applies to {(rar ? "rad" : "rar")} only.");
-        return rar
-            ? new ResidualAdaptiveRefinement(every, candidates, k.TryGetValue("points", out var p) ? p.Int(1) : 10, k.TryGetValue("max-points", out var mp) ? mp.Int(1) : null)
-            : new ResidualAdaptiveDistribution(every, candidates, k.TryGetValue("exponent", out var x) ? x.Double(positive: false) : 1, k.TryGetValue("offset", out var o) ? o.Double(positive: false) : 1);
+        var methods = settings.Methods.ToList();
+        foreach (var binding in TrainingMethodBinding.All.Where(b => b.Section == section && keys.ContainsKey(b.Key)))
+        {
+            methods.RemoveAll(m => TrainingMethodBinding.Of(m) == binding);
+            methods.Add(binding.Parse(keys[binding.Key]));
+        }
+        return settings with { Methods = [.. methods.OrderBy(m => TrainingMethodBinding.Of(m).Order)] };
     }
 }

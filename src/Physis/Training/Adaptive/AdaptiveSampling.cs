@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Physis.Geometry;
 
 namespace Physis.Training.Adaptive;
@@ -9,9 +8,6 @@ namespace Physis.Training.Adaptive;
 /// random draws are seeded by the trainer's seed and the iteration, and the points in use are stored in checkpoints.
 /// Like all objective changes, it pauses in L-BFGS phases.
 /// </summary>
-[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
-[JsonDerivedType(typeof(ResidualAdaptiveRefinement), "rar")]
-[JsonDerivedType(typeof(ResidualAdaptiveDistribution), "rad")]
 public abstract record AdaptiveSampling(int Every, int Candidates) : ITrainingMethodOptions
 {
     public virtual ITrainingMethod Create(PinnTrainer trainer) => new AdaptiveResampling(this, trainer);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Physis.Data;
 using Physis.Networks.Operators;
@@ -11,12 +12,8 @@ namespace Physis.Training.Operators;
 /// <summary>What a saved operator model is: architecture, normalisers fitted on its training set, and the grid it was trained on.</summary>
 public sealed record OperatorModelSpec
 {
-    /// <summary>One of <see cref="OperatorModel.Kinds"/>.</summary>
-    public required string Kind { get; init; }
-    public FnoSettings? Fno { get; init; }
-    public MgnoSettings? Mgno { get; init; }
-    public LsmSettings? Lsm { get; init; }
-    public DeepOnetSettings? DeepOnet { get; init; }
+    /// <summary>The network's architecture; its kind (<see cref="OperatorArchitecture.Kinds"/>) is stored with it.</summary>
+    public required OperatorArchitecture Architecture { get; init; }
     public required GaussianNormaliser InputNormaliser { get; init; }
     public required GaussianNormaliser OutputNormaliser { get; init; }
     /// <summary>Points per axis of the training data.</summary>
@@ -33,9 +30,6 @@ public sealed class OperatorModel : IDisposable
 {
     public const string FileName = "model.bin";
 
-    /// <summary>The architectures `physis train-operator` builds.</summary>
-    public static readonly IReadOnlyList<string> Kinds = ["fno", "tfno", "mgno", "lsm", "deeponet"];
-
     public static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
@@ -48,16 +42,13 @@ public sealed class OperatorModel : IDisposable
     public OperatorModel(OperatorModelSpec spec)
     {
         Spec = spec;
-        Network = spec.Kind switch
-        {
-            "fno" or "tfno" => new FourierNeuralOperator(spec.Fno ?? throw new ArgumentException("An FNO model needs FNO settings."), spec.Seed),
-            "mgno" => new MultigridNeuralOperator(spec.Mgno ?? throw new ArgumentException("An MgNO model needs MgNO settings."), spec.Seed),
-            "lsm" => new LatentSpectralModel(spec.Lsm ?? throw new ArgumentException("An LSM model needs LSM settings."), spec.Seed),
-            "deeponet" => new DeepOperatorNetwork(spec.DeepOnet ?? throw new ArgumentException("A DeepONet model needs DeepONet settings."), spec.Seed),
-            _ => throw new ArgumentException($"Unknown operator '{spec.Kind}'. Known: {string.Join(", ", Kinds)}."),
-        };
+        Network = (spec.Architecture ?? throw new ArgumentException("The model has no Architecture.")).Create(spec.Seed);
         if (GridOperator is { } grid && grid.Dimension != spec.TrainingGrid.Length)
-            throw new ArgumentException($"The {spec.Kind} model is {grid.Dimension}D but the data are {spec.TrainingGrid.Length}D{(Fno is null ? "" : ": give --modes one count per dimension")}.");
+        {
+            string kind = spec.Architecture.Kind;
+            Network.Dispose();
+            throw new ArgumentException($"The {kind} model is {grid.Dimension}D but the data are {spec.TrainingGrid.Length}D{(spec.Architecture is FnoSettings ? ": give Modes one count per dimension" : "")}.");
+        }
     }
 
     public OperatorModelSpec Spec { get; }
@@ -115,18 +106,43 @@ public sealed class OperatorModel : IDisposable
 
     public static OperatorModel Load(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"No saved model at '{path}': pass the --out folder of a finished 'physis train-operator' run.", path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"No saved model at '{path}': give the output folder of a finished operator training run (it holds {FileName}).", path);
         var (json, tensors) = TensorArchive.Load(path);
         try
         {
-            var spec = JsonSerializer.Deserialize<OperatorModelSpec>(json, Json) ?? throw new InvalidDataException($"{path}: the model header is empty.");
-            var model = new OperatorModel(spec);
-            model.LoadParameters(tensors, path);
+            var model = new OperatorModel(ReadSpec(json, path));
+            try
+            {
+                model.LoadParameters(tensors, path);
+            }
+            catch
+            {
+                model.Dispose();
+                throw;
+            }
             return model;
         }
         finally
         {
             foreach (var t in tensors.Values) t.Dispose();
+        }
+    }
+
+    /// <summary>The model header of <paramref name="path"/>; a header without an "architecture" object (Physis before it had one) is refused.</summary>
+    internal static OperatorModelSpec ReadSpec(string json, string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<OperatorModelSpec>(json, Json) ?? throw new InvalidDataException($"{path}: the model header is empty.");
+        }
+        catch (JsonException e)
+        {
+            bool old;
+            try { old = JsonNode.Parse(json) is JsonObject header && header.ContainsKey("kind") && !header.ContainsKey("architecture"); }
+            catch (JsonException) { old = false; }
+            throw new InvalidDataException(old
+                ? $"{path} was saved by an older Physis, whose model header names the operator by \"kind\" instead of an \"architecture\" object; retrain the model with this version."
+                : $"{path}: the model header cannot be read ({e.Message}).", e);
         }
     }
 

@@ -8,8 +8,6 @@ using Physis.Infrastructure;
 
 namespace Physis.Training.Operators;
 
-public enum LearningRateDecay { Constant, Step, Cosine }
-
 /// <summary>How a DeepONet sees the data: every function at every grid point, or each function at its own random points.</summary>
 public enum DeepOnetLayout { Cartesian, Triple }
 
@@ -17,13 +15,13 @@ public sealed record OperatorTrainingSettings
 {
     public int Epochs { get; init; } = 500;
     public int BatchSize { get; init; } = 20;
-    public double LearningRate { get; init; } = 1e-3;
+    /// <summary>
+    /// Adam's learning rate per epoch: the rate is held through each epoch's batches (default: 1e-3, halved every 50
+    /// epochs). A <see cref="LearningRateSchedule.Cosine"/> schedule over the whole run has <see cref="Epochs"/> as its period.
+    /// </summary>
+    public LearningRateSchedule Schedule { get; init; } = new LearningRateSchedule.Step(1e-3, StepEvery: 50, StepFactor: 0.5);
     /// <summary>L2 penalty added to the gradient (PyTorch Adam's weight_decay).</summary>
     public double WeightDecay { get; init; } = 1e-4;
-    public LearningRateDecay Decay { get; init; } = LearningRateDecay.Step;
-    /// <summary>Step decay: multiply the rate by <see cref="StepFactor"/> every <see cref="StepEvery"/> epochs.</summary>
-    public int StepEvery { get; init; } = 50;
-    public double StepFactor { get; init; } = 0.5;
     public OperatorLoss Loss { get; init; } = OperatorLoss.RelativeL2;
     public DeepOnetLayout Layout { get; init; } = DeepOnetLayout.Cartesian;
     /// <summary>Triple layout: random grid points per function and epoch.</summary>
@@ -34,22 +32,14 @@ public sealed record OperatorTrainingSettings
 
     public void Validate()
     {
-        if (Epochs < 0) throw new ArgumentException($"--epochs cannot be negative; got {Epochs}.");
-        if (BatchSize <= 0) throw new ArgumentException($"--batch must be positive; got {BatchSize}.");
-        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"--lr must be positive; got {LearningRate}.");
-        if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay)) throw new ArgumentException($"--weight-decay cannot be negative; got {WeightDecay}.");
-        if (StepEvery <= 0 || !(StepFactor > 0 && StepFactor <= 1)) throw new ArgumentException($"Step decay needs a positive interval and a factor in (0, 1]; got {StepEvery} and {StepFactor}.");
-        if (PointsPerFunction <= 0) throw new ArgumentException($"--points-per-function must be positive; got {PointsPerFunction}.");
-        if (!(DataWeight >= 0) || !double.IsFinite(DataWeight)) throw new ArgumentException($"--data-weight cannot be negative; got {DataWeight}.");
+        if (Epochs < 0) throw new ArgumentException($"Epochs cannot be negative; got {Epochs}.");
+        if (BatchSize <= 0) throw new ArgumentException($"BatchSize must be positive; got {BatchSize}.");
+        if (Schedule is null) throw new ArgumentException("Schedule is missing: give a learning-rate schedule.");
+        Schedule.Validate();
+        if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay)) throw new ArgumentException($"WeightDecay cannot be negative; got {WeightDecay}.");
+        if (PointsPerFunction <= 0) throw new ArgumentException($"PointsPerFunction must be positive; got {PointsPerFunction}.");
+        if (!(DataWeight >= 0) || !double.IsFinite(DataWeight)) throw new ArgumentException($"DataWeight cannot be negative; got {DataWeight}.");
     }
-
-    /// <summary>Learning rate during epoch <paramref name="epoch"/> (0-based), as PyTorch's StepLR / CosineAnnealingLR stepped per epoch.</summary>
-    public double RateAt(int epoch) => Decay switch
-    {
-        LearningRateDecay.Step => LearningRate * Math.Pow(StepFactor, epoch / StepEvery),
-        LearningRateDecay.Cosine => LearningRate * 0.5 * (1 + Math.Cos(Math.PI * Math.Min(epoch, Epochs) / Math.Max(Epochs, 1))),
-        _ => LearningRate,
-    };
 }
 
 /// <summary>One epoch's figures: mean training loss over its batches, test errors after it, and its training time.</summary>
@@ -84,7 +74,7 @@ public sealed class OperatorTrainer : IDisposable
         PhysicsInformedOperatorLoss? physics = null)
     {
         settings.Validate();
-        if (physics is null && settings.DataWeight == 0) throw new ArgumentException("A data weight of 0 needs a physics-informed loss, or nothing is trained.");
+        if (physics is null && settings.DataWeight == 0) throw new ArgumentException("DataWeight 0 needs a physics-informed loss, or nothing is trained.");
         this.model = model;
         this.settings = settings;
         this.physics = physics;
@@ -98,7 +88,8 @@ public sealed class OperatorTrainer : IDisposable
         queryPoints = OperatorModel.QueryPoints(train.Coordinates);
         parameters = [.. model.Network.parameters()];
         BatchesPerEpoch = (train.Count + settings.BatchSize - 1) / settings.BatchSize;
-        optimizer = new Adam(parameters, iteration => settings.RateAt(iteration / BatchesPerEpoch));
+        // The schedule counts epochs: every batch of an epoch takes the epoch's rate.
+        optimizer = new Adam(parameters, settings.Schedule, iterationsPerEpoch: BatchesPerEpoch);
     }
 
     public int BatchesPerEpoch { get; }
@@ -134,13 +125,13 @@ public sealed class OperatorTrainer : IDisposable
                     loss = optimizer.Step(new LossObjective(() => Step(rows, generator))) ? optimizer.LastLoss : double.NaN;
                 }
                 if (!double.IsFinite(loss))
-                    throw new InvalidOperationException($"The training loss became {loss} in epoch {Epoch + 1}, batch {b + 1}: lower --lr or check the data scale.");
+                    throw new InvalidOperationException($"The training loss became {loss} in epoch {Epoch + 1}, batch {b + 1}: lower the learning rate or check the data scale.");
                 lossSum += loss;
                 callback?.OnBatch(Epoch + 1, b + 1, BatchesPerEpoch, loss);
             }
             double seconds = clock.Elapsed.TotalSeconds;
             var (relative, meanSquare) = testInputs is null ? (double.NaN, double.NaN) : Evaluate(testInputs, testTargets!);
-            var record = new EpochRecord(Epoch + 1, lossSum / BatchesPerEpoch, relative, meanSquare, settings.RateAt(Epoch), seconds);
+            var record = new EpochRecord(Epoch + 1, lossSum / BatchesPerEpoch, relative, meanSquare, settings.Schedule.RateAt(Epoch), seconds);
             history.Add(record);
             Epoch++;
             callback?.OnEpoch(record, settings.Epochs);

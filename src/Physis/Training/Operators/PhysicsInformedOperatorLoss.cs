@@ -118,6 +118,6 @@ public static class OperatorPhysics
     public static PhysicsInformedOperatorLoss Create(string name) => name switch
     {
         "antiderivative" => Antiderivative(),
-        _ => throw new ArgumentException($"Unknown --physics '{name}'. Known: {string.Join(", ", Names)}."),
+        _ => throw new ArgumentException($"Unknown operator physics '{name}'. Known: {string.Join(", ", Names)}."),
     };
 }

@@ -1,37 +1,115 @@
+using System.Reflection;
+using System.Text.Json.Serialization;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Physis.Training.Optimizers;
 
-/// <summary>Learning rate as a function of the iteration (0-based) within the Adam phase.</summary>
-public delegate double LearningRateSchedule(int iteration);
-
-public static class LearningRateSchedules
+/// <summary>
+/// A learning-rate schedule: the rate as a function of the epoch (0-based), for PINN Adam phases and operator training
+/// alike. What an epoch is depends on the user: in a PINN <c>AdamPhase</c> or <c>MultiAdamPhase</c> every iteration is
+/// one full-batch epoch, so the schedule advances every optimizer step; the operator trainer passes over its training
+/// set in <c>BatchesPerEpoch</c> steps and holds the rate for the whole epoch (as PyTorch's StepLR and
+/// CosineAnnealingLR stepped per epoch). <see cref="Adam"/> takes the iterations per epoch. In JSON (a run's
+/// settings.json) the record is an object whose "kind" is constant, step, exponential or cosine.
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(Constant), "constant")]
+[JsonDerivedType(typeof(Step), "step")]
+[JsonDerivedType(typeof(Exponential), "exponential")]
+[JsonDerivedType(typeof(Cosine), "cosine")]
+public abstract record LearningRateSchedule(double LearningRate)
 {
-    public static LearningRateSchedule Constant(double rate) => _ => rate;
+    private static readonly (Type Type, string Kind)[] Derived =
+        [.. typeof(LearningRateSchedule).GetCustomAttributes<JsonDerivedTypeAttribute>(inherit: false)
+            .Select(a => (a.DerivedType, (string)a.TypeDiscriminator!))];
 
-    /// <summary>rate * factor^(iteration / every), applied stepwise (PyTorch's StepLR).</summary>
-    public static LearningRateSchedule Step(double rate, int every, double factor) =>
-        every <= 0 ? throw new ArgumentException("The decay interval must be positive.") : i => rate * Math.Pow(factor, i / every);
+    /// <summary>Every schedule's kind, as settings.json spells it (`physis train-operator --schedule` takes step, cosine and constant).</summary>
+    public static IReadOnlyList<string> Kinds { get; } = [.. Derived.Select(d => d.Kind)];
 
-    /// <summary>rate * factor^(iteration / every), applied smoothly (inverse-time-free exponential decay).</summary>
-    public static LearningRateSchedule Exponential(double rate, int every, double factor) =>
-        every <= 0 ? throw new ArgumentException("The decay interval must be positive.") : i => rate * Math.Pow(factor, i / (double)every);
+    /// <summary>This schedule's kind (one of <see cref="Kinds"/>); stored as the "kind" of its JSON object.</summary>
+    [JsonIgnore]
+    public string Kind => Derived.First(d => d.Type == GetType()).Kind;
+
+    /// <summary>The learning rate during epoch <paramref name="epoch"/> (0-based).</summary>
+    public abstract double RateAt(int epoch);
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first setting (by its property name) that is out of range.</summary>
+    public virtual void Validate()
+    {
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"LearningRate must be positive; got {LearningRate}.");
+    }
+
+    /// <summary>The same rate throughout.</summary>
+    public sealed record Constant(double LearningRate) : LearningRateSchedule(LearningRate)
+    {
+        public override double RateAt(int epoch) => LearningRate;
+    }
+
+    /// <summary>LearningRate * StepFactor^floor(epoch / StepEvery): multiplied by the factor every StepEvery epochs (PyTorch's StepLR).</summary>
+    public sealed record Step(double LearningRate, int StepEvery, double StepFactor) : LearningRateSchedule(LearningRate)
+    {
+        public override double RateAt(int epoch) => LearningRate * Math.Pow(StepFactor, epoch / StepEvery);
+
+        public override void Validate()
+        {
+            base.Validate();
+            if (StepEvery <= 0) throw new ArgumentException($"StepEvery must be positive; got {StepEvery}.");
+            if (!(StepFactor > 0 && StepFactor <= 1)) throw new ArgumentException($"StepFactor must lie in (0, 1]; got {StepFactor}.");
+        }
+    }
+
+    /// <summary>LearningRate * DecayFactor^(epoch / DecayEvery), decayed smoothly: the factor is reached after DecayEvery epochs.</summary>
+    public sealed record Exponential(double LearningRate, int DecayEvery, double DecayFactor) : LearningRateSchedule(LearningRate)
+    {
+        public override double RateAt(int epoch) => LearningRate * Math.Pow(DecayFactor, epoch / (double)DecayEvery);
+
+        public override void Validate()
+        {
+            base.Validate();
+            if (DecayEvery <= 0) throw new ArgumentException($"DecayEvery must be positive; got {DecayEvery}.");
+            if (!(DecayFactor > 0 && DecayFactor <= 1)) throw new ArgumentException($"DecayFactor must lie in (0, 1]; got {DecayFactor}.");
+        }
+    }
+
+    /// <summary>
+    /// Half a cosine from LearningRate at epoch 0 down to 0 at epoch <see cref="Period"/>, and 0 after it (PyTorch's
+    /// CosineAnnealingLR with T_max = Period and eta_min = 0): LearningRate * (1 + cos(pi * min(epoch, Period) / Period)) / 2.
+    /// </summary>
+    public sealed record Cosine(double LearningRate, int Period) : LearningRateSchedule(LearningRate)
+    {
+        public override double RateAt(int epoch) => LearningRate * 0.5 * (1 + Math.Cos(Math.PI * Math.Min(epoch, Period) / Period));
+
+        public override void Validate()
+        {
+            base.Validate();
+            if (Period <= 0) throw new ArgumentException($"The cosine schedule's Period must be positive; got {Period}.");
+        }
+    }
 }
 
-/// <summary>Adam (Kingma and Ba, 2015) with bias correction and an optional learning-rate schedule.</summary>
+/// <summary>Adam (Kingma and Ba, 2015) with bias correction and a learning-rate schedule.</summary>
 public sealed class Adam : IPinnOptimizer
 {
     private readonly IReadOnlyList<Parameter> parameters;
     private readonly LearningRateSchedule schedule;
+    private readonly int iterationsPerEpoch;
     private readonly double beta1, beta2, epsilon;
     private readonly Tensor[] firstMoment, secondMoment;
     private int iteration;
 
-    public Adam(IReadOnlyList<Parameter> parameters, LearningRateSchedule schedule, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+    /// <param name="iterationsPerEpoch">
+    /// Steps per epoch of the <paramref name="schedule"/>: 1 for full-batch training (a PINN phase), the batches per
+    /// epoch for mini-batch training (the rate of step i is the schedule's at epoch i / iterationsPerEpoch).
+    /// </param>
+    public Adam(IReadOnlyList<Parameter> parameters, LearningRateSchedule schedule, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8,
+        int iterationsPerEpoch = 1)
     {
+        schedule.Validate();
+        if (iterationsPerEpoch <= 0) throw new ArgumentException($"Adam needs a positive number of iterations per epoch; got {iterationsPerEpoch}.");
         this.parameters = parameters;
         this.schedule = schedule;
+        this.iterationsPerEpoch = iterationsPerEpoch;
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.epsilon = epsilon;
@@ -47,7 +125,7 @@ public sealed class Adam : IPinnOptimizer
     {
         foreach (var p in parameters) p.grad?.zero_();
         LastLoss = objective.Evaluate();
-        double rate = schedule(iteration);
+        double rate = schedule.RateAt(iteration / iterationsPerEpoch);
         iteration++;
         double correction1 = 1 - Math.Pow(beta1, iteration);
         double correction2 = 1 - Math.Pow(beta2, iteration);

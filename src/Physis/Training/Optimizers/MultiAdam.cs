@@ -61,7 +61,7 @@ public sealed class MultiAdam : IPinnOptimizer
 
     private void Update(Tensor?[][] gradients)
     {
-        double rate = schedule(iteration);
+        double rate = schedule.RateAt(iteration);
         iteration++;
         double correction1 = 1 - Math.Pow(beta1, iteration);
         double correction2 = 1 - Math.Pow(beta2, iteration);

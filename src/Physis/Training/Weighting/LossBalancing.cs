@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Physis.Training.Optimizers;
 using TorchSharp.Modules;
 using TorchSharp;
@@ -12,9 +11,6 @@ namespace Physis.Training.Weighting;
 /// the gradients of the terms, and the optimizer minimises sum_i weight_i * conditionWeight_i * term_i. The weights
 /// are stored in checkpoints and logged in each loss record as weight_TERM (<see cref="LossWeighting"/>).
 /// </summary>
-[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
-[JsonDerivedType(typeof(GradientNormBalancing), "gradient_norm")]
-[JsonDerivedType(typeof(NtkBalancing), "ntk")]
 public abstract record LossBalancing(int Every) : ITrainingMethodOptions
 {
     public ITrainingMethod Create(PinnTrainer trainer) => new LossWeighting(this, trainer);

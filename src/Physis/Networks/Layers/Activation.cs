@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Physis.Networks;
+namespace Physis.Networks.Layers;
 
 /// <summary>ReLU has no second derivative: it suits operator networks (DeepONet) trained on data, not PDE residuals.</summary>
 public enum Activation { Tanh, Sin, Gelu, Silu, Relu }

@@ -1,4 +1,4 @@
-namespace Physis.Networks;
+namespace Physis.Networks.Layers;
 
 /// <summary>
 /// Random weight factorisation (Wang, Wang, Perdikaris 2022): every dense weight is trained as W = diag(exp(s)) V, with

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using Physis.Infrastructure;
 using static TorchSharp.torch;
 
-namespace Physis.Training.Checkpoints;
+namespace Physis.Training;
 
 /// <summary>Writes a trainer's checkpoint every so many iterations and when a phase ends.</summary>
 internal sealed class Checkpointing

@@ -1,13 +1,13 @@
 using System.Globalization;
 using YamlDotNet.RepresentationModel;
 
-namespace Physis.Runs.Configuration;
+namespace Physis.Infrastructure.Configuration;
 
 /// <summary>
 /// A node of a YAML configuration with its place in the file, and strict readers for it: every error names the file,
 /// the line, the setting's path (network.embeddings[0].fourier.scale) and what is allowed.
 /// </summary>
-internal sealed class ConfigNode(string file, string path, YamlNode node)
+public sealed class ConfigNode(string file, string path, YamlNode node)
 {
     public string Path { get; } = path;
     public YamlNode Node { get; } = node;

@@ -1,0 +1,37 @@
+using System.Reflection;
+using System.Text.Json.Serialization;
+using static TorchSharp.torch;
+
+namespace Physis.Networks.Operators;
+
+/// <summary>
+/// The architecture of a neural operator: its settings and the factory that builds the network from them. The kind
+/// ("fno", "tfno", "mgno", "lsm", "deeponet") is the JSON discriminator, so a run's settings.json and a model.bin header
+/// store one "architecture" object whose "kind" says which record it is. The <see cref="JsonDerivedTypeAttribute"/>
+/// list below is the one place that names the kinds.
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
+[JsonDerivedType(typeof(FnoSettings), "fno")]
+[JsonDerivedType(typeof(TfnoSettings), "tfno")]
+[JsonDerivedType(typeof(MgnoSettings), "mgno")]
+[JsonDerivedType(typeof(LsmSettings), "lsm")]
+[JsonDerivedType(typeof(DeepOnetSettings), "deeponet")]
+public abstract record OperatorArchitecture
+{
+    private static readonly (Type Type, string Kind)[] Derived =
+        [.. typeof(OperatorArchitecture).GetCustomAttributes<JsonDerivedTypeAttribute>(inherit: false)
+            .Select(a => (a.DerivedType, (string)a.TypeDiscriminator!))];
+
+    /// <summary>Every architecture's kind, as `physis train-operator` and the run files spell it.</summary>
+    public static IReadOnlyList<string> Kinds { get; } = [.. Derived.Select(d => d.Kind)];
+
+    /// <summary>This architecture's kind (one of <see cref="Kinds"/>); stored as the "kind" of its JSON object.</summary>
+    [JsonIgnore]
+    public string Kind => Derived.First(d => d.Type == GetType()).Kind;
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first setting (by its property name) that is out of range.</summary>
+    public abstract void Validate();
+
+    /// <summary>The untrained network, initialised from <paramref name="seed"/> (float32, on the CPU); validates the settings first.</summary>
+    public abstract nn.Module Create(int seed);
+}

@@ -1,0 +1,24 @@
+using Physis.Differentiation;
+using static TorchSharp.torch;
+
+namespace Physis.Training;
+
+/// <summary>How a <see cref="PinnTrainer"/> computes: seed, floating-point type, device, derivative engine and training methods.</summary>
+public sealed record TrainerOptions
+{
+    public int Seed { get; init; }
+    public ScalarType DType { get; init; } = ScalarType.Float32;
+    public Device? Device { get; init; }
+    public IDifferentiationEngine? Engine { get; init; }
+    /// <summary>
+    /// Training methods, applied in this order: loss balancing (<see cref="Weighting.GradientNormBalancing"/>, ...),
+    /// causal weighting (<see cref="Causal.CausalTraining"/>), adaptive sampling (<see cref="Adaptive.ResidualAdaptiveRefinement"/>, ...).
+    /// </summary>
+    public IReadOnlyList<ITrainingMethodOptions> Methods { get; init; } = [];
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        foreach (var method in Methods) method.Validate();
+    }
+}
