@@ -111,11 +111,14 @@ public static class PinnBenchmark
         return new BenchmarkRow(problem.Name, method, problem.Target.Metric, value, problem.Target.Value, problem.Target.Anchor, iterations, wall);
     }
 
-    /// <summary>Writes bench.md (a table for people and the README) and bench.csv (for tools), each atomically.</summary>
-    public static void WriteTables(string folder, IReadOnlyList<BenchmarkRow> rows, string heading)
+    /// <summary>
+    /// Writes bench.md (a table for people, read back by `physis bench report` with its heading and CPU line) and
+    /// bench.csv (for tools), each atomically. <paramref name="cpu"/> defaults to this machine's processor model.
+    /// </summary>
+    public static void WriteTables(string folder, IReadOnlyList<BenchmarkRow> rows, string heading, string? cpu = null)
     {
         Directory.CreateDirectory(folder);
-        var md = new StringBuilder($"# {heading}\n\n| problem | method | metric | value | target | met | published anchor | iterations | wall time (s) |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        var md = new StringBuilder($"# {heading}\n\nCPU: {cpu ?? BenchmarkReport.CpuModel()}\n\n| problem | method | metric | value | target | met | published anchor | iterations | wall time (s) |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         var csv = new StringBuilder("problem,method,metric,value,target,met,anchor,iterations,wall_seconds\n");
         foreach (var r in rows)
         {

@@ -17,9 +17,8 @@ public sealed class AllenCahnProblem : SpectralReferenceProblem
     protected override double InitialValue(double x) => x * x * Math.Cos(Math.PI * x);
     protected override TrajectoryDataset Trajectory => TrajectoryDataset.AllenCahn();
 
-    // Four harmonics of x let the network draw the sharp interfaces (README, Results: at a small marching budget 3.3e-3
-    // against 7.7e-3 with one).
+    // Four harmonics of x let the network draw the sharp interfaces, which one harmonic resolves poorly (docs/results.md).
     public override IReadOnlyDictionary<string, PinnSettings> Presets { get; } =
-        MethodPresets.PeriodicAblation(PinnSettings.TimeDependentDefault(200, 512), period: 2, defaultMethod: "periodic-marching-warm",
+        MethodPresets.PeriodicAblation(MethodPresets.TimeDependent(200, 512), period: 2, defaultMethod: "periodic-marching-warm",
             s => s with { Network = s.Network! with { Embeddings = [PeriodicEmbeddingOptions.Of(0, 2, harmonics: 4)] } });
 }

@@ -46,8 +46,8 @@ public sealed class CavityProblem : ICatalogProblem
 
     public IReadOnlyDictionary<string, PinnSettings> Presets { get; } = new Dictionary<string, PinnSettings>
     {
-        // v = 0 on the walls built in (--hard-constraints): 1.65e-2 at the table points after Adam 3000 and L-BFGS 16000,
-        // against 2.3e-2 with every wall condition as a loss term.
+        // v = 0 on the walls built in (hard constraints) with a long L-BFGS phase: the wall terms no longer compete with
+        // the momentum residuals (docs/results.md compares it with every wall condition as a loss term).
         ["default"] = new PinnSettings
         {
             Hidden = [50, 50, 50, 50],

@@ -48,7 +48,7 @@ public sealed class FiniteQuantumWell : QuantumWellProblem
 
     /// <summary>
     /// Interface features at the well's edges let psi'' jump by V0 psi there, as the equation demands; a smooth network
-    /// spread that jump into the residual and biased the trained energies (7e-4 and 5e-3 for the first two states).
+    /// spread that jump into the residual and biased the trained energies.
     /// Each energy is held at its start for the first 1000 Adam steps, so the state first fits the equation at that
     /// energy (whose nearest eigenstate is the one sought) instead of the energy running to the untrained state's
     /// Rayleigh quotient near the barrier; L-BFGS then needs about 10000 iterations to settle the states.

@@ -42,7 +42,7 @@ public sealed class HelmholtzProblem : ICatalogProblem
     public IReadOnlyDictionary<string, PinnSettings> Presets { get; } = new Dictionary<string, PinnSettings>
     {
         // With the boundary built in, only the residual is left to fit (no boundary term to balance against the
-        // residual's ~1e4 scale): 1.8e-4 where the soft-constrained preset below stalls at 1.6e-2.
+        // residual's ~1e4 scale); the soft-constrained preset below stalls far from the target (docs/results.md).
         ["default"] = SoftConstraints with { HardConstraints = true, AdamIterations = 2000, LbfgsIterations = 8000 },
         ["soft-constraints"] = SoftConstraints,
     };

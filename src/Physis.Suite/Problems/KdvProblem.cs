@@ -18,8 +18,8 @@ public sealed class KdvProblem : SpectralReferenceProblem
     protected override double InitialValue(double x) => Math.Cos(Math.PI * x);
     protected override TrajectoryDataset Trajectory => TrajectoryDataset.Kdv();
 
-    // Hard and warm window starts reach the target at half the marching budget (README, Results).
+    // Hard and warm window starts: each window begins from the previous window's state and weights (docs/results.md).
     public override IReadOnlyDictionary<string, PinnSettings> Presets { get; } =
-        MethodPresets.PeriodicAblation(PinnSettings.TimeDependentDefault(200, 512), period: 2, defaultMethod: "periodic-marching-warm",
+        MethodPresets.PeriodicAblation(MethodPresets.TimeDependent(200, 512), period: 2, defaultMethod: "periodic-marching-warm",
             MethodPresets.HalfMarchingBudget);
 }

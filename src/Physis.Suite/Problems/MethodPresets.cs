@@ -69,6 +69,21 @@ public static class MethodPresets
         return presets;
     }
 
+    /// <summary>
+    /// The suite's starting point for 1D time-dependent problems: a 4 x 64 tanh MLP in float64 on 8000 collocation
+    /// points, Adam 5000 then L-BFGS up to 5000.
+    /// </summary>
+    public static PinnSettings TimeDependent(int boundaryPoints, int initialPoints) => new()
+    {
+        Hidden = [64, 64, 64, 64],
+        DomainPoints = 8000,
+        BoundaryPoints = boundaryPoints,
+        InitialPoints = initialPoints,
+        AdamIterations = 5000,
+        LbfgsIterations = 5000,
+        Precision = Precision.Float64,
+    };
+
     /// <summary>Half the marching budget per window: Adam 500, L-BFGS up to 1000, 1000 domain points (boundary and initial points unchanged).</summary>
     public static PinnSettings HalfMarchingBudget(PinnSettings marching) =>
         marching with { AdamIterations = 500, LbfgsIterations = 1000, DomainPoints = 1000 };

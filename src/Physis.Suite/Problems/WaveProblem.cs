@@ -42,14 +42,14 @@ public sealed class WaveProblem : ICatalogProblem
     public IReadOnlyDictionary<string, PinnSettings> Presets { get; } = new Dictionary<string, PinnSettings>
     {
         // Only the residual is left to fit; the conditions' loss terms pulled against a residual of size 1e5.
-        ["default"] = PinnSettings.TimeDependentDefault(400, 400) with
+        ["default"] = MethodPresets.TimeDependent(400, 400) with
         {
             HardConstraints = true,
             DomainPoints = 6000,
             AdamIterations = 2000,
             LbfgsIterations = 8000,
         },
-        ["soft-constraints"] = PinnSettings.TimeDependentDefault(400, 400),
+        ["soft-constraints"] = MethodPresets.TimeDependent(400, 400),
     };
 
     public ReferenceSolution Reference() => ReferenceSolution.Exact(["x", "t"], [UniformGrid.Linspace(0, 1, 101), UniformGrid.Linspace(0, 1, 101)],

@@ -190,7 +190,21 @@ public sealed class Difference(Geometry first, Geometry second) : CsgGeometry(fi
 {
     public override BoundingBox Bounds => First.Bounds;
 
-    public override bool Contains(ReadOnlySpan<double> point) => First.Contains(point) && !Second.ContainsStrictly(point);
+    public override bool Contains(ReadOnlySpan<double> point)
+    {
+        if (!First.Contains(point) || Second.ContainsStrictly(point)) return false;
+        if (!First.OnBoundary(point) || !Second.OnBoundary(point)) return true;
+        // On both boundaries: the point belongs to the difference when some nearby point is inside the first region and
+        // outside the second; otherwise it went with the second (the outer edges of a square cut from a square's corner).
+        double step = 4 * Math.Max(First.Tolerance, Second.Tolerance);
+        var probe = new double[point.Length];
+        for (int code = 0; code < (int)Math.Pow(3, point.Length); code++)
+        {
+            for (int i = 0, rest = code; i < probe.Length; i++, rest /= 3) probe[i] = point[i] + (rest % 3 - 1) * step;
+            if (First.ContainsStrictly(probe) && !Second.Contains(probe)) return true;
+        }
+        return false;
+    }
 
     private protected override bool KeepsFirstBoundary(ReadOnlySpan<double> point) => !Second.ContainsStrictly(point);
 

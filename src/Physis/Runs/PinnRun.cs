@@ -325,7 +325,7 @@ public static class PinnRun
         string folder = run.Path;
         if (reference is not null && comparison is not null)
         {
-            WritePrediction(run.File("prediction.npz"), reference, comparison.Prediction);
+            WritePrediction(run.File("prediction.npz"), reference, OutsideAsNaN(problem, reference.Points, comparison.Prediction));
             SolutionPlots.Write(folder, options.Name, trainer.Coordinates, reference, comparison);
         }
         else
@@ -408,15 +408,22 @@ public static class PinnRun
     {
         var points = grid.Points();
         var output = predict(points);
+        var values = problem.Fields.Select((f, i) => (f, Enumerable.Range(0, grid.Count).Select(k => output[k, i]).ToArray()));
+        return OutsideAsNaN(problem, points, values.ToDictionary(v => v.f, v => v.Item2));
+    }
+
+    /// <summary>The values with NaN at points outside the geometry, where the network only extrapolates.</summary>
+    private static Dictionary<string, double[]> OutsideAsNaN(PdeProblem problem, double[,] points, IReadOnlyDictionary<string, double[]> values)
+    {
         var point = new double[points.GetLength(1)];
-        var values = problem.Fields.ToDictionary(f => f, _ => new double[grid.Count]);
-        for (int k = 0; k < grid.Count; k++)
+        var masked = values.ToDictionary(v => v.Key, v => v.Value.ToArray());
+        for (int k = 0; k < points.GetLength(0); k++)
         {
             for (int d = 0; d < point.Length; d++) point[d] = points[k, d];
-            bool inside = problem.Geometry.Contains(point);
-            for (int f = 0; f < problem.Fields.Count; f++) values[problem.Fields[f]][k] = inside ? output[k, f] : double.NaN;
+            if (problem.Geometry.Contains(point)) continue;
+            foreach (var field in masked.Values) field[k] = double.NaN;
         }
-        return values;
+        return masked;
     }
 
     /// <summary>

@@ -70,21 +70,6 @@ public sealed record PinnSettings
     public TorchSharp.torch.ScalarType DType => Precision == Precision.Float64 ? TorchSharp.torch.ScalarType.Float64 : TorchSharp.torch.ScalarType.Float32;
     public int Seed { get; init; }
 
-    /// <summary>
-    /// The suite's starting point for 1D time-dependent problems: a 4 x 64 tanh MLP in float64 on 8000 collocation
-    /// points, Adam 5000 then L-BFGS up to 5000.
-    /// </summary>
-    public static PinnSettings TimeDependentDefault(int boundaryPoints, int initialPoints) => new()
-    {
-        Hidden = [64, 64, 64, 64],
-        DomainPoints = 8000,
-        BoundaryPoints = boundaryPoints,
-        InitialPoints = initialPoints,
-        AdamIterations = 5000,
-        LbfgsIterations = 5000,
-        Precision = Precision.Float64,
-    };
-
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting (by its property name).</summary>
     public void Validate()
     {

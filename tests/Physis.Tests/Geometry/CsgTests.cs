@@ -8,6 +8,22 @@ public class CsgTests
 
     private static Geometry SquareMinusDisk => new Rectangle(-1, -1, 1, 1) - new Disk(0, 0, 0.5);
 
+    [Theory]
+    [InlineData(1.0, 0.5, false)]   // the removed square's outer edges went with it
+    [InlineData(0.5, 1.0, false)]
+    [InlineData(1.0, 1.0, false)]
+    [InlineData(1.0, 0.0, true)]    // the L's own corners and edges stay
+    [InlineData(0.0, 1.0, true)]
+    [InlineData(1.0, -0.5, true)]
+    [InlineData(0.0, 0.5, true)]    // the re-entrant edges
+    [InlineData(0.5, 0.0, true)]
+    [InlineData(0.5, 0.5, false)]
+    public void AnLShapeHoldsItsClosureAndNotTheCutAwayEdges(double x, double y, bool inside)
+    {
+        var shape = new Rectangle(-1, -1, 1, 1) - new Rectangle(0, 0, 1, 1);
+        Assert.Equal(inside, shape.Contains([x, y]));
+    }
+
     [Fact]
     public void SquareMinusDiskMembership()
     {

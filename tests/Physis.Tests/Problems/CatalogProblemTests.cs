@@ -51,7 +51,7 @@ public class CatalogProblemTests
         Assert.Equal(10, ProblemCatalog.Find("advection").Presets["default"].TimeWindows);
         Assert.True(ProblemCatalog.Find("advection-80").Presets["default"] is { HardWindowStart: true, TimeWindows: 40 });
         Assert.Contains("Unknown default method 'marching'", Assert.Throws<ArgumentException>(() =>
-            MethodPresets.PeriodicAblation(PinnSettings.TimeDependentDefault(10, 10), 2, "marching")).Message);
+            MethodPresets.PeriodicAblation(MethodPresets.TimeDependent(10, 10), 2, "marching")).Message);
     }
 
     private static readonly Dictionary<string, Func<Tensor[], Tensor>[]> ExactSolutions = new()

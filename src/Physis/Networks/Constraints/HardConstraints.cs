@@ -69,7 +69,7 @@ public static class HardConstraints
         if (timeScale is { } scale && !(scale > 0 && double.IsFinite(scale)))
             throw new ArgumentException($"The time scale of an initial-velocity constraint must be positive and finite, got {scale}.");
         var squared = time.Times(time);
-        // s^2 as (t - t0)^2 / tau^2, the arithmetic of the wave figures in the README.
+        // s^2 as (t - t0)^2 / tau^2: the same arithmetic as the runs recorded in docs/results.md, so they can be repeated.
         var psi = timeScale is not { } tau
             ? squared
             : new DistanceFunction(x => { var s2 = squared.Evaluate(x) / (tau * tau); return s2 / (1 + s2); },
