@@ -63,6 +63,14 @@ public class OperatorCommandTests
                 (["train-operator", "deeponet", "--data", data, "--branch", "10,8,8", "--out", folder], "--branch starts with 10 sensors but the data have 16"),
                 (["train-operator", "fno", "--data", data, "--resolution", "5", "--out", folder], "Resolution 5 cannot be taken from 16"),
                 (["train-operator", "fno", "--data", data, "--epochs", "-1", "--out", folder], "--epochs cannot be negative"),
+                // Library settings named by their flags: BatchSize, LearningRate, StepEvery, RankRatio, Heads and Width, Levels.
+                (["train-operator", "fno", "--data", data, "--batch", "0", "--out", folder], "--batch must be positive"),
+                (["train-operator", "fno", "--data", data, "--lr", "-1", "--out", folder], "--learning-rate must be positive"),
+                (["train-operator", "fno", "--data", data, "--step-every", "0", "--out", folder], "--step-every must be positive"),
+                (["train-operator", "fno", "--data", data, "--schedule", "linear", "--out", folder], "Unknown --schedule 'linear'"),
+                (["train-operator", "tfno", "--data", data, "--modes", "4", "--rank-ratio", "2", "--out", folder], "--rank-ratio must lie in (0, 1]"),
+                (["train-operator", "lsm", "--data", data, "--width", "8", "--heads", "3", "--out", folder], "--heads must be a positive divisor of --width (8)"),
+                (["train-operator", "mgno", "--data", data, "--levels", "0", "--out", folder], "--levels must lie in 1 to 30"),
                 (["train-operator", "wavelet", "--data", data], "Unknown operator 'wavelet'"),
                 (["predict", "--model", folder, "--data", data], "No saved model"),
             };

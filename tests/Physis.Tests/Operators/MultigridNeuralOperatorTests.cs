@@ -210,8 +210,8 @@ public class MultigridNeuralOperatorTests
         var valid = Small(1, MultigridBoundary.Periodic, [64]);
         foreach (var (settings, option) in new[]
         {
-            (valid with { Channels = 0 }, "--width"), (valid with { Layers = 0 }, "--layers"), (valid with { Levels = 0 }, "--levels"),
-            (valid with { Smoothing = 0 }, "--smoothing"), (valid with { Boundary = (MultigridBoundary)7 }, "--boundary"),
+            (valid with { Channels = 0 }, "Channels"), (valid with { Layers = 0 }, "Layers"), (valid with { Levels = 0 }, "Levels"),
+            (valid with { Smoothing = 0 }, "Smoothing"), (valid with { Boundary = (MultigridBoundary)7 }, "Boundary"),
             (valid with { TrainingGrid = [62] }, "multiple of 4"), (valid with { TrainingGrid = [64, 64] }, "training grid"),
         })
             Assert.Contains(option, Assert.Throws<ArgumentException>(settings.Validate).Message);

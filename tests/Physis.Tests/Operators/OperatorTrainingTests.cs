@@ -2,6 +2,7 @@ using Physis.Data;
 using Physis.Data.Datasets;
 using Physis.Networks.Operators;
 using Physis.Training.Operators;
+using Physis.Training.Optimizers;
 using static TorchSharp.torch;
 
 namespace Physis.Tests.Operators;
@@ -33,8 +34,7 @@ public class OperatorTrainingTests
 
     private static OperatorModel Fno(OperatorDataset train, int seed = 0) => new(new OperatorModelSpec
     {
-        Kind = "fno",
-        Fno = new FnoSettings { Modes = [6], Width = 12, Layers = 2, ProjectionWidth = 24 },
+        Architecture = new FnoSettings { Modes = [6], Width = 12, Layers = 2, ProjectionWidth = 24 },
         InputNormaliser = GaussianNormaliser.Fit(train.Inputs),
         OutputNormaliser = GaussianNormaliser.Fit(train.Targets),
         TrainingGrid = train.Grid,
@@ -44,8 +44,7 @@ public class OperatorTrainingTests
     /// <summary>A small DeepONet for 20-sensor data (the output normaliser, a scale only, is fitted on the training targets).</summary>
     internal static OperatorModel DeepOnet(OperatorDataset train) => new(new OperatorModelSpec
     {
-        Kind = "deeponet",
-        DeepOnet = new DeepOnetSettings { Branch = [20, 32, 32], Trunk = [1, 32, 32] },
+        Architecture = new DeepOnetSettings { Branch = [20, 32, 32], Trunk = [1, 32, 32] },
         InputNormaliser = GaussianNormaliser.Fit(train.Inputs),
         OutputNormaliser = GaussianNormaliser.Fit(train.Targets),
         TrainingGrid = train.Grid,
@@ -59,7 +58,7 @@ public class OperatorTrainingTests
         using var model = Fno(train);
         using var trainer = new OperatorTrainer(model, train, test, new OperatorTrainingSettings
         {
-            Epochs = 30, BatchSize = 20, LearningRate = 5e-3, WeightDecay = 0, Decay = LearningRateDecay.Cosine,
+            Epochs = 30, BatchSize = 20, Schedule = new LearningRateSchedule.Cosine(5e-3, Period: 30), WeightDecay = 0,
         });
         trainer.Train();
         Assert.True(trainer.History[^1].TestRelativeL2 < 0.05, $"test relative L2 {trainer.History[^1].TestRelativeL2}");
@@ -74,7 +73,7 @@ public class OperatorTrainingTests
         using var model = DeepOnet(train);
         using var trainer = new OperatorTrainer(model, train, test, new OperatorTrainingSettings
         {
-            Epochs = 200, BatchSize = 50, LearningRate = 1e-2, WeightDecay = 0, Decay = LearningRateDecay.Cosine, Loss = OperatorLoss.MeanSquare,
+            Epochs = 200, BatchSize = 50, Schedule = new LearningRateSchedule.Cosine(1e-2, Period: 200), WeightDecay = 0, Loss = OperatorLoss.MeanSquare,
         });
         trainer.Train();
         var (first, last) = (trainer.History[0].TestMeanSquare, trainer.History[^1].TestMeanSquare);
@@ -87,7 +86,7 @@ public class OperatorTrainingTests
     public void ResumedTrainingMatchesAnUninterruptedRunAndSavedModelsReload()
     {
         var train = HeatData(40, 16, seed: 4);
-        var settings = new OperatorTrainingSettings { Epochs = 2, BatchSize = 8, LearningRate = 1e-2 };
+        var settings = new OperatorTrainingSettings { Epochs = 2, BatchSize = 8, Schedule = new LearningRateSchedule.Step(1e-2, StepEvery: 50, StepFactor: 0.5) };
         string folder = Path.Combine(Path.GetTempPath(), $"physis-operator-{Guid.NewGuid():N}");
         Directory.CreateDirectory(folder);
         try
@@ -150,7 +149,7 @@ public class PhysicsInformedDeepOnetTests
         // No target values enter the loss: only G' = u and G(0) = 0 at the sensors.
         using var trainer = new OperatorTrainer(model, train, test, new OperatorTrainingSettings
         {
-            Epochs = 60, BatchSize = 50, LearningRate = 1e-2, WeightDecay = 0, Decay = LearningRateDecay.Cosine, DataWeight = 0,
+            Epochs = 60, BatchSize = 50, Schedule = new LearningRateSchedule.Cosine(1e-2, Period: 60), WeightDecay = 0, DataWeight = 0,
         }, OperatorPhysics.Antiderivative());
         trainer.Train();
         var (first, last) = (trainer.History[0].TestRelativeL2, trainer.History[^1].TestRelativeL2);
