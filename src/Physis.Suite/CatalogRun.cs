@@ -16,7 +16,7 @@ public static class CatalogRun
             throw new ArgumentException($"Problem {problem.Name} offers no hard constraint; run it without hard constraints.");
         if (problem is ICatalogEigenProblem eigen)
         {
-            if (settings.TimeWindows > 1)
+            if (settings.Marching.Windows > 1)
                 throw new ArgumentException($"Problem {problem.Name} is an eigenvalue problem without time; time marching does not apply.");
             return EigenRun.Execute(eigen, preset, settings, folder, resume, checkpointEvery, callbacks);
         }

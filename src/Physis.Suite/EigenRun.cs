@@ -40,8 +40,7 @@ internal static class EigenRun
         var clock = Stopwatch.StartNew();
         var states = EigenStates.Solve(problem.CreateState, problem.InitialEnergies,
             n => PinnRun.CreateNetwork(template, settings, settings.Seed + n, dtype, walls),
-            new Sampling(settings.DomainPoints, settings.BoundaryPoints, settings.InitialPoints, settings.SamplingMethod),
-            PinnRun.Schedule(settings), new TrainerOptions { Seed = settings.Seed, DType = dtype }, options, callbacks);
+            settings.Sampling, settings.Schedule.Phases(), new TrainerOptions { Seed = settings.Seed, DType = dtype }, options, callbacks);
         double wall = clock.Elapsed.TotalSeconds;
         try
         {

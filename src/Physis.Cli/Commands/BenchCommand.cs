@@ -33,7 +33,35 @@ internal static class BenchCommand
         command.Subcommands.Add(CreateRecycling());
         command.Subcommands.Add(FnoCommand());
         command.Subcommands.Add(OperatorBenchCommand.Create());
+        command.Subcommands.Add(CreateReport());
         return command;
+    }
+
+    private static Command CreateReport()
+    {
+        var from = new Option<string[]>("--from")
+        {
+            Description = "A folder written by `bench pinn` or `bench operators` (its bench.csv and bench.md); repeat for several, one section each in this order.",
+            Required = true,
+        };
+        var output = new Option<string>("--out") { Description = "The markdown page to write (atomically).", DefaultValueFactory = _ => Path.Combine("docs", "benchmarks.md") };
+        var report = new Command("report", "Write one markdown page (docs/benchmarks.md) of the tables in the given bench folders; the page is generated, not edited by hand.")
+        {
+            from, output,
+        };
+        report.SetAction(parse => CliErrors.Run(() =>
+        {
+            string[] folders = parse.GetValue(from) ?? [];
+            string page = parse.GetValue(output)!;
+            // Paths as the page lists them: relative to where the command runs (the repository root), with forward slashes.
+            static string Relative(string path) => Path.GetRelativePath(Environment.CurrentDirectory, Path.TrimEndingDirectorySeparator(Path.GetFullPath(path))).Replace('\\', '/');
+            var names = folders.Select(Relative).ToList();
+            string command = $"physis bench report {string.Join(' ', names.Select(n => $"--from {n}"))} --out {Relative(page)}";
+            BenchmarkReport.Write(folders, names, page, command, resultsPage: Path.Combine("docs", "results.md"));
+            Console.WriteLine($"wrote {Path.GetFullPath(page)} from {string.Join(", ", names)}");
+            return 0;
+        }));
+        return report;
     }
 
     private static Command CreatePinnSuite()
@@ -183,12 +211,12 @@ internal static class BenchCommand
         TensorEngine.Configure(threads);
         var catalog = new BurgersProblem();
         var settings = catalog.Presets["deepxde"];
-        using var network = new Mlp(2, settings.Hidden, 1, settings.Activation, settings.Initializer, seed: 0);
-        using var trainer = new PinnTrainer(catalog.Create(), network,
-            new Sampling(settings.DomainPoints, settings.BoundaryPoints, settings.InitialPoints, settings.SamplingMethod));
-        trainer.Train(new AdamPhase(20, settings.LearningRate));
+        var problem = catalog.Create();
+        using var network = PinnRun.CreateNetwork(problem, settings, seed: 0, settings.DType, transform: null);
+        using var trainer = new PinnTrainer(problem, network, settings.Sampling);
+        trainer.Train(new AdamPhase(20, settings.Schedule.LearningRate));
         var clock = Stopwatch.StartNew();
-        trainer.Train(new AdamPhase(steps, settings.LearningRate));
+        trainer.Train(new AdamPhase(steps, settings.Schedule.LearningRate));
         return clock.Elapsed.TotalMilliseconds / steps;
     }
 

@@ -10,9 +10,9 @@ internal static class CliErrors
     /// <summary>The library's setting names (PinnSettings) as the command line spells them.</summary>
     private static readonly Dictionary<string, string> Flags = new()
     {
-        ["DomainPoints"] = "--domain-points",
-        ["BoundaryPoints"] = "--boundary-points",
-        ["InitialPoints"] = "--initial-points",
+        ["Sampling.Domain"] = "--domain-points",
+        ["Sampling.Boundary"] = "--boundary-points",
+        ["Sampling.Initial"] = "--initial-points",
         ["AdamIterations"] = "--iterations",
         ["LbfgsIterations"] = "--lbfgs-iterations",
         ["ParameterHoldIterations"] = "--hold-parameters",
@@ -64,5 +64,5 @@ internal static class CliErrors
     /// <summary>A library message with each setting name replaced by its flag ("set TimeWindows to 2" reads "set --time-windows to 2").</summary>
     public static string InFlags(string message) => SettingName.Replace(message, m => Flags[m.Value]);
 
-    private static readonly Regex SettingName = new($@"\b({string.Join("|", Flags.Keys)})\b");
+    private static readonly Regex SettingName = new($@"\b({string.Join("|", Flags.Keys.Select(Regex.Escape))})\b");
 }

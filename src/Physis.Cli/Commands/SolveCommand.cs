@@ -10,6 +10,7 @@ using static TorchSharp.torch;
 using Physis.Infrastructure;
 using Physis.Runs;
 using Physis.Networks.Layers;
+using Physis.Networks.Architectures;
 
 namespace Physis.Cli.Commands;
 
@@ -68,30 +69,40 @@ internal static class SolveCommand
                 var stored = new RunFolder(folder).Read<PinnSettings>().Settings;
                 settings = stored with
                 {
-                    AdamIterations = parse.GetValue(iterations) ?? stored.AdamIterations,
-                    LbfgsIterations = parse.GetValue(lbfgs) ?? stored.LbfgsIterations,
+                    Schedule = stored.Schedule with
+                    {
+                        AdamIterations = parse.GetValue(iterations) ?? stored.Schedule.AdamIterations,
+                        LbfgsIterations = parse.GetValue(lbfgs) ?? stored.Schedule.LbfgsIterations,
+                    },
                 };
             }
             else
+            {
+                var (network, points, schedule, marching) = (settings.Network, settings.Sampling, settings.Schedule, settings.Marching);
                 settings = settings with
                 {
-                    AdamIterations = parse.GetValue(iterations) ?? settings.AdamIterations,
-                    LbfgsIterations = parse.GetValue(lbfgs) ?? settings.LbfgsIterations,
-                    DomainPoints = parse.GetValue(domain) ?? settings.DomainPoints,
-                    BoundaryPoints = parse.GetValue(boundary) ?? settings.BoundaryPoints,
-                    InitialPoints = parse.GetValue(initial) ?? settings.InitialPoints,
-                    LearningRate = parse.GetValue(learningRate) ?? settings.LearningRate,
+                    Network = network with
+                    {
+                        // Other widths keep the preset's embeddings, activation and initializer.
+                        Architecture = parse.GetValue(hidden) is { } widths ? new MlpArchitecture(ParseWidths(widths)) : network.Architecture,
+                        Activation = parse.GetValue(activation) is { } a ? ActivationFunctions.ParseSmooth(a) : network.Activation,
+                    },
+                    Sampling = new Sampling(parse.GetValue(domain) ?? points.Domain, parse.GetValue(boundary) ?? points.Boundary,
+                        parse.GetValue(initial) ?? points.Initial, parse.GetValue(sampling) is { } m ? ParseSampling(m) : points.Method),
+                    Schedule = schedule with
+                    {
+                        AdamIterations = parse.GetValue(iterations) ?? schedule.AdamIterations,
+                        LbfgsIterations = parse.GetValue(lbfgs) ?? schedule.LbfgsIterations,
+                        LearningRate = parse.GetValue(learningRate) ?? schedule.LearningRate,
+                        ParameterHoldIterations = parse.GetValue(hold) ?? schedule.ParameterHoldIterations,
+                    },
+                    Marching = new MarchingSettings(parse.GetValue(windows) ?? marching.Windows,
+                        parse.GetValue(hardStart) || marching.HardStart, parse.GetValue(warmStart) || marching.WarmStart),
                     Precision = parse.GetValue(precision) is { } p ? ParsePrecision(p) : settings.Precision,
                     Seed = parse.GetValue(seed) ?? settings.Seed,
                     HardConstraints = parse.GetValue(hard) || settings.HardConstraints,
-                    Hidden = parse.GetValue(hidden) is { } widths ? ParseWidths(widths) : settings.Hidden,
-                    Activation = parse.GetValue(activation) is { } a ? ActivationFunctions.ParseSmooth(a) : settings.Activation,
-                    SamplingMethod = parse.GetValue(sampling) is { } m ? ParseSampling(m) : settings.SamplingMethod,
-                    TimeWindows = parse.GetValue(windows) ?? settings.TimeWindows,
-                    HardWindowStart = parse.GetValue(hardStart) || settings.HardWindowStart,
-                    WarmWindowStart = parse.GetValue(warmStart) || settings.WarmWindowStart,
-                    ParameterHoldIterations = parse.GetValue(hold) ?? settings.ParameterHoldIterations,
                 };
+            }
             settings.Validate();
             int every = parse.GetValue(checkpointEvery);
             if (every <= 0) throw new ArgumentException($"--checkpoint-every must be positive, got {every}.");
@@ -100,7 +111,7 @@ internal static class SolveCommand
 
             Console.WriteLine($"Physis: {catalogProblem.Description}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"preset {presetName}: {(settings.Network is { } network ? network.ToString() : $"MLP [{string.Join(", ", settings.Hidden)}] {settings.Activation.ToString().ToLowerInvariant()}")}, {(settings.HardConstraints ? "hard constraints, " : "")}{(settings.TimeWindows > 1 ? $"{settings.TimeWindows} time windows{(settings.HardWindowStart ? " (hard starts)" : "")}{(settings.WarmWindowStart ? " (warm starts)" : "")}, " : "")}{settings.Precision}, points {settings.DomainPoints}/{settings.BoundaryPoints}/{settings.InitialPoints} ({settings.SamplingMethod}), Adam {settings.AdamIterations} x lr {settings.LearningRate}{(settings.ParameterHoldIterations > 0 ? $" (parameters held for the first {settings.ParameterHoldIterations})" : "")}, then L-BFGS <= {settings.LbfgsIterations}, seed {settings.Seed}{(resuming ? ", resuming" : "")}"));
+                $"preset {presetName}: {Describe(settings)}{(resuming ? ", resuming" : "")}"));
             var progress = new ProgressDisplay(!Console.IsOutputRedirected, TimeSpan.FromSeconds(10));
             var result = CatalogRun.Execute(catalogProblem, presetName, settings, folder, resuming, every, progress);
             progress.Finish();
@@ -113,6 +124,20 @@ internal static class SolveCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>One line for the terminal: network, constraints, marching, precision, points, schedule and seed.</summary>
+    private static string Describe(PinnSettings settings)
+    {
+        var (points, schedule, marching) = (settings.Sampling, settings.Schedule, settings.Marching);
+        string windows = marching.Windows > 1
+            ? $"{marching.Windows} time windows{(marching.HardStart ? " (hard starts)" : "")}{(marching.WarmStart ? " (warm starts)" : "")}, "
+            : "";
+        string held = schedule.ParameterHoldIterations > 0 ? $" (parameters held for the first {schedule.ParameterHoldIterations})" : "";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{settings.Network}, {(settings.HardConstraints ? "hard constraints, " : "")}{windows}{settings.Precision}, "
+            + $"points {points.Domain}/{points.Boundary}/{points.Initial} ({points.Method}), Adam {schedule.AdamIterations} x lr {schedule.LearningRate}"
+            + $"{held}, then L-BFGS <= {schedule.LbfgsIterations}, seed {settings.Seed}");
     }
 
     private static int[] ParseWidths(string text)

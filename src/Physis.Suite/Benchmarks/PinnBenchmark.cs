@@ -31,18 +31,26 @@ public static class PinnBenchmark
     /// </summary>
     public static PinnSettings Quick(PinnSettings settings)
     {
-        int windows = Math.Min(settings.TimeWindows, 2), adam = Math.Min(settings.AdamIterations, 300 / windows);
+        var schedule = settings.Schedule;
+        int windows = Math.Min(settings.Marching.Windows, 2), adam = Math.Min(schedule.AdamIterations, 300 / windows);
         return settings with
         {
-            TimeWindows = windows,
-            AdamIterations = adam,
-            // The same share of the (fewer) Adam iterations holds the problem's parameters.
-            ParameterHoldIterations = settings.AdamIterations == 0 ? 0 : (int)((long)settings.ParameterHoldIterations * adam / settings.AdamIterations),
-            LbfgsIterations = Math.Min(settings.LbfgsIterations, 100 / windows),
-            NaturalGradientIterations = Math.Min(settings.NaturalGradientIterations, 10),
-            DomainPoints = Math.Min(settings.DomainPoints, 2000),
-            BoundaryPoints = Math.Min(settings.BoundaryPoints, 200),
-            InitialPoints = Math.Min(settings.InitialPoints, 200),
+            Marching = settings.Marching with { Windows = windows },
+            Schedule = schedule with
+            {
+                AdamIterations = adam,
+                // The same share of the (fewer) Adam iterations holds the problem's parameters.
+                ParameterHoldIterations = schedule.AdamIterations == 0 ? 0
+                    : (int)((long)schedule.ParameterHoldIterations * adam / schedule.AdamIterations),
+                LbfgsIterations = Math.Min(schedule.LbfgsIterations, 100 / windows),
+                NaturalGradientIterations = Math.Min(schedule.NaturalGradientIterations, 10),
+            },
+            Sampling = settings.Sampling with
+            {
+                Domain = Math.Min(settings.Sampling.Domain, 2000),
+                Boundary = Math.Min(settings.Sampling.Boundary, 200),
+                Initial = Math.Min(settings.Sampling.Initial, 200),
+            },
         };
     }
 
@@ -54,15 +62,22 @@ public static class PinnBenchmark
     {
         if (!(factor > 0 && factor <= 1)) throw new ArgumentException($"--scale must lie in (0, 1], got {factor}.");
         int Scale(int count) => count == 0 ? 0 : Math.Max(1, (int)Math.Round(count * factor));
+        var schedule = settings.Schedule;
         return settings with
         {
-            AdamIterations = Scale(settings.AdamIterations),
-            ParameterHoldIterations = Math.Min(Scale(settings.ParameterHoldIterations), Scale(settings.AdamIterations)),
-            LbfgsIterations = Scale(settings.LbfgsIterations),
-            NaturalGradientIterations = Scale(settings.NaturalGradientIterations),
-            DomainPoints = Scale(settings.DomainPoints),
-            BoundaryPoints = Scale(settings.BoundaryPoints),
-            InitialPoints = Scale(settings.InitialPoints),
+            Schedule = schedule with
+            {
+                AdamIterations = Scale(schedule.AdamIterations),
+                ParameterHoldIterations = Math.Min(Scale(schedule.ParameterHoldIterations), Scale(schedule.AdamIterations)),
+                LbfgsIterations = Scale(schedule.LbfgsIterations),
+                NaturalGradientIterations = Scale(schedule.NaturalGradientIterations),
+            },
+            Sampling = settings.Sampling with
+            {
+                Domain = Scale(settings.Sampling.Domain),
+                Boundary = Scale(settings.Sampling.Boundary),
+                Initial = Scale(settings.Sampling.Initial),
+            },
         };
     }
 

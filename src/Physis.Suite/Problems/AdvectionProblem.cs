@@ -31,7 +31,10 @@ public sealed class AdvectionProblem(double speed = 30) : ICatalogProblem
     // a window that must transport it much further stays near u = 0 (docs/results.md).
     public IReadOnlyDictionary<string, PinnSettings> Presets { get; } =
         MethodPresets.PeriodicAblation(MethodPresets.TimeDependent(200, 256), period: 2 * Math.PI, defaultMethod: "periodic-marching-hard",
-            s => MethodPresets.HalfMarchingBudget(s) with { TimeWindows = speed <= 30 ? 10 : (int)Math.Ceiling(speed / 2) });
+            s => MethodPresets.HalfMarchingBudget(s) with
+            {
+                Marching = s.Marching with { Windows = speed <= 30 ? 10 : (int)Math.Ceiling(speed / 2) },
+            });
 
     public ReferenceSolution Reference()
     {

@@ -20,5 +20,5 @@ public sealed class AllenCahnProblem : SpectralReferenceProblem
     // Four harmonics of x let the network draw the sharp interfaces, which one harmonic resolves poorly (docs/results.md).
     public override IReadOnlyDictionary<string, PinnSettings> Presets { get; } =
         MethodPresets.PeriodicAblation(MethodPresets.TimeDependent(200, 512), period: 2, defaultMethod: "periodic-marching-warm",
-            s => s with { Network = s.Network! with { Embeddings = [PeriodicEmbeddingOptions.Of(0, 2, harmonics: 4)] } });
+            s => s with { Network = s.Network with { Embeddings = [PeriodicEmbeddingOptions.Of(0, 2, harmonics: 4)] } });
 }

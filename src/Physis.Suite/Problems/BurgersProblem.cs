@@ -4,6 +4,7 @@ using Physis.Solvers.Exact;
 using Physis.Evaluation;
 using Physis.Runs;
 using Physis.Problems;
+using Physis.Training;
 
 namespace Physis.Suite.Problems;
 
@@ -38,8 +39,8 @@ public sealed class BurgersProblem : ICatalogProblem
         // L-BFGS keep improving below the float32 noise floor (about 3e-6 in the loss) where the error is decided.
         ["default"] = new PinnSettings
         {
-            DomainPoints = 5000,
-            LbfgsIterations = 20_000,
+            Sampling = new Sampling(5000, 80, 160),
+            Schedule = new OptimizerSchedule { LbfgsIterations = 20_000 },
             Precision = Precision.Float64,
         },
         // DeepXDE's Burgers example: [2, 20, 20, 20, 1] tanh, Glorot normal, 2540/80/160 points,

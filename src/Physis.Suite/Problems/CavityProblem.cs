@@ -4,6 +4,8 @@ using Physis.Solvers;
 using Physis.Evaluation;
 using Physis.Runs;
 using Physis.Problems;
+using Physis.Training;
+using Physis.Networks;
 
 namespace Physis.Suite.Problems;
 
@@ -50,12 +52,10 @@ public sealed class CavityProblem : ICatalogProblem
         // the momentum residuals (docs/results.md compares it with every wall condition as a loss term).
         ["default"] = new PinnSettings
         {
-            Hidden = [50, 50, 50, 50],
+            Network = NetworkOptions.Mlp([50, 50, 50, 50]),
             HardConstraints = true,
-            DomainPoints = 6000,
-            BoundaryPoints = 1000,
-            AdamIterations = 3000,
-            LbfgsIterations = 16_000,
+            Sampling = new Sampling(6000, 1000, 160),
+            Schedule = new OptimizerSchedule { AdamIterations = 3000, LbfgsIterations = 16_000 },
             Precision = Precision.Float64,
         },
     };

@@ -57,13 +57,8 @@ public sealed class FiniteQuantumWell : QuantumWellProblem
     {
         ["default"] = DefaultSettings with
         {
-            ParameterHoldIterations = 1000,
-            LbfgsIterations = 12_000,
-            Network = new NetworkOptions
-            {
-                Embeddings = [new InterfaceFeatureOptions(0, [-HalfWidth, HalfWidth])],
-                Architecture = new MlpArchitecture(DefaultSettings.Hidden),
-            },
+            Schedule = DefaultSettings.Schedule with { ParameterHoldIterations = 1000, LbfgsIterations = 12_000 },
+            Network = DefaultSettings.Network with { Embeddings = [new InterfaceFeatureOptions(0, [-HalfWidth, HalfWidth])] },
         },
     };
 

@@ -5,6 +5,8 @@ using static Physis.Problems.Functions;
 using Physis.Evaluation;
 using Physis.Runs;
 using Physis.Problems;
+using Physis.Training;
+using Physis.Networks;
 
 namespace Physis.Suite.Problems;
 
@@ -23,12 +25,9 @@ public sealed class Heat2DProblem : ICatalogProblem
     {
         ["default"] = new PinnSettings
         {
-            Hidden = [32, 32, 32],
-            DomainPoints = 6000,
-            BoundaryPoints = 1000,
-            InitialPoints = 500,
-            AdamIterations = 3000,
-            LbfgsIterations = 3000,
+            Network = NetworkOptions.Mlp([32, 32, 32]),
+            Sampling = new Sampling(6000, 1000, 500),
+            Schedule = new OptimizerSchedule { AdamIterations = 3000, LbfgsIterations = 3000 },
             Precision = Precision.Float64,
         },
     };

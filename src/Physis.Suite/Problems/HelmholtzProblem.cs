@@ -5,6 +5,8 @@ using static Physis.Problems.Functions;
 using Physis.Evaluation;
 using Physis.Runs;
 using Physis.Problems;
+using Physis.Training;
+using Physis.Networks;
 
 namespace Physis.Suite.Problems;
 
@@ -31,11 +33,9 @@ public sealed class HelmholtzProblem : ICatalogProblem
 
     private static readonly PinnSettings SoftConstraints = new()
     {
-        Hidden = [50, 50, 50, 50],
-        DomainPoints = 6000,
-        BoundaryPoints = 800,
-        AdamIterations = 5000,
-        LbfgsIterations = 5000,
+        Network = NetworkOptions.Mlp([50, 50, 50, 50]),
+        Sampling = new Sampling(6000, 800, 160),
+        Schedule = new OptimizerSchedule { AdamIterations = 5000, LbfgsIterations = 5000 },
         Precision = Precision.Float64,
     };
 
@@ -43,7 +43,11 @@ public sealed class HelmholtzProblem : ICatalogProblem
     {
         // With the boundary built in, only the residual is left to fit (no boundary term to balance against the
         // residual's ~1e4 scale); the soft-constrained preset below stalls far from the target (docs/results.md).
-        ["default"] = SoftConstraints with { HardConstraints = true, AdamIterations = 2000, LbfgsIterations = 8000 },
+        ["default"] = SoftConstraints with
+        {
+            HardConstraints = true,
+            Schedule = SoftConstraints.Schedule with { AdamIterations = 2000, LbfgsIterations = 8000 },
+        },
         ["soft-constraints"] = SoftConstraints,
     };
 

@@ -4,6 +4,8 @@ using Physis.Solvers;
 using Physis.Evaluation;
 using Physis.Runs;
 using Physis.Problems;
+using Physis.Training;
+using Physis.Networks;
 
 namespace Physis.Suite.Problems;
 
@@ -36,12 +38,10 @@ public sealed class KovasznayProblem : ICatalogProblem
     {
         ["default"] = new PinnSettings
         {
-            Hidden = [50, 50, 50, 50],
-            DomainPoints = 4000,
-            BoundaryPoints = 800,
-            AdamIterations = 3000,
+            Network = NetworkOptions.Mlp([50, 50, 50, 50]),
+            Sampling = new Sampling(4000, 800, 160),
             // L-BFGS is still improving at 5000 iterations, so the default runs 10000 (docs/results.md).
-            LbfgsIterations = 10_000,
+            Schedule = new OptimizerSchedule { AdamIterations = 3000, LbfgsIterations = 10_000 },
             Precision = Precision.Float64,
         },
     };

@@ -5,6 +5,7 @@ using Physis.Training.Causal;
 using Physis.Training.Weighting;
 using Physis.Runs;
 using Physis.Networks.Layers;
+using Physis.Training;
 
 namespace Physis.Suite.Problems;
 
@@ -21,21 +22,18 @@ public static class MethodPresets
     public static IReadOnlyDictionary<string, PinnSettings> PeriodicAblation(PinnSettings plain, double period, string defaultMethod,
         Func<PinnSettings, PinnSettings>? defaultChanges = null)
     {
-        NetworkOptions Network(EmbeddingOptions embedding, int[]? hidden = null) => new()
+        NetworkOptions Network(EmbeddingOptions embedding, int[]? hidden = null) => plain.Network with
         {
             Embeddings = [embedding],
-            Architecture = new MlpArchitecture(hidden ?? plain.Hidden),
-            Activation = plain.Activation,
-            Initializer = plain.Initializer,
+            Architecture = hidden is null ? plain.Network.Architecture : new MlpArchitecture(hidden),
         };
         var periodic = plain with { Network = Network(PeriodicEmbeddingOptions.Of(0, period, 1)) };
         // Ten time windows in sequence, each a short and easy problem: a quarter of the points and a fifth of the iterations per window.
         var marching = periodic with
         {
-            TimeWindows = 10,
-            DomainPoints = plain.DomainPoints / 4,
-            AdamIterations = plain.AdamIterations / 5,
-            LbfgsIterations = plain.LbfgsIterations * 2 / 5,
+            Marching = new MarchingSettings(10),
+            Sampling = plain.Sampling with { Domain = plain.Sampling.Domain / 4 },
+            Schedule = plain.Schedule with { AdamIterations = plain.Schedule.AdamIterations / 5, LbfgsIterations = plain.Schedule.LbfgsIterations * 2 / 5 },
         };
         var presets = new Dictionary<string, PinnSettings>
         {
@@ -44,23 +42,18 @@ public static class MethodPresets
             ["periodic"] = periodic,
             ["periodic-causal"] = periodic with { Methods = [new CausalTraining(Chunks: 32)] },
             ["periodic-balanced"] = periodic with { Methods = [new GradientNormBalancing(Every: 100)] },
-            ["periodic-multiadam"] = periodic with { FirstOptimizer = FirstOptimizer.MultiAdam },
+            ["periodic-multiadam"] = periodic with { Schedule = periodic.Schedule with { FirstOptimizer = FirstOptimizer.MultiAdam } },
             ["periodic-marching"] = marching,
             // Each window after the first starts exactly from the previous one's state instead of an initial-condition loss.
-            ["periodic-marching-hard"] = marching with { HardWindowStart = true },
+            ["periodic-marching-hard"] = marching with { Marching = new MarchingSettings(10, HardStart: true) },
             // ... and begins from the previous window's trained weights.
-            ["periodic-marching-warm"] = marching with { HardWindowStart = true, WarmWindowStart = true },
+            ["periodic-marching-warm"] = marching with { Marching = new MarchingSettings(10, HardStart: true, WarmStart: true) },
             // Energy natural gradient costs one backward pass per residual row: a small network on few points.
             ["periodic-natural-gradient"] = periodic with
             {
-                Hidden = [20, 20],
                 Network = Network(PeriodicEmbeddingOptions.Of(0, period, 1), [20, 20]),
-                DomainPoints = 1000,
-                InitialPoints = 128,
-                BoundaryPoints = 64,
-                AdamIterations = 1000,
-                LbfgsIterations = 0,
-                NaturalGradientIterations = 200,
+                Sampling = plain.Sampling with { Domain = 1000, Boundary = 64, Initial = 128 },
+                Schedule = plain.Schedule with { AdamIterations = 1000, LbfgsIterations = 0, NaturalGradientIterations = 200 },
             },
         };
         if (!presets.TryGetValue(defaultMethod, out var best))
@@ -75,16 +68,17 @@ public static class MethodPresets
     /// </summary>
     public static PinnSettings TimeDependent(int boundaryPoints, int initialPoints) => new()
     {
-        Hidden = [64, 64, 64, 64],
-        DomainPoints = 8000,
-        BoundaryPoints = boundaryPoints,
-        InitialPoints = initialPoints,
-        AdamIterations = 5000,
-        LbfgsIterations = 5000,
+        Sampling = new Sampling(8000, boundaryPoints, initialPoints),
+        Schedule = new OptimizerSchedule { AdamIterations = 5000, LbfgsIterations = 5000 },
+        Network = NetworkOptions.Mlp([64, 64, 64, 64]),
         Precision = Precision.Float64,
     };
 
     /// <summary>Half the marching budget per window: Adam 500, L-BFGS up to 1000, 1000 domain points (boundary and initial points unchanged).</summary>
     public static PinnSettings HalfMarchingBudget(PinnSettings marching) =>
-        marching with { AdamIterations = 500, LbfgsIterations = 1000, DomainPoints = 1000 };
+        marching with
+        {
+            Schedule = marching.Schedule with { AdamIterations = 500, LbfgsIterations = 1000 },
+            Sampling = marching.Sampling with { Domain = 1000 },
+        };
 }

@@ -5,6 +5,8 @@ using static Physis.Problems.Functions;
 using Physis.Evaluation;
 using Physis.Runs;
 using Physis.Problems;
+using Physis.Training;
+using Physis.Networks;
 
 namespace Physis.Suite.Problems;
 
@@ -31,11 +33,9 @@ public sealed class PoissonHolesProblem : ICatalogProblem
     {
         ["default"] = new PinnSettings
         {
-            Hidden = [40, 40, 40],
-            DomainPoints = 4000,
-            BoundaryPoints = 1200,
-            AdamIterations = 3000,
-            LbfgsIterations = 3000,
+            Network = NetworkOptions.Mlp([40, 40, 40]),
+            Sampling = new Sampling(4000, 1200, 160),
+            Schedule = new OptimizerSchedule { AdamIterations = 3000, LbfgsIterations = 3000 },
             Precision = Precision.Float64,
         },
     };

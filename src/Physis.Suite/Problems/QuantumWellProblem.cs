@@ -9,6 +9,7 @@ using Physis.Evaluation;
 using Physis.Runs;
 using Physis.Suite;
 using Physis.Problems;
+using Physis.Training;
 
 namespace Physis.Suite.Problems;
 
@@ -80,13 +81,9 @@ public abstract class QuantumWellProblem : ICatalogEigenProblem
 
     protected static PinnSettings DefaultSettings { get; } = new PinnSettings
         {
-            Hidden = [32, 32],
-            DomainPoints = 256,
-            BoundaryPoints = 2,
-            SamplingMethod = SamplingMethod.Hammersley,
-            AdamIterations = 2000,
-            LearningRate = 1e-2,
-            LbfgsIterations = 3000,
+            Network = NetworkOptions.Mlp([32, 32]),
+            Sampling = new Sampling(256, 2, 160, SamplingMethod.Hammersley),
+            Schedule = new OptimizerSchedule { AdamIterations = 2000, LearningRate = 1e-2, LbfgsIterations = 3000 },
             Precision = Precision.Float64,
         };
 

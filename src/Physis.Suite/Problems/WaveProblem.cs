@@ -5,6 +5,7 @@ using static Physis.Problems.Functions;
 using Physis.Evaluation;
 using Physis.Runs;
 using Physis.Problems;
+using Physis.Training;
 
 namespace Physis.Suite.Problems;
 
@@ -45,9 +46,8 @@ public sealed class WaveProblem : ICatalogProblem
         ["default"] = MethodPresets.TimeDependent(400, 400) with
         {
             HardConstraints = true,
-            DomainPoints = 6000,
-            AdamIterations = 2000,
-            LbfgsIterations = 8000,
+            Sampling = new Sampling(6000, 400, 400),
+            Schedule = new OptimizerSchedule { AdamIterations = 2000, LbfgsIterations = 8000 },
         },
         ["soft-constraints"] = MethodPresets.TimeDependent(400, 400),
     };

@@ -17,6 +17,10 @@ public sealed record NetworkOptions
     public Initializer Initializer { get; init; } = Initializer.GlorotNormal;
     public WeightFactorizationOptions? WeightFactorization { get; init; }
 
+    /// <summary>A plain MLP of these hidden widths (no embeddings), with the given activation and Glorot-normal weights.</summary>
+    public static NetworkOptions Mlp(IReadOnlyList<int> hidden, Activation activation = Activation.Tanh) =>
+        new() { Architecture = new MlpArchitecture(hidden), Activation = activation };
+
     /// <summary>One line for run records and messages, for example "periodic (...) -> PirateNet (...), tanh, glorot_normal".</summary>
     public override string ToString() =>
         string.Join(" -> ", [.. Embeddings.Select(e => e.ToString()), Architecture.ToString()])

@@ -6,6 +6,7 @@ using Physis.Data.NumPy;
 using Physis.Evaluation;
 using Physis.Infrastructure;
 using Physis.Networks;
+using Physis.Networks.Architectures;
 using Physis.Networks.Constraints;
 using Physis.Problems;
 using Physis.Reporting;
@@ -84,8 +85,8 @@ public static class PinnRun
         if (options.Resume)
         {
             var stored = run.Resume<PinnSettings>(identity);
-            startedWith = ResumedCountsOnly(stored, settings, folder, settings.TimeWindows > 1 ? "a time-marching run" : null);
-            string first = settings.TimeWindows > 1 ? Path.Combine(WindowsFolder, "window0.ckpt") : RunFolder.CheckpointFile;
+            startedWith = ResumedCountsOnly(stored, settings, folder, settings.Marching.Windows > 1 ? "a time-marching run" : null);
+            string first = settings.Marching.Windows > 1 ? Path.Combine(WindowsFolder, "window0.ckpt") : RunFolder.CheckpointFile;
             if (!File.Exists(run.File(first)))
                 throw new ArgumentException($"There is no checkpoint in {folder} ({first}); start the run without resuming.");
         }
@@ -105,7 +106,7 @@ public static class PinnRun
         OutputTransform? transform, PinnSettings? startedWith)
     {
         var dtype = settings.DType;
-        var sampling = new Sampling(settings.DomainPoints, settings.BoundaryPoints, settings.InitialPoints, settings.SamplingMethod);
+        var sampling = settings.Sampling;
         var trainerOptions = new TrainerOptions
         {
             Seed = settings.Seed,
@@ -114,7 +115,7 @@ public static class PinnRun
         };
         var callbacks = options.Callbacks.ToArray();
         var clock = Stopwatch.StartNew();
-        using var trained = settings.TimeWindows > 1
+        using var trained = settings.Marching.Windows > 1
             ? TrainWindows(problem, settings, dtype, sampling, trainerOptions, run, options.CheckpointEvery, callbacks)
             : TrainAtOnce(problem, settings, startedWith, dtype, transform, sampling, trainerOptions, run, options.Resume,
                 options.CheckpointEvery, callbacks);
@@ -173,7 +174,8 @@ public static class PinnRun
     public static PinnSettings? ResumedCountsOnly(PinnSettings stored, PinnSettings settings, string folder, string? sequential)
     {
         if (SameSettings(stored, settings)) return null;
-        if (!SameSettings(stored with { AdamIterations = settings.AdamIterations, LbfgsIterations = settings.LbfgsIterations }, settings))
+        var counts = stored.Schedule with { AdamIterations = settings.Schedule.AdamIterations, LbfgsIterations = settings.Schedule.LbfgsIterations };
+        if (!SameSettings(stored with { Schedule = counts }, settings))
             throw new ArgumentException($"A resumed run continues with the settings it was started with ({folder}/{RunFolder.SettingsFile}); "
                 + "only the Adam and L-BFGS iteration counts can change.");
         if (sequential is not null)
@@ -220,12 +222,12 @@ public static class PinnRun
                 resumedFrom = trainer.Step;
                 if (startedWith is not null)
                 {
-                    ContinueChangedSchedule(trainer, Schedule(startedWith), Schedule(settings));
+                    ContinueChangedSchedule(trainer, startedWith.Schedule.Phases(), settings.Schedule.Phases());
                     // Only once the change is known to apply, so a refused one leaves the stored run as it was.
                     run.Restore(settings);
                 }
             }
-            trainer.Train(Schedule(settings), callbacks);
+            trainer.Train(settings.Schedule.Phases(), callbacks);
             return TrainedPinn.Of([trainer], trainer.Predict, problem.Terms.Coordinates, trainer.LossTermNames, trainer.History, resumedFrom, owner);
         }
         catch
@@ -244,12 +246,12 @@ public static class PinnRun
     private static TrainedPinn TrainWindows(PdeProblem problem, PinnSettings settings, ScalarType dtype, Sampling sampling,
         TrainerOptions options, RunFolder run, int checkpointEvery, ITrainingCallback[] callbacks)
     {
-        var marching = new TimeMarchingOptions(settings.TimeWindows, run.File(WindowsFolder), checkpointEvery, settings.HardWindowStart)
+        var marching = new TimeMarchingOptions(settings.Marching.Windows, run.File(WindowsFolder), checkpointEvery, settings.Marching.HardStart)
         {
-            WarmStart = settings.WarmWindowStart,
+            WarmStart = settings.Marching.WarmStart,
         };
         var solution = TimeMarching.Train(problem, marching, k => CreateNetwork(problem, settings, settings.Seed + k, dtype, null),
-            sampling, Schedule(settings), options, callbacks);
+            sampling, settings.Schedule.Phases(), options, callbacks);
         var names = solution.Windows.SelectMany(w => w.LossTermNames).Distinct().ToList();
         var history = new List<LossRecord>();
         for (int k = 0; k < solution.Windows.Count; k++)
@@ -271,31 +273,16 @@ public static class PinnRun
     public const string WindowsFolder = "windows";
 
     /// <summary>
-    /// Adam (or MultiAdam), its first <see cref="PinnSettings.ParameterHoldIterations"/> as a phase of their own that
-    /// holds the problem's parameters (the optimizer's moments start afresh after it), then L-BFGS, then optionally
-    /// natural gradient; empty phases are skipped.
+    /// The settings' network for the problem's inputs and fields: a plain MLP (no embeddings, no weight factorisation) as
+    /// <see cref="Mlp"/>, anything else as a <see cref="PinnNetwork"/>.
     /// </summary>
-    public static IReadOnlyList<TrainingPhase> Schedule(PinnSettings settings)
-    {
-        TrainingPhase FirstPhase(int iterations) => settings.FirstOptimizer == Runs.FirstOptimizer.MultiAdam
-            ? new MultiAdamPhase(iterations, settings.LearningRate)
-            : new AdamPhase(iterations, settings.LearningRate);
-        var phases = new List<TrainingPhase>();
-        if (settings.ParameterHoldIterations > 0)
-            phases.Add(FirstPhase(settings.ParameterHoldIterations) with { HoldsProblemParameters = true });
-        phases.Add(FirstPhase(settings.AdamIterations - settings.ParameterHoldIterations));
-        phases.Add(new LbfgsPhase(settings.LbfgsIterations, new LbfgsSettings { History = settings.LbfgsHistory }));
-        if (settings.NaturalGradientIterations > 0) phases.Add(new NaturalGradientPhase(settings.NaturalGradientIterations));
-        return phases;
-    }
-
-    /// <summary>The settings' network (a plain MLP, or embeddings and an architecture) for the problem's inputs and fields.</summary>
     public static nn.Module<Tensor, Tensor> CreateNetwork(PdeProblem problem, PinnSettings settings, int seed, ScalarType dtype, OutputTransform? transform)
     {
         int inputs = problem.Geometry.Dimension, outputs = problem.Fields.Count;
-        if (settings.Network is not { } options)
-            return new Mlp(inputs, settings.Hidden, outputs, settings.Activation, settings.Initializer, seed, dtype, outputTransform: transform);
+        var options = settings.Network;
         options.Validate(inputs, outputs);
+        if (options is { Embeddings.Count: 0, WeightFactorization: null, Architecture: MlpArchitecture mlp })
+            return new Mlp(inputs, mlp.Hidden, outputs, options.Activation, options.Initializer, seed, dtype, outputTransform: transform);
         return new PinnNetwork(inputs, outputs, options, seed, dtype, outputTransform: transform);
     }
 

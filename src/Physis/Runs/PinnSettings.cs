@@ -1,98 +1,70 @@
 using System.Text.Json.Serialization;
-using Physis.Geometry;
 using Physis.Networks;
 using Physis.Training;
-using Physis.Networks.Layers;
+using static TorchSharp.torch;
 
 namespace Physis.Runs;
 
 /// <summary>The floating-point type a PINN trains in.</summary>
 public enum Precision { Float32, Float64 }
 
-/// <summary>The optimizer of the first training phase.</summary>
-public enum FirstOptimizer
+/// <summary>
+/// Time marching: train <see cref="Windows"/> equal time windows one after another, each with its own network and
+/// points (the sampling counts are per window), its initial condition the previous window's solution.
+/// </summary>
+/// <param name="Windows">1 trains all of time at once</param>
+/// <param name="HardStart">each window starts exactly from the previous window's state (periodic 1D problems)</param>
+/// <param name="WarmStart">each window's network starts from the previous window's trained weights</param>
+public sealed record MarchingSettings(int Windows = 1, bool HardStart = false, bool WarmStart = false)
 {
-    Adam,
-    /// <summary>One Adam scale per loss term.</summary>
-    [JsonStringEnumMemberName("multiadam")] MultiAdam,
+    public void Validate()
+    {
+        if (Windows < 1) throw new ArgumentException($"TimeWindows must be at least 1 (1: no time marching), got {Windows}.");
+        if (HardStart && Windows < 2) throw new ArgumentException("HardWindowStart applies to time marching: set TimeWindows to 2 or more.");
+        if (WarmStart && Windows < 2) throw new ArgumentException("WarmWindowStart applies to time marching: set TimeWindows to 2 or more.");
+    }
 }
 
-/// <summary>Everything that configures one PINN run: network, sampling, optimizer schedule, precision and seed.</summary>
+/// <summary>
+/// Everything that configures one PINN run, in parts: the network, the points, the optimizer schedule, the training
+/// methods, time marching, precision and seed.
+/// </summary>
 public sealed record PinnSettings
 {
-    public int[] Hidden { get; init; } = [20, 20, 20];
-    /// <summary>Embeddings and architecture of a <see cref="PinnNetwork"/>; null means a plain MLP of <see cref="Hidden"/>.</summary>
-    public NetworkOptions? Network { get; init; }
-    public Activation Activation { get; init; } = Activation.Tanh;
+    /// <summary>The plain tanh MLP of DeepXDE's Burgers example, [20, 20, 20].</summary>
+    public static readonly NetworkOptions DefaultNetwork = NetworkOptions.Mlp([20, 20, 20]);
+
+    /// <summary>Embeddings, architecture, activation and initializer; a plain MLP is built as <see cref="Mlp"/>.</summary>
+    public NetworkOptions Network { get; init; } = DefaultNetwork;
     /// <summary>Build the problem's offered hard constraint into the network and drop the conditions it satisfies.</summary>
     public bool HardConstraints { get; init; }
-    public Initializer Initializer { get; init; } = Initializer.GlorotNormal;
-    public int DomainPoints { get; init; } = 2540;
-    public int BoundaryPoints { get; init; } = 80;
-    public int InitialPoints { get; init; } = 160;
-    public SamplingMethod SamplingMethod { get; init; } = SamplingMethod.Hammersley;
-    public int AdamIterations { get; init; } = 15_000;
-    public double LearningRate { get; init; } = 1e-3;
-    /// <summary>
-    /// The first this many of the Adam iterations keep the problem's trainable parameters (unknown coefficients,
-    /// eigenvalues) at their initial values, so the network first fits the equation they give.
-    /// </summary>
-    public int ParameterHoldIterations { get; init; }
-    public int LbfgsIterations { get; init; } = 15_000;
-    public int LbfgsHistory { get; init; } = 100;
-    public FirstOptimizer FirstOptimizer { get; init; } = FirstOptimizer.Adam;
-    /// <summary>Energy natural-gradient iterations after L-BFGS (0: none); for small networks.</summary>
-    public int NaturalGradientIterations { get; init; }
+    public Sampling Sampling { get; init; } = new(2540, 80, 160);
+    public OptimizerSchedule Schedule { get; init; } = new();
     /// <summary>
     /// Training methods (loss balancing, causal weighting, adaptive sampling, ...), at most one of each kind; the trainer
     /// applies them in their bindings' order (<see cref="TrainingMethodBinding.Order"/>).
     /// </summary>
     public IReadOnlyList<ITrainingMethodOptions> Methods { get; init; } = [];
-    /// <summary>
-    /// Time marching: train this many equal time windows one after another, each with its own network and its own
-    /// points (the counts above are per window), its initial condition the previous window's solution; 1 trains all of time at once.
-    /// </summary>
-    public int TimeWindows { get; init; } = 1;
-    /// <summary>
-    /// Time marching: each window after the first starts from the previous window's state exactly (an output transform
-    /// on its Fourier interpolant) rather than through an initial-condition loss term; periodic 1D problems only.
-    /// </summary>
-    public bool HardWindowStart { get; init; }
-    /// <summary>
-    /// Time marching: each window's network starts from the previous window's trained weights instead of a fresh initialisation.
-    /// </summary>
-    public bool WarmWindowStart { get; init; }
+    public MarchingSettings Marching { get; init; } = new();
     public Precision Precision { get; init; } = Precision.Float32;
-
+    public int Seed { get; init; }
 
     /// <summary>The libtorch type of <see cref="Precision"/>.</summary>
     [JsonIgnore]
-    public TorchSharp.torch.ScalarType DType => Precision == Precision.Float64 ? TorchSharp.torch.ScalarType.Float64 : TorchSharp.torch.ScalarType.Float32;
-    public int Seed { get; init; }
+    public ScalarType DType => Precision == Precision.Float64 ? ScalarType.Float64 : ScalarType.Float32;
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting (by its property name).</summary>
     public void Validate()
     {
-        if (Hidden.Length == 0 || Hidden.Any(h => h <= 0)) throw new ArgumentException($"Hidden layer widths must be positive, got [{string.Join(", ", Hidden)}].");
-        if (DomainPoints <= 0) throw new ArgumentException($"DomainPoints must be positive, got {DomainPoints}.");
-        if (BoundaryPoints < 0) throw new ArgumentException($"BoundaryPoints cannot be negative, got {BoundaryPoints}.");
-        if (InitialPoints < 0) throw new ArgumentException($"InitialPoints cannot be negative, got {InitialPoints}.");
-        if (AdamIterations < 0) throw new ArgumentException($"AdamIterations cannot be negative, got {AdamIterations}.");
-        if (ParameterHoldIterations < 0 || ParameterHoldIterations > AdamIterations)
-            throw new ArgumentException($"ParameterHoldIterations counts the first Adam iterations, so it must lie in [0, {AdamIterations}] (AdamIterations), got {ParameterHoldIterations}.");
-        if (LbfgsIterations < 0) throw new ArgumentException($"LbfgsIterations cannot be negative, got {LbfgsIterations}.");
-        if (!Enum.IsDefined(FirstOptimizer)) throw new ArgumentException($"FirstOptimizer must be adam or multiadam, got {FirstOptimizer}.");
-        if (NaturalGradientIterations < 0) throw new ArgumentException($"NaturalGradientIterations cannot be negative, got {NaturalGradientIterations}.");
+        if (Network is null) throw new ArgumentException("Network cannot be null; PinnSettings.DefaultNetwork is a plain MLP.");
+        Sampling.Validate();
+        Schedule.Validate();
         foreach (var method in Methods) method.Validate();
         if (Methods.GroupBy(TrainingMethodBinding.Of).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new ArgumentException($"Methods holds {twice.Key.Key} {twice.Count()} times; give each method once.");
-        if (TimeWindows < 1) throw new ArgumentException($"TimeWindows must be at least 1 (1: no time marching), got {TimeWindows}.");
-        if (HardWindowStart && TimeWindows < 2) throw new ArgumentException("HardWindowStart applies to time marching: set TimeWindows to 2 or more.");
-        if (WarmWindowStart && TimeWindows < 2) throw new ArgumentException("WarmWindowStart applies to time marching: set TimeWindows to 2 or more.");
-        if (TimeWindows > 1 && HardConstraints) throw new ArgumentException("Time marching replaces the initial condition in every window after the first, so it cannot be combined with HardConstraints.");
-        if (AdamIterations + LbfgsIterations + NaturalGradientIterations == 0) throw new ArgumentException("Nothing to train: AdamIterations and LbfgsIterations are both 0.");
-        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"LearningRate must be a positive number, got {LearningRate}.");
-        if (LbfgsHistory <= 0) throw new ArgumentException($"LbfgsHistory must be positive, got {LbfgsHistory}.");
+        Marching.Validate();
+        if (Marching.Windows > 1 && HardConstraints)
+            throw new ArgumentException("Time marching replaces the initial condition in every window after the first, so it cannot be combined with HardConstraints.");
         if (!Enum.IsDefined(Precision)) throw new ArgumentException($"Precision must be float32 or float64, got {Precision}.");
     }
 }

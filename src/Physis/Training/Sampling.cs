@@ -10,8 +10,8 @@ public sealed record Sampling(int Domain, int Boundary = 0, int Initial = 0, Sam
 {
     public void Validate()
     {
-        if (Domain <= 0) throw new ArgumentException($"The number of domain points must be positive, got {Domain}.");
-        if (Boundary < 0) throw new ArgumentException($"The number of boundary points cannot be negative, got {Boundary}.");
-        if (Initial < 0) throw new ArgumentException($"The number of initial points cannot be negative, got {Initial}.");
+        if (Domain <= 0) throw new ArgumentException($"Sampling.Domain must be positive, got {Domain}.");
+        if (Boundary < 0) throw new ArgumentException($"Sampling.Boundary cannot be negative, got {Boundary}.");
+        if (Initial < 0) throw new ArgumentException($"Sampling.Initial cannot be negative, got {Initial}.");
     }
 }

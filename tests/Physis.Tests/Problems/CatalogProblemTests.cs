@@ -41,15 +41,21 @@ public class CatalogProblemTests
     public void APeriodicProblemsDefaultIsItsBestMethodAtTheMeasuredBudget()
     {
         var kdv = ProblemCatalog.Find("kdv").Presets;
-        Assert.Equal(kdv["periodic-marching-warm"] with { AdamIterations = 500, LbfgsIterations = 1000, DomainPoints = 1000 }, kdv["default"]);
-        Assert.True(kdv["default"] is { HardWindowStart: true, WarmWindowStart: true, TimeWindows: 10 });
-        Assert.Null(kdv["plain"].Network); // the ablation's baseline: a plain MLP, one window
-        Assert.Equal(1, kdv["plain"].TimeWindows);
+        var warm = kdv["periodic-marching-warm"];
+        Assert.True(PinnRun.SameSettings(warm with
+        {
+            Schedule = warm.Schedule with { AdamIterations = 500, LbfgsIterations = 1000 },
+            Sampling = warm.Sampling with { Domain = 1000 },
+        }, kdv["default"]));
+        Assert.Equal(new MarchingSettings(10, HardStart: true, WarmStart: true), kdv["default"].Marching);
+        Assert.Empty(kdv["plain"].Network.Embeddings); // the ablation's baseline: a plain MLP, one window
+        Assert.Equal(1, kdv["plain"].Marching.Windows);
         var allenCahn = ProblemCatalog.Find("allen-cahn").Presets["default"];
-        Assert.True(allenCahn is { HardWindowStart: true, WarmWindowStart: true, TimeWindows: 10, AdamIterations: 1000, LbfgsIterations: 2000 });
-        Assert.Equal(4, Assert.IsType<PeriodicEmbeddingOptions>(Assert.Single(allenCahn.Network!.Embeddings)).Coordinates[0].Harmonics);
-        Assert.Equal(10, ProblemCatalog.Find("advection").Presets["default"].TimeWindows);
-        Assert.True(ProblemCatalog.Find("advection-80").Presets["default"] is { HardWindowStart: true, TimeWindows: 40 });
+        Assert.Equal(new MarchingSettings(10, HardStart: true, WarmStart: true), allenCahn.Marching);
+        Assert.True(allenCahn.Schedule is { AdamIterations: 1000, LbfgsIterations: 2000 });
+        Assert.Equal(4, Assert.IsType<PeriodicEmbeddingOptions>(Assert.Single(allenCahn.Network.Embeddings)).Coordinates[0].Harmonics);
+        Assert.Equal(10, ProblemCatalog.Find("advection").Presets["default"].Marching.Windows);
+        Assert.Equal(new MarchingSettings(40, HardStart: true), ProblemCatalog.Find("advection-80").Presets["default"].Marching);
         Assert.Contains("Unknown default method 'marching'", Assert.Throws<ArgumentException>(() =>
             MethodPresets.PeriodicAblation(MethodPresets.TimeDependent(10, 10), 2, "marching")).Message);
     }

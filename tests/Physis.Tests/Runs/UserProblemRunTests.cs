@@ -9,6 +9,7 @@ using Physis.Solvers;
 using Physis.Training;
 using static Physis.Problems.Functions;
 using static TorchSharp.torch;
+using Physis.Networks;
 
 namespace Physis.Tests.Runs;
 
@@ -53,14 +54,14 @@ internal static class LShapedPoisson
         new Dictionary<string, Func<double[], double>> { ["u"] = Exact }, inside: InL);
 
     /// <summary>Small enough for a test (about a second on one thread): a 2 x 16 MLP in float64, 200 Adam and up to 200 L-BFGS iterations.</summary>
+    /// <summary>The settings with Adam only, for this many iterations.</summary>
+    public static PinnSettings Short(int adam) => Settings with { Schedule = Settings.Schedule with { AdamIterations = adam, LbfgsIterations = 0 } };
+
     public static readonly PinnSettings Settings = new()
     {
-        Hidden = [16, 16],
-        DomainPoints = 300,
-        BoundaryPoints = 120,
-        AdamIterations = 200,
-        LearningRate = 1e-2,
-        LbfgsIterations = 200,
+        Network = NetworkOptions.Mlp([16, 16]),
+        Sampling = new Sampling(300, 120),
+        Schedule = new OptimizerSchedule { AdamIterations = 200, LearningRate = 1e-2, LbfgsIterations = 200 },
         Precision = Precision.Float64,
         Seed = 3,
     };
@@ -153,8 +154,8 @@ public class UserProblemRunTests(TrainedLShape trained) : IClassFixture<TrainedL
         var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
         Assert.Equal(result.Iterations, rows.Count);
         Assert.Equal(result.AdamIterations + result.LbfgsIterations, result.Iterations);
-        Assert.Equal(LShapedPoisson.Settings.AdamIterations, result.AdamIterations);
-        Assert.InRange(result.LbfgsIterations, 1, LShapedPoisson.Settings.LbfgsIterations);
+        Assert.Equal(LShapedPoisson.Settings.Schedule.AdamIterations, result.AdamIterations);
+        Assert.InRange(result.LbfgsIterations, 1, LShapedPoisson.Settings.Schedule.LbfgsIterations);
         Assert.Equal(Enumerable.Range(1, result.Iterations).Select(i => i.ToString()), rows.Select(r => r[0]));
         Assert.Equal(["adam", "lbfgs"], rows.Select(r => r[1]).Distinct());
 
@@ -200,7 +201,7 @@ public class UserProblemRunTests(TrainedLShape trained) : IClassFixture<TrainedL
     public void ResumeRefusesAnotherRun()
     {
         string folder = Fresh("refuse");
-        var settings = LShapedPoisson.Settings with { AdamIterations = 3, LbfgsIterations = 0 };
+        var settings = LShapedPoisson.Short(3);
         PinnRun.Execute(LShapedPoisson.Create(), settings, folder, LShapedPoisson.Options(reference: false));
         string stored = File.ReadAllText(Path.Combine(folder, RunFolder.SettingsFile));
 
@@ -222,7 +223,7 @@ public class UserProblemRunTests(TrainedLShape trained) : IClassFixture<TrainedL
     public void WithoutAReferenceTheRunPredictsOnTheBoundingBoxWithNaNOutsideTheL()
     {
         string folder = Fresh("no-reference");
-        var settings = LShapedPoisson.Settings with { AdamIterations = 20, LbfgsIterations = 0 };
+        var settings = LShapedPoisson.Short(20);
         var result = PinnRun.Execute(LShapedPoisson.Create(), settings, folder, LShapedPoisson.Options(reference: false));
         Assert.True(double.IsNaN(result.RelativeL2));
         Assert.True(File.Exists(Path.Combine(folder, "prediction.png")));

@@ -8,6 +8,7 @@ using Physis.Training;
 using Physis.Training.Marching;
 using static TorchSharp.torch;
 using Physis.Evaluation;
+using Physis.Runs;
 
 namespace Physis.Tests.Training;
 
@@ -196,8 +197,8 @@ public class HardWindowStartTests
             k => new Mlp(3, [4], 1, seed: k, dtype: ScalarType.Float64), new Sampling(10, 4, 4), [new AdamPhase(1, 1e-3)], Float64)).Message);
 
         Assert.Contains("set TimeWindows to 2 or more", Assert.Throws<ArgumentException>(() =>
-            (ProblemCatalog.Find("allen-cahn").Presets["periodic"] with { HardWindowStart = true }).Validate()).Message);
+            (ProblemCatalog.Find("allen-cahn").Presets["periodic"] with { Marching = new MarchingSettings(HardStart: true) }).Validate()).Message);
         Assert.Contains("set TimeWindows to 2 or more", Assert.Throws<ArgumentException>(() =>
-            (ProblemCatalog.Find("allen-cahn").Presets["periodic"] with { WarmWindowStart = true }).Validate()).Message);
+            (ProblemCatalog.Find("allen-cahn").Presets["periodic"] with { Marching = new MarchingSettings(WarmStart: true) }).Validate()).Message);
     }
 }

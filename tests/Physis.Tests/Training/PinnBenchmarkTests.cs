@@ -2,14 +2,21 @@ using Physis.Suite.Problems;
 using Physis.Training;
 using Physis.Runs;
 using Physis.Suite.Benchmarks;
+using Physis.Networks;
 
 namespace Physis.Tests.Training;
 
 public class PinnBenchmarkTests
 {
+    private static PinnSettings HoldingTwo => Tiny with { Schedule = Tiny.Schedule with { ParameterHoldIterations = 2 } };
+    private static PinnSettings HoldingSix => Tiny with { Schedule = Tiny.Schedule with { ParameterHoldIterations = 6 } };
+
     private static readonly PinnSettings Tiny = new()
     {
-        Hidden = [8], DomainPoints = 64, BoundaryPoints = 32, InitialPoints = 16, AdamIterations = 5, LbfgsIterations = 2, Precision = Precision.Float64,
+        Network = NetworkOptions.Mlp([8]),
+        Sampling = new Sampling(64, 32, 16),
+        Schedule = new OptimizerSchedule { AdamIterations = 5, LbfgsIterations = 2 },
+        Precision = Precision.Float64,
     };
 
     [Fact]
@@ -30,7 +37,7 @@ public class PinnBenchmarkTests
             Assert.Equal(row.WallSeconds, again.WallSeconds, 9);
 
             // Other settings in the same folder are a different run: trained afresh, not read back.
-            var longer = PinnBenchmark.Run(problem, "tiny", Tiny with { AdamIterations = 6 }, Path.Combine(folder, "heat-2d-tiny"));
+            var longer = PinnBenchmark.Run(problem, "tiny", Tiny with { Schedule = Tiny.Schedule with { AdamIterations = 6 } }, Path.Combine(folder, "heat-2d-tiny"));
             Assert.Equal(8, longer.Iterations);
 
             var inverse = ProblemCatalog.Find("burgers-inverse");
@@ -40,7 +47,7 @@ public class PinnBenchmarkTests
 
             // Eigenvalue problems are judged by the Rayleigh quotient of each trained state, reported beside its trained energy.
             var well = (QuantumWellProblem)ProblemCatalog.Find("quantum-well");
-            var wellRow = PinnBenchmark.Run(well, "tiny", Tiny with { ParameterHoldIterations = 2 }, Path.Combine(folder, "well-tiny"));
+            var wellRow = PinnBenchmark.Run(well, "tiny", HoldingTwo, Path.Combine(folder, "well-tiny"));
             Assert.Equal("energy relative error (Rayleigh quotient)", wellRow.Metric);
             using (var record = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "well-tiny", RunFolder.RunFile))))
             {
@@ -50,7 +57,7 @@ public class PinnBenchmarkTests
                 Assert.Equal(worst, wellRow.Value, 12);
                 Assert.All(Enumerable.Range(1, 3), n => Assert.True(energies.TryGetProperty($"E{n}", out _)));
             }
-            Assert.Equal(wellRow.Value, PinnBenchmark.Run(well, "tiny", Tiny with { ParameterHoldIterations = 2 }, Path.Combine(folder, "well-tiny")).Value);
+            Assert.Equal(wellRow.Value, PinnBenchmark.Run(well, "tiny", HoldingTwo, Path.Combine(folder, "well-tiny")).Value);
 
             PinnBenchmark.WriteTables(folder, [row, inverseRow], "test");
             var md = File.ReadAllLines(Path.Combine(folder, "bench.md"));
@@ -68,27 +75,40 @@ public class PinnBenchmarkTests
     [Fact]
     public void QuickModeHoldsTheParametersForTheSameShareOfAdam()
     {
-        var quick = PinnBenchmark.Quick(Tiny with { AdamIterations = 3000, ParameterHoldIterations = 1000 });
-        Assert.Equal((300, 100), (quick.AdamIterations, quick.ParameterHoldIterations));
+        var quick = PinnBenchmark.Quick(Tiny with { Schedule = Tiny.Schedule with { AdamIterations = 3000, ParameterHoldIterations = 1000 } });
+        Assert.Equal((300, 100), (quick.Schedule.AdamIterations, quick.Schedule.ParameterHoldIterations));
         // Time marching: two windows share the smoke run's iterations.
-        var marching = PinnBenchmark.Quick(Tiny with { AdamIterations = 500, LbfgsIterations = 1000, TimeWindows = 40, HardWindowStart = true });
-        Assert.Equal((2, 150, 50), (marching.TimeWindows, marching.AdamIterations, marching.LbfgsIterations));
+        var marching = PinnBenchmark.Quick(Tiny with
+        {
+            Schedule = Tiny.Schedule with { AdamIterations = 500, LbfgsIterations = 1000 },
+            Marching = new MarchingSettings(40, HardStart: true),
+        });
+        Assert.Equal((2, 150, 50), (marching.Marching.Windows, marching.Schedule.AdamIterations, marching.Schedule.LbfgsIterations));
         marching.Validate();
-        var error = Assert.Throws<ArgumentException>(() => (Tiny with { ParameterHoldIterations = 6 }).Validate());
+        var error = Assert.Throws<ArgumentException>(() => HoldingSix.Validate());
         Assert.Contains("ParameterHoldIterations", error.Message);
     }
 
     [Fact]
     public void ScaledModeRunsTheSameFractionOfEveryCount()
     {
-        var full = new PinnSettings { AdamIterations = 5000, ParameterHoldIterations = 1000, LbfgsIterations = 5000, NaturalGradientIterations = 200,
-            DomainPoints = 8000, BoundaryPoints = 200, InitialPoints = 512, Hidden = [64, 64], TimeWindows = 10 };
+        var full = new PinnSettings
+        {
+            Schedule = new OptimizerSchedule { AdamIterations = 5000, ParameterHoldIterations = 1000, LbfgsIterations = 5000, NaturalGradientIterations = 200 },
+            Sampling = new Sampling(8000, 200, 512),
+            Network = NetworkOptions.Mlp([64, 64]),
+            Marching = new MarchingSettings(10),
+        };
         var scaled = PinnBenchmark.Scaled(full, 0.2);
         // Every count scaled, and nothing else changed (network, time windows).
-        Assert.Equal(full with { AdamIterations = 1000, ParameterHoldIterations = 200, LbfgsIterations = 1000, NaturalGradientIterations = 40,
-            DomainPoints = 1600, BoundaryPoints = 40, InitialPoints = 102 }, scaled);
-        Assert.Equal(1, PinnBenchmark.Scaled(full with { BoundaryPoints = 2 }, 0.01).BoundaryPoints);
-        Assert.Equal(0, PinnBenchmark.Scaled(full with { LbfgsIterations = 0 }, 0.5).LbfgsIterations);
+        var expected = full with
+        {
+            Schedule = new OptimizerSchedule { AdamIterations = 1000, ParameterHoldIterations = 200, LbfgsIterations = 1000, NaturalGradientIterations = 40 },
+            Sampling = new Sampling(1600, 40, 102),
+        };
+        Assert.True(PinnRun.SameSettings(expected, scaled));
+        Assert.Equal(1, PinnBenchmark.Scaled(full with { Sampling = new Sampling(8000, 2, 512) }, 0.01).Sampling.Boundary);
+        Assert.Equal(0, PinnBenchmark.Scaled(full with { Schedule = full.Schedule with { LbfgsIterations = 0 } }, 0.5).Schedule.LbfgsIterations);
         Assert.Contains("--scale must lie in (0, 1]", Assert.Throws<ArgumentException>(() => PinnBenchmark.Scaled(full, 0)).Message);
     }
 }

@@ -65,10 +65,11 @@ public class RunConfigurationTests
         Assert.Equal([1], fourier.Coordinates!);
         Assert.Equal(1.0, network.WeightFactorization!.Mean);
         Assert.Equal(Physis.Networks.Layers.Activation.Sin, network.Activation);
-        Assert.Equal((1000, 64, Physis.Geometry.SamplingMethod.Sobol), (settings.DomainPoints, settings.InitialPoints, settings.SamplingMethod));
-        Assert.Equal((Precision.Float32, 7, 100, 5e-4, 0, 40), (settings.Precision, settings.Seed, settings.AdamIterations, settings.LearningRate, settings.LbfgsIterations, settings.ParameterHoldIterations));
+        Assert.Equal((1000, 64, Physis.Geometry.SamplingMethod.Sobol), (settings.Sampling.Domain, settings.Sampling.Initial, settings.Sampling.Method));
+        Assert.Equal((Precision.Float32, 7, 100, 5e-4, 0, 40), (settings.Precision, settings.Seed,
+            settings.Schedule.AdamIterations, settings.Schedule.LearningRate, settings.Schedule.LbfgsIterations, settings.Schedule.ParameterHoldIterations));
         // Untouched settings keep the preset's values.
-        Assert.Equal(ProblemCatalog.Find("allen-cahn").Presets["default"].BoundaryPoints, settings.BoundaryPoints);
+        Assert.Equal(ProblemCatalog.Find("allen-cahn").Presets["default"].Sampling.Boundary, settings.Sampling.Boundary);
     }
 
     [Fact]
@@ -111,7 +112,11 @@ public class RunConfigurationTests
         string folder = Path.Combine(Path.GetTempPath(), $"physis-config-run-{Guid.NewGuid():N}");
         try
         {
-            var tiny = settings with { DomainPoints = 32, BoundaryPoints = 16, AdamIterations = 2, LbfgsIterations = 0 };
+            var tiny = settings with
+            {
+                Sampling = settings.Sampling with { Domain = 32, Boundary = 16 },
+                Schedule = settings.Schedule with { AdamIterations = 2, LbfgsIterations = 0 },
+            };
             CatalogRun.Execute(ProblemCatalog.Find("helmholtz"), "default", tiny, folder, resume: false, checkpointEvery: 1);
             var stored = new RunFolder(folder).Read<PinnSettings>().Settings;
             Assert.True(PinnRun.SameSettings(tiny, stored));
@@ -144,13 +149,13 @@ public class RunConfigurationTests
             """);
         var (_, settings) = LoadFor(path, ProblemCatalog.Find("burgers"));
         File.Delete(path);
-        Assert.Equal(FirstOptimizer.MultiAdam, settings.FirstOptimizer);
+        Assert.Equal(FirstOptimizer.MultiAdam, settings.Schedule.FirstOptimizer);
         // Applied in the bindings' order whatever the order in the file: balancing, causal weighting, adaptive sampling.
         Assert.Equal(3, settings.Methods.Count);
         Assert.Equal(new Physis.Training.Weighting.NtkBalancing(1, 8, 0), settings.Methods[0]);
         Assert.Equal([0.1, 1], Assert.IsType<Physis.Training.Causal.CausalTraining>(settings.Methods[1]).Schedule);
         Assert.Equal(new Physis.Training.Adaptive.ResidualAdaptiveDistribution(1, 128, 2, 1), settings.Methods[2]);
-        Assert.Equal(["multiadam", "lbfgs", "natural_gradient"], PinnRun.Schedule(settings).Select(p => p.Name));
+        Assert.Equal(["multiadam", "lbfgs", "natural_gradient"], settings.Schedule.Phases().Select(p => p.Name));
 
         string folder = Path.Combine(Path.GetTempPath(), $"physis-config-methods-{Guid.NewGuid():N}");
         try
@@ -185,7 +190,7 @@ public class RunConfigurationTests
               time-marching: { windows: 3 }
             network: { hidden: [6] }
             """, problem);
-        Assert.Equal(3, settings.TimeWindows);
+        Assert.Equal(3, settings.Marching.Windows);
         string folder = Path.Combine(Path.GetTempPath(), $"physis-config-marching-{Guid.NewGuid():N}");
         string killedFolder = folder + "-killed";
         try
@@ -231,8 +236,7 @@ public class RunConfigurationTests
               time-marching: { windows: 2, hard-start: true, warm-start: true }
             network: { hidden: [6] }
             """, problem);
-        Assert.True(settings.HardWindowStart);
-        Assert.True(settings.WarmWindowStart);
+        Assert.True(settings.Marching is { HardStart: true, WarmStart: true });
         string folder = Path.Combine(Path.GetTempPath(), $"physis-config-hard-start-{Guid.NewGuid():N}");
         try
         {

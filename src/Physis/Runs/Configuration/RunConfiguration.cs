@@ -56,12 +56,14 @@ public static class RunConfiguration
     {
         var keys = node.Mapping("architecture", "hidden", "width", "depth", "blocks", "layers-per-block", "activation", "initializer",
             "weight-factorization", "embeddings", "hard-constraints");
-        var activation = keys.TryGetValue("activation", out var a) ? ActivationFunctions.Parse(a.Choice("tanh", "sin", "gelu", "silu")) : settings.Activation;
+        var activation = keys.TryGetValue("activation", out var a) ? ActivationFunctions.Parse(a.Choice("tanh", "sin", "gelu", "silu")) : settings.Network.Activation;
         var initializer = keys.TryGetValue("initializer", out var i)
             ? i.Choice("glorot-normal", "glorot-uniform") == "glorot-normal" ? Initializer.GlorotNormal : Initializer.GlorotUniform
-            : settings.Initializer;
+            : settings.Network.Initializer;
         string architecture = keys.TryGetValue("architecture", out var arch) ? arch.Choice(Architectures) : "mlp";
-        int[] hidden = keys.TryGetValue("hidden", out var h) ? h.Ints(1) : settings.Hidden;
+        // Without widths, an MLP keeps the preset's (its MLP's, or the default [20, 20, 20]).
+        var presetHidden = settings.Network.Architecture is MlpArchitecture mlp ? mlp.Hidden : ((MlpArchitecture)PinnSettings.DefaultNetwork.Architecture).Hidden;
+        var hidden = keys.TryGetValue("hidden", out var h) ? h.Ints(1) : presetHidden;
 
         // Each architecture takes its own size keys; a key meant for another one is a mistake worth reporting.
         string[] sizeKeys = architecture switch
@@ -91,14 +93,10 @@ public static class RunConfiguration
         }
         var embeddings = keys.TryGetValue("embeddings", out var e) ? e.Sequence().Select(n => Embedding(n, coordinates)).ToList() : [];
 
-        bool plainMlp = architecture == "mlp" && embeddings.Count == 0 && factorization is null;
         return settings with
         {
             HardConstraints = keys.TryGetValue("hard-constraints", out var hc) ? hc.Bool() : settings.HardConstraints,
-            Hidden = hidden,
-            Activation = activation,
-            Initializer = initializer,
-            Network = plainMlp ? null : new NetworkOptions
+            Network = new NetworkOptions
             {
                 Architecture = options,
                 Embeddings = embeddings,
@@ -160,12 +158,13 @@ public static class RunConfiguration
         settings = WithMethods(settings, keys, "sampling");
         return settings with
         {
-            DomainPoints = keys.TryGetValue("domain", out var d) ? d.Int(1) : settings.DomainPoints,
-            BoundaryPoints = keys.TryGetValue("boundary", out var b) ? b.Int(0) : settings.BoundaryPoints,
-            InitialPoints = keys.TryGetValue("initial", out var i) ? i.Int(0) : settings.InitialPoints,
-            SamplingMethod = keys.TryGetValue("method", out var m)
-                ? Enum.Parse<SamplingMethod>(m.Choice([.. Enum.GetNames<SamplingMethod>().Select(n => n.ToLowerInvariant())]), ignoreCase: true)
-                : settings.SamplingMethod,
+            Sampling = new Sampling(
+                keys.TryGetValue("domain", out var d) ? d.Int(1) : settings.Sampling.Domain,
+                keys.TryGetValue("boundary", out var b) ? b.Int(0) : settings.Sampling.Boundary,
+                keys.TryGetValue("initial", out var i) ? i.Int(0) : settings.Sampling.Initial,
+                keys.TryGetValue("method", out var m)
+                    ? Enum.Parse<SamplingMethod>(m.Choice([.. Enum.GetNames<SamplingMethod>().Select(n => n.ToLowerInvariant())]), ignoreCase: true)
+                    : settings.Sampling.Method),
         };
     }
 
@@ -173,44 +172,49 @@ public static class RunConfiguration
     {
         var keys = node.Mapping(["precision", "seed", "optimizer", "adam", "lbfgs", "natural-gradient", "time-marching", .. MethodKeys("training")]);
         settings = WithMethods(settings, keys, "training");
-        if (keys.TryGetValue("optimizer", out var o)) settings = settings with { FirstOptimizer = o.Choice("adam", "multiadam") == "adam" ? FirstOptimizer.Adam : FirstOptimizer.MultiAdam };
+        var schedule = settings.Schedule;
+        if (keys.TryGetValue("optimizer", out var o))
+            schedule = schedule with { FirstOptimizer = o.Choice("adam", "multiadam") == "adam" ? FirstOptimizer.Adam : FirstOptimizer.MultiAdam };
         if (keys.TryGetValue("natural-gradient", out var ng))
-            settings = settings with { NaturalGradientIterations = ng.Mapping("iterations").TryGetValue("iterations", out var ni) ? ni.Int(0) : 100 };
+            schedule = schedule with { NaturalGradientIterations = ng.Mapping("iterations").TryGetValue("iterations", out var ni) ? ni.Int(0) : 100 };
         if (keys.TryGetValue("time-marching", out var marching))
         {
             var windows = marching.Mapping("windows", "hard-start", "warm-start");
             settings = settings with
             {
-                TimeWindows = windows.TryGetValue("windows", out var w) ? w.Int(1) : throw marching.Error("needs windows: the number of time windows."),
-                HardWindowStart = windows.TryGetValue("hard-start", out var hs) ? hs.Bool() : settings.HardWindowStart,
-                WarmWindowStart = windows.TryGetValue("warm-start", out var ws) ? ws.Bool() : settings.WarmWindowStart,
+                Marching = new MarchingSettings(
+                    windows.TryGetValue("windows", out var w) ? w.Int(1) : throw marching.Error("needs windows: the number of time windows."),
+                    windows.TryGetValue("hard-start", out var hs) ? hs.Bool() : settings.Marching.HardStart,
+                    windows.TryGetValue("warm-start", out var ws) ? ws.Bool() : settings.Marching.WarmStart),
             };
         }
-        if (keys.TryGetValue("precision", out var p)) settings = settings with { Precision = p.Choice("float32", "float64") == "float32" ? Precision.Float32 : Precision.Float64 };
+        if (keys.TryGetValue("precision", out var p))
+            settings = settings with { Precision = p.Choice("float32", "float64") == "float32" ? Precision.Float32 : Precision.Float64 };
         if (keys.TryGetValue("seed", out var s)) settings = settings with { Seed = s.Int(0) };
         if (keys.TryGetValue("adam", out var adamNode))
         {
             var adam = adamNode.Mapping("iterations", "learning-rate", "hold-parameters");
             bool holds = adam.TryGetValue("hold-parameters", out var hold);
-            settings = settings with
+            schedule = schedule with
             {
-                AdamIterations = adam.TryGetValue("iterations", out var n) ? n.Int(0) : settings.AdamIterations,
-                LearningRate = adam.TryGetValue("learning-rate", out var lr) ? lr.Double() : settings.LearningRate,
-                ParameterHoldIterations = holds ? hold!.Int(0) : settings.ParameterHoldIterations,
+                AdamIterations = adam.TryGetValue("iterations", out var n) ? n.Int(0) : schedule.AdamIterations,
+                LearningRate = adam.TryGetValue("learning-rate", out var lr) ? lr.Double() : schedule.LearningRate,
+                ParameterHoldIterations = holds ? hold!.Int(0) : schedule.ParameterHoldIterations,
             };
-            if (settings.ParameterHoldIterations > settings.AdamIterations)
-                throw (holds ? hold! : adamNode).Error($"holds the parameters for {settings.ParameterHoldIterations} iterations, more than the {settings.AdamIterations} Adam iterations.");
+            if (schedule.ParameterHoldIterations > schedule.AdamIterations)
+                throw (holds ? hold! : adamNode).Error(
+                    $"holds the parameters for {schedule.ParameterHoldIterations} iterations, more than the {schedule.AdamIterations} Adam iterations.");
         }
         if (keys.TryGetValue("lbfgs", out var lbfgsNode))
         {
             var lbfgs = lbfgsNode.Mapping("iterations", "history");
-            settings = settings with
+            schedule = schedule with
             {
-                LbfgsIterations = lbfgs.TryGetValue("iterations", out var n) ? n.Int(0) : settings.LbfgsIterations,
-                LbfgsHistory = lbfgs.TryGetValue("history", out var hist) ? hist.Int(1) : settings.LbfgsHistory,
+                LbfgsIterations = lbfgs.TryGetValue("iterations", out var n) ? n.Int(0) : schedule.LbfgsIterations,
+                LbfgsHistory = lbfgs.TryGetValue("history", out var hist) ? hist.Int(1) : schedule.LbfgsHistory,
             };
         }
-        return settings;
+        return settings with { Schedule = schedule };
     }
 
     private static string[] MethodKeys(string section) => [.. TrainingMethodBinding.All.Where(b => b.Section == section).Select(b => b.Key)];
