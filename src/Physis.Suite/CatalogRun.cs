@@ -1,7 +1,7 @@
+using Physis.Networks.Constraints;
 using Physis.Runs;
 using Physis.Suite.Problems;
 using Physis.Training;
-using Physis.Networks.Constraints;
 
 namespace Physis.Suite;
 

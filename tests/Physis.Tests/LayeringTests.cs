@@ -220,7 +220,7 @@ static class DependencyReader
             foreach (var i in type.GetInterfaces()) Add(i, false);
             if (type.IsGenericTypeDefinition)
                 foreach (var parameter in type.GetGenericArguments())
-                foreach (var constraint in parameter.GetGenericParameterConstraints()) Add(constraint, false);
+                    foreach (var constraint in parameter.GetGenericParameterConstraints()) Add(constraint, false);
             foreach (var field in type.GetFields(All)) Add(field.FieldType, false);
             foreach (var property in type.GetProperties(All)) Add(property.PropertyType, false);
             foreach (var e in type.GetEvents(All)) Add(e.EventHandlerType, false);
@@ -232,7 +232,7 @@ static class DependencyReader
                     Add(info.ReturnType, false);
                     if (info.IsGenericMethodDefinition)
                         foreach (var parameter in info.GetGenericArguments())
-                        foreach (var constraint in parameter.GetGenericParameterConstraints()) Add(constraint, false);
+                            foreach (var constraint in parameter.GetGenericParameterConstraints()) Add(constraint, false);
                 }
                 foreach (var used in BodyReferences(type, method)) Add(used, true);
             }
@@ -253,7 +253,7 @@ static class DependencyReader
         {
             yield return type.GetGenericTypeDefinition();
             foreach (var argument in type.GetGenericArguments())
-            foreach (var inner in Expand(argument)) yield return inner;
+                foreach (var inner in Expand(argument)) yield return inner;
             yield break;
         }
         yield return type;

@@ -5,16 +5,16 @@ using System.Text.Json;
 using Physis.Data;
 using Physis.Data.Datasets;
 using Physis.Data.NumPy;
+using Physis.Infrastructure;
 using Physis.Networks;
+using Physis.Networks.Layers;
 using Physis.Networks.Operators;
+using Physis.Runs;
+using Physis.Suite.Benchmarks;
 using Physis.Suite.Problems;
 using Physis.Training;
 using Physis.Training.Operators;
 using static TorchSharp.torch;
-using Physis.Infrastructure;
-using Physis.Runs;
-using Physis.Suite.Benchmarks;
-using Physis.Networks.Layers;
 
 namespace Physis.Cli.Commands;
 
@@ -326,11 +326,19 @@ internal static class BenchCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"max |u_physis - u_numpy| at t = 1: {difference:E2}"));
             AtomicFile.WriteAllText(output, JsonSerializer.Serialize(new
             {
-                benchmark = "burgers-dataset", resolution, samples, dt = BurgersDataset.TimeStep,
-                physis_samples_per_second_1_worker = physis, numpy_samples_per_second_1_thread = numpy,
-                physis_samples_per_cpu_second = physisCpu, numpy_samples_per_cpu_second = numpyCpu,
-                per_core_ratio_cpu_time = physisCpu / numpyCpu, per_core_ratio_wall_time = physis / numpy,
-                workers, physis_generate_samples_per_second = whole, max_abs_difference = difference,
+                benchmark = "burgers-dataset",
+                resolution,
+                samples,
+                dt = BurgersDataset.TimeStep,
+                physis_samples_per_second_1_worker = physis,
+                numpy_samples_per_second_1_thread = numpy,
+                physis_samples_per_cpu_second = physisCpu,
+                numpy_samples_per_cpu_second = numpyCpu,
+                per_core_ratio_cpu_time = physisCpu / numpyCpu,
+                per_core_ratio_wall_time = physis / numpy,
+                workers,
+                physis_generate_samples_per_second = whole,
+                max_abs_difference = difference,
             }, new JsonSerializerOptions { WriteIndented = true }));
             Console.WriteLine($"wrote {output}");
         }

@@ -2,11 +2,11 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Physis.Data;
+using Physis.Infrastructure;
+using Physis.Runs;
 using Physis.Training;
 using Physis.Training.Operators;
 using static TorchSharp.torch;
-using Physis.Infrastructure;
-using Physis.Runs;
 
 namespace Physis.Cli.Commands;
 

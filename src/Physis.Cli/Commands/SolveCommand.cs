@@ -1,16 +1,16 @@
 using System.CommandLine;
 using System.Globalization;
 using Physis.Geometry;
+using Physis.Infrastructure;
 using Physis.Networks;
+using Physis.Networks.Architectures;
+using Physis.Networks.Layers;
+using Physis.Runs;
+using Physis.Runs.Configuration;
 using Physis.Suite;
 using Physis.Suite.Problems;
 using Physis.Training;
-using Physis.Runs.Configuration;
 using static TorchSharp.torch;
-using Physis.Infrastructure;
-using Physis.Runs;
-using Physis.Networks.Layers;
-using Physis.Networks.Architectures;
 
 namespace Physis.Cli.Commands;
 

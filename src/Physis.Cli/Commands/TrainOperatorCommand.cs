@@ -1,15 +1,15 @@
 using System.CommandLine;
 using System.Globalization;
 using Physis.Data;
+using Physis.Infrastructure;
 using Physis.Networks;
+using Physis.Networks.Layers;
 using Physis.Networks.Operators;
+using Physis.Runs;
 using Physis.Training;
 using Physis.Training.Operators;
 using Physis.Training.Optimizers;
 using static TorchSharp.torch;
-using Physis.Infrastructure;
-using Physis.Runs;
-using Physis.Networks.Layers;
 
 namespace Physis.Cli.Commands;
 
@@ -122,8 +122,13 @@ internal static class TrainOperatorCommand
                 architecture.Validate();
                 settings = new OperatorRunSettings
                 {
-                    DataPath = file, TrainSamples = parse.GetValue(train), TestSamples = parse.GetValue(test), Resolution = parse.GetValue(resolution),
-                    Architecture = architecture, Physics = equation, Training = training,
+                    DataPath = file,
+                    TrainSamples = parse.GetValue(train),
+                    TestSamples = parse.GetValue(test),
+                    Resolution = parse.GetValue(resolution),
+                    Architecture = architecture,
+                    Physics = equation,
+                    Training = training,
                 };
             }
 
@@ -181,7 +186,11 @@ internal static class TrainOperatorCommand
                         };
                         return operatorKind == "fno" ? fno : new TfnoSettings
                         {
-                            Modes = fno.Modes, Width = fno.Width, Layers = fno.Layers, Padding = fno.Padding, PositionalFeatures = fno.PositionalFeatures,
+                            Modes = fno.Modes,
+                            Width = fno.Width,
+                            Layers = fno.Layers,
+                            Padding = fno.Padding,
+                            PositionalFeatures = fno.PositionalFeatures,
                             Factorisation = ParseChoice(parse.GetValue(factorisation)!, "--factorisation", SpectralFactorisation.Tucker, SpectralFactorisation.Cp),
                             RankRatio = parse.GetValue(rankRatio),
                         };

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Physis.Suite.Problems;
 using Physis.Infrastructure;
 using Physis.Runs;
-using Physis.Training;
 using Physis.Suite;
+using Physis.Suite.Problems;
+using Physis.Training;
 
 namespace Physis.Suite.Benchmarks;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using Physis.Solvers.Linear;
 using Physis.Solvers.Darcy;
+using Physis.Solvers.Linear;
 
 namespace Physis.Suite.Benchmarks;
 

@@ -1,10 +1,10 @@
+using Physis.Evaluation;
 using Physis.Geometry;
 using Physis.Networks.Constraints;
+using Physis.Problems;
+using Physis.Runs;
 using Physis.Solvers;
 using static Physis.Problems.Functions;
-using Physis.Evaluation;
-using Physis.Runs;
-using Physis.Problems;
 
 namespace Physis.Suite.Problems;
 

@@ -1,9 +1,9 @@
-using Physis.Geometry;
 using Physis.Data.Datasets;
-using Physis.Networks.Embeddings;
 using Physis.Evaluation;
-using Physis.Runs;
+using Physis.Geometry;
+using Physis.Networks.Embeddings;
 using Physis.Problems;
+using Physis.Runs;
 
 namespace Physis.Suite.Problems;
 

@@ -1,11 +1,11 @@
+using Physis.Evaluation;
 using Physis.Geometry;
+using Physis.Networks;
+using Physis.Problems;
+using Physis.Runs;
 using Physis.Solvers.Exact;
 using Physis.Solvers.RandomFields;
-using Physis.Evaluation;
-using Physis.Runs;
-using Physis.Problems;
 using Physis.Training;
-using Physis.Networks;
 
 namespace Physis.Suite.Problems;
 

@@ -1,9 +1,9 @@
+using Physis.Evaluation;
 using Physis.Geometry;
 using Physis.Networks.Constraints;
-using Physis.Solvers.Exact;
-using Physis.Evaluation;
-using Physis.Runs;
 using Physis.Problems;
+using Physis.Runs;
+using Physis.Solvers.Exact;
 using Physis.Training;
 
 namespace Physis.Suite.Problems;

@@ -1,12 +1,12 @@
-using Physis.Geometry;
-using Physis.Networks.Constraints;
-using Physis.Solvers;
-using static Physis.Problems.Functions;
 using Physis.Evaluation;
-using Physis.Runs;
-using Physis.Problems;
-using Physis.Training;
+using Physis.Geometry;
 using Physis.Networks;
+using Physis.Networks.Constraints;
+using Physis.Problems;
+using Physis.Runs;
+using Physis.Solvers;
+using Physis.Training;
+using static Physis.Problems.Functions;
 
 namespace Physis.Suite.Problems;
 

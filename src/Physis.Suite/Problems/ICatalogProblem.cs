@@ -1,7 +1,7 @@
-using Physis.Networks.Constraints;
 using Physis.Evaluation;
-using Physis.Runs;
+using Physis.Networks.Constraints;
 using Physis.Problems;
+using Physis.Runs;
 
 namespace Physis.Suite.Problems;
 

@@ -1,11 +1,11 @@
-using Physis.Networks.Constraints;
-using Physis.Geometry;
-using Physis.Solvers;
 using Physis.Evaluation;
-using Physis.Runs;
-using Physis.Problems;
-using Physis.Training;
+using Physis.Geometry;
 using Physis.Networks;
+using Physis.Networks.Constraints;
+using Physis.Problems;
+using Physis.Runs;
+using Physis.Solvers;
+using Physis.Training;
 
 namespace Physis.Suite.Problems;
 

@@ -1,11 +1,11 @@
 using Physis.Networks;
 using Physis.Networks.Architectures;
 using Physis.Networks.Embeddings;
+using Physis.Networks.Layers;
+using Physis.Runs;
+using Physis.Training;
 using Physis.Training.Causal;
 using Physis.Training.Weighting;
-using Physis.Runs;
-using Physis.Networks.Layers;
-using Physis.Training;
 
 namespace Physis.Suite.Problems;
 

@@ -1,5 +1,5 @@
-using Physis.Networks.Constraints;
 using Physis.Evaluation;
+using Physis.Networks.Constraints;
 
 namespace Physis.Suite.Problems;
 

@@ -1,15 +1,15 @@
+using Physis.Evaluation;
 using Physis.Geometry;
 using Physis.Networks;
 using Physis.Networks.Architectures;
 using Physis.Networks.Embeddings;
+using Physis.Problems;
+using Physis.Runs;
 using Physis.Solvers;
+using Physis.Suite;
+using Physis.Training;
 using Physis.Training.Eigen;
 using static TorchSharp.torch;
-using Physis.Evaluation;
-using Physis.Runs;
-using Physis.Suite;
-using Physis.Problems;
-using Physis.Training;
 
 namespace Physis.Suite.Problems;
 
@@ -80,12 +80,12 @@ public abstract class QuantumWellProblem : ICatalogEigenProblem
     };
 
     protected static PinnSettings DefaultSettings { get; } = new PinnSettings
-        {
-            Network = NetworkOptions.Mlp([32, 32]),
-            Sampling = new Sampling(256, 2, 160, SamplingMethod.Hammersley),
-            Schedule = new OptimizerSchedule { AdamIterations = 2000, LearningRate = 1e-2, LbfgsIterations = 3000 },
-            Precision = Precision.Float64,
-        };
+    {
+        Network = NetworkOptions.Mlp([32, 32]),
+        Sampling = new Sampling(256, 2, 160, SamplingMethod.Hammersley),
+        Schedule = new OptimizerSchedule { AdamIterations = 2000, LearningRate = 1e-2, LbfgsIterations = 3000 },
+        Precision = Precision.Float64,
+    };
 
     /// <summary>The normalised exact ground state on the evaluation grid (signs of eigenfunctions are arbitrary).</summary>
     public ReferenceSolution Reference()

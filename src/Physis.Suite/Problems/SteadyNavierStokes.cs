@@ -1,8 +1,8 @@
-using Physis.Networks.Constraints;
-using Physis.Geometry;
-using Physis.Solvers;
 using Physis.Evaluation;
+using Physis.Geometry;
+using Physis.Networks.Constraints;
 using Physis.Problems;
+using Physis.Solvers;
 
 namespace Physis.Suite.Problems;
 

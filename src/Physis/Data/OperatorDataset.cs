@@ -1,6 +1,6 @@
 using System.Globalization;
-using PureHDF;
 using Physis.Infrastructure;
+using PureHDF;
 
 namespace Physis.Data;
 

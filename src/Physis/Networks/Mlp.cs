@@ -1,5 +1,5 @@
-using TorchSharp;
 using Physis.Networks.Layers;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -1,5 +1,5 @@
-using ScottPlot;
 using Physis.Infrastructure;
+using ScottPlot;
 
 namespace Physis.Reporting;
 

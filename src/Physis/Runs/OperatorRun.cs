@@ -2,12 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Physis.Data;
-using Physis.Networks.Operators;
-using Physis.Training.Operators;
-using Physis.Reporting;
-using static TorchSharp.torch;
-using Physis.Infrastructure;
 using Physis.Evaluation;
+using Physis.Infrastructure;
+using Physis.Networks.Operators;
+using Physis.Reporting;
+using Physis.Training.Operators;
+using static TorchSharp.torch;
 
 namespace Physis.Runs;
 

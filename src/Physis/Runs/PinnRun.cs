@@ -8,13 +8,13 @@ using Physis.Infrastructure;
 using Physis.Networks;
 using Physis.Networks.Architectures;
 using Physis.Networks.Constraints;
+using Physis.Networks.Layers;
 using Physis.Problems;
 using Physis.Reporting;
 using Physis.Training;
 using Physis.Training.Marching;
 using Physis.Training.Optimizers;
 using static TorchSharp.torch;
-using Physis.Networks.Layers;
 
 namespace Physis.Runs;
 

@@ -91,16 +91,16 @@ internal sealed class Batch : IDisposable
             switch (condition.Region)
             {
                 case ConditionRegion.Boundary:
-                {
-                    var keep = Enumerable.Range(0, boundary!.Points.GetLength(0))
-                        .Where(i => condition.Where is null || condition.Where(Row(boundary.Points, i))).ToArray();
-                    if (keep.Length == 0)
-                        throw new ArgumentException($"Condition '{condition.Name}' selects none of the {sampling.Boundary} boundary points: check its 'where' predicate or raise the boundary point count.");
-                    var p = SelectRows(boundary.Points, keep);
-                    blocks.Add((p, SelectRows(boundary.Normals, keep)));
-                    AddTargets(condition, p);
-                    break;
-                }
+                    {
+                        var keep = Enumerable.Range(0, boundary!.Points.GetLength(0))
+                            .Where(i => condition.Where is null || condition.Where(Row(boundary.Points, i))).ToArray();
+                        if (keep.Length == 0)
+                            throw new ArgumentException($"Condition '{condition.Name}' selects none of the {sampling.Boundary} boundary points: check its 'where' predicate or raise the boundary point count.");
+                        var p = SelectRows(boundary.Points, keep);
+                        blocks.Add((p, SelectRows(boundary.Normals, keep)));
+                        AddTargets(condition, p);
+                        break;
+                    }
                 case ConditionRegion.Initial:
                     blocks.Add((initial!, null));
                     AddTargets(condition, initial!);
@@ -111,21 +111,21 @@ internal sealed class Batch : IDisposable
                     layout.Add(condition.ObservationValues!.Length);
                     break;
                 case ConditionRegion.PeriodicPairs:
-                {
-                    int k = problem.Terms.CoordinateIndex(condition.PeriodicCoordinateName!);
-                    var low = (double[,])pairBase!.Clone();
-                    var high = (double[,])pairBase.Clone();
-                    for (int i = 0; i < low.GetLength(0); i++)
                     {
-                        low[i, k] = geometry.Bounds.Min[k];
-                        high[i, k] = geometry.Bounds.Max[k];
+                        int k = problem.Terms.CoordinateIndex(condition.PeriodicCoordinateName!);
+                        var low = (double[,])pairBase!.Clone();
+                        var high = (double[,])pairBase.Clone();
+                        for (int i = 0; i < low.GetLength(0); i++)
+                        {
+                            low[i, k] = geometry.Bounds.Min[k];
+                            high[i, k] = geometry.Bounds.Max[k];
+                        }
+                        blocks.Add((low, null));
+                        blocks.Add((high, null));
+                        targets.AddRange(new double[2 * low.GetLength(0)]);
+                        layout.Add(low.GetLength(0));
+                        break;
                     }
-                    blocks.Add((low, null));
-                    blocks.Add((high, null));
-                    targets.AddRange(new double[2 * low.GetLength(0)]);
-                    layout.Add(low.GetLength(0));
-                    break;
-                }
                 case ConditionRegion.DomainIntegral:
                     layout.Add(0);
                     break;

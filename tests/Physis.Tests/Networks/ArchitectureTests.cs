@@ -2,8 +2,8 @@ using Physis.Networks;
 using Physis.Networks.Architectures;
 using Physis.Networks.Embeddings;
 using Physis.Networks.Layers;
-using static Physis.Tests.Networks.NetworkAssert;
 using TorchSharp;
+using static Physis.Tests.Networks.NetworkAssert;
 using static TorchSharp.torch;
 
 namespace Physis.Tests.Networks;

@@ -3,8 +3,8 @@ using Physis.Networks;
 using Physis.Networks.Architectures;
 using Physis.Networks.Constraints;
 using Physis.Problems;
-using static Physis.Tests.Networks.NetworkAssert;
 using TorchSharp;
+using static Physis.Tests.Networks.NetworkAssert;
 using static TorchSharp.torch;
 
 namespace Physis.Tests.Networks;

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using Physis.Evaluation;
 using Physis.Geometry;
+using Physis.Infrastructure;
 using Physis.Networks;
 using Physis.Networks.Architectures;
 using Physis.Networks.Constraints;
@@ -9,8 +11,6 @@ using Physis.Training;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
-using Physis.Infrastructure;
-using Physis.Evaluation;
 
 namespace Physis.Tests.Networks;
 

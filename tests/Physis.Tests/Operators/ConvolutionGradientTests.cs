@@ -1,8 +1,8 @@
+using Physis.Infrastructure;
 using Physis.Networks.Operators;
 using Physis.Training;
 using TorchSharp;
 using static TorchSharp.torch;
-using Physis.Infrastructure;
 
 namespace Physis.Tests.Operators;
 

@@ -119,7 +119,15 @@ public class LatentSpectralModelTests
     {
         using var model = new LatentSpectralModel(new LsmSettings
         {
-            Dimension = dimension, InChannels = 2, OutChannels = 3, Width = 8, Scales = 3, Tokens = 2, Basis = 4, Patches = 4, ProjectionWidth = 16,
+            Dimension = dimension,
+            InChannels = 2,
+            OutChannels = 3,
+            Width = 8,
+            Scales = 3,
+            Tokens = 2,
+            Basis = 4,
+            Patches = 4,
+            ProjectionWidth = 16,
         });
         using var scope = NewDisposeScope();
         var y = model.forward(randn([2, 2, .. grid]));
@@ -154,7 +162,13 @@ public class LatentSpectralModelTests
         var test = OperatorTrainingTests.HeatData(50, 32, seed: 2, time: 0.001);
         using var model = new LatentSpectralModel(new LsmSettings
         {
-            Dimension = 1, Width = 8, Scales = 2, Tokens = 2, Basis = 4, Patches = 2, ProjectionWidth = 32,
+            Dimension = 1,
+            Width = 8,
+            Scales = 2,
+            Tokens = 2,
+            Basis = 4,
+            Patches = 2,
+            ProjectionWidth = 32,
         }, seed: 3);
         using var inputs = tensor(train.Inputs, dtype: ScalarType.Float32).reshape(200, 1, 32);
         using var targets = tensor(train.Targets, dtype: ScalarType.Float32).reshape(200, 1, 32);

@@ -8,7 +8,12 @@ public class MultigridNeuralOperatorTests
 {
     private static MgnoSettings Small(int dimension, MultigridBoundary boundary, int[] grid, int levels = 3, int layers = 2, int channels = 4) => new()
     {
-        Dimension = dimension, Boundary = boundary, TrainingGrid = grid, Levels = levels, Layers = layers, Channels = channels,
+        Dimension = dimension,
+        Boundary = boundary,
+        TrainingGrid = grid,
+        Levels = levels,
+        Layers = layers,
+        Channels = channels,
     };
 
     private static double Inner(Tensor a, Tensor b) => (a * b).sum().item<double>();
@@ -62,7 +67,14 @@ public class MultigridNeuralOperatorTests
         int d = grid.Length;
         using var mgno = new MultigridNeuralOperator(new MgnoSettings
         {
-            Dimension = d, Boundary = boundary, TrainingGrid = grid, Levels = 1, Smoothing = 1, Layers = 1, InChannels = 2, OutChannels = 3,
+            Dimension = d,
+            Boundary = boundary,
+            TrainingGrid = grid,
+            Levels = 1,
+            Smoothing = 1,
+            Layers = 1,
+            InChannels = 2,
+            OutChannels = 3,
         }, dtype: ScalarType.Float64);
         var generator = new Generator(3);
         var kernel = randn([3, 2, .. Enumerable.Repeat(3L, d)], dtype: ScalarType.Float64, generator: generator);
@@ -99,8 +111,14 @@ public class MultigridNeuralOperatorTests
         using var scope = NewDisposeScope();
         using var mgno = new MultigridNeuralOperator(new MgnoSettings
         {
-            Dimension = 1, Boundary = boundary, TrainingGrid = [boundary == MultigridBoundary.Dirichlet ? 12 : 10], Levels = 2, Smoothing = 2,
-            Layers = 1, InChannels = 2, OutChannels = 3,
+            Dimension = 1,
+            Boundary = boundary,
+            TrainingGrid = [boundary == MultigridBoundary.Dirichlet ? 12 : 10],
+            Levels = 2,
+            Smoothing = 2,
+            Layers = 1,
+            InChannels = 2,
+            OutChannels = 3,
         }, seed: 3, dtype: ScalarType.Float64);
         var p = mgno.named_parameters().ToDictionary(np => np.name.Replace("cycles.0.", ""), np => np.parameter);
         string[] names = ["biases.0", "smoother_0_0", "smoother_0_1", "operator_0", "restriction_0", "prolongation_0", "smoother_1_0", "smoother_1_1", "operator_1"];

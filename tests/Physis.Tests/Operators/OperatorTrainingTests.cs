@@ -58,7 +58,10 @@ public class OperatorTrainingTests
         using var model = Fno(train);
         using var trainer = new OperatorTrainer(model, train, test, new OperatorTrainingSettings
         {
-            Epochs = 30, BatchSize = 20, Schedule = new LearningRateSchedule.Cosine(5e-3, Period: 30), WeightDecay = 0,
+            Epochs = 30,
+            BatchSize = 20,
+            Schedule = new LearningRateSchedule.Cosine(5e-3, Period: 30),
+            WeightDecay = 0,
         });
         trainer.Train();
         Assert.True(trainer.History[^1].TestRelativeL2 < 0.05, $"test relative L2 {trainer.History[^1].TestRelativeL2}");
@@ -73,7 +76,11 @@ public class OperatorTrainingTests
         using var model = DeepOnet(train);
         using var trainer = new OperatorTrainer(model, train, test, new OperatorTrainingSettings
         {
-            Epochs = 200, BatchSize = 50, Schedule = new LearningRateSchedule.Cosine(1e-2, Period: 200), WeightDecay = 0, Loss = OperatorLoss.MeanSquare,
+            Epochs = 200,
+            BatchSize = 50,
+            Schedule = new LearningRateSchedule.Cosine(1e-2, Period: 200),
+            WeightDecay = 0,
+            Loss = OperatorLoss.MeanSquare,
         });
         trainer.Train();
         var (first, last) = (trainer.History[0].TestMeanSquare, trainer.History[^1].TestMeanSquare);
@@ -149,7 +156,11 @@ public class PhysicsInformedDeepOnetTests
         // No target values enter the loss: only G' = u and G(0) = 0 at the sensors.
         using var trainer = new OperatorTrainer(model, train, test, new OperatorTrainingSettings
         {
-            Epochs = 60, BatchSize = 50, Schedule = new LearningRateSchedule.Cosine(1e-2, Period: 60), WeightDecay = 0, DataWeight = 0,
+            Epochs = 60,
+            BatchSize = 50,
+            Schedule = new LearningRateSchedule.Cosine(1e-2, Period: 60),
+            WeightDecay = 0,
+            DataWeight = 0,
         }, OperatorPhysics.Antiderivative());
         trainer.Train();
         var (first, last) = (trainer.History[0].TestRelativeL2, trainer.History[^1].TestRelativeL2);

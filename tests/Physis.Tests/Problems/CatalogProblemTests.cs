@@ -1,12 +1,12 @@
-using TorchSharp;
+using Physis.Evaluation;
+using Physis.Networks.Constraints;
 using Physis.Networks.Embeddings;
 using Physis.Problems;
+using Physis.Runs;
 using Physis.Suite.Problems;
 using Physis.Training;
+using TorchSharp;
 using static TorchSharp.torch;
-using Physis.Evaluation;
-using Physis.Runs;
-using Physis.Networks.Constraints;
 
 namespace Physis.Tests.Problems;
 

@@ -1,7 +1,7 @@
-using TorchSharp;
 using Physis.Geometry;
 using Physis.Problems;
 using Physis.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Physis.Tests.Problems;

@@ -3,13 +3,13 @@ using Physis.Data.NumPy;
 using Physis.Evaluation;
 using Physis.Geometry;
 using Physis.Infrastructure;
+using Physis.Networks;
 using Physis.Problems;
 using Physis.Runs;
 using Physis.Solvers;
 using Physis.Training;
 using static Physis.Problems.Functions;
 using static TorchSharp.torch;
-using Physis.Networks;
 
 namespace Physis.Tests.Runs;
 

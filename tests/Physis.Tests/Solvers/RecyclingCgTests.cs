@@ -1,7 +1,7 @@
 using Physis.Solvers.Darcy;
 using Physis.Solvers.Linear;
-using Xunit.Abstractions;
 using Physis.Suite.Benchmarks;
+using Xunit.Abstractions;
 
 namespace Physis.Tests.Solvers;
 

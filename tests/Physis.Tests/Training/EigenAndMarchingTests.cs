@@ -1,3 +1,4 @@
+using Physis.Evaluation;
 using Physis.Geometry;
 using Physis.Networks;
 using Physis.Problems;
@@ -6,7 +7,6 @@ using Physis.Training.Eigen;
 using Physis.Training.Marching;
 using TorchSharp;
 using static TorchSharp.torch;
-using Physis.Evaluation;
 
 namespace Physis.Tests.Training;
 

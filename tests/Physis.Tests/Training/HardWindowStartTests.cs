@@ -1,14 +1,14 @@
+using Physis.Evaluation;
 using Physis.Geometry;
 using Physis.Networks;
 using Physis.Networks.Architectures;
 using Physis.Networks.Embeddings;
 using Physis.Problems;
+using Physis.Runs;
 using Physis.Suite.Problems;
 using Physis.Training;
 using Physis.Training.Marching;
 using static TorchSharp.torch;
-using Physis.Evaluation;
-using Physis.Runs;
 
 namespace Physis.Tests.Training;
 

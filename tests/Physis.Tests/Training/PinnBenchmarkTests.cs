@@ -1,8 +1,8 @@
-using Physis.Suite.Problems;
-using Physis.Training;
+using Physis.Networks;
 using Physis.Runs;
 using Physis.Suite.Benchmarks;
-using Physis.Networks;
+using Physis.Suite.Problems;
+using Physis.Training;
 
 namespace Physis.Tests.Training;
 

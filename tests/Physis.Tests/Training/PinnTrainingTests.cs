@@ -1,12 +1,12 @@
+using Physis.Evaluation;
 using Physis.Geometry;
 using Physis.Networks;
+using Physis.Networks.Layers;
 using Physis.Problems;
 using Physis.Training;
 using Physis.Training.Adaptive;
 using Physis.Training.Weighting;
 using static TorchSharp.torch;
-using Physis.Evaluation;
-using Physis.Networks.Layers;
 
 namespace Physis.Tests.Training;
 

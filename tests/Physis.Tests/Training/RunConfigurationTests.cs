@@ -1,12 +1,12 @@
+using Physis.Infrastructure.Configuration;
 using Physis.Networks.Architectures;
 using Physis.Networks.Embeddings;
+using Physis.Networks.Layers;
+using Physis.Runs;
+using Physis.Runs.Configuration;
+using Physis.Suite;
 using Physis.Suite.Problems;
 using Physis.Training;
-using Physis.Runs.Configuration;
-using Physis.Runs;
-using Physis.Suite;
-using Physis.Networks.Layers;
-using Physis.Infrastructure.Configuration;
 
 namespace Physis.Tests.Training;
 

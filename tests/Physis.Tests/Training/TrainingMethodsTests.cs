@@ -1,14 +1,14 @@
+using Physis.Evaluation;
 using Physis.Geometry;
 using Physis.Networks;
 using Physis.Problems;
+using Physis.Runs;
 using Physis.Training;
 using Physis.Training.Adaptive;
 using Physis.Training.Causal;
 using Physis.Training.Weighting;
 using TorchSharp;
 using static TorchSharp.torch;
-using Physis.Evaluation;
-using Physis.Runs;
 
 namespace Physis.Tests.Training;
 

@@ -39,7 +39,9 @@ public sealed class AntiderivativeDataset : DatasetGenerator
 
     public override IReadOnlyDictionary<string, double> Parameters => new Dictionary<string, double>
     {
-        ["length_scale"] = LengthScale, ["refinement"] = Refinement, ["jitter"] = Jitter,
+        ["length_scale"] = LengthScale,
+        ["refinement"] = Refinement,
+        ["jitter"] = Jitter,
     };
 
     private int FinePoints => (InputShape[0] - 1) * Refinement + 1;

@@ -44,7 +44,11 @@ public sealed class BurgersDataset : DatasetGenerator
 
     public override IReadOnlyDictionary<string, double> Parameters => new Dictionary<string, double>
     {
-        ["nu"] = Viscosity, ["grf_alpha"] = GrfAlpha, ["grf_tau"] = GrfTau, ["grf_sigma"] = GrfSigma, ["dt"] = TimeStep,
+        ["nu"] = Viscosity,
+        ["grf_alpha"] = GrfAlpha,
+        ["grf_tau"] = GrfTau,
+        ["grf_sigma"] = GrfSigma,
+        ["dt"] = TimeStep,
     };
 
     public override SampleSolver CreateSolver()

@@ -43,8 +43,13 @@ public sealed class DarcyDataset : DatasetGenerator
 
     public override IReadOnlyDictionary<string, double> Parameters => new Dictionary<string, double>
     {
-        ["a_high"] = High, ["a_low"] = Low, ["f"] = Forcing, ["grf_alpha"] = GrfAlpha, ["grf_tau"] = GrfTau,
-        ["grf_sigma"] = GrfSigma, ["tolerance"] = Tolerance,
+        ["a_high"] = High,
+        ["a_low"] = Low,
+        ["f"] = Forcing,
+        ["grf_alpha"] = GrfAlpha,
+        ["grf_tau"] = GrfTau,
+        ["grf_sigma"] = GrfSigma,
+        ["tolerance"] = Tolerance,
     };
 
     public override SampleSolver CreateSolver()

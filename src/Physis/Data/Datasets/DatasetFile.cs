@@ -1,8 +1,8 @@
 using System.Globalization;
+using Physis.Infrastructure;
 using PureHDF;
 using PureHDF.Selections;
 using PureHDF.VOL.Native;
-using Physis.Infrastructure;
 
 namespace Physis.Data.Datasets;
 

@@ -54,8 +54,12 @@ public sealed class NavierStokesDataset : DatasetGenerator
 
     public override IReadOnlyDictionary<string, double> Parameters => new Dictionary<string, double>
     {
-        ["nu"] = Viscosity, ["grf_alpha"] = GrfAlpha, ["grf_tau"] = GrfTau, ["grf_sigma"] = GrfSigma,
-        ["dt"] = TimeStep, ["solve_resolution"] = _fine,
+        ["nu"] = Viscosity,
+        ["grf_alpha"] = GrfAlpha,
+        ["grf_tau"] = GrfTau,
+        ["grf_sigma"] = GrfSigma,
+        ["dt"] = TimeStep,
+        ["solve_resolution"] = _fine,
     };
 
     public override SampleSolver CreateSolver()

@@ -1,6 +1,6 @@
+using Physis.Networks.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using Physis.Networks.Layers;
 
 namespace Physis.Networks.Operators;
 

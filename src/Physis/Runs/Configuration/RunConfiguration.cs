@@ -1,13 +1,13 @@
 using Physis.Geometry;
+using Physis.Infrastructure.Configuration;
 using Physis.Networks;
 using Physis.Networks.Architectures;
 using Physis.Networks.Embeddings;
-using Physis.Infrastructure.Configuration;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using Physis.Networks.Layers;
 using Physis.Runs;
 using Physis.Training;
-using Physis.Networks.Layers;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
 
 namespace Physis.Runs.Configuration;
 
@@ -118,37 +118,37 @@ public static class RunConfiguration
         switch (kind)
         {
             case "periodic":
-            {
-                var k = settingsNode.Mapping("coordinate", "period", "harmonics");
-                if (!k.TryGetValue("coordinate", out var c) || !k.TryGetValue("period", out var p))
-                    throw settingsNode.Error("needs coordinate and period, for example { coordinate: x, period: 2 }.");
-                return PeriodicEmbeddingOptions.Of(Coordinate(c), p.Double(), k.TryGetValue("harmonics", out var hk) ? hk.Int(1) : 1);
-            }
+                {
+                    var k = settingsNode.Mapping("coordinate", "period", "harmonics");
+                    if (!k.TryGetValue("coordinate", out var c) || !k.TryGetValue("period", out var p))
+                        throw settingsNode.Error("needs coordinate and period, for example { coordinate: x, period: 2 }.");
+                    return PeriodicEmbeddingOptions.Of(Coordinate(c), p.Double(), k.TryGetValue("harmonics", out var hk) ? hk.Int(1) : 1);
+                }
             case "fourier":
-            {
-                var k = settingsNode.Mapping("features", "scale", "coordinates", "trainable");
-                return new FourierFeatureOptions(k.TryGetValue("features", out var f) ? f.Int(1) : 64, k.TryGetValue("scale", out var s) ? s.Double() : 1.0)
                 {
-                    Coordinates = k.TryGetValue("coordinates", out var cs) ? cs.Sequence().Select(Coordinate).ToArray() : null,
-                    Trainable = k.TryGetValue("trainable", out var t) && t.Bool(),
-                };
-            }
+                    var k = settingsNode.Mapping("features", "scale", "coordinates", "trainable");
+                    return new FourierFeatureOptions(k.TryGetValue("features", out var f) ? f.Int(1) : 64, k.TryGetValue("scale", out var s) ? s.Double() : 1.0)
+                    {
+                        Coordinates = k.TryGetValue("coordinates", out var cs) ? cs.Sequence().Select(Coordinate).ToArray() : null,
+                        Trainable = k.TryGetValue("trainable", out var t) && t.Bool(),
+                    };
+                }
             case "interface":
-            {
-                var k = settingsNode.Mapping("coordinate", "at");
-                if (!k.TryGetValue("coordinate", out var c) || !k.TryGetValue("at", out var at))
-                    throw settingsNode.Error("needs coordinate and the interface positions, for example { coordinate: x, at: [-1, 1] }.");
-                return new InterfaceFeatureOptions(Coordinate(c), at.Sequence().Select(p => p.Double(positive: false)).ToArray());
-            }
-            default:
-            {
-                var k = settingsNode.Mapping("gaussians", "features", "width", "isotropic");
-                return new GaussianFeatureOptions(k.TryGetValue("gaussians", out var g) ? g.Int(1) : 64, k.TryGetValue("features", out var f) ? f.Int(1) : 8)
                 {
-                    InitialWidth = k.TryGetValue("width", out var w) ? w.Double() : 0.1,
-                    Isotropic = k.TryGetValue("isotropic", out var iso) && iso.Bool(),
-                };
-            }
+                    var k = settingsNode.Mapping("coordinate", "at");
+                    if (!k.TryGetValue("coordinate", out var c) || !k.TryGetValue("at", out var at))
+                        throw settingsNode.Error("needs coordinate and the interface positions, for example { coordinate: x, at: [-1, 1] }.");
+                    return new InterfaceFeatureOptions(Coordinate(c), at.Sequence().Select(p => p.Double(positive: false)).ToArray());
+                }
+            default:
+                {
+                    var k = settingsNode.Mapping("gaussians", "features", "width", "isotropic");
+                    return new GaussianFeatureOptions(k.TryGetValue("gaussians", out var g) ? g.Int(1) : 64, k.TryGetValue("features", out var f) ? f.Int(1) : 8)
+                    {
+                        InitialWidth = k.TryGetValue("width", out var w) ? w.Double() : 0.1,
+                        Isotropic = k.TryGetValue("isotropic", out var iso) && iso.Bool(),
+                    };
+                }
         }
     }
 

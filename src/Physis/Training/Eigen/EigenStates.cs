@@ -1,7 +1,7 @@
 using Physis.Geometry;
 using Physis.Problems;
-using static TorchSharp.torch;
 using Physis.Training;
+using static TorchSharp.torch;
 
 namespace Physis.Training.Eigen;
 

@@ -2,8 +2,8 @@ using Physis.Geometry;
 using Physis.Networks;
 using Physis.Networks.Constraints;
 using Physis.Problems;
-using static TorchSharp.torch;
 using Physis.Training;
+using static TorchSharp.torch;
 
 namespace Physis.Training.Marching;
 
@@ -232,28 +232,28 @@ public static class TimeMarching
             case ConditionKind.Initial when hardStart:
                 return null;
             case ConditionKind.Initial when previous is not null:
-            {
-                int field = problem.Terms.FieldIndex(condition.Field);
-                return Condition.Initial(condition.Field, x => previous.Predict(Row(x))[0, field]).Named(condition.Name).WithWeight(condition.Weight);
-            }
+                {
+                    int field = problem.Terms.FieldIndex(condition.Field);
+                    return Condition.Initial(condition.Field, x => previous.Predict(Row(x))[0, field]).Named(condition.Name).WithWeight(condition.Weight);
+                }
             case ConditionKind.InitialDerivative when previous is not null:
-            {
-                // A second-order equation (a wave) starts each window from the previous one's velocity as well.
-                var velocity = problem.Terms.Dt(condition.Field);
-                return Condition.InitialDerivative(condition.Field, x => previous.Evaluate(Row(x), velocity)[0]).Named(condition.Name).WithWeight(condition.Weight);
-            }
+                {
+                    // A second-order equation (a wave) starts each window from the previous one's velocity as well.
+                    var velocity = problem.Terms.Dt(condition.Field);
+                    return Condition.InitialDerivative(condition.Field, x => previous.Evaluate(Row(x), velocity)[0]).Named(condition.Name).WithWeight(condition.Weight);
+                }
             case ConditionKind.PointData:
-            {
-                var points = condition.ObservationPoints!;
-                int d = points.GetLength(1);
-                var rows = Enumerable.Range(0, points.GetLength(0)).Where(i => points[i, d - 1] >= t0 && points[i, d - 1] <= t1).ToArray();
-                if (rows.Length == 0) return null;
-                var kept = new double[rows.Length, d];
-                for (int i = 0; i < rows.Length; i++)
-                    for (int j = 0; j < d; j++) kept[i, j] = points[rows[i], j];
-                return Condition.PointData(condition.Field, kept, rows.Select(i => condition.ObservationValues![i]).ToArray())
-                    .Named(condition.Name).WithWeight(condition.Weight);
-            }
+                {
+                    var points = condition.ObservationPoints!;
+                    int d = points.GetLength(1);
+                    var rows = Enumerable.Range(0, points.GetLength(0)).Where(i => points[i, d - 1] >= t0 && points[i, d - 1] <= t1).ToArray();
+                    if (rows.Length == 0) return null;
+                    var kept = new double[rows.Length, d];
+                    for (int i = 0; i < rows.Length; i++)
+                        for (int j = 0; j < d; j++) kept[i, j] = points[rows[i], j];
+                    return Condition.PointData(condition.Field, kept, rows.Select(i => condition.ObservationValues![i]).ToArray())
+                        .Named(condition.Name).WithWeight(condition.Weight);
+                }
             default:
                 return condition;
         }

@@ -2,10 +2,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Physis.Data;
+using Physis.Infrastructure;
 using Physis.Networks.Operators;
 using TorchSharp;
 using static TorchSharp.torch;
-using Physis.Infrastructure;
 
 namespace Physis.Training.Operators;
 

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Physis.Data;
-using Physis.Training.Optimizers;
-using Parameter = TorchSharp.Modules.Parameter;
-using static TorchSharp.torch;
 using Physis.Infrastructure;
+using Physis.Training.Optimizers;
+using static TorchSharp.torch;
+using Parameter = TorchSharp.Modules.Parameter;
 
 namespace Physis.Training.Operators;
 

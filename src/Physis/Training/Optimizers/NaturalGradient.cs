@@ -1,7 +1,7 @@
+using Physis.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using Physis.Training;
 
 namespace Physis.Training.Optimizers;
 

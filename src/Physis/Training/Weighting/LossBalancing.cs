@@ -1,8 +1,8 @@
-using Physis.Training.Optimizers;
-using TorchSharp.Modules;
-using TorchSharp;
-using static TorchSharp.torch;
 using Physis.Training;
+using Physis.Training.Optimizers;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace Physis.Training.Weighting;
 
