@@ -41,11 +41,17 @@ internal static class BenchCommand
     {
         var from = new Option<string[]>("--from")
         {
-            Description = "A folder written by `bench pinn` or `bench operators` (its bench.csv and bench.md); repeat for several, one section each in this order.",
+            Description = "A folder written by `bench pinn` or `bench operators` (its bench.csv and bench.md); "
+                + "repeat for several, one section each in this order.",
             Required = true,
         };
-        var output = new Option<string>("--out") { Description = "The markdown page to write (atomically).", DefaultValueFactory = _ => Path.Combine("docs", "benchmarks.md") };
-        var report = new Command("report", "Write one markdown page (docs/benchmarks.md) of the tables in the given bench folders; the page is generated, not edited by hand.")
+        var output = new Option<string>("--out")
+        {
+            Description = "The markdown page to write (atomically).",
+            DefaultValueFactory = _ => Path.Combine("docs", "benchmarks.md"),
+        };
+        var report = new Command("report",
+            "Write one markdown page (docs/benchmarks.md) of the tables in the given bench folders; the page is generated, not edited by hand.")
         {
             from, output,
         };
@@ -54,7 +60,8 @@ internal static class BenchCommand
             string[] folders = parse.GetValue(from) ?? [];
             string page = parse.GetValue(output)!;
             // Paths as the page lists them: relative to where the command runs (the repository root), with forward slashes.
-            static string Relative(string path) => Path.GetRelativePath(Environment.CurrentDirectory, Path.TrimEndingDirectorySeparator(Path.GetFullPath(path))).Replace('\\', '/');
+            static string Relative(string path) =>
+                Path.GetRelativePath(Environment.CurrentDirectory, Path.TrimEndingDirectorySeparator(Path.GetFullPath(path))).Replace('\\', '/');
             var names = folders.Select(Relative).ToList();
             string command = $"physis bench report {string.Join(' ', names.Select(n => $"--from {n}"))} --out {Relative(page)}";
             BenchmarkReport.Write(folders, names, page, command, resultsPage: Path.Combine("docs", "results.md"));
