@@ -23,9 +23,21 @@ internal static class BenchCommand
     public static Command Create()
     {
         var command = new Command("bench", "Benchmarks that compare Physis with a reference run in the same command.");
-        var steps = new Option<int>("--steps") { Description = "Timed steps per measurement (after 20 warm-up steps).", DefaultValueFactory = _ => 300 };
-        var python = new Option<string>("--python") { Description = "Python interpreter with PyTorch (Debian's python3-torch).", DefaultValueFactory = _ => "/usr/bin/python3" };
-        var step = new Command("step", "Time one Adam step of the deepxde Burgers preset in Physis and in plain PyTorch, at 1 and 2 threads, and print the ratio.") { steps, python };
+        var steps = new Option<int>("--steps")
+        {
+            Description = "Timed steps per measurement (after 20 warm-up steps).",
+            DefaultValueFactory = _ => 300,
+        };
+        var python = new Option<string>("--python")
+        {
+            Description = "Python interpreter with PyTorch (Debian's python3-torch).",
+            DefaultValueFactory = _ => "/usr/bin/python3",
+        };
+        var step = new Command("step",
+            "Time one Adam step of the deepxde Burgers preset in Physis and in plain PyTorch, at 1 and 2 threads, and print the ratio.")
+        {
+            steps, python,
+        };
         step.SetAction(parse => CliErrors.Run(() => AdamStep(parse.GetValue(steps), parse.GetValue(python)!)));
         command.Subcommands.Add(step);
         command.Subcommands.Add(CreatePinnSuite());
@@ -73,13 +85,32 @@ internal static class BenchCommand
 
     private static Command CreatePinnSuite()
     {
-        var quick = new Option<bool>("--quick") { Description = "Reduced iterations and points: a smoke check of the whole suite in minutes, not a measurement." };
-        var scale = new Option<double?>("--scale") { Description = "Run this fraction (0 to 1] of every iteration and point count: a cheaper comparison, such as the method ablation, measured with the same settings otherwise." };
-        var problems = new Option<string?>("--problems") { Description = $"Comma-separated subset of problems (default: all of {string.Join(", ", ProblemCatalog.All.Select(p => p.Name))})." };
-        var methods = new Option<string>("--methods") { Description = "Comma-separated presets to run for each problem that has them.", DefaultValueFactory = _ => "default" };
-        var output = new Option<string?>("--out") { Description = "Folder for bench.md, bench.csv and one run folder per problem and method (default runs/bench, or runs/bench-quick); a re-run skips finished pairs and resumes a killed one." };
+        var quick = new Option<bool>("--quick")
+        {
+            Description = "Reduced iterations and points: a smoke check of the whole suite in minutes, not a measurement.",
+        };
+        var scale = new Option<double?>("--scale")
+        {
+            Description = "Run this fraction (0 to 1] of every iteration and point count: a cheaper comparison, "
+                + "such as the method ablation, measured with the same settings otherwise.",
+        };
+        var problems = new Option<string?>("--problems")
+        {
+            Description = $"Comma-separated subset of problems (default: all of {string.Join(", ", ProblemCatalog.All.Select(p => p.Name))}).",
+        };
+        var methods = new Option<string>("--methods")
+        {
+            Description = "Comma-separated presets to run for each problem that has them.",
+            DefaultValueFactory = _ => "default",
+        };
+        var output = new Option<string?>("--out")
+        {
+            Description = "Folder for bench.md, bench.csv and one run folder per problem and method (default runs/bench, or runs/bench-quick); "
+                + "a re-run skips finished pairs and resumes a killed one.",
+        };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads for the tensor engine.", DefaultValueFactory = _ => 1 };
-        var pinn = new Command("pinn", "Run the PINN problem suite and write bench.md and bench.csv: each problem's error next to its target and published anchor.")
+        var pinn = new Command("pinn",
+            "Run the PINN problem suite and write bench.md and bench.csv: each problem's error next to its target and published anchor.")
         {
             quick, scale, problems, methods, output, threads,
         };
@@ -89,7 +120,9 @@ internal static class BenchCommand
             double? factor = parse.GetValue(scale);
             if (isQuick && factor is not null) throw new ArgumentException("--quick and --scale are two different reduced modes; give one.");
             string mode = isQuick ? "quick" : factor is { } f ? string.Create(CultureInfo.InvariantCulture, $"scale {f:G3}") : "full";
-            string defaultFolder = isQuick ? "bench-quick" : factor is { } g ? string.Create(CultureInfo.InvariantCulture, $"bench-scale{g:G3}") : "bench";
+            string defaultFolder = isQuick
+                ? "bench-quick"
+                : factor is { } g ? string.Create(CultureInfo.InvariantCulture, $"bench-scale{g:G3}") : "bench";
             Func<PinnSettings, PinnSettings> reduce = isQuick ? PinnBenchmark.Quick : factor is { } h ? s => PinnBenchmark.Scaled(s, h) : s => s;
             return PinnSuite(mode, reduce, parse.GetValue(problems), parse.GetValue(methods)!,
                 parse.GetValue(output) ?? Path.Combine("runs", defaultFolder), parse.GetValue(threads));
@@ -97,9 +130,12 @@ internal static class BenchCommand
         return pinn;
     }
 
-    private static int PinnSuite(string mode, Func<PinnSettings, PinnSettings> reduce, string? problemList, string methodList, string folder, int threads)
+    private static int PinnSuite(string mode, Func<PinnSettings, PinnSettings> reduce, string? problemList, string methodList,
+        string folder, int threads)
     {
-        var selected = problemList is null ? ProblemCatalog.All : problemList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(ProblemCatalog.Find).ToList();
+        var selected = problemList is null
+            ? ProblemCatalog.All
+            : problemList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(ProblemCatalog.Find).ToList();
         var methods = methodList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (methods.Length == 0) throw new ArgumentException("--methods names no preset.");
         foreach (var method in methods)
@@ -117,8 +153,11 @@ internal static class BenchCommand
                 var row = PinnBenchmark.Run(problem, method, settings, Path.Combine(folder, $"{problem.Name}-{method}"), progress);
                 progress.Finish();
                 rows.Add(row);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {row.Metric} {row.Value:E2} (target {row.Target?.ToString("E1", CultureInfo.InvariantCulture) ?? "report only"}) in {row.WallSeconds:F0} s"));
-                PinnBenchmark.WriteTables(folder, rows, $"PINN benchmark suite ({mode} mode, {threads} thread{(threads > 1 ? "s" : "")}, {DateTime.UtcNow:yyyy-MM-dd})");
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {row.Metric} {row.Value:E2} (target {row.Target?.ToString("E1", CultureInfo.InvariantCulture) ?? "report only"})"
+                    + $" in {row.WallSeconds:F0} s"));
+                PinnBenchmark.WriteTables(folder, rows,
+                    $"PINN benchmark suite ({mode} mode, {threads} thread{(threads > 1 ? "s" : "")}, {DateTime.UtcNow:yyyy-MM-dd})");
             }
         Console.WriteLine($"tables in {Path.GetFullPath(Path.Combine(folder, "bench.md"))} and bench.csv");
         return 0;
@@ -135,35 +174,57 @@ internal static class BenchCommand
         {
             double physis = PhysisStep(threads, steps);
             double reference = PyTorchStep(python, script, threads, steps);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{threads,7}  {physis,14:F2}  {reference,15:F2}  {physis / reference,20:F2}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{threads,7}  {physis,14:F2}  {reference,15:F2}  {physis / reference,20:F2}"));
         }
         return 0;
     }
 
     private static Command FnoCommand()
     {
-        var epochs = new Option<int>("--epochs") { Description = "Timed epochs per measurement (after one warm-up epoch).", DefaultValueFactory = _ => 2 };
-        var samples = new Option<int>("--samples") { Description = "Training samples per epoch (the benchmark uses 1000).", DefaultValueFactory = _ => 1000 };
+        var epochs = new Option<int>("--epochs")
+        {
+            Description = "Timed epochs per measurement (after one warm-up epoch).",
+            DefaultValueFactory = _ => 2,
+        };
+        var samples = new Option<int>("--samples")
+        {
+            Description = "Training samples per epoch (the benchmark uses 1000).",
+            DefaultValueFactory = _ => 1000,
+        };
         var resolution = new Option<int>("--resolution") { Description = "Grid points.", DefaultValueFactory = _ => 1024 };
         var modes = new Option<int>("--modes") { Description = "Fourier modes.", DefaultValueFactory = _ => 16 };
         var width = new Option<int>("--width") { Description = "Channel width.", DefaultValueFactory = _ => 64 };
         var batch = new Option<int>("--batch") { Description = "Mini-batch size.", DefaultValueFactory = _ => 20 };
         var threads = new Option<string>("--threads") { Description = "Thread counts to compare at, e.g. 1,2.", DefaultValueFactory = _ => "1,2" };
-        var python = new Option<string>("--python") { Description = "Python interpreter with PyTorch (Debian's python3-torch).", DefaultValueFactory = _ => "/usr/bin/python3" };
-        var repeats = new Option<int>("--repeats") { Description = "Alternating Physis/PyTorch measurements per thread count; the fastest of each is reported (robust to other load).", DefaultValueFactory = _ => 3 };
-        var fno = new Command("fno", "Time training epochs of the 1D Burgers FNO (Adam, weight decay, relative L2 loss) in Physis and in plain PyTorch, and print the ratio.")
+        var python = new Option<string>("--python")
+        {
+            Description = "Python interpreter with PyTorch (Debian's python3-torch).",
+            DefaultValueFactory = _ => "/usr/bin/python3",
+        };
+        var repeats = new Option<int>("--repeats")
+        {
+            Description = "Alternating Physis/PyTorch measurements per thread count; the fastest of each is reported (robust to other load).",
+            DefaultValueFactory = _ => 3,
+        };
+        var fno = new Command("fno",
+            "Time training epochs of the 1D Burgers FNO (Adam, weight decay, relative L2 loss) in Physis and in plain PyTorch, "
+            + "and print the ratio.")
         {
             epochs, samples, resolution, modes, width, batch, threads, python, repeats,
         };
         fno.SetAction(parse => CliErrors.Run(() =>
         {
-            int e = parse.GetValue(epochs), n = parse.GetValue(samples), r = parse.GetValue(resolution), m = parse.GetValue(modes), w = parse.GetValue(width), b = parse.GetValue(batch);
+            int e = parse.GetValue(epochs), n = parse.GetValue(samples), r = parse.GetValue(resolution), m = parse.GetValue(modes),
+                w = parse.GetValue(width), b = parse.GetValue(batch);
             int repeatCount = parse.GetValue(repeats);
-            if (e <= 0 || n <= 0 || b <= 0 || w <= 0 || m <= 0 || repeatCount <= 0) throw new ArgumentException("--epochs, --samples, --batch, --width, --modes and --repeats must be positive.");
+            if (e <= 0 || n <= 0 || b <= 0 || w <= 0 || m <= 0 || repeatCount <= 0)
+                throw new ArgumentException("--epochs, --samples, --batch, --width, --modes and --repeats must be positive.");
             if (r < 2 * m) throw new ArgumentException($"--resolution {r} cannot resolve {m} modes; use at least {2 * m}.");
             int[] threadCounts = TrainOperatorCommand.ParseList(parse.GetValue(threads), "--threads")!;
             string script = Path.Combine(AppContext.BaseDirectory, "benchmarks", "pytorch_fno_epoch.py");
-            Console.WriteLine($"FNO training epoch, 1D Burgers shape: {n} samples x {r} points, modes {m}, width {w}, 4 layers, batch {b}, Adam + weight decay, float32");
+            Console.WriteLine($"FNO training epoch, 1D Burgers shape: {n} samples x {r} points, modes {m}, "
+                + $"width {w}, 4 layers, batch {b}, Adam + weight decay, float32");
             Console.WriteLine($"fastest of {repeatCount} alternating measurements each");
             Console.WriteLine("threads  physis s/epoch  pytorch s/epoch  ratio physis/pytorch");
             foreach (int t in threadCounts)
@@ -173,9 +234,11 @@ internal static class BenchCommand
                 {
                     physis = Math.Min(physis, PhysisFnoEpoch(t, e, n, r, m, w, b));
                     reference = Math.Min(reference, RunReference(parse.GetValue(python)!, "PyTorch", "It needs Debian's python3-torch.",
-                        [script, .. new[] { t, e, n, r, m, w, b }.Select(v => v.ToString(CultureInfo.InvariantCulture))]).GetProperty("seconds_per_epoch").GetDouble());
+                        [script, .. new[] { t, e, n, r, m, w, b }.Select(v => v.ToString(CultureInfo.InvariantCulture))])
+                        .GetProperty("seconds_per_epoch").GetDouble());
                 }
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{t,7}  {physis,14:F3}  {reference,15:F3}  {physis / reference,20:F2}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{t,7}  {physis,14:F3}  {reference,15:F3}  {physis / reference,20:F2}"));
             }
             return 0;
         }));
@@ -246,7 +309,9 @@ internal static class BenchCommand
             var error = process.StandardError.ReadToEndAsync();
             string output = process.StandardOutput.ReadToEnd();
             process.WaitForExit();
-            if (process.ExitCode != 0) throw new IOException($"The {name} reference failed (exit {process.ExitCode}): {error.Result.Trim().Split('\n').LastOrDefault()}. {hint}");
+            if (process.ExitCode != 0)
+                throw new IOException($"The {name} reference failed (exit {process.ExitCode}): "
+                    + $"{error.Result.Trim().Split('\n').LastOrDefault()}. {hint}");
             using var json = JsonDocument.Parse(output.Trim().Split('\n').Last());
             return json.RootElement.Clone();
         }
@@ -254,13 +319,33 @@ internal static class BenchCommand
 
     private static Command CreateDataset()
     {
-        var python = new Option<string>("--python") { Description = "Python interpreter with NumPy and SciPy (Debian's python3-numpy, python3-scipy).", DefaultValueFactory = _ => "/usr/bin/python3" };
-        var samples = new Option<int>("--samples") { Description = "Samples timed in each solver (after one warm-up sample).", DefaultValueFactory = _ => 32 };
+        var python = new Option<string>("--python")
+        {
+            Description = "Python interpreter with NumPy and SciPy (Debian's python3-numpy, python3-scipy).",
+            DefaultValueFactory = _ => "/usr/bin/python3",
+        };
+        var samples = new Option<int>("--samples")
+        {
+            Description = "Samples timed in each solver (after one warm-up sample).",
+            DefaultValueFactory = _ => 32,
+        };
         var resolution = new Option<int>("--resolution") { Description = "Burgers grid points.", DefaultValueFactory = _ => 1024 };
-        var workers = new Option<int>("--workers") { Description = "Workers for the whole-run measurement (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var output = new Option<string>("--out") { Description = "JSON file for the figures.", DefaultValueFactory = _ => Path.Combine("runs", "bench-dataset.json") };
-        var dataset = new Command("dataset", "Generate Burgers dataset samples (FNO setup) in Physis and solve the same initial conditions with a plain NumPy/SciPy ETDRK4 reference; print samples/s of both, the per-core ratio and the largest difference.")
-            { samples, resolution, workers, output, python };
+        var workers = new Option<int>("--workers")
+        {
+            Description = "Workers for the whole-run measurement (default: all cores).",
+            DefaultValueFactory = _ => Environment.ProcessorCount,
+        };
+        var output = new Option<string>("--out")
+        {
+            Description = "JSON file for the figures.",
+            DefaultValueFactory = _ => Path.Combine("runs", "bench-dataset.json"),
+        };
+        var dataset = new Command("dataset",
+            "Generate Burgers dataset samples (FNO setup) in Physis and solve the same initial conditions with a plain NumPy/SciPy ETDRK4 "
+            + "reference; print samples/s of both, the per-core ratio and the largest difference.")
+        {
+            samples, resolution, workers, output, python,
+        };
         dataset.SetAction(parse => CliErrors.Run(() => DatasetBenchmark(parse.GetValue(samples), parse.GetValue(resolution),
             parse.GetValue(workers), parse.GetValue(python)!, parse.GetValue(output)!)));
         return dataset;
@@ -268,11 +353,18 @@ internal static class BenchCommand
 
     private static Command CreateRecycling()
     {
-        var systems = new Option<int>("--systems") { Description = "Darcy systems in the sequence (seeded random coefficients 12 / 3).", DefaultValueFactory = _ => 32 };
+        var systems = new Option<int>("--systems")
+        {
+            Description = "Darcy systems in the sequence (seeded random coefficients 12 / 3).",
+            DefaultValueFactory = _ => 32,
+        };
         var resolution = new Option<int>("--resolution") { Description = "Grid points per side.", DefaultValueFactory = _ => 85 };
         var seed = new Option<int>("--seed") { Description = "Seed of the coefficient fields.", DefaultValueFactory = _ => 0 };
-        var recycling = new Command("recycling", "Solve a sequence of Darcy systems with and without Krylov subspace recycling (plain CG and multigrid PCG) and print the speed-up.")
-            { systems, resolution, seed };
+        var recycling = new Command("recycling",
+            "Solve a sequence of Darcy systems with and without Krylov subspace recycling (plain CG and multigrid PCG) and print the speed-up.")
+        {
+            systems, resolution, seed,
+        };
         recycling.SetAction(parse => CliErrors.Run(() =>
         {
             int n = parse.GetValue(resolution), count = parse.GetValue(systems);
@@ -292,7 +384,8 @@ internal static class BenchCommand
         string script = Path.Combine(AppContext.BaseDirectory, "benchmarks", "burgers_dataset_numpy.py");
         if (!File.Exists(script)) throw new IOException($"The NumPy reference script is missing: {script}.");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Burgers dataset (FNO setup, nu = {BurgersDataset.Viscosity}), resolution {resolution}, ETDRK4 dt = {BurgersDataset.TimeStep} to t = 1, {samples} samples"));
+            $"Burgers dataset (FNO setup, nu = {BurgersDataset.Viscosity}), resolution {resolution}, "
+            + $"ETDRK4 dt = {BurgersDataset.TimeStep} to t = 1, {samples} samples"));
 
         // Per core: one worker solving samples one after another, as the NumPy reference does.
         var solve = generator.CreateSolver();
@@ -326,10 +419,12 @@ internal static class BenchCommand
             double whole = samples / run.Elapsed.TotalSeconds;
 
             Console.WriteLine("solver                                  samples/s  samples per CPU-second");
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"physis, 1 worker                        {physis,9:F2}  {physisCpu,9:F2}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"physis, 1 worker                        {physis,9:F2}  {physisCpu,9:F2}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"numpy/scipy, 1 thread                   {numpy,9:F2}  {numpyCpu,9:F2}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"physis generate, {workers} workers, with HDF5  {whole,9:F2}"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"per-core ratio physis/numpy: {physisCpu / numpyCpu:F2} by CPU time, {physis / numpy:F2} by wall time"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"per-core ratio physis/numpy: {physisCpu / numpyCpu:F2} by CPU time, {physis / numpy:F2} by wall time"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"max |u_physis - u_numpy| at t = 1: {difference:E2}"));
             AtomicFile.WriteAllText(output, JsonSerializer.Serialize(new
             {

@@ -11,18 +11,40 @@ internal static class GenerateCommand
     public static Command Create()
     {
         var name = new Argument<string>("dataset") { Description = $"Dataset to generate: {string.Join(", ", DatasetCatalog.Names)}." };
-        var samples = new Option<long?>("--samples") { Description = "Samples in the whole run (all shards together); allen-cahn and kdv are single trajectories (1)." };
-        var resolution = new Option<int?>("--resolution") { Description = "Grid points per direction (burgers 1024, darcy 85, navier-stokes 64, allen-cahn and kdv 512 by default)." };
-        var times = new Option<int?>("--times") { Description = "Output times (burgers 1: t = 1; navier-stokes 50: t = 1..50; allen-cahn and kdv 201 from t = 0 to 1)." };
-        var output = new Option<string?>("--out") { Description = "HDF5 file to write (default data/DATASET.h5); a shard writes FILE.shard-i-of-n.h5 next to it." };
+        var samples = new Option<long?>("--samples")
+        {
+            Description = "Samples in the whole run (all shards together); allen-cahn and kdv are single trajectories (1).",
+        };
+        var resolution = new Option<int?>("--resolution")
+        {
+            Description = "Grid points per direction (burgers 1024, darcy 85, navier-stokes 64, allen-cahn and kdv 512 by default).",
+        };
+        var times = new Option<int?>("--times")
+        {
+            Description = "Output times (burgers 1: t = 1; navier-stokes 50: t = 1..50; allen-cahn and kdv 201 from t = 0 to 1).",
+        };
+        var output = new Option<string?>("--out")
+        {
+            Description = "HDF5 file to write (default data/DATASET.h5); a shard writes FILE.shard-i-of-n.h5 next to it.",
+        };
         var seed = new Option<long>("--seed") { Description = "Run seed: sample i's input depends only on it and i.", DefaultValueFactory = _ => 0 };
-        var shard = new Option<string?>("--shard") { Description = "i/n: write only shard i (from 0) of n equal parts of the samples; join them with 'physis merge'." };
-        var workers = new Option<int>("--workers") { Description = "Samples solved in parallel (default: all cores). Results do not depend on it.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var shard = new Option<string?>("--shard")
+        {
+            Description = "i/n: write only shard i (from 0) of n equal parts of the samples; join them with 'physis merge'.",
+        };
+        var workers = new Option<int>("--workers")
+        {
+            Description = "Samples solved in parallel (default: all cores). Results do not depend on it.",
+            DefaultValueFactory = _ => Environment.ProcessorCount,
+        };
         var plot = new Option<string?>("--plot") { Description = "Also draw a few samples of the written file into this PNG." };
-        var generate = new Command("generate", "Generate an operator-learning dataset (HDF5, PDEBench layout) with a classical solver. A killed run resumes where it stopped when re-run with the same arguments.")
+        var generate = new Command("generate",
+            "Generate an operator-learning dataset (HDF5, PDEBench layout) with a classical solver. "
+            + "A killed run resumes where it stopped when re-run with the same arguments.")
             { name, samples, resolution, times, output, seed, shard, workers, plot };
         generate.SetAction(parse => CliErrors.Run(() => Generate(parse.GetValue(name)!, parse.GetValue(samples), parse.GetValue(resolution),
-            parse.GetValue(times), parse.GetValue(output), parse.GetValue(seed), parse.GetValue(shard), parse.GetValue(workers), parse.GetValue(plot))));
+            parse.GetValue(times), parse.GetValue(output), parse.GetValue(seed), parse.GetValue(shard), parse.GetValue(workers),
+            parse.GetValue(plot))));
         return generate;
     }
 
@@ -30,7 +52,9 @@ internal static class GenerateCommand
     {
         var shards = new Argument<string[]>("shards") { Description = "The shard files of one run (any order).", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--out") { Description = "The merged HDF5 file.", Required = true };
-        var merge = new Command("merge", "Join the shards of one 'physis generate' run into one file; fails, naming the sample ranges, if any are missing or duplicated.") { shards, output };
+        var merge = new Command("merge",
+            "Join the shards of one 'physis generate' run into one file; "
+            + "fails, naming the sample ranges, if any are missing or duplicated.") { shards, output };
         merge.SetAction(parse => CliErrors.Run(() =>
         {
             var header = DatasetGeneration.Merge(parse.GetValue(shards)!, parse.GetValue(output)!);
@@ -44,7 +68,8 @@ internal static class GenerateCommand
     {
         var file = new Argument<string>("file") { Description = "A dataset file written by 'physis generate' or 'physis merge'." };
         var output = new Option<string>("--out") { Description = "PNG to write.", Required = true };
-        var plot = new Command("plot-dataset", "Draw a few samples of a dataset file: 1D inputs and solutions as curves, 2D solutions as a heatmap.") { file, output };
+        var plot = new Command("plot-dataset",
+            "Draw a few samples of a dataset file: 1D inputs and solutions as curves, 2D solutions as a heatmap.") { file, output };
         plot.SetAction(parse => CliErrors.Run(() =>
         {
             PlotDataset(parse.GetValue(file)!, parse.GetValue(output)!);
@@ -53,10 +78,12 @@ internal static class GenerateCommand
         return plot;
     }
 
-    private static int Generate(string name, long? samples, int? resolution, int? times, string? output, long seed, string? shardText, int workers, string? plot)
+    private static int Generate(string name, long? samples, int? resolution, int? times, string? output, long seed, string? shardText, int workers,
+        string? plot)
     {
         var generator = DatasetCatalog.Create(name, resolution, times);
-        long count = samples ?? (generator.IsSingleTrajectory ? 1 : throw new ArgumentException($"--samples is required for {name} (for example --samples 1000)."));
+        long count = samples
+            ?? (generator.IsSingleTrajectory ? 1 : throw new ArgumentException($"--samples is required for {name} (for example --samples 1000)."));
         var shard = shardText is null ? Shard.Whole : Shard.Parse(shardText);
         if (workers < 1) throw new ArgumentException($"--workers must be at least 1; got {workers}.");
         if (plot is not null && !plot.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
@@ -64,7 +91,8 @@ internal static class GenerateCommand
         string path = output ?? Path.Combine("data", $"{name}.h5");
 
         var (start, end) = shard.Range(count);
-        Console.WriteLine($"{name}: samples [{start}, {end}) of {count}, grid {string.Join(" x ", generator.InputShape)}, {generator.TimeCoordinate.Length} output time(s), {workers} worker(s) -> {DatasetGeneration.ShardPath(path, shard)}");
+        Console.WriteLine($"{name}: samples [{start}, {end}) of {count}, grid {string.Join(" x ", generator.InputShape)}, "
+            + $"{generator.TimeCoordinate.Length} output time(s), {workers} worker(s) -> {DatasetGeneration.ShardPath(path, shard)}");
         var display = new GenerationDisplay(!Console.IsOutputRedirected);
         // First Ctrl+C: stop after the samples in flight (finished chunks stay for a resume); a second one kills.
         using var interrupt = new CancellationTokenSource();
@@ -83,7 +111,8 @@ internal static class GenerateCommand
         catch (OperationCanceledException)
         {
             display.Finish();
-            Console.Error.WriteLine($"interrupted: finished chunks are kept in {DatasetGeneration.ShardPath(path, shard)}.parts; run the same command again to resume.");
+            Console.Error.WriteLine($"interrupted: finished chunks are kept in {DatasetGeneration.ShardPath(path, shard)}.parts; "
+                + "run the same command again to resume.");
             return 130;
         }
         finally
@@ -95,7 +124,8 @@ internal static class GenerateCommand
             Console.WriteLine($"{report.Path} is already complete; nothing to do.");
         else
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"wrote {report.Path}: {report.Solved} samples solved in {report.Elapsed.TotalSeconds:F1} s ({report.Solved / Math.Max(1e-9, report.Elapsed.TotalSeconds):F2} samples/s), {report.Reused} reused from an earlier run"));
+                $"wrote {report.Path}: {report.Solved} samples solved in {report.Elapsed.TotalSeconds:F1} s "
+                + $"({report.Solved / Math.Max(1e-9, report.Elapsed.TotalSeconds):F2} samples/s), {report.Reused} reused from an earlier run"));
         if (plot is not null)
         {
             PlotDataset(report.Path, plot);
@@ -104,7 +134,8 @@ internal static class GenerateCommand
         return 0;
     }
 
-    /// <summary>Curves for 1D files (several samples: input and last time; one trajectory: five times), a heatmap of sample 0's last time in 2D.</summary>
+    /// <summary>Curves for 1D files (several samples: input and last time; one
+    /// trajectory: five times), a heatmap of sample 0's last time in 2D.</summary>
     private static void PlotDataset(string file, string png)
     {
         var (h, input, tensor) = DatasetFile.ReadFirst(file, 3);
@@ -128,7 +159,8 @@ internal static class GenerateCommand
             for (int s = 0; s < Math.Min(3, h.Count); s++)
             {
                 series.Add(($"sample {h.SampleStart + s}, input", h.XCoordinate, input.AsSpan(s * n, n).ToArray()));
-                series.Add(($"sample {h.SampleStart + s}, t = {h.TimeCoordinate[^1]:G4}", h.XCoordinate, tensor.AsSpan((s * nt + nt - 1) * n, n).ToArray()));
+                series.Add(($"sample {h.SampleStart + s}, t = {h.TimeCoordinate[^1]:G4}", h.XCoordinate,
+                    tensor.AsSpan((s * nt + nt - 1) * n, n).ToArray()));
             }
         Plots.Lines(png, title, "x", "u", series);
     }

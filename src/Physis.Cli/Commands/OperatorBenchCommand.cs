@@ -16,7 +16,8 @@ namespace Physis.Cli.Commands;
 internal static class OperatorBenchCommand
 {
     /// <summary>A benchmark dataset: how to generate it and each model's architecture options on it.</summary>
-    private sealed record BenchData(string Name, string Generator, int Resolution, int DefaultTest, IReadOnlyDictionary<string, string[]> ModelOptions);
+    private sealed record BenchData(string Name, string Generator, int Resolution, int DefaultTest,
+        IReadOnlyDictionary<string, string[]> ModelOptions);
 
     private static readonly BenchData[] Datasets =
     [
@@ -52,18 +53,37 @@ internal static class OperatorBenchCommand
 
     public static Command Create()
     {
-        var datasets = new Option<string>("--datasets") { Description = "Comma-separated datasets: darcy, burgers.", DefaultValueFactory = _ => "darcy,burgers" };
-        var models = new Option<string>("--models") { Description = "Comma-separated models: fno, mgno, lsm.", DefaultValueFactory = _ => "fno,mgno,lsm" };
+        var datasets = new Option<string>("--datasets")
+        {
+            Description = "Comma-separated datasets: darcy, burgers.",
+            DefaultValueFactory = _ => "darcy,burgers",
+        };
+        var models = new Option<string>("--models")
+        {
+            Description = "Comma-separated models: fno, mgno, lsm.",
+            DefaultValueFactory = _ => "fno,mgno,lsm",
+        };
         var train = new Option<int>("--train") { Description = "Training samples of each dataset.", DefaultValueFactory = _ => 1000 };
         var test = new Option<int?>("--test") { Description = "Test samples (default: darcy 100, burgers 200)." };
         var epochs = new Option<int>("--epochs") { Description = "Epochs, the same for every model.", DefaultValueFactory = _ => 500 };
         var batch = new Option<int>("--batch") { Description = "Samples per mini-batch.", DefaultValueFactory = _ => 20 };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-3 };
-        var schedule = new Option<string>("--schedule") { Description = "step, cosine or constant (per epoch).", DefaultValueFactory = _ => "cosine" };
+        var schedule = new Option<string>("--schedule")
+        {
+            Description = "step, cosine or constant (per epoch).",
+            DefaultValueFactory = _ => "cosine",
+        };
         var stepEvery = new Option<int>("--step-every") { Description = "Step schedule: epochs between halvings.", DefaultValueFactory = _ => 50 };
-        var output = new Option<string>("--out") { Description = "Folder for bench.md, bench.csv, the datasets (data/) and one run folder per dataset and model; a re-run skips finished runs and resumes killed ones.", DefaultValueFactory = _ => Path.Combine("runs", "bench-operators") };
+        var output = new Option<string>("--out")
+        {
+            Description = "Folder for bench.md, bench.csv, the datasets (data/) and one run folder per dataset and model; "
+                + "a re-run skips finished runs and resumes killed ones.",
+            DefaultValueFactory = _ => Path.Combine("runs", "bench-operators"),
+        };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads of each training process.", DefaultValueFactory = _ => 1 };
-        var command = new Command("operators", "Train FNO, MgNO and LSM on the same Darcy and Burgers data with the same optimizer and schedule; write one table of test error, parameters, seconds per epoch and peak memory.")
+        var command = new Command("operators",
+            "Train FNO, MgNO and LSM on the same Darcy and Burgers data with the same optimizer and schedule; "
+            + "write one table of test error, parameters, seconds per epoch and peak memory.")
         {
             datasets, models, train, test, epochs, batch, lr, schedule, stepEvery, output, threads,
         };
@@ -78,10 +98,12 @@ internal static class OperatorBenchCommand
     private static int Run(string[] datasetNames, string[] modelNames, int train, int? test, string folder, string[] trainingOptions)
     {
         var selected = datasetNames.Select(n => Datasets.FirstOrDefault(d => d.Name == n)
-            ?? throw new ArgumentException($"Unknown dataset '{n}' for bench operators. Known: {string.Join(", ", Datasets.Select(d => d.Name))}.")).ToList();
+            ?? throw new ArgumentException($"Unknown dataset '{n}' for bench operators. "
+                + $"Known: {string.Join(", ", Datasets.Select(d => d.Name))}.")).ToList();
         foreach (var model in modelNames)
             if (!Datasets[0].ModelOptions.ContainsKey(model))
-                throw new ArgumentException($"Unknown model '{model}' for bench operators. Known: {string.Join(", ", Datasets[0].ModelOptions.Keys)}.");
+                throw new ArgumentException($"Unknown model '{model}' for bench operators. "
+                    + $"Known: {string.Join(", ", Datasets[0].ModelOptions.Keys)}.");
         if (train <= 0 || test is <= 0) throw new ArgumentException("--train and --test must be positive.");
         Directory.CreateDirectory(Path.Combine(folder, "data"));
 
@@ -90,8 +112,12 @@ internal static class OperatorBenchCommand
         {
             int testCount = test ?? data.DefaultTest;
             string file = Path.Combine(folder, "data", $"{data.Name}_{data.Resolution}_{train + testCount}.h5");
-            var report = DatasetGeneration.Run(DatasetCatalog.Create(data.Generator, data.Resolution), file, train + testCount, seed: 0, Shard.Whole, Environment.ProcessorCount);
-            Console.WriteLine($"{data.Name}: {train + testCount} samples in {file}{(report.AlreadyComplete ? " (already there)" : string.Create(CultureInfo.InvariantCulture, $" ({report.Elapsed.TotalSeconds:F0} s)"))}");
+            var report = DatasetGeneration.Run(DatasetCatalog.Create(data.Generator, data.Resolution), file, train + testCount, seed: 0, Shard.Whole,
+                Environment.ProcessorCount);
+            Console.WriteLine($"{data.Name}: {train + testCount} samples in {file}"
+                + (report.AlreadyComplete
+                    ? " (already there)"
+                    : string.Create(CultureInfo.InvariantCulture, $" ({report.Elapsed.TotalSeconds:F0} s)")));
             foreach (var model in modelNames)
             {
                 string runFolder = Path.Combine(folder, $"{data.Name}-{model}");
@@ -122,15 +148,19 @@ internal static class OperatorBenchCommand
             bool resume = File.Exists(Path.Combine(folder, "checkpoint.bin"));
             Console.WriteLine($"{dataset} / {model}: physis {joined}{(resume ? " --resume" : "")}");
             int code = RunSelf(resume ? ["train-operator", model, "--out", folder, "--resume"] : arguments);
-            if (code != 0) throw new InvalidOperationException($"{dataset} / {model}: train-operator failed with exit code {code}; its output is above, its files in {folder}.");
+            if (code != 0)
+                throw new InvalidOperationException($"{dataset} / {model}: train-operator failed with exit code {code}; "
+                    + $"its output is above, its files in {folder}.");
         }
         using var json = JsonDocument.Parse(File.ReadAllText(record));
         var root = json.RootElement;
         var row = new BenchRow(dataset, model, root.GetProperty("parameter_count").GetInt64(), root.GetProperty("train_relative_l2").GetDouble(),
             root.GetProperty("test_relative_l2").GetDouble(), root.GetProperty("mean_epoch_seconds").GetDouble(),
-            root.GetProperty("peak_memory_megabytes").GetDouble(), root.GetProperty("epochs").GetInt32(), root.GetProperty("wall_seconds").GetDouble());
+            root.GetProperty("peak_memory_megabytes").GetDouble(), root.GetProperty("epochs").GetInt32(),
+            root.GetProperty("wall_seconds").GetDouble());
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {dataset} / {model}: test relative L2 {row.TestRelativeL2:E3}, {row.Parameters:N0} parameters, {row.SecondsPerEpoch:F2} s/epoch, peak {row.PeakMegabytes:F0} MB"));
+            $"  {dataset} / {model}: test relative L2 {row.TestRelativeL2:E3}, {row.Parameters:N0} parameters, {row.SecondsPerEpoch:F2} s/epoch, "
+            + $"peak {row.PeakMegabytes:F0} MB"));
         return row;
     }
 
@@ -154,14 +184,17 @@ internal static class OperatorBenchCommand
         md.Append(CultureInfo.InvariantCulture, $"{train} training samples; the same for every model: {string.Join(' ', trainingOptions)}\n\n");
         md.Append("| dataset | model | parameters | train rel. L2 | test rel. L2 | s / epoch | peak memory (MB) | epochs | wall (s) | published |\n");
         md.Append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
-        var csv = new StringBuilder("dataset,model,parameters,train_relative_l2,test_relative_l2,seconds_per_epoch,peak_memory_mb,epochs,wall_seconds,published\n");
+        var csv = new StringBuilder("dataset,model,parameters,train_relative_l2,test_relative_l2,seconds_per_epoch,"
+            + "peak_memory_mb,epochs,wall_seconds,published\n");
         foreach (var r in rows)
         {
             string published = Published.GetValueOrDefault((r.Dataset, r.Model), "-");
             md.Append(CultureInfo.InvariantCulture,
-                $"| {r.Dataset} | {r.Model} | {r.Parameters:N0} | {r.TrainRelativeL2:E2} | {r.TestRelativeL2:E2} | {r.SecondsPerEpoch:F2} | {r.PeakMegabytes:F0} | {r.Epochs} | {r.WallSeconds:F0} | {published} |\n");
+                $"| {r.Dataset} | {r.Model} | {r.Parameters:N0} | {r.TrainRelativeL2:E2} | {r.TestRelativeL2:E2} | {r.SecondsPerEpoch:F2} | "
+                + $"{r.PeakMegabytes:F0} | {r.Epochs} | {r.WallSeconds:F0} | {published} |\n");
             csv.Append(CultureInfo.InvariantCulture,
-                $"{r.Dataset},{r.Model},{r.Parameters},{r.TrainRelativeL2:R},{r.TestRelativeL2:R},{r.SecondsPerEpoch:R},{r.PeakMegabytes:F1},{r.Epochs},{r.WallSeconds:F1},\"{published}\"\n");
+                $"{r.Dataset},{r.Model},{r.Parameters},{r.TrainRelativeL2:R},{r.TestRelativeL2:R},{r.SecondsPerEpoch:R},"
+                + $"{r.PeakMegabytes:F1},{r.Epochs},{r.WallSeconds:F1},\"{published}\"\n");
         }
         AtomicFile.WriteAllText(Path.Combine(folder, "bench.md"), md.ToString());
         AtomicFile.WriteAllText(Path.Combine(folder, "bench.csv"), csv.ToString());

@@ -26,7 +26,9 @@ internal sealed class OperatorProgressDisplay(bool interactive) : IOperatorTrain
         lastDraw = clock.Elapsed;
         double left = (epochs - record.Epoch) * record.Seconds;
         string line = string.Create(CultureInfo.InvariantCulture,
-            $"epoch {record.Epoch}/{epochs}  train loss {record.TrainLoss:0.000E+00}  test rel L2 {record.TestRelativeL2:0.000E+00}  test MSE {record.TestMeanSquare:0.000E+00}  lr {record.LearningRate:E1}  {record.Seconds:F2} s/epoch  left ~{TimeSpan.FromSeconds(left):hh\\:mm\\:ss}");
+            $"epoch {record.Epoch}/{epochs}  train loss {record.TrainLoss:0.000E+00}  test rel L2 {record.TestRelativeL2:0.000E+00}  test MSE "
+            + $"{record.TestMeanSquare:0.000E+00}  lr {record.LearningRate:E1}  {record.Seconds:F2} s/epoch  left "
+            + $"~{TimeSpan.FromSeconds(left):hh\\:mm\\:ss}");
         Console.WriteLine(interactive ? "\r" + line.PadRight(60) : line);
     }
 }

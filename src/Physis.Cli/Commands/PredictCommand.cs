@@ -16,9 +16,18 @@ internal static class PredictCommand
     {
         var model = new Option<string?>("--model") { Description = "Output folder of a 'physis train-operator' run (holds model.bin)." };
         var data = new Option<string?>("--data") { Description = "HDF5 file in the operator layout to evaluate on." };
-        var resolution = new Option<int?>("--resolution") { Description = "Subsample the data to this many points per axis (an FNO evaluates at any resolution that resolves its modes)." };
-        var samples = new Option<int?>("--samples") { Description = "Evaluate only the last N samples of the file (its usual test split); default all." };
-        var output = new Option<string?>("--out") { Description = "Folder for predict_<resolution>.json and sample plots (default: the model folder)." };
+        var resolution = new Option<int?>("--resolution")
+        {
+            Description = "Subsample the data to this many points per axis (an FNO evaluates at any resolution that resolves its modes).",
+        };
+        var samples = new Option<int?>("--samples")
+        {
+            Description = "Evaluate only the last N samples of the file (its usual test split); default all.",
+        };
+        var output = new Option<string?>("--out")
+        {
+            Description = "Folder for predict_<resolution>.json and sample plots (default: the model folder).",
+        };
         var batch = new Option<int>("--batch") { Description = "Samples evaluated at a time (sets the peak memory).", DefaultValueFactory = _ => 20 };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads for the tensor engine.", DefaultValueFactory = _ => 1 };
         var command = new Command("predict", "Evaluate a saved neural operator on a dataset, possibly at another resolution, and report its errors.")
@@ -27,7 +36,8 @@ internal static class PredictCommand
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
-            string folder = parse.GetValue(model) ?? throw new ArgumentException("--model DIR is required: the --out folder of a train-operator run.");
+            string folder = parse.GetValue(model)
+                ?? throw new ArgumentException("--model DIR is required: the --out folder of a train-operator run.");
             string file = parse.GetValue(data) ?? throw new ArgumentException("--data FILE is required.");
             int threadCount = parse.GetValue(threads);
             TensorEngine.Configure(threadCount);
@@ -56,7 +66,8 @@ internal static class PredictCommand
             }, OperatorModel.Json));
             OperatorRun.PlotSamples(outFolder, dataset, prediction, $"predict_{grid}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{operatorModel.Spec.Architecture.Kind} trained on [{string.Join(" x ", operatorModel.Spec.TrainingGrid)}], evaluated on {dataset.Count} samples at [{string.Join(" x ", dataset.Grid)}]: relative L2 {relative:0.000E+00}, MSE {meanSquare:0.000E+00}"));
+                $"{operatorModel.Spec.Architecture.Kind} trained on [{string.Join(" x ", operatorModel.Spec.TrainingGrid)}], evaluated on "
+                + $"{dataset.Count} samples at [{string.Join(" x ", dataset.Grid)}]: relative L2 {relative:0.000E+00}, MSE {meanSquare:0.000E+00}"));
             return 0;
         }));
         return command;

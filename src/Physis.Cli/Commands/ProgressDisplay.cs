@@ -50,5 +50,7 @@ internal sealed class ProgressDisplay(bool interactive, TimeSpan plainInterval) 
         if (interactive && currentPhase is not null) Console.WriteLine();
     }
 
-    internal static string Format(TimeSpan t) => t.TotalHours >= 1 ? $"{(int)t.TotalHours}h{t.Minutes:D2}m" : t.TotalMinutes >= 1 ? $"{(int)t.TotalMinutes}m{t.Seconds:D2}s" : $"{t.Seconds}s";
+    internal static string Format(TimeSpan t) => t.TotalHours >= 1 ? $"{(int)t.TotalHours}h{t.Minutes:D2}m"
+        : t.TotalMinutes >= 1 ? $"{(int)t.TotalMinutes}m{t.Seconds:D2}s"
+        : $"{t.Seconds}s";
 }

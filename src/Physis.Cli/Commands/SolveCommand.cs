@@ -20,32 +20,81 @@ internal static class SolveCommand
     {
         string known = string.Join(", ", ProblemCatalog.All.Select(p => p.Name));
         var problem = new Argument<string?>("problem") { Description = $"Built-in problem to solve ({known}).", Arity = ArgumentArity.ZeroOrOne };
-        var preset = new Option<string>("--preset") { Description = "Named configuration: 'default' (reaches the accuracy target) or 'deepxde' (DeepXDE's Burgers example exactly).", DefaultValueFactory = _ => "default" };
+        var preset = new Option<string>("--preset")
+        {
+            Description = "Named configuration: 'default' (reaches the accuracy target) or 'deepxde' (DeepXDE's Burgers example exactly).",
+            DefaultValueFactory = _ => "default",
+        };
         var iterations = new Option<int?>("--iterations") { Description = "Adam iterations (overrides the preset)." };
-        var lbfgs = new Option<int?>("--lbfgs-iterations") { Description = "Maximum L-BFGS iterations after Adam; it stops earlier when converged (overrides the preset)." };
+        var lbfgs = new Option<int?>("--lbfgs-iterations")
+        {
+            Description = "Maximum L-BFGS iterations after Adam; it stops earlier when converged (overrides the preset).",
+        };
         var domain = new Option<int?>("--domain-points") { Description = "Collocation points in the space-time domain (overrides the preset)." };
         var boundary = new Option<int?>("--boundary-points") { Description = "Points on the spatial boundary (overrides the preset)." };
         var initial = new Option<int?>("--initial-points") { Description = "Points on the initial slice t = 0 (overrides the preset)." };
         var learningRate = new Option<double?>("--learning-rate") { Description = "Adam learning rate (overrides the preset)." };
         var precision = new Option<string?>("--precision") { Description = "float32 or float64 (overrides the preset)." };
         var seed = new Option<int?>("--seed") { Description = "Seed for network initialisation and point sampling (default 0)." };
-        var output = new Option<string?>("--out") { Description = "Output folder for run.json, loss.csv, prediction.npz, PNG plots and the checkpoint (default runs/PROBLEM)." };
-        var resume = new Option<bool>("--resume") { Description = "Continue the run whose checkpoint is in --out, with the settings it was started with; --iterations and --lbfgs-iterations may raise its counts (a finished run's L-BFGS continues to the new count)." };
-        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Write the checkpoint every N iterations (and at each phase end).", DefaultValueFactory = _ => 500 };
-        var config = new Option<string?>("--config") { Description = "YAML run configuration: network, embeddings, sampling and optimizer schedule on top of a preset (options given here override it)." };
-        var hard = new Option<bool>("--hard-constraints") { Description = "Build the problem's initial and boundary values into the network output exactly (where the problem offers it) and drop their loss terms." };
+        var output = new Option<string?>("--out")
+        {
+            Description = "Output folder for run.json, loss.csv, prediction.npz, PNG plots and the checkpoint (default runs/PROBLEM).",
+        };
+        var resume = new Option<bool>("--resume")
+        {
+            Description = "Continue the run whose checkpoint is in --out, with the settings it was started with; "
+                + "--iterations and --lbfgs-iterations may raise its counts (a finished run's L-BFGS continues to the new count).",
+        };
+        var checkpointEvery = new Option<int>("--checkpoint-every")
+        {
+            Description = "Write the checkpoint every N iterations (and at each phase end).",
+            DefaultValueFactory = _ => 500,
+        };
+        var config = new Option<string?>("--config")
+        {
+            Description = "YAML run configuration: network, embeddings, sampling and optimizer schedule on top of a preset (options "
+                + "given here override it).",
+        };
+        var hard = new Option<bool>("--hard-constraints")
+        {
+            Description = "Build the problem's initial and boundary values into the network output exactly (where the problem offers it) "
+                + "and drop their loss terms.",
+        };
         var hidden = new Option<string?>("--hidden") { Description = "Hidden layer widths, comma-separated, e.g. 20,20,20 (overrides the preset)." };
         var activation = new Option<string?>("--activation") { Description = "tanh, sin, gelu or silu (overrides the preset)." };
-        var sampling = new Option<string?>("--sampling") { Description = "Point sampler: uniform, latinhypercube, sobol, halton or hammersley (overrides the preset)." };
-        var hold = new Option<int?>("--hold-parameters") { Description = "Keep the problem's trainable parameters (unknown coefficients, eigenvalues) at their initial values for the first N Adam iterations (overrides the preset)." };
-        var windows = new Option<int?>("--time-windows") { Description = "Time marching: train this many time windows one after another, each initialised from the last (point counts are per window; overrides the preset)." };
-        var hardStart = new Option<bool>("--hard-window-start") { Description = "Time marching on a periodic 1D problem: start each window exactly from the previous window's state (built into the network) instead of through an initial-condition loss term." };
-        var warmStart = new Option<bool>("--warm-window-start") { Description = "Time marching: start each window's network from the previous window's trained weights instead of a fresh initialisation." };
-        var threads = new Option<int?>("--threads") { Description = "Intra-op threads for the tensor engine (default: 1, measured fastest for these small networks on 2 cores)." };
-
-        var command = new Command("solve", "Train a physics-informed neural network on a built-in problem and measure its error against a reference solution.")
+        var sampling = new Option<string?>("--sampling")
         {
-            problem, preset, config, hard, hidden, activation, sampling, iterations, lbfgs, domain, boundary, initial, learningRate, precision, seed, hold, windows, hardStart, warmStart, output, resume, checkpointEvery, threads,
+            Description = "Point sampler: uniform, latinhypercube, sobol, halton or hammersley (overrides the preset).",
+        };
+        var hold = new Option<int?>("--hold-parameters")
+        {
+            Description = "Keep the problem's trainable parameters (unknown coefficients, eigenvalues) "
+                + "at their initial values for the first N Adam iterations (overrides the preset).",
+        };
+        var windows = new Option<int?>("--time-windows")
+        {
+            Description = "Time marching: train this many time windows one after another, "
+                + "each initialised from the last (point counts are per window; overrides the preset).",
+        };
+        var hardStart = new Option<bool>("--hard-window-start")
+        {
+            Description = "Time marching on a periodic 1D problem: start each window exactly from the previous window's state (built into the "
+                + "network) instead of through an initial-condition loss term.",
+        };
+        var warmStart = new Option<bool>("--warm-window-start")
+        {
+            Description = "Time marching: start each window's network from the previous window's trained weights instead of a fresh initialisation.",
+        };
+        var threads = new Option<int?>("--threads")
+        {
+            Description = "Intra-op threads for the tensor engine (default: 1, measured fastest for these small networks on 2 cores).",
+        };
+
+        var command = new Command("solve",
+            "Train a physics-informed neural network on a built-in problem and measure its error against a reference solution.")
+        {
+            problem, preset, config, hard, hidden, activation, sampling, iterations, lbfgs, domain, boundary, initial, learningRate, precision, seed,
+            hold, windows, hardStart, warmStart, output, resume, checkpointEvery, threads,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -54,7 +103,8 @@ internal static class SolveCommand
             var catalogProblem = ProblemCatalog.Find(name);
             string presetName = parse.GetValue(preset)!;
             if (!catalogProblem.Presets.TryGetValue(presetName, out var settings))
-                throw new ArgumentException($"Unknown preset '{presetName}' for {catalogProblem.Name}. Known presets: {string.Join(", ", catalogProblem.Presets.Keys)}.");
+                throw new ArgumentException($"Unknown preset '{presetName}' for {catalogProblem.Name}. "
+                    + $"Known presets: {string.Join(", ", catalogProblem.Presets.Keys)}.");
             if (parse.GetValue(config) is { } configFile)
                 (presetName, settings) = RunConfiguration.Load(configFile, catalogProblem.Name, catalogProblem.Presets,
                     catalogProblem.Create().Terms.Coordinates, presetName);
@@ -63,9 +113,11 @@ internal static class SolveCommand
             bool resuming = parse.GetValue(resume);
             if (resuming)
             {
-                Option[] fixedByTheRun = [config, hard, hidden, activation, sampling, domain, boundary, initial, learningRate, precision, seed, hold, windows, hardStart, warmStart];
+                Option[] fixedByTheRun = [config, hard, hidden, activation, sampling, domain, boundary, initial, learningRate, precision, seed, hold,
+                    windows, hardStart, warmStart];
                 if (fixedByTheRun.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } given)
-                    throw new ArgumentException($"--resume continues with the settings stored in {folder}, so {given.Name} cannot be given; only --iterations and --lbfgs-iterations can change.");
+                    throw new ArgumentException($"--resume continues with the settings stored in {folder}, so {given.Name} cannot be given; "
+                        + "only --iterations and --lbfgs-iterations can change.");
                 var stored = new RunFolder(folder).Read<PinnSettings>().Settings;
                 settings = stored with
                 {
@@ -116,11 +168,16 @@ internal static class SolveCommand
             var result = CatalogRun.Execute(catalogProblem, presetName, settings, folder, resuming, every, progress);
             progress.Finish();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"relative L2 error {result.RelativeL2:E3} after {result.Iterations} iterations (Adam {result.AdamIterations}, L-BFGS {result.LbfgsIterations}) in {result.WallSeconds:F1} s"));
+                $"relative L2 error {result.RelativeL2:E3} after {result.Iterations} iterations (Adam {result.AdamIterations}, "
+                + $"L-BFGS {result.LbfgsIterations}) in {result.WallSeconds:F1} s"));
             foreach (var (parameter, value) in result.Parameters)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"parameter {parameter} = {value:G6}")
-                    + (catalogProblem.ExactParameters.TryGetValue(catalogProblem.Target.ParameterOf(parameter), out var exact) ? string.Create(CultureInfo.InvariantCulture, $" (exact {exact:G6}, relative error {Math.Abs(value - exact) / Math.Abs(exact):E2})") : ""));
-            Console.WriteLine($"outputs in {Path.GetFullPath(folder)}: {string.Join(" ", Directory.GetFiles(folder).Select(Path.GetFileName).Order())}");
+                    + (catalogProblem.ExactParameters.TryGetValue(catalogProblem.Target.ParameterOf(parameter), out var exact)
+                        ? string.Create(CultureInfo.InvariantCulture,
+                            $" (exact {exact:G6}, relative error {Math.Abs(value - exact) / Math.Abs(exact):E2})")
+                        : ""));
+            Console.WriteLine($"outputs in {Path.GetFullPath(folder)}: "
+                + $"{string.Join(" ", Directory.GetFiles(folder).Select(Path.GetFileName).Order())}");
             return 0;
         }));
         return command;
@@ -136,7 +193,8 @@ internal static class SolveCommand
         string held = schedule.ParameterHoldIterations > 0 ? $" (parameters held for the first {schedule.ParameterHoldIterations})" : "";
         return string.Create(CultureInfo.InvariantCulture,
             $"{settings.Network}, {(settings.HardConstraints ? "hard constraints, " : "")}{windows}{settings.Precision}, "
-            + $"points {points.Domain}/{points.Boundary}/{points.Initial} ({points.Method}), Adam {schedule.AdamIterations} x lr {schedule.LearningRate}"
+            + $"points {points.Domain}/{points.Boundary}/{points.Initial} ({points.Method}), "
+            + $"Adam {schedule.AdamIterations} x lr {schedule.LearningRate}"
             + $"{held}, then L-BFGS <= {schedule.LbfgsIterations}, seed {settings.Seed}");
     }
 
@@ -160,5 +218,6 @@ internal static class SolveCommand
     private static SamplingMethod ParseSampling(string text) =>
         Enum.TryParse<SamplingMethod>(text, ignoreCase: true, out var method) && Enum.IsDefined(method)
             ? method
-            : throw new ArgumentException($"--sampling must be one of {string.Join(", ", Enum.GetNames<SamplingMethod>().Select(n => n.ToLowerInvariant()))}; got '{text}'.");
+            : throw new ArgumentException("--sampling must be one of "
+                + $"{string.Join(", ", Enum.GetNames<SamplingMethod>().Select(n => n.ToLowerInvariant()))}; got '{text}'.");
 }

@@ -17,52 +17,128 @@ internal static class TrainOperatorCommand
 {
     public static Command Create()
     {
-        var kind = new Argument<string?>("operator") { Description = "fno, tfno (Tucker-factorised FNO), mgno (multigrid neural operator), lsm (latent spectral model) or deeponet.", Arity = ArgumentArity.ZeroOrOne };
-        var data = new Option<string?>("--data") { Description = "HDF5 file with datasets input, tensor, t-coordinate, x-coordinate (and y-coordinate in 2D)." };
+        var kind = new Argument<string?>("operator")
+        {
+            Description = "fno, tfno (Tucker-factorised FNO), mgno (multigrid neural operator), lsm (latent spectral model) or deeponet.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var data = new Option<string?>("--data")
+        {
+            Description = "HDF5 file with datasets input, tensor, t-coordinate, x-coordinate (and y-coordinate in 2D).",
+        };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 500 };
         var batch = new Option<int>("--batch") { Description = "Samples per mini-batch.", DefaultValueFactory = _ => 20 };
         var lr = new Option<double>("--lr", "--learning-rate") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-3 };
-        var weightDecay = new Option<double>("--weight-decay") { Description = "Adam weight decay (L2 gradient term).", DefaultValueFactory = _ => 1e-4 };
-        var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule per epoch: step, cosine or constant.", DefaultValueFactory = _ => "step" };
+        var weightDecay = new Option<double>("--weight-decay")
+        {
+            Description = "Adam weight decay (L2 gradient term).",
+            DefaultValueFactory = _ => 1e-4,
+        };
+        var schedule = new Option<string>("--schedule")
+        {
+            Description = "Learning-rate schedule per epoch: step, cosine or constant.",
+            DefaultValueFactory = _ => "step",
+        };
         var stepEvery = new Option<int>("--step-every") { Description = "Step schedule: epochs between decays.", DefaultValueFactory = _ => 50 };
         var stepFactor = new Option<double>("--step-factor") { Description = "Step schedule: factor per decay.", DefaultValueFactory = _ => 0.5 };
-        var modes = new Option<string?>("--modes") { Description = "FNO Fourier modes per dimension, e.g. 16 (1D) or 12,12 (2D); default 16 or 12 per axis." };
-        var width = new Option<int?>("--width") { Description = "Channel width: FNO (default 64 in 1D, 32 in 2D), MgNO channels (32), LSM finest-scale channels (32)." };
+        var modes = new Option<string?>("--modes")
+        {
+            Description = "FNO Fourier modes per dimension, e.g. 16 (1D) or 12,12 (2D); default 16 or 12 per axis.",
+        };
+        var width = new Option<int?>("--width")
+        {
+            Description = "Channel width: FNO (default 64 in 1D, 32 in 2D), MgNO channels (32), LSM finest-scale channels (32).",
+        };
         var layers = new Option<int?>("--layers") { Description = "FNO Fourier layers (default 4) or MgNO layers (default 5)." };
-        var levels = new Option<int?>("--levels") { Description = "mgno: multigrid levels of each V-cycle (default: the most that keep 4 points per axis on the coarsest level, at most 10)." };
+        var levels = new Option<int?>("--levels")
+        {
+            Description = "mgno: multigrid levels of each V-cycle (default: the most that keep 4 points per axis on the coarsest level, at most 10).",
+        };
         var smoothing = new Option<int>("--smoothing") { Description = "mgno: smoothing steps per level.", DefaultValueFactory = _ => 1 };
-        var boundary = new Option<string?>("--boundary") { Description = "mgno: dirichlet (zero on the boundary nodes; default in 2D) or periodic (default in 1D)." };
+        var boundary = new Option<string?>("--boundary")
+        {
+            Description = "mgno: dirichlet (zero on the boundary nodes; default in 2D) or periodic (default in 1D).",
+        };
         var scales = new Option<int>("--scales") { Description = "lsm: levels of the U-shaped hierarchy.", DefaultValueFactory = _ => 4 };
         var tokens = new Option<int>("--tokens") { Description = "lsm: latent tokens per patch.", DefaultValueFactory = _ => 4 };
-        var basis = new Option<int>("--basis") { Description = "lsm: trigonometric basis functions of the spectral block.", DefaultValueFactory = _ => 12 };
+        var basis = new Option<int>("--basis")
+        {
+            Description = "lsm: trigonometric basis functions of the spectral block.",
+            DefaultValueFactory = _ => 12,
+        };
         var patches = new Option<int>("--patches") { Description = "lsm: patches per axis at every scale.", DefaultValueFactory = _ => 4 };
-        var heads = new Option<int>("--heads") { Description = "lsm: basis operators (channel groups) per spectral block.", DefaultValueFactory = _ => 1 };
-        var padding = new Option<double>("--padding") { Description = "FNO domain padding as a fraction of each axis, for non-periodic data (e.g. 0.1).", DefaultValueFactory = _ => 0 };
+        var heads = new Option<int>("--heads")
+        {
+            Description = "lsm: basis operators (channel groups) per spectral block.",
+            DefaultValueFactory = _ => 1,
+        };
+        var padding = new Option<double>("--padding")
+        {
+            Description = "FNO domain padding as a fraction of each axis, for non-periodic data (e.g. 0.1).",
+            DefaultValueFactory = _ => 0,
+        };
         var noGrid = new Option<bool>("--no-grid-features") { Description = "Do not append grid coordinates to the FNO input." };
-        var rankRatio = new Option<double>("--rank-ratio") { Description = "tfno: parameters of the factorised spectral weights relative to dense.", DefaultValueFactory = _ => 0.1 };
+        var rankRatio = new Option<double>("--rank-ratio")
+        {
+            Description = "tfno: parameters of the factorised spectral weights relative to dense.",
+            DefaultValueFactory = _ => 0.1,
+        };
         var factorisation = new Option<string>("--factorisation") { Description = "tfno: tucker or cp.", DefaultValueFactory = _ => "tucker" };
         var branch = new Option<string?>("--branch") { Description = "DeepONet branch widths, first = sensors (default: sensors,40,40)." };
         var trunk = new Option<string?>("--trunk") { Description = "DeepONet trunk widths, first = dimension (default: d,40,40)." };
-        var activation = new Option<string>("--activation") { Description = "DeepONet activation: tanh, sin, gelu, silu or relu (DeepXDE's antiderivative example uses relu).", DefaultValueFactory = _ => "tanh" };
-        var layout = new Option<string>("--layout") { Description = "DeepONet data layout: cartesian (every function at every point) or triple (random points per function).", DefaultValueFactory = _ => "cartesian" };
-        var pointsPerFunction = new Option<int>("--points-per-function") { Description = "Triple layout: random points per function per epoch.", DefaultValueFactory = _ => 10 };
-        var physics = new Option<string?>("--physics") { Description = $"DeepONet: add the residual of a known equation to the loss (physics-informed DeepONet): {string.Join(", ", OperatorPhysics.Names)}." };
-        var dataWeight = new Option<double>("--data-weight") { Description = "Weight of the data loss (0 with --physics: learn from the equation alone).", DefaultValueFactory = _ => 1 };
+        var activation = new Option<string>("--activation")
+        {
+            Description = "DeepONet activation: tanh, sin, gelu, silu or relu (DeepXDE's antiderivative example uses relu).",
+            DefaultValueFactory = _ => "tanh",
+        };
+        var layout = new Option<string>("--layout")
+        {
+            Description = "DeepONet data layout: cartesian (every function at every point) or triple (random points per function).",
+            DefaultValueFactory = _ => "cartesian",
+        };
+        var pointsPerFunction = new Option<int>("--points-per-function")
+        {
+            Description = "Triple layout: random points per function per epoch.",
+            DefaultValueFactory = _ => 10,
+        };
+        var physics = new Option<string?>("--physics")
+        {
+            Description = "DeepONet: add the residual of a known equation to the loss (physics-informed DeepONet): "
+                + $"{string.Join(", ", OperatorPhysics.Names)}.",
+        };
+        var dataWeight = new Option<double>("--data-weight")
+        {
+            Description = "Weight of the data loss (0 with --physics: learn from the equation alone).",
+            DefaultValueFactory = _ => 1,
+        };
         var loss = new Option<string?>("--loss") { Description = "l2 (relative L2), h1 (relative H1) or mse; default l2 for FNO, mse for DeepONet." };
-        var train = new Option<int?>("--train") { Description = "Training samples, taken from the start of the file (default: all but the test samples)." };
+        var train = new Option<int?>("--train")
+        {
+            Description = "Training samples, taken from the start of the file (default: all but the test samples).",
+        };
         var test = new Option<int?>("--test") { Description = "Held-out test samples, taken from the end of the file (default: a fifth)." };
         var resolution = new Option<int?>("--resolution") { Description = "Subsample the data to this many points per axis before training." };
         var output = new Option<string?>("--out") { Description = "Output folder (default runs/<operator>)." };
         var seed = new Option<int>("--seed") { Description = "Seed for initialisation and shuffling.", DefaultValueFactory = _ => 0 };
-        var resume = new Option<bool>("--resume") { Description = "Continue the run whose checkpoint is in --out, with the settings it was started with." };
-        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Write the checkpoint every N epochs (and at the end).", DefaultValueFactory = _ => 1 };
+        var resume = new Option<bool>("--resume")
+        {
+            Description = "Continue the run whose checkpoint is in --out, with the settings it was started with.",
+        };
+        var checkpointEvery = new Option<int>("--checkpoint-every")
+        {
+            Description = "Write the checkpoint every N epochs (and at the end).",
+            DefaultValueFactory = _ => 1,
+        };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads for the tensor engine.", DefaultValueFactory = _ => 1 };
 
-        var command = new Command("train-operator", "Train a neural operator (FNO, TFNO, MgNO, LSM, DeepONet) on an HDF5 dataset and test it on held-out samples.")
+        var command = new Command("train-operator",
+            "Train a neural operator (FNO, TFNO, MgNO, LSM, DeepONet) on an HDF5 dataset and test it on held-out samples.")
         {
-            kind, data, epochs, batch, lr, weightDecay, schedule, stepEvery, stepFactor, modes, width, layers, padding, noGrid, rankRatio, factorisation,
+            kind, data, epochs, batch, lr, weightDecay, schedule, stepEvery, stepFactor, modes, width, layers, padding, noGrid, rankRatio,
+            factorisation,
             levels, smoothing, boundary, scales, tokens, basis, patches, heads,
-            branch, trunk, activation, layout, pointsPerFunction, physics, dataWeight, loss, train, test, resolution, output, seed, resume, checkpointEvery, threads,
+            branch, trunk, activation, layout, pointsPerFunction, physics, dataWeight, loss, train, test, resolution, output, seed, resume,
+            checkpointEvery, threads,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -116,7 +192,8 @@ internal static class TrainOperatorCommand
                 string? equation = parse.GetValue(physics);
                 if (equation is not null && !deepOnet) throw new ArgumentException("--physics applies to deeponet only.");
                 if (equation is not null) OperatorPhysics.Create(equation);
-                if (equation is null && training.DataWeight == 0) throw new ArgumentException("--data-weight 0 needs --physics, or nothing is trained.");
+                if (equation is null && training.DataWeight == 0)
+                    throw new ArgumentException("--data-weight 0 needs --physics, or nothing is trained.");
                 (trainData, testData) = OperatorRun.Split(file, parse.GetValue(resolution), parse.GetValue(train), parse.GetValue(test));
                 var architecture = Architecture(name, trainData);
                 architecture.Validate();
@@ -142,10 +219,16 @@ internal static class TrainOperatorCommand
                         int[] branchWidths = ParseList(parse.GetValue(branch), "--branch") ?? [trainingData.PointsPerSample, 40, 40];
                         int[] trunkWidths = ParseList(parse.GetValue(trunk), "--trunk") ?? [dimension, 40, 40];
                         if (branchWidths[0] != trainingData.PointsPerSample)
-                            throw new ArgumentException($"--branch starts with {branchWidths[0]} sensors but the data have {trainingData.PointsPerSample} input points per sample.");
+                            throw new ArgumentException($"--branch starts with {branchWidths[0]} sensors but the data have "
+                                + $"{trainingData.PointsPerSample} input points per sample.");
                         if (trunkWidths[0] != dimension)
                             throw new ArgumentException($"--trunk starts with {trunkWidths[0]} but the data are {dimension}D.");
-                        return new DeepOnetSettings { Branch = branchWidths, Trunk = trunkWidths, Activation = ActivationFunctions.Parse(parse.GetValue(activation)!) };
+                        return new DeepOnetSettings
+                        {
+                            Branch = branchWidths,
+                            Trunk = trunkWidths,
+                            Activation = ActivationFunctions.Parse(parse.GetValue(activation)!),
+                        };
                     case "mgno":
                         var boundaryKind = parse.GetValue(boundary) is { } b
                             ? ParseChoice(b, "--boundary", MultigridBoundary.Dirichlet, MultigridBoundary.Periodic)
@@ -175,7 +258,8 @@ internal static class TrainOperatorCommand
                     case "fno" or "tfno":
                         int[] modeCounts = ParseList(parse.GetValue(modes), "--modes") ?? [.. Enumerable.Repeat(dimension == 1 ? 16 : 12, dimension)];
                         if (modeCounts.Length == 1 && dimension > 1) modeCounts = [.. Enumerable.Repeat(modeCounts[0], dimension)];
-                        if (modeCounts.Length != dimension) throw new ArgumentException($"--modes gives {modeCounts.Length} counts but the data are {dimension}D.");
+                        if (modeCounts.Length != dimension)
+                            throw new ArgumentException($"--modes gives {modeCounts.Length} counts but the data are {dimension}D.");
                         var fno = new FnoSettings
                         {
                             Modes = modeCounts,
@@ -191,7 +275,8 @@ internal static class TrainOperatorCommand
                             Layers = fno.Layers,
                             Padding = fno.Padding,
                             PositionalFeatures = fno.PositionalFeatures,
-                            Factorisation = ParseChoice(parse.GetValue(factorisation)!, "--factorisation", SpectralFactorisation.Tucker, SpectralFactorisation.Cp),
+                            Factorisation = ParseChoice(parse.GetValue(factorisation)!, "--factorisation", SpectralFactorisation.Tucker,
+                                SpectralFactorisation.Cp),
                             RankRatio = parse.GetValue(rankRatio),
                         };
                     default:
@@ -201,12 +286,18 @@ internal static class TrainOperatorCommand
 
             var trainingSettings = settings.Training;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Physis: {name} on {settings.DataPath}: {trainData.Count} train / {testData.Count} test samples on a [{string.Join(" x ", trainData.Grid)}] grid, {trainingSettings.Epochs} epochs, batch {trainingSettings.BatchSize}, lr {trainingSettings.Schedule.LearningRate} ({trainingSettings.Schedule.Kind}), seed {trainingSettings.Seed}{(resuming ? ", resuming" : "")}"));
+                $"Physis: {name} on {settings.DataPath}: {trainData.Count} train / {testData.Count} test samples on a "
+                + $"[{string.Join(" x ", trainData.Grid)}] grid, {trainingSettings.Epochs} epochs, batch {trainingSettings.BatchSize}, lr "
+                + $"{trainingSettings.Schedule.LearningRate} ({trainingSettings.Schedule.Kind}), "
+                + $"seed {trainingSettings.Seed}{(resuming ? ", resuming" : "")}"));
             var progress = new OperatorProgressDisplay(!Console.IsOutputRedirected);
             var result = OperatorRun.Execute(settings, trainData, testData, folder, resuming, every, progress);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{result.Parameters} parameters; train relative L2 {result.TrainRelativeL2:0.000E+00}, test relative L2 {result.TestRelativeL2:0.000E+00}, test MSE {result.TestMeanSquare:0.000E+00} after {result.Epochs} epochs in {result.WallSeconds:F1} s"));
-            Console.WriteLine($"outputs in {Path.GetFullPath(folder)}: run.json history.csv error.png test_sample_*.png {OperatorModel.FileName} {RunFolder.CheckpointFile}");
+                $"{result.Parameters} parameters; train relative L2 {result.TrainRelativeL2:0.000E+00}, test relative L2 "
+                + $"{result.TestRelativeL2:0.000E+00}, test MSE {result.TestMeanSquare:0.000E+00} after {result.Epochs} epochs in "
+                + $"{result.WallSeconds:F1} s"));
+            Console.WriteLine($"outputs in {Path.GetFullPath(folder)}: run.json history.csv error.png test_sample_*.png {OperatorModel.FileName} "
+                + $"{RunFolder.CheckpointFile}");
             return 0;
         }));
         return command;

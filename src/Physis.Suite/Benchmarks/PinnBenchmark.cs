@@ -116,7 +116,9 @@ public static class PinnBenchmark
             root.GetProperty("iterations").GetInt32(), root.GetProperty("wall_seconds").GetDouble());
     }
 
-    /// <summary>Inverse and eigenvalue problems are judged by their worst learned parameter (or its estimate), all others by the relative L2 error.</summary>
+    /// <summary>
+    /// Inverse and eigenvalue problems are judged by their worst learned parameter (or its estimate), all others by the relative L2 error.
+    /// </summary>
     private static BenchmarkRow Row(ICatalogProblem problem, string method, double relativeL2, IReadOnlyDictionary<string, double> parameters,
         int iterations, double wall)
     {
@@ -133,14 +135,19 @@ public static class PinnBenchmark
     public static void WriteTables(string folder, IReadOnlyList<BenchmarkRow> rows, string heading, string? cpu = null)
     {
         Directory.CreateDirectory(folder);
-        var md = new StringBuilder($"# {heading}\n\nCPU: {cpu ?? BenchmarkReport.CpuModel()}\n\n| problem | method | metric | value | target | met | published anchor | iterations | wall time (s) |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        var md = new StringBuilder($"# {heading}\n\nCPU: {cpu ?? BenchmarkReport.CpuModel()}\n\n"
+            + "| problem | method | metric | value | target | met | published anchor | iterations | wall time (s) |\n"
+            + "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         var csv = new StringBuilder("problem,method,metric,value,target,met,anchor,iterations,wall_seconds\n");
         foreach (var r in rows)
         {
             string target = r.Target is { } t ? $"<= {t:0.0E+0}" : "report";
             string met = r.Met switch { true => "yes", false => "no", null => "-" };
-            md.Append(CultureInfo.InvariantCulture, $"| {r.Problem} | {r.Method} | {r.Metric} | {r.Value:0.00E+0} | {target} | {met} | {r.Anchor} | {r.Iterations} | {r.WallSeconds:F0} |\n");
-            csv.Append(CultureInfo.InvariantCulture, $"{r.Problem},{r.Method},{Quote(r.Metric)},{r.Value:R},{r.Target?.ToString("R", CultureInfo.InvariantCulture)},{met},{Quote(r.Anchor)},{r.Iterations},{r.WallSeconds:F1}\n");
+            md.Append(CultureInfo.InvariantCulture, $"| {r.Problem} | {r.Method} | {r.Metric} | {r.Value:0.00E+0} | {target} | {met} | "
+                + $"{r.Anchor} | {r.Iterations} | {r.WallSeconds:F0} |\n");
+            csv.Append(CultureInfo.InvariantCulture,
+                $"{r.Problem},{r.Method},{Quote(r.Metric)},{r.Value:R},{r.Target?.ToString("R", CultureInfo.InvariantCulture)},{met},"
+                + $"{Quote(r.Anchor)},{r.Iterations},{r.WallSeconds:F1}\n");
         }
         AtomicFile.WriteAllText(Path.Combine(folder, "bench.md"), md.ToString());
         AtomicFile.WriteAllText(Path.Combine(folder, "bench.csv"), csv.ToString());

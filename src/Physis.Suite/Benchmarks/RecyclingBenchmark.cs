@@ -28,11 +28,15 @@ public sealed record RecyclingBenchmarkReport(
     {
         var text = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
-        text.AppendLine(c, $"Darcy {GridSize}x{GridSize}, {Systems} systems, tolerance {Options.Tolerance:G3}, recycled subspace k = {Options.SubspaceSize}, l = {Options.RecordedDirections}");
+        text.AppendLine(c,
+            $"Darcy {GridSize}x{GridSize}, {Systems} systems, tolerance {Options.Tolerance:G3}, recycled subspace k = {Options.SubspaceSize}, "
+            + $"l = {Options.RecordedDirections}");
         text.AppendLine("solver                     ms/solve  iterations/solve");
         foreach (var run in new[] { Cg, RecycledCg, MultigridPcg, RecycledMultigridPcg })
             text.AppendLine(c, $"{run.Name,-26} {run.MillisecondsPerSolve,8:F2}  {run.IterationsPerSolve,16:F1}");
-        text.AppendLine(c, $"speed-up from recycling: CG {CgSpeedup:F2}x, multigrid PCG {MultigridSpeedup:F2}x; max relative difference of solutions {MaxRelativeDifference:G2}");
+        text.AppendLine(c,
+            $"speed-up from recycling: CG {CgSpeedup:F2}x, multigrid PCG {MultigridSpeedup:F2}x; "
+            + $"max relative difference of solutions {MaxRelativeDifference:G2}");
         return text.ToString();
     }
 }
@@ -81,7 +85,8 @@ public static class RecyclingBenchmark
         return new RecyclingBenchmarkReport(n, problems.Count, options, cg.Run, recycledCg.Run, pcg.Run, recycledPcg.Run, difference);
     }
 
-    private static (SolverRun Run, double[][] Solutions) Measure(string name, IReadOnlyList<DarcyProblem> problems, bool multigrid, RecyclingOptions? recycling)
+    private static (SolverRun Run, double[][] Solutions) Measure(string name, IReadOnlyList<DarcyProblem> problems, bool multigrid,
+        RecyclingOptions? recycling)
     {
         var recycler = recycling is null ? null : new RecyclingCg(recycling);
         double tolerance = recycling?.Tolerance ?? new LinearSolverOptions().Tolerance;

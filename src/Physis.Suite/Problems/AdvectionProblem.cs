@@ -14,7 +14,9 @@ namespace Physis.Suite.Problems;
 /// </summary>
 public sealed class AdvectionProblem(double speed = 30) : ICatalogProblem
 {
-    public double Speed { get; } = speed > 0 && double.IsFinite(speed) ? speed : throw new ArgumentException($"The advection speed must be positive, got {speed}.");
+    public double Speed { get; } = speed > 0 && double.IsFinite(speed)
+        ? speed
+        : throw new ArgumentException($"The advection speed must be positive, got {speed}.");
     public string Name => Speed == 30 ? "advection" : $"advection-{Speed:G}";
     public BenchmarkTarget Target => new(BenchmarkTarget.RelativeL2, Speed == 30 ? 1e-2 : null, "jaxpi (GPU, speed 80): 6.9e-4");
     public string Description => $"Advection u_t + {Speed:G} u_x = 0, u0 = sin x, periodic in x on (0, 2 pi)";

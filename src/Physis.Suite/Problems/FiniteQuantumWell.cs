@@ -22,8 +22,12 @@ public sealed class FiniteQuantumWell : QuantumWellProblem
     public const double HalfWidth = 1, Depth = 20, Box = 3;
 
     public override string Name => "quantum-well-finite";
-    public override string Description => "Finite quantum well -psi'' + V psi = E psi, V = 0 for |x| < 1 and 20 outside, in the box [-3, 3], three bound states";
-    public override BenchmarkTarget Target { get; } = new("energy relative error (Rayleigh quotient)", 1e-4, "exact (transcendental equation)") { EstimateSuffix = ICatalogEigenProblem.RayleighSuffix };
+    public override string Description =>
+        "Finite quantum well -psi'' + V psi = E psi, V = 0 for |x| < 1 and 20 outside, in the box [-3, 3], three bound states";
+    public override BenchmarkTarget Target { get; } = new("energy relative error (Rayleigh quotient)", 1e-4, "exact (transcendental equation)")
+    {
+        EstimateSuffix = ICatalogEigenProblem.RayleighSuffix,
+    };
     public override IReadOnlyList<double> InitialEnergies { get; } = [1.5, 7.0, 14.0];
     public override IReadOnlyList<double> ExactEnergies { get; } = BoundStateEnergies();
     public override double[] EvaluationGrid { get; } = UniformGrid.Linspace(-Box, Box, 301);
@@ -44,7 +48,12 @@ public sealed class FiniteQuantumWell : QuantumWellProblem
     /// lower states are projected out: an overlap penalty drove the third state out of the well, onto the box state
     /// above the barrier (E = 22.45, 5% of its mass inside).
     /// </summary>
-    public override EigenSolverOptions SolverOptions { get; } = new() { NormalizationWeight = 1e3, OrthogonalityWeight = 1e3, Orthogonality = Orthogonality.Projection };
+    public override EigenSolverOptions SolverOptions { get; } = new()
+    {
+        NormalizationWeight = 1e3,
+        OrthogonalityWeight = 1e3,
+        Orthogonality = Orthogonality.Projection,
+    };
 
     /// <summary>
     /// Interface features at the well's edges let psi'' jump by V0 psi there, as the equation demands; a smooth network

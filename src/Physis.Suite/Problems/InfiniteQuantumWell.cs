@@ -15,7 +15,10 @@ public sealed class InfiniteQuantumWell : QuantumWellProblem
 {
     public override string Name => "quantum-well";
     public override string Description => "Infinite quantum well -psi'' = E psi on [0, 1], psi(0) = psi(1) = 0, first three states";
-    public override BenchmarkTarget Target { get; } = new("energy relative error (Rayleigh quotient)", 1e-5, "exact n^2 pi^2") { EstimateSuffix = ICatalogEigenProblem.RayleighSuffix };
+    public override BenchmarkTarget Target { get; } = new("energy relative error (Rayleigh quotient)", 1e-5, "exact n^2 pi^2")
+    {
+        EstimateSuffix = ICatalogEigenProblem.RayleighSuffix,
+    };
     public override IReadOnlyList<double> InitialEnergies { get; } = [8.0, 35.0, 85.0];
     public override IReadOnlyList<double> ExactEnergies { get; } = [Math.PI * Math.PI, 4 * Math.PI * Math.PI, 9 * Math.PI * Math.PI];
     public override double ExactState(int n, double x) => Math.Sin((n + 1) * Math.PI * x);

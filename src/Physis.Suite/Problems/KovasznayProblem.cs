@@ -46,6 +46,7 @@ public sealed class KovasznayProblem : ICatalogProblem
         },
     };
 
-    public ReferenceSolution Reference() => ReferenceSolution.Exact(["x", "y"], [UniformGrid.Linspace(-0.5, 1, 76), UniformGrid.Linspace(-0.5, 1.5, 101)],
-        new Dictionary<string, Func<double[], double>> { ["u"] = U, ["v"] = V, ["p"] = P });
+    public ReferenceSolution Reference() =>
+        ReferenceSolution.Exact(["x", "y"], [UniformGrid.Linspace(-0.5, 1, 76), UniformGrid.Linspace(-0.5, 1.5, 101)],
+            new Dictionary<string, Func<double[], double>> { ["u"] = U, ["v"] = V, ["p"] = P });
 }

@@ -33,7 +33,11 @@ public static class MethodPresets
         {
             Marching = new MarchingSettings(10),
             Sampling = plain.Sampling with { Domain = plain.Sampling.Domain / 4 },
-            Schedule = plain.Schedule with { AdamIterations = plain.Schedule.AdamIterations / 5, LbfgsIterations = plain.Schedule.LbfgsIterations * 2 / 5 },
+            Schedule = plain.Schedule with
+            {
+                AdamIterations = plain.Schedule.AdamIterations / 5,
+                LbfgsIterations = plain.Schedule.LbfgsIterations * 2 / 5,
+            },
         };
         var presets = new Dictionary<string, PinnSettings>
         {
@@ -74,7 +78,8 @@ public static class MethodPresets
         Precision = Precision.Float64,
     };
 
-    /// <summary>Half the marching budget per window: Adam 500, L-BFGS up to 1000, 1000 domain points (boundary and initial points unchanged).</summary>
+    /// <summary>Half the marching budget per window: Adam 500, L-BFGS up to 1000,
+    /// 1000 domain points (boundary and initial points unchanged).</summary>
     public static PinnSettings HalfMarchingBudget(PinnSettings marching) =>
         marching with
         {

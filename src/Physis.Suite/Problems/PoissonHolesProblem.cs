@@ -18,7 +18,8 @@ public sealed class PoissonHolesProblem : ICatalogProblem
 {
     public BenchmarkTarget Target { get; } = new(BenchmarkTarget.RelativeL2, 1e-3, "-");
     public string Name => "poisson-holes";
-    public string Description => "Poisson -Laplacian u = 2 pi^2 sin(pi x) sin(pi y) on [-1, 1]^2 minus four disks, exact u = sin(pi x) sin(pi y) + x y";
+    public string Description =>
+        "Poisson -Laplacian u = 2 pi^2 sin(pi x) sin(pi y) on [-1, 1]^2 minus four disks, exact u = sin(pi x) sin(pi y) + x y";
 
     private static double Exact(double[] p) => Math.Sin(Math.PI * p[0]) * Math.Sin(Math.PI * p[1]) + p[0] * p[1];
 

@@ -15,7 +15,8 @@ public sealed class OperatorDataset
     public OperatorDataset(double[] inputs, double[] targets, int count, IReadOnlyList<double[]> coordinates)
     {
         if (count <= 0) throw new ArgumentException($"A dataset needs at least one sample; got {count}.");
-        if (coordinates.Count is not (1 or 2)) throw new ArgumentException($"Operator datasets are 1D or 2D; got {coordinates.Count} coordinate axes.");
+        if (coordinates.Count is not (1 or 2))
+            throw new ArgumentException($"Operator datasets are 1D or 2D; got {coordinates.Count} coordinate axes.");
         Coordinates = coordinates;
         Grid = coordinates.Select(c => c.Length).ToArray();
         long points = Grid.Aggregate(1L, (a, b) => a * b);
@@ -43,7 +44,8 @@ public sealed class OperatorDataset
             using var file = H5File.OpenRead(path);
             string[] names = [.. file.Children().Select(c => c.Name)];
             string Need(string name) => names.Contains(name) ? name
-                : throw new InvalidDataException($"{path} has no dataset '{name}' (it has: {string.Join(", ", names)}). Expected the operator layout: input, tensor, t-coordinate, x-coordinate (and y-coordinate in 2D).");
+                : throw new InvalidDataException($"{path} has no dataset '{name}' (it has: {string.Join(", ", names)}). "
+                    + "Expected the operator layout: input, tensor, t-coordinate, x-coordinate (and y-coordinate in 2D).");
             var (input, inputShape) = ReadDoubles(file, Need("input"), path);
             var (tensor, tensorShape) = ReadDoubles(file, Need("tensor"), path);
             var (time, _) = ReadDoubles(file, Need("t-coordinate"), path);
@@ -55,10 +57,12 @@ public sealed class OperatorDataset
             if (dimension == 2) coordinates.Add(ReadDoubles(file, Need("y-coordinate"), path).Values);
             long[] grid = [.. coordinates.Select(c => (long)c.Length)];
             if (!inputShape.Skip(1).SequenceEqual(grid))
-                throw new InvalidDataException($"{path}: 'input' has shape [{Shape(inputShape)}] but the coordinates give a grid of [{Shape(grid)}].");
+                throw new InvalidDataException($"{path}: 'input' has shape [{Shape(inputShape)}] but the coordinates give a "
+                    + $"grid of [{Shape(grid)}].");
             long[] expected = [inputShape[0], time.Length, .. grid];
             if (!tensorShape.SequenceEqual(expected))
-                throw new InvalidDataException($"{path}: 'tensor' has shape [{Shape(tensorShape)}]; with {inputShape[0]} inputs, {time.Length} times and grid [{Shape(grid)}] it must be [{Shape(expected)}].");
+                throw new InvalidDataException($"{path}: 'tensor' has shape [{Shape(tensorShape)}]; "
+                    + $"with {inputShape[0]} inputs, {time.Length} times and grid [{Shape(grid)}] it must be [{Shape(expected)}].");
             int count = checked((int)inputShape[0]), points = checked((int)grid.Aggregate(1L, (a, b) => a * b)), times = time.Length;
             var targets = new double[(long)count * points];
             for (int s = 0; s < count; s++)
@@ -144,7 +148,8 @@ public sealed class OperatorDataset
         }
         throw new ArgumentException(resolution > n
             ? $"Resolution {resolution} is finer than the data's {n} points per axis; evaluate on data generated at that resolution."
-            : $"Resolution {resolution} cannot be taken from {n} points per axis by subsampling: choose r with {n} divisible by r or {n - 1} divisible by r - 1.");
+            : $"Resolution {resolution} cannot be taken from {n} points per axis by subsampling: "
+                + $"choose r with {n} divisible by r or {n - 1} divisible by r - 1.");
     }
 
     private static (double[] Values, long[] Shape) ReadDoubles(IH5Group file, string name, string path)
@@ -161,7 +166,8 @@ public sealed class OperatorDataset
         for (long i = 0; i < values.LongLength; i++)
             if (!double.IsFinite(values[i]))
                 throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
-                    $"{path}: '{name}' has a non-finite value ({values[i]}) in sample {i / points}, point {i % points}. Remove or regenerate that sample."));
+                    $"{path}: '{name}' has a non-finite value ({values[i]}) in sample {i / points}, point {i % points}. "
+                    + $"Remove or regenerate that sample."));
     }
 
     private static string Shape(IEnumerable<long> shape) => string.Join(", ", shape);

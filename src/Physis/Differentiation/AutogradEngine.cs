@@ -30,7 +30,8 @@ public sealed class AutogradEngine : IDifferentiationEngine
         {
             if (cache.TryGetValue(request, out var cached)) return cached;
             if (request.Order.Dimension != points.shape[1])
-                throw new ArgumentException($"Derivative order {request.Order} has {request.Order.Dimension} coordinates but the points have {points.shape[1]}.");
+                throw new ArgumentException($"Derivative order {request.Order} has {request.Order.Dimension} coordinates but the points "
+                    + $"have {points.shape[1]}.");
             if (request.Field < 0 || request.Field >= outputs.shape[1])
                 throw new ArgumentException($"Field index {request.Field} is out of range: the network has {outputs.shape[1]} outputs.");
 

@@ -7,7 +7,8 @@ namespace Physis.Evaluation;
 /// relative L2 error, and the combined error sqrt(sum ||u_pred - u_ref||^2 / sum ||u_ref||^2) over all fields
 /// (which is the plain relative L2 error for a single field). Points where the reference gives no value are skipped.
 /// </summary>
-public sealed record ReferenceComparison(IReadOnlyDictionary<string, double[]> Prediction, IReadOnlyDictionary<string, double> FieldErrors, double RelativeL2)
+public sealed record ReferenceComparison(IReadOnlyDictionary<string, double[]> Prediction, IReadOnlyDictionary<string, double> FieldErrors,
+    double RelativeL2)
 {
 
     /// <param name="predict">outputs [n, fields] at points [n, dimension]</param>
@@ -15,7 +16,8 @@ public sealed record ReferenceComparison(IReadOnlyDictionary<string, double[]> P
     {
         foreach (var field in reference.Values.Keys)
             if (!problem.Fields.Contains(field))
-                throw new ArgumentException($"The reference gives field '{field}', which the problem does not have ({string.Join(", ", problem.Fields)}).");
+                throw new ArgumentException($"The reference gives field '{field}', "
+                    + $"which the problem does not have ({string.Join(", ", problem.Fields)}).");
         var output = predict(reference.Points);
         var prediction = new Dictionary<string, double[]>();
         var errors = new Dictionary<string, double>();

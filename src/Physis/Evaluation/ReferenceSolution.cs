@@ -64,7 +64,8 @@ public sealed record ReferenceSolution
         var arrays = Npz.Read(path);
         var values = fields.Where(arrays.ContainsKey).ToDictionary(f => f, f => arrays[f].ToDoubles());
         if (values.Count == 0)
-            throw new InvalidDataException($"{path} holds none of the fields {string.Join(", ", fields)} (arrays: {string.Join(", ", arrays.Keys)}).");
+            throw new InvalidDataException($"{path} holds none of the fields {string.Join(", ", fields)} (arrays: "
+                + $"{string.Join(", ", arrays.Keys)}).");
         string source = $"file {Path.GetFileName(path)}";
         if (arrays.TryGetValue("points", out var scattered))
         {
@@ -80,7 +81,8 @@ public sealed record ReferenceSolution
         }
         var missing = coordinates.Where(c => !arrays.ContainsKey(c)).ToList();
         if (missing.Count > 0)
-            throw new InvalidDataException($"{path} has no axis for {string.Join(", ", missing)}: give one 1D array per coordinate, or a 'points' array.");
+            throw new InvalidDataException($"{path} has no axis for {string.Join(", ", missing)}: give one 1D array per coordinate, "
+                + "or a 'points' array.");
         try
         {
             return OnGrid([.. coordinates], [.. coordinates.Select(c => arrays[c].ToDoubles())], values, source);

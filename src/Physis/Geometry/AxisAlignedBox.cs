@@ -13,10 +13,12 @@ public abstract class AxisAlignedBox : Geometry
         ArgumentNullException.ThrowIfNull(min);
         ArgumentNullException.ThrowIfNull(max);
         if (min.Length == 0 || min.Length != max.Length)
-            throw new ArgumentException($"The corners of a {GetType().Name} need the same, positive number of coordinates; got {min.Length} and {max.Length}.");
+            throw new ArgumentException($"The corners of a {GetType().Name} need the same, positive number of coordinates; "
+                + $"got {min.Length} and {max.Length}.");
         for (var i = 0; i < min.Length; i++)
             if (!double.IsFinite(min[i]) || !double.IsFinite(max[i]) || !(min[i] < max[i]))
-                throw new ArgumentException($"A {GetType().Name} needs finite min < max in every coordinate; coordinate {i} has min {min[i]} and max {max[i]}.");
+                throw new ArgumentException($"A {GetType().Name} needs finite min < max in every coordinate; "
+                    + $"coordinate {i} has min {min[i]} and max {max[i]}.");
         _min = (double[])min.Clone();
         _max = (double[])max.Clone();
         Bounds = new BoundingBox((double[])min.Clone(), (double[])max.Clone());

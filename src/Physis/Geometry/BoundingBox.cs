@@ -5,7 +5,8 @@ public sealed record BoundingBox(double[] Min, double[] Max)
 {
     public int Dimension { get; } = Min.Length == Max.Length
         ? Min.Length
-        : throw new ArgumentException($"Bounding box corners have different dimensions ({Min.Length} and {Max.Length}); give both corners the same number of coordinates.");
+        : throw new ArgumentException($"Bounding box corners have different dimensions ({Min.Length} and {Max.Length}); "
+            + "give both corners the same number of coordinates.");
 
     public double Volume
     {

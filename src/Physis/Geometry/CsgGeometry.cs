@@ -14,7 +14,8 @@ public abstract class CsgGeometry : Geometry
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(second);
         if (first.Dimension != second.Dimension)
-            throw new ArgumentException($"{GetType().Name} needs two geometries of the same dimension; got {first.Dimension} and {second.Dimension}.");
+            throw new ArgumentException($"{GetType().Name} needs two geometries of the same dimension; "
+                + $"got {first.Dimension} and {second.Dimension}.");
         First = first;
         Second = second;
     }

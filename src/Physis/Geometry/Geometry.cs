@@ -113,11 +113,13 @@ public abstract class Geometry
     protected void CheckDimension(ReadOnlySpan<double> point)
     {
         if (point.Length != Dimension)
-            throw new ArgumentException($"A point of {point.Length} coordinates was given to a {Dimension}-dimensional {GetType().Name}; pass exactly {Dimension} coordinates.", nameof(point));
+            throw new ArgumentException($"A point of {point.Length} coordinates was given to a {Dimension}-dimensional {GetType().Name}; "
+                + $"pass exactly {Dimension} coordinates.", nameof(point));
     }
 
     protected ArgumentException NotOnBoundary(ReadOnlySpan<double> point) =>
-        new($"The point ({string.Join(", ", point.ToArray())}) is not on the boundary of this {GetType().Name}; normals exist only at boundary points.", nameof(point));
+        new($"The point ({string.Join(", ", point.ToArray())}) is not on the boundary of this {GetType().Name}; "
+            + "normals exist only at boundary points.", nameof(point));
 
     private delegate bool CandidateMap(ReadOnlySpan<double> unit, Span<double> point, Span<double> normal);
 

@@ -14,7 +14,8 @@ public sealed class PointSampler
     public PointSampler(SamplingMethod method, int seed)
     {
         if (!Enum.IsDefined(method))
-            throw new ArgumentException($"Unknown sampling method {(int)method}; use one of {string.Join(", ", Enum.GetNames<SamplingMethod>())}.", nameof(method));
+            throw new ArgumentException($"Unknown sampling method {(int)method}; use one of {string.Join(", ", Enum.GetNames<SamplingMethod>())}.",
+                nameof(method));
         Method = method;
         Seed = seed;
         _random = new Xoshiro256(seed);
@@ -34,7 +35,8 @@ public sealed class PointSampler
         if (dimension < 1)
             throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "The dimension of the unit cube must be at least 1.");
         if (Method == SamplingMethod.Sobol && dimension > SobolSequence.MaxDimension)
-            throw new ArgumentException($"Sobol sampling supports at most {SobolSequence.MaxDimension} dimensions, {dimension} were asked for; use SamplingMethod.Halton or Uniform for more.", nameof(dimension));
+            throw new ArgumentException($"Sobol sampling supports at most {SobolSequence.MaxDimension} dimensions, {dimension} were asked for; "
+                + "use SamplingMethod.Halton or Uniform for more.", nameof(dimension));
 
         var points = new double[count, dimension];
         switch (Method)
@@ -82,7 +84,8 @@ public sealed class PointSampler
     {
         int count = points.GetLength(0), dimension = points.GetLength(1);
         if (_nextIndex + count > SobolSequence.MaxPoints)
-            throw new InvalidOperationException($"This Sobol sampler has used {_nextIndex} of its {SobolSequence.MaxPoints} points; create a new PointSampler with another seed.");
+            throw new InvalidOperationException($"This Sobol sampler has used {_nextIndex} of its {SobolSequence.MaxPoints} points; "
+                + "create a new PointSampler with another seed.");
         Span<uint> shifts = stackalloc uint[dimension];
         for (var j = 0; j < dimension; j++)
             shifts[j] = (uint)(DimensionHash(j) >> 32);

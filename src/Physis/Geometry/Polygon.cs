@@ -23,7 +23,8 @@ public sealed class Polygon : Geometry
         {
             var (p, q) = Edge(i);
             if (p == q)
-                throw new ArgumentException($"Polygon vertices {i} and {(i + 1) % n} coincide at ({p.X}, {p.Y}); remove the duplicate (do not repeat the first vertex at the end).", nameof(vertices));
+                throw new ArgumentException($"Polygon vertices {i} and {(i + 1) % n} coincide at ({p.X}, {p.Y}); "
+                    + "remove the duplicate (do not repeat the first vertex at the end).", nameof(vertices));
             twiceArea += p.X * q.Y - q.X * p.Y;
         }
         CheckSimple(); // a simple polygon has a positive area, so the orientation below is defined
@@ -132,14 +133,16 @@ public sealed class Polygon : Geometry
             var (a, b) = Edge(i);
             var (_, c) = Edge((i + 1) % n); // adjacent edge b -> c must not fold back over a -> b
             if (Cross(a, b, c) == 0 && (b.X - a.X) * (c.X - b.X) + (b.Y - a.Y) * (c.Y - b.Y) < 0)
-                throw new ArgumentException($"Polygon edges at vertex {(i + 1) % n} ({b.X}, {b.Y}) fold back onto each other; the polygon is not simple.", "vertices");
+                throw new ArgumentException($"Polygon edges at vertex {(i + 1) % n} ({b.X}, {b.Y}) fold back onto each other; "
+                    + "the polygon is not simple.", "vertices");
             for (var j = i + 2; j < n; j++)
             {
                 if (i == 0 && j == n - 1)
                     continue; // adjacent through the closing vertex
                 var (p, q) = Edge(j);
                 if (SegmentsMeet(a, b, p, q))
-                    throw new ArgumentException($"Polygon edges {i} and {j} intersect; the polygon is self-intersecting. Order the vertices along the boundary.", "vertices");
+                    throw new ArgumentException($"Polygon edges {i} and {j} intersect; the polygon is self-intersecting. "
+                        + "Order the vertices along the boundary.", "vertices");
             }
         }
     }

@@ -48,7 +48,8 @@ public static class TensorArchive
             if (Encoding.ASCII.GetString(reader.ReadBytes(Magic.Length)) != Magic)
                 throw new InvalidDataException($"{path} is not a Physis checkpoint (bad magic).");
             int version = reader.ReadInt32();
-            if (version != Version) throw new InvalidDataException($"{path} has checkpoint format version {version}; this build reads version {Version}.");
+            if (version != Version)
+                throw new InvalidDataException($"{path} has checkpoint format version {version}; this build reads version {Version}.");
             string json = reader.ReadString();
             int count = reader.ReadInt32();
             var tensors = new Dictionary<string, Tensor>(count);

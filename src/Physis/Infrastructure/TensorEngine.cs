@@ -24,7 +24,8 @@ public static class TensorEngine
         set_num_threads(threads);
     }
 
-    /// <summary>Raises glibc's trim and mmap thresholds so that freed tensor memory is reused instead of unmapped (once per process; a no-op elsewhere).</summary>
+    /// <summary>Raises glibc's trim and mmap thresholds so that freed tensor memory
+    /// is reused instead of unmapped (once per process; a no-op elsewhere).</summary>
     public static void RetainFreedMemory()
     {
         if (memoryRetained || !OperatingSystem.IsLinux()) return;

@@ -30,7 +30,8 @@ public sealed record NetworkOptions
     /// <summary>Checks every setting for a network with <paramref name="inputs"/> inputs and <paramref name="outputs"/> outputs.</summary>
     public void Validate(int inputs, int outputs)
     {
-        if (inputs <= 0 || outputs <= 0) throw new ArgumentException($"A network needs at least one input and one output, got {inputs} and {outputs}.");
+        if (inputs <= 0 || outputs <= 0)
+            throw new ArgumentException($"A network needs at least one input and one output, got {inputs} and {outputs}.");
         if (Embeddings is null) throw new ArgumentException("The embedding list cannot be null; use [] for none.");
         if (Architecture is null) throw new ArgumentException("Choose an architecture, for example new MlpArchitecture([64, 64, 64]).");
         int features = inputs;

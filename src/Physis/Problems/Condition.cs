@@ -54,8 +54,13 @@ public sealed class Condition
         new(ConditionKind.Neumann, field, ConditionRegion.Boundary, t => t.NormalDerivative(field)) { Target = flux, Where = where };
 
     /// <summary>alpha u + beta du/dn = g on the boundary.</summary>
-    public static Condition Robin(string field, double alpha, double beta, Func<double[], double>? value = null, Func<double[], bool>? where = null) =>
-        new(ConditionKind.Robin, field, ConditionRegion.Boundary, t => alpha * t[field] + beta * t.NormalDerivative(field)) { Target = value, Where = where };
+    public static Condition Robin(string field, double alpha, double beta, Func<double[], double>? value = null,
+        Func<double[], bool>? where = null) =>
+        new(ConditionKind.Robin, field, ConditionRegion.Boundary, t => alpha * t[field] + beta * t.NormalDerivative(field))
+        {
+            Target = value,
+            Where = where,
+        };
 
     /// <summary>
     /// The field (or its derivative of the given order along the coordinate) takes equal values on the two opposite
@@ -104,7 +109,12 @@ public sealed class Condition
         if (!double.IsFinite(value)) throw new ArgumentException($"Integral condition '{name}' needs a finite value, got {value}.");
         if (measure is { } m && !(m > 0 && double.IsFinite(m)))
             throw new ArgumentException($"Integral condition '{name}': the domain measure must be a positive finite number, got {m}.");
-        return new(ConditionKind.Integral, field, ConditionRegion.DomainIntegral, integrand) { Name = name, IntegralValue = value, Measure = measure };
+        return new(ConditionKind.Integral, field, ConditionRegion.DomainIntegral, integrand)
+        {
+            Name = name,
+            IntegralValue = value,
+            Measure = measure,
+        };
     }
 
     /// <summary>Normalisation of an eigenfunction: the integral of field^2 over the domain is 1.</summary>

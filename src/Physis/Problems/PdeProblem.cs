@@ -11,7 +11,8 @@ public sealed class PdeProblem
     public PdeProblem(Geometry.Geometry geometry, Func<Terms, Expr> residual, IEnumerable<Condition> conditions, IReadOnlyList<string>? fields = null)
         : this(geometry, t => [residual(t)], conditions, fields) { }
 
-    public PdeProblem(Geometry.Geometry geometry, Func<Terms, IReadOnlyList<Expr>> residuals, IEnumerable<Condition> conditions, IReadOnlyList<string>? fields = null)
+    public PdeProblem(Geometry.Geometry geometry, Func<Terms, IReadOnlyList<Expr>> residuals, IEnumerable<Condition> conditions,
+        IReadOnlyList<string>? fields = null)
     {
         Geometry = geometry;
         int spatial = geometry is SpaceTime st ? st.Space.Dimension : geometry.Dimension;
@@ -25,17 +26,21 @@ public sealed class PdeProblem
         if (Residuals.Count == 0) throw new ArgumentException("A problem needs at least one residual equation.");
         Conditions = conditions.ToList();
         var names = Conditions.Select(c => c.Name).GroupBy(n => n).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
-        if (names.Count > 0) throw new ArgumentException($"Condition names must be unique; repeated: {string.Join(", ", names)}. Use Condition.Named(...).");
+        if (names.Count > 0)
+            throw new ArgumentException($"Condition names must be unique; repeated: {string.Join(", ", names)}. Use Condition.Named(...).");
         foreach (var c in Conditions)
         {
             if (c.Region == ConditionRegion.Initial && geometry is not SpaceTime)
-                throw new ArgumentException($"Condition '{c.Name}' is an initial condition, but the geometry has no time axis. Use geometry.WithTime(t0, t1).");
+                throw new ArgumentException($"Condition '{c.Name}' is an initial condition, but the geometry has no time axis. "
+                    + "Use geometry.WithTime(t0, t1).");
             Terms.FieldIndex(c.Field);
             if (c.PeriodicCoordinateName is not null) Terms.CoordinateIndex(c.PeriodicCoordinateName);
             if (c.Region == ConditionRegion.DomainIntegral && c.Measure is null && DomainMeasure(geometry) is null)
-                throw new ArgumentException($"Condition '{c.Name}' integrates over the domain, whose measure Physis cannot compute for a {geometry.GetType().Name}: pass measure: (its length, area or volume).");
+                throw new ArgumentException($"Condition '{c.Name}' integrates over the domain, "
+                    + $"whose measure Physis cannot compute for a {geometry.GetType().Name}: pass measure: (its length, area or volume).");
             if (c.ObservationPoints is not null && c.ObservationPoints.GetLength(1) != geometry.Dimension)
-                throw new ArgumentException($"Condition '{c.Name}' has points of dimension {c.ObservationPoints.GetLength(1)}, but the geometry has dimension {geometry.Dimension}.");
+                throw new ArgumentException($"Condition '{c.Name}' has points of dimension {c.ObservationPoints.GetLength(1)}, "
+                    + $"but the geometry has dimension {geometry.Dimension}.");
         }
         ConditionOperators = Conditions.Select(c => c.Operator(Terms)).ToList();
         Parameters = Residuals.Concat(ConditionOperators).SelectMany(e => e.Nodes()).OfType<ParameterRef>()
@@ -71,7 +76,8 @@ public sealed class PdeProblem
     {
         foreach (var condition in conditions)
             if (!Conditions.Contains(condition))
-                throw new ArgumentException($"Condition '{condition.Name}' is not one of this problem's conditions ({string.Join(", ", Conditions.Select(c => c.Name))}).");
+                throw new ArgumentException($"Condition '{condition.Name}' is not one of this problem's conditions "
+                    + $"({string.Join(", ", Conditions.Select(c => c.Name))}).");
         return new PdeProblem(Geometry, _ => Residuals, Conditions.Where(c => !conditions.Contains(c)), Fields);
     }
 
@@ -90,8 +96,8 @@ public sealed class PdeProblem
         for (int c = 0; c < Conditions.Count; c++)
         {
             var condition = Conditions[c];
-            text.AppendLine(System.FormattableString.Invariant(
-                $"condition {condition.Name}: {condition.Kind} on {condition.Field} ({condition.Region}), weight {condition.Weight}, operator {ConditionOperators[c]}"));
+            text.AppendLine(System.FormattableString.Invariant($"condition {condition.Name}: {condition.Kind} on {condition.Field} ")
+                + System.FormattableString.Invariant($"({condition.Region}), weight {condition.Weight}, operator {ConditionOperators[c]}"));
         }
         return text.ToString();
     }

@@ -7,7 +7,9 @@ namespace Physis.Problems;
 public sealed class TrainableParameter(string name, double initialValue)
 {
     public string Name { get; } = string.IsNullOrWhiteSpace(name) ? throw new ArgumentException("A parameter needs a name.", nameof(name)) : name;
-    public double InitialValue { get; } = double.IsFinite(initialValue) ? initialValue : throw new ArgumentException($"Parameter '{name}' needs a finite initial value.", nameof(initialValue));
+    public double InitialValue { get; } = double.IsFinite(initialValue)
+        ? initialValue
+        : throw new ArgumentException($"Parameter '{name}' needs a finite initial value.", nameof(initialValue));
 
     public static implicit operator Expr(TrainableParameter parameter) => new ParameterRef(parameter);
 

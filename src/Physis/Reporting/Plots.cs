@@ -23,13 +23,15 @@ public static class Plots
         CheckRegularGrid(y, nameof(y));
         if (values.GetLength(0) != y.Length || values.GetLength(1) != x.Length)
             throw new ArgumentException(
-                $"Heatmap values must be indexed [y, x] with shape [{y.Length}, {x.Length}]; got [{values.GetLength(0)}, {values.GetLength(1)}].", nameof(values));
+                $"Heatmap values must be indexed [y, x] with shape [{y.Length}, {x.Length}]; "
+                + $"got [{values.GetLength(0)}, {values.GetLength(1)}].", nameof(values));
         double largest = 0;
         int inside = 0;
         foreach (double value in values)
         {
             if (double.IsNaN(value)) continue;
-            if (!double.IsFinite(value)) throw new ArgumentException($"Heatmap values must be finite or NaN (outside the domain); found {value}.", nameof(values));
+            if (!double.IsFinite(value))
+                throw new ArgumentException($"Heatmap values must be finite or NaN (outside the domain); found {value}.", nameof(values));
             largest = Math.Max(largest, Math.Abs(value));
             inside++;
         }
@@ -69,13 +71,15 @@ public static class Plots
         foreach (var (label, xs, ys) in curves)
         {
             if (xs is null || ys is null || xs.Length != ys.Length || xs.Length == 0)
-                throw new ArgumentException($"Series '{label}' needs X and Y of the same, non-zero length; got {xs?.Length} and {ys?.Length}.", nameof(series));
+                throw new ArgumentException($"Series '{label}' needs X and Y of the same, non-zero length; got {xs?.Length} and {ys?.Length}.",
+                    nameof(series));
             for (int i = 0; i < xs.Length; i++)
             {
                 if (!double.IsFinite(xs[i]) || !double.IsFinite(ys[i]))
                     throw new ArgumentException($"Series '{label}' has a non-finite point ({xs[i]}, {ys[i]}) at index {i}.", nameof(series));
                 if (logY && ys[i] <= 0)
-                    throw new ArgumentException($"Series '{label}' has y = {ys[i]} at index {i}, which a logarithmic axis cannot show; plot it with logY: false.", nameof(series));
+                    throw new ArgumentException($"Series '{label}' has y = {ys[i]} at index {i}, which a logarithmic axis cannot show; "
+                        + "plot it with logY: false.", nameof(series));
             }
             var line = plot.Add.ScatterLine(xs, logY ? Array.ConvertAll(ys, Math.Log10) : ys);
             line.LegendText = label;
@@ -135,6 +139,7 @@ public static class Plots
             throw new ArgumentException($"The {name} grid must be finite and increasing, from {coordinates[0]} to {coordinates[^1]}.", name);
         for (int i = 1; i < coordinates.Length; i++)
             if (Math.Abs(coordinates[i] - coordinates[0] - i * step) > 1e-6 * step)
-                throw new ArgumentException($"The {name} grid must be evenly spaced (a heatmap draws equal cells); point {i} is {coordinates[i]}, expected {coordinates[0] + i * step}.", name);
+                throw new ArgumentException($"The {name} grid must be evenly spaced (a heatmap draws equal cells); "
+                    + $"point {i} is {coordinates[i]}, expected {coordinates[0] + i * step}.", name);
     }
 }

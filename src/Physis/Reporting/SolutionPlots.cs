@@ -11,7 +11,8 @@ namespace Physis.Reporting;
 /// </summary>
 public static class SolutionPlots
 {
-    public static void Write(string folder, string problem, IReadOnlyList<string> coordinates, ReferenceSolution reference, ReferenceComparison evaluation)
+    public static void Write(string folder, string problem, IReadOnlyList<string> coordinates, ReferenceSolution reference,
+        ReferenceComparison evaluation)
     {
         bool single = evaluation.Prediction.Count == 1;
         foreach (var (field, predicted) in evaluation.Prediction)
@@ -40,8 +41,8 @@ public static class SolutionPlots
             {
                 var last = grid.Axes.Skip(2).Select(a => a.Length - 1).ToArray();
                 string x = grid.Coordinates[0], y = grid.Coordinates[1];
-                Plots.Heatmap(path, grid.Axes[0], grid.Axes[1], grid.Slice(predicted, last), $"{problem}: PINN prediction {field}({x}, {y}){At(grid)}",
-                    x, y, symmetricColorScale: true);
+                Plots.Heatmap(path, grid.Axes[0], grid.Axes[1], grid.Slice(predicted, last),
+                    $"{problem}: PINN prediction {field}({x}, {y}){At(grid)}", x, y, symmetricColorScale: true);
             }
             else
                 Plots.Lines(path, $"{problem}: PINN prediction {field}", coordinates[0], field, [("PINN", grid.Axes[0], predicted)]);
@@ -73,7 +74,8 @@ public static class SolutionPlots
     /// Along the one coordinate that varies between the reference points (a 1D grid, or a line such as a cavity's
     /// centre line), sorted by it; along the point index when several coordinates vary.
     /// </summary>
-    private static void Curves(string path, string problem, IReadOnlyList<string> coordinates, string field, ReferenceSolution reference, double[] predicted, double[] exact, double error)
+    private static void Curves(string path, string problem, IReadOnlyList<string> coordinates, string field, ReferenceSolution reference,
+        double[] predicted, double[] exact, double error)
     {
         var given = Enumerable.Range(0, exact.Length).Where(k => !double.IsNaN(exact[k])).ToArray();
         int dimension = reference.Points.GetLength(1);

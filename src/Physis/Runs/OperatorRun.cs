@@ -40,7 +40,8 @@ public static class OperatorRun
     public const int PlottedSamples = 3;
 
     /// <summary>What an operator run is: the architecture and the data file (its absolute path, size and SHA-256).</summary>
-    public static RunIdentity Identity(OperatorRunSettings settings) => new(Kind, settings.Architecture.Kind, Data: DataFingerprint.Of(settings.DataPath));
+    public static RunIdentity Identity(OperatorRunSettings settings) =>
+        new(Kind, settings.Architecture.Kind, Data: DataFingerprint.Of(settings.DataPath));
 
     /// <summary>
     /// The settings of the <paramref name="kind"/> run in <paramref name="folder"/>, its data file named by the absolute
@@ -67,7 +68,8 @@ public static class OperatorRun
     {
         var data = OperatorDataset.Read(dataPath);
         if (resolution is { } r) data = data.Subsample(r);
-        if (data.Count < 2) throw new ArgumentException($"{dataPath} has {data.Count} sample; training needs at least one training and one test sample.");
+        if (data.Count < 2)
+            throw new ArgumentException($"{dataPath} has {data.Count} sample; training needs at least one training and one test sample.");
         int test = testSamples ?? Math.Max(1, data.Count / 5);
         int train = trainSamples ?? data.Count - test;
         if (train <= 0 || test <= 0 || train + test > data.Count)
@@ -103,7 +105,8 @@ public static class OperatorRun
         else run.Start(Identity(settings), settings);
 
         using var model = new OperatorModel(Specify(settings, train));
-        using var trainer = new OperatorTrainer(model, train, test, settings.Training, settings.Physics is { } physics ? OperatorPhysics.Create(physics) : null);
+        using var trainer = new OperatorTrainer(model, train, test, settings.Training,
+            settings.Physics is { } physics ? OperatorPhysics.Create(physics) : null);
         trainer.EnableCheckpoints(checkpoint, checkpointEvery);
         if (resume) trainer.LoadCheckpoint(checkpoint);
         int resumedFrom = trainer.Epoch;
@@ -138,7 +141,8 @@ public static class OperatorRun
     {
         var csv = new StringBuilder("epoch,train_loss,test_relative_l2,test_mse,learning_rate,seconds\n");
         foreach (var r in history)
-            csv.Append(CultureInfo.InvariantCulture, $"{r.Epoch},{r.TrainLoss:R},{r.TestRelativeL2:R},{r.TestMeanSquare:R},{r.LearningRate:R},{r.Seconds:F3}\n");
+            csv.Append(CultureInfo.InvariantCulture,
+                $"{r.Epoch},{r.TrainLoss:R},{r.TestRelativeL2:R},{r.TestMeanSquare:R},{r.LearningRate:R},{r.Seconds:F3}\n");
         run.WriteText("history.csv", csv.ToString());
         if (history.Count == 0) return;
         var epochs = history.Select(r => (double)r.Epoch).ToArray();

@@ -199,7 +199,8 @@ public static class PinnRun
         {
             if (before[i].Iterations == after[i].Iterations) continue;
             if (finished && i == before.Count - 1 && after[i].Iterations > before[i].Iterations) continue;
-            throw new ArgumentException($"The checkpoint (step {trainer.Step}) has finished its {before[i].Name} phase of {before[i].Iterations} iterations, so that count cannot change to {after[i].Iterations}"
+            throw new ArgumentException($"The checkpoint (step {trainer.Step}) has finished its {before[i].Name} phase of {before[i].Iterations} "
+                + $"iterations, so that count cannot change to {after[i].Iterations}"
                 + (finished ? "; a finished run can only give its last phase more iterations." : "."));
         }
         if (finished && after[^1].Iterations > before[^1].Iterations) trainer.ReopenLastPhase(after);
@@ -276,7 +277,8 @@ public static class PinnRun
     /// The settings' network for the problem's inputs and fields: a plain MLP (no embeddings, no weight factorisation) as
     /// <see cref="Mlp"/>, anything else as a <see cref="PinnNetwork"/>.
     /// </summary>
-    public static nn.Module<Tensor, Tensor> CreateNetwork(PdeProblem problem, PinnSettings settings, int seed, ScalarType dtype, OutputTransform? transform)
+    public static nn.Module<Tensor, Tensor> CreateNetwork(PdeProblem problem, PinnSettings settings, int seed, ScalarType dtype,
+        OutputTransform? transform)
     {
         int inputs = problem.Geometry.Dimension, outputs = problem.Fields.Count;
         var options = settings.Network;

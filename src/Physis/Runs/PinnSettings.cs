@@ -64,7 +64,8 @@ public sealed record PinnSettings
             throw new ArgumentException($"Methods holds {twice.Key.Key} {twice.Count()} times; give each method once.");
         Marching.Validate();
         if (Marching.Windows > 1 && HardConstraints)
-            throw new ArgumentException("Time marching replaces the initial condition in every window after the first, so it cannot be combined with HardConstraints.");
+            throw new ArgumentException("Time marching replaces the initial condition in every window after the first, "
+                + "so it cannot be combined with HardConstraints.");
         if (!Enum.IsDefined(Precision)) throw new ArgumentException($"Precision must be float32 or float64, got {Precision}.");
     }
 }

@@ -80,8 +80,10 @@ internal sealed class Batch : IDisposable
         bool needsBoundary = problem.Conditions.Any(c => c.Region == ConditionRegion.Boundary);
         bool needsInitial = problem.Conditions.Any(c => c.Region == ConditionRegion.Initial);
         bool needsPairs = problem.Conditions.Any(c => c.Region == ConditionRegion.PeriodicPairs);
-        if (needsBoundary && sampling.Boundary == 0) throw new ArgumentException("The problem has boundary conditions but the number of boundary points is 0.");
-        if (needsInitial && sampling.Initial == 0) throw new ArgumentException("The problem has initial conditions but the number of initial points is 0.");
+        if (needsBoundary && sampling.Boundary == 0)
+            throw new ArgumentException("The problem has boundary conditions but the number of boundary points is 0.");
+        if (needsInitial && sampling.Initial == 0)
+            throw new ArgumentException("The problem has initial conditions but the number of initial points is 0.");
         var boundary = needsBoundary ? geometry.SampleBoundary(sampling.Boundary, sampler) : null;
         var initial = needsInitial ? ((SpaceTime)geometry).SampleInitial(sampling.Initial, sampler) : null;
         var pairBase = needsPairs ? geometry.SampleInterior(Math.Max(sampling.Boundary, 1), sampler) : null;
@@ -95,7 +97,8 @@ internal sealed class Batch : IDisposable
                         var keep = Enumerable.Range(0, boundary!.Points.GetLength(0))
                             .Where(i => condition.Where is null || condition.Where(Row(boundary.Points, i))).ToArray();
                         if (keep.Length == 0)
-                            throw new ArgumentException($"Condition '{condition.Name}' selects none of the {sampling.Boundary} boundary points: check its 'where' predicate or raise the boundary point count.");
+                            throw new ArgumentException($"Condition '{condition.Name}' selects none of the {sampling.Boundary} boundary points: "
+                                + "check its 'where' predicate or raise the boundary point count.");
                         var p = SelectRows(boundary.Points, keep);
                         blocks.Add((p, SelectRows(boundary.Normals, keep)));
                         AddTargets(condition, p);

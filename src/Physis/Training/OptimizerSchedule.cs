@@ -39,10 +39,12 @@ public sealed record OptimizerSchedule
                 + $"[0, {AdamIterations}] (AdamIterations), got {ParameterHoldIterations}.");
         if (LbfgsIterations < 0) throw new ArgumentException($"LbfgsIterations cannot be negative, got {LbfgsIterations}.");
         if (!Enum.IsDefined(FirstOptimizer)) throw new ArgumentException($"FirstOptimizer must be adam or multiadam, got {FirstOptimizer}.");
-        if (NaturalGradientIterations < 0) throw new ArgumentException($"NaturalGradientIterations cannot be negative, got {NaturalGradientIterations}.");
+        if (NaturalGradientIterations < 0)
+            throw new ArgumentException($"NaturalGradientIterations cannot be negative, got {NaturalGradientIterations}.");
         if (AdamIterations + LbfgsIterations + NaturalGradientIterations == 0)
             throw new ArgumentException("Nothing to train: AdamIterations and LbfgsIterations are both 0.");
-        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"LearningRate must be a positive number, got {LearningRate}.");
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate))
+            throw new ArgumentException($"LearningRate must be a positive number, got {LearningRate}.");
         if (LbfgsHistory <= 0) throw new ArgumentException($"LbfgsHistory must be positive, got {LbfgsHistory}.");
     }
 

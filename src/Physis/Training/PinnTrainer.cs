@@ -95,7 +95,8 @@ public sealed class PinnTrainer : IDisposable
     public void ReopenLastPhase(IReadOnlyList<TrainingPhase> schedule)
     {
         if (!resuming || PhaseIndex < schedule.Count)
-            throw new InvalidOperationException("ReopenLastPhase continues a loaded checkpoint of a finished schedule; this trainer is not at the end of one.");
+            throw new InvalidOperationException("ReopenLastPhase continues a loaded checkpoint of a finished schedule; "
+                + "this trainer is not at the end of one.");
         var last = schedule[^1];
         if (schedule.Count > 1 && schedule[^2].Name == last.Name)
             throw new InvalidOperationException($"The last two phases both run {last.Name}, so the history cannot tell where the last one began.");

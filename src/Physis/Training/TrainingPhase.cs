@@ -18,7 +18,8 @@ public abstract record TrainingPhase(int Iterations)
     /// </summary>
     public bool HoldsProblemParameters { get; init; }
 
-    /// <summary>Checks the settings against the problem's loss terms before any training, throwing an <see cref="ArgumentException"/> that names the bad one.</summary>
+    /// <summary>Checks the settings against the problem's loss terms before any training,
+    /// throwing an <see cref="ArgumentException"/> that names the bad one.</summary>
     public virtual void Validate(IReadOnlyList<string> lossTermNames)
     {
         if (Iterations < 0) throw new ArgumentException($"{GetType().Name}: the iteration count cannot be negative, got {Iterations}.");
@@ -55,8 +56,10 @@ public sealed record MultiAdamPhase(int Iterations, double LearningRate = 1e-3, 
     public override void Validate(IReadOnlyList<string> lossTermNames)
     {
         base.Validate(lossTermNames);
-        if (!(LearningRate > 0 && double.IsFinite(LearningRate))) throw new ArgumentException($"MultiAdamPhase: the learning rate must be positive, got {LearningRate}.");
-        if (!(Beta1 >= 0 && Beta1 < 1) || !(Beta2 >= 0 && Beta2 < 1)) throw new ArgumentException($"MultiAdamPhase: Beta1 and Beta2 must lie in [0, 1), got {Beta1} and {Beta2}.");
+        if (!(LearningRate > 0 && double.IsFinite(LearningRate)))
+            throw new ArgumentException($"MultiAdamPhase: the learning rate must be positive, got {LearningRate}.");
+        if (!(Beta1 >= 0 && Beta1 < 1) || !(Beta2 >= 0 && Beta2 < 1))
+            throw new ArgumentException($"MultiAdamPhase: Beta1 and Beta2 must lie in [0, 1), got {Beta1} and {Beta2}.");
         if (!(Epsilon > 0 && double.IsFinite(Epsilon))) throw new ArgumentException($"MultiAdamPhase: Epsilon must be positive, got {Epsilon}.");
         GroupOfTerm(lossTermNames);
     }
@@ -64,7 +67,8 @@ public sealed record MultiAdamPhase(int Iterations, double LearningRate = 1e-3, 
     internal override IPinnOptimizer CreateOptimizer(IReadOnlyList<TorchSharp.Modules.Parameter> parameters, IReadOnlyList<string> lossTermNames)
     {
         Validate(lossTermNames);
-        return new MultiAdam(parameters, Schedule ?? new LearningRateSchedule.Constant(LearningRate), GroupOfTerm(lossTermNames), Beta1, Beta2, Epsilon);
+        return new MultiAdam(parameters, Schedule ?? new LearningRateSchedule.Constant(LearningRate), GroupOfTerm(lossTermNames), Beta1, Beta2,
+            Epsilon);
     }
 
     /// <summary>The group index of each loss term, validating the names in <see cref="Groups"/>.</summary>
@@ -78,7 +82,9 @@ public sealed record MultiAdamPhase(int Iterations, double LearningRate = 1e-3, 
             foreach (var name in names)
             {
                 int index = lossTermNames.ToList().IndexOf(name);
-                if (index < 0) throw new ArgumentException($"MultiAdamPhase: unknown loss term '{name}'; this problem's terms are: {string.Join(", ", lossTermNames)}.");
+                if (index < 0)
+                    throw new ArgumentException($"MultiAdamPhase: unknown loss term '{name}'; "
+                        + $"this problem's terms are: {string.Join(", ", lossTermNames)}.");
                 if (group[index] >= 0) throw new ArgumentException($"MultiAdamPhase: loss term '{name}' is in more than one group.");
                 group[index] = next;
             }

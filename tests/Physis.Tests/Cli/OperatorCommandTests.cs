@@ -60,7 +60,8 @@ public class OperatorCommandTests
                 (["train-operator", "fno", "--data", TempPath(".h5")], "does not exist"),
                 (["train-operator", "fno", "--data", nan, "--out", folder], "non-finite value (NaN) in sample 1"),
                 (["train-operator", "fno", "--data", data, "--modes", "4,4", "--out", folder], "--modes gives 2 counts but the data are 1D"),
-                (["train-operator", "deeponet", "--data", data, "--branch", "10,8,8", "--out", folder], "--branch starts with 10 sensors but the data have 16"),
+                (["train-operator", "deeponet", "--data", data, "--branch", "10,8,8", "--out", folder],
+                    "--branch starts with 10 sensors but the data have 16"),
                 (["train-operator", "fno", "--data", data, "--resolution", "5", "--out", folder], "Resolution 5 cannot be taken from 16"),
                 (["train-operator", "fno", "--data", data, "--epochs", "-1", "--out", folder], "--epochs cannot be negative"),
                 // Library settings named by their flags: BatchSize, LearningRate, StepEvery, RankRatio, Heads and Width, Levels.
@@ -69,7 +70,8 @@ public class OperatorCommandTests
                 (["train-operator", "fno", "--data", data, "--step-every", "0", "--out", folder], "--step-every must be positive"),
                 (["train-operator", "fno", "--data", data, "--schedule", "linear", "--out", folder], "Unknown --schedule 'linear'"),
                 (["train-operator", "tfno", "--data", data, "--modes", "4", "--rank-ratio", "2", "--out", folder], "--rank-ratio must lie in (0, 1]"),
-                (["train-operator", "lsm", "--data", data, "--width", "8", "--heads", "3", "--out", folder], "--heads must be a positive divisor of --width (8)"),
+                (["train-operator", "lsm", "--data", data, "--width", "8", "--heads", "3", "--out", folder],
+                    "--heads must be a positive divisor of --width (8)"),
                 (["train-operator", "mgno", "--data", data, "--levels", "0", "--out", folder], "--levels must lie in 1 to 30"),
                 (["train-operator", "wavelet", "--data", data], "Unknown operator 'wavelet'"),
                 (["predict", "--model", folder, "--data", data], "No saved model"),
@@ -136,7 +138,8 @@ public class OperatorCommandTests
         string folder = TempPath();
         try
         {
-            string[] args = ["bench", "operators", "--datasets", "burgers", "--train", "4", "--test", "2", "--epochs", "1", "--batch", "2", "--out", folder];
+            string[] args = ["bench", "operators", "--datasets", "burgers", "--train", "4", "--test", "2", "--epochs", "1", "--batch", "2", "--out",
+                folder];
             var (code, error) = Run(args);
             Assert.True(code == 0, error);
             var rows = File.ReadAllLines(Path.Combine(folder, "bench.csv")).Skip(1).Select(l => l.Split(',')).ToList();

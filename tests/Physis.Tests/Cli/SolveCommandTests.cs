@@ -78,7 +78,8 @@ public class SolveCommandTests
     {
         var (code, output, _) = Physis("solve", "--help");
         Assert.Equal(0, code);
-        foreach (var option in new[] { "--preset", "--config", "--hard-constraints", "--hidden", "--iterations", "--lbfgs-iterations", "--domain-points", "--seed", "--out", "--resume" })
+        foreach (var option in new[] { "--preset", "--config", "--hard-constraints", "--hidden", "--iterations", "--lbfgs-iterations",
+            "--domain-points", "--seed", "--out", "--resume" })
             Assert.Contains(option, output);
     }
 
@@ -93,7 +94,8 @@ public class SolveCommandTests
             var (code, output, error) = Physis(run);
             Assert.True(code == 0, error);
             Assert.Contains("relative L2 error", output);
-            foreach (var file in new[] { "run.json", "loss.csv", "prediction.npz", "prediction.png", "reference.png", "error.png", "loss.png", "checkpoint.bin" })
+            foreach (var file in new[] { "run.json", "loss.csv", "prediction.npz", "prediction.png", "reference.png", "error.png", "loss.png",
+                "checkpoint.bin" })
                 Assert.True(File.Exists(Path.Combine(folder, file)), $"{file} missing");
 
             using var record = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "run.json")));

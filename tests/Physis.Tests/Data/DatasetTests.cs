@@ -15,7 +15,8 @@ public sealed class DatasetTests : IDisposable
 
     private static BurgersDataset SmallBurgers() => new(resolution: 32, times: 2);
 
-    private static (DatasetHeader Header, double[] Input, double[] Tensor) Generate(string path, long samples, Shard shard, int workers, int? chunk = null)
+    private static (DatasetHeader Header, double[] Input, double[] Tensor) Generate(string path, long samples, Shard shard, int workers,
+        int? chunk = null)
     {
         DatasetGeneration.Run(SmallBurgers(), path, samples, seed: 7, shard, workers, chunk);
         return DatasetFile.Read(DatasetGeneration.ShardPath(path, shard));

@@ -44,7 +44,8 @@ public sealed class NumPyFactAttribute : FactAttribute
         if (!File.Exists(Python)) return $"{Python} does not exist (apt-get install python3-{module}).";
         try
         {
-            using var process = Process.Start(new ProcessStartInfo(Python, ["-c", $"import {module}"]) { RedirectStandardError = true, UseShellExecute = false });
+            using var process =
+                Process.Start(new ProcessStartInfo(Python, ["-c", $"import {module}"]) { RedirectStandardError = true, UseShellExecute = false });
             if (process is null) return $"{Python} could not be started.";
             string error = process.StandardError.ReadToEnd();
             process.WaitForExit();

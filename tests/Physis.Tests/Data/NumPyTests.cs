@@ -207,7 +207,11 @@ public sealed class NumPyTests : IDisposable
         Npy.Write(PathOf("u1.npy"), new NpyArray(Enumerable.Range(0, 12).Select(k => (byte)(k * 20)).ToArray(), 3, 4));
         Npy.Write(PathOf("scalar.npy"), NpyArray.FromDoubles([3.5]));
         Npy.Write(PathOf("empty.npy"), NpyArray.FromDoubles([], 0, 3));
-        var arrays = new Dictionary<string, NpyArray> { ["x"] = NpyArray.FromDoubles([-1, -0.5, 0, 0.5, 1], 5), ["u"] = NpyArray.FromDoubles(ramp, 3, 4) };
+        var arrays = new Dictionary<string, NpyArray>
+        {
+            ["x"] = NpyArray.FromDoubles([-1, -0.5, 0, 0.5, 1], 5),
+            ["u"] = NpyArray.FromDoubles(ramp, 3, 4),
+        };
         Npz.Write(PathOf("stored.npz"), arrays);
         Npz.Write(PathOf("compressed.npz"), arrays, compressed: true);
 

@@ -14,7 +14,8 @@ public class ArchitectureTests
     private static NetworkOptions Options(string kind) => kind switch
     {
         "mlp" => new() { Architecture = new MlpArchitecture([12, 12]), Activation = Activation.Sin },
-        "modified-mlp" => new() { Embeddings = [new FourierFeatureOptions(6, 1.0) { Coordinates = [0] }], Architecture = new ModifiedMlpArchitecture(12, 3) },
+        "modified-mlp" =>
+            new() { Embeddings = [new FourierFeatureOptions(6, 1.0) { Coordinates = [0] }], Architecture = new ModifiedMlpArchitecture(12, 3) },
         "residual" => new() { Architecture = new ResidualArchitecture(12, 2), Activation = Activation.Gelu },
         "piratenet" => new() { Embeddings = [new FourierFeatureOptions(6, 1.0)], Architecture = new PirateNetArchitecture(12, 2, InitialAlpha: 0.4) },
         "gaussian" => new() { Embeddings = [new GaussianFeatureOptions(16, 4) { InitialWidth = 0.5 }], Architecture = new MlpArchitecture([8]) },
@@ -23,7 +24,8 @@ public class ArchitectureTests
         _ => throw new ArgumentException(kind),
     };
 
-    public static TheoryData<string> Kinds => ["mlp", "modified-mlp", "residual", "piratenet", "gaussian", "factorized-piratenet", "factorized-modified-mlp"];
+    public static TheoryData<string> Kinds =>
+        ["mlp", "modified-mlp", "residual", "piratenet", "gaussian", "factorized-piratenet", "factorized-modified-mlp"];
 
     [Theory]
     [MemberData(nameof(Kinds))]

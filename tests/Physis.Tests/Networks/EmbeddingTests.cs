@@ -21,7 +21,11 @@ public class EmbeddingTests
         var options = kind == "mlp"
             ? new NetworkOptions { Embeddings = [periodic], Architecture = new MlpArchitecture([16, 16]) }
             // A periodic embedding followed by Fourier features of its output stays periodic.
-            : new NetworkOptions { Embeddings = [periodic, new FourierFeatureOptions(8, 1.0)], Architecture = new PirateNetArchitecture(16, 2, InitialAlpha: 0.5) };
+            : new NetworkOptions
+            {
+                Embeddings = [periodic, new FourierFeatureOptions(8, 1.0)],
+                Architecture = new PirateNetArchitecture(16, 2, InitialAlpha: 0.5),
+            };
         using var net = new PinnNetwork(2, 1, options, seed: 4, dtype: ScalarType.Float64);
         var points = RandomPoints(16, 2, seed: 1);
         var shifted = Shift(points, 0, period);
@@ -177,14 +181,17 @@ public class EmbeddingTests
         Assert.Contains("listed more than once", Error(new() { Embeddings = [new PeriodicEmbeddingOptions([new(0, 1), new(0, 2)])] }));
         Assert.Contains("needs at least one harmonic", Error(new() { Embeddings = [PeriodicEmbeddingOptions.Of(1, 1.0, 0)] }));
         Assert.Contains("initial width must be positive", Error(new() { Embeddings = [new GaussianFeatureOptions(4, 2) { InitialWidth = 0 }] }));
-        Assert.Contains("centre box has 1 and 1 bounds", Error(new() { Embeddings = [new GaussianFeatureOptions(4, 2) { Lower = [0], Upper = [1] }] }));
+        Assert.Contains("centre box has 1 and 1 bounds",
+            Error(new() { Embeddings = [new GaussianFeatureOptions(4, 2) { Lower = [0], Upper = [1] }] }));
         Assert.Contains("hidden layer widths must be positive", Error(new() { Architecture = new MlpArchitecture([8, 0]) }));
         Assert.Contains("PirateNet: the width must be positive", Error(new() { Architecture = new PirateNetArchitecture(0, 2) }));
         Assert.Contains("Modified MLP: the depth", Error(new() { Architecture = new ModifiedMlpArchitecture(8, 0) }));
         Assert.Contains("standard deviation of the log-scales", Error(new() { WeightFactorization = new(0.5, -0.1) }));
         // Coordinates are checked against the output of the previous embedding: after a periodic embedding of x
         // (2 harmonics) the input (x, t) becomes 5 features, so index 4 is valid and 5 is not.
-        _ = new PinnNetwork(2, 1, new() { Embeddings = [PeriodicEmbeddingOptions.Of(0, 1.0, 2), new FourierFeatureOptions(4, 1) { Coordinates = [4] }] });
-        Assert.Contains("coordinate index 5", Error(new() { Embeddings = [PeriodicEmbeddingOptions.Of(0, 1.0, 2), new FourierFeatureOptions(4, 1) { Coordinates = [5] }] }));
+        _ = new PinnNetwork(2, 1,
+            new() { Embeddings = [PeriodicEmbeddingOptions.Of(0, 1.0, 2), new FourierFeatureOptions(4, 1) { Coordinates = [4] }] });
+        Assert.Contains("coordinate index 5",
+            Error(new() { Embeddings = [PeriodicEmbeddingOptions.Of(0, 1.0, 2), new FourierFeatureOptions(4, 1) { Coordinates = [5] }] }));
     }
 }

@@ -78,7 +78,11 @@ public class HardConstraintTests
         // u(x, 0) = -sin(pi x) on [-1, 1] x [0, 1]; with the spatial distance also u(+-1, t) = 0.
         static Tensor U0(Tensor x) => -(x[.., 0..1] * Math.PI).sin();
         var transform = HardConstraints.Initial(timeCoordinate: 1, t0: 0, U0, spatialDistance: DistanceFunction.Interval(0, -1, 1));
-        var options = new NetworkOptions { Embeddings = [new Physis.Networks.Embeddings.FourierFeatureOptions(8, 1.0)], Architecture = new PirateNetArchitecture(16, 2, 0.5) };
+        var options = new NetworkOptions
+        {
+            Embeddings = [new Physis.Networks.Embeddings.FourierFeatureOptions(8, 1.0)],
+            Architecture = new PirateNetArchitecture(16, 2, 0.5),
+        };
         using var net = new PinnNetwork(2, 1, options, seed: 6, dtype: ScalarType.Float64, outputTransform: transform);
         var initial = RandomPoints(50, 2, seed: 5);
         for (int i = 0; i < 50; i++) initial[i, 1] = 0;
@@ -151,7 +155,8 @@ public class HardConstraintTests
         double constrained = Forward(scaled, late)[0, 0], s2 = 1.0 / (0.05 * 0.05);
         Assert.Equal(Math.Sin(Math.PI * 0.5) + 0.25 + Math.Cos(0.5) + s2 / (1 + s2) * 0.25 * raw, constrained, 12);
         Assert.Contains("time scale", Assert.Throws<ArgumentException>(() => (options with { TimeScale = -1 }).Create(problem)).Message);
-        Assert.Contains("FixesVelocity is off", Assert.Throws<ArgumentException>(() => (options with { FixesVelocity = false }).Create(problem)).Message);
+        Assert.Contains("FixesVelocity is off",
+            Assert.Throws<ArgumentException>(() => (options with { FixesVelocity = false }).Create(problem)).Message);
     }
 
     [Fact]
@@ -196,7 +201,8 @@ public class HardConstraintTests
         var face = Forward(net, side);
         for (int i = 0; i < 5; i++) Assert.Equal(1.0 + side[i, 2], face[i, 0]);
 
-        Assert.Contains("no field 'w'", Assert.Throws<ArgumentException>(() => new DirichletConstraintOptions { Fields = ["w"] }.Create(problem)).Message);
+        Assert.Contains("no field 'w'",
+            Assert.Throws<ArgumentException>(() => new DirichletConstraintOptions { Fields = ["w"] }.Create(problem)).Message);
         var steady = new PdeProblem(new Interval(0, 1), f => f.Dxx("u"), []);
         Assert.Contains("needs a space-time geometry", Assert.Throws<ArgumentException>(() => initial.Create(steady)).Message);
     }

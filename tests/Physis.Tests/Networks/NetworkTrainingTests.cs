@@ -28,7 +28,11 @@ public class NetworkTrainingTests(ITestOutputHelper output)
         // term is the PDE residual.
         var geometry = new Interval(-1, 1).WithTime(0, 1);
         var problem = new PdeProblem(geometry, f => f.Dt("u") - f.Dxx("u") / (Math.PI * Math.PI), []);
-        var options = new NetworkOptions { Embeddings = [PeriodicEmbeddingOptions.Of(coordinate: 0, period: 2.0)], Architecture = new MlpArchitecture([16, 16]) };
+        var options = new NetworkOptions
+        {
+            Embeddings = [PeriodicEmbeddingOptions.Of(coordinate: 0, period: 2.0)],
+            Architecture = new MlpArchitecture([16, 16]),
+        };
         using var net = new PinnNetwork(2, 1, options, seed: 1, dtype: dtype,
             outputTransform: HardConstraints.Initial(timeCoordinate: 1, t0: 0, x => (x[.., 0..1] * Math.PI).sin()));
         using var trainer = new PinnTrainer(problem, net, new Sampling(Domain: 128), Float64 with { DType = dtype });
@@ -71,7 +75,11 @@ public class NetworkTrainingTests(ITestOutputHelper output)
             },
             "modified-mlp" => new NetworkOptions { Architecture = new ModifiedMlpArchitecture(16, 2) },
             "residual" => new NetworkOptions { Architecture = new ResidualArchitecture(16, 2) },
-            "gaussian" => new NetworkOptions { Embeddings = [new GaussianFeatureOptions(12, 4) { InitialWidth = 0.3 }], Architecture = new MlpArchitecture([16]) },
+            "gaussian" => new NetworkOptions
+            {
+                Embeddings = [new GaussianFeatureOptions(12, 4) { InitialWidth = 0.3 }],
+                Architecture = new MlpArchitecture([16]),
+            },
             _ => throw new ArgumentException(kind),
         };
         using var net = new PinnNetwork(1, 1, options, seed: 2, dtype: ScalarType.Float64,
@@ -99,7 +107,8 @@ public class NetworkTrainingTests(ITestOutputHelper output)
             var problem = new PdeProblem(new Interval(0, 1), f => -f.Dxx("u") - 1.0, [Condition.Dirichlet("u")]);
             var options = new NetworkOptions
             {
-                Embeddings = [new FourierFeatureOptions(4, 1.0), new GaussianFeatureOptions(6, 3) { Lower = [-1, -1, -1, -1, -1, -1, -1, -1], Upper = [1, 1, 1, 1, 1, 1, 1, 1] }],
+                Embeddings = [new FourierFeatureOptions(4, 1.0),
+                    new GaussianFeatureOptions(6, 3) { Lower = [-1, -1, -1, -1, -1, -1, -1, -1], Upper = [1, 1, 1, 1, 1, 1, 1, 1] }],
                 Architecture = new ModifiedMlpArchitecture(8, 2),
                 WeightFactorization = new(),
             };

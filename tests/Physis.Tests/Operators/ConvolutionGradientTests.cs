@@ -33,7 +33,8 @@ public class ConvolutionGradientTests
             bool prolong = operation == "prolong";
             long[] grid = prolong ? [5, 5] : [9, 9];
             var x = randn([20, inChannels, .. grid], dtype: ScalarType.Float64, generator: generator);
-            var kernel = randn(prolong ? [inChannels, outChannels, 3, 3] : [outChannels, inChannels, 3, 3], dtype: ScalarType.Float64, generator: generator);
+            var kernel = randn(prolong ? [inChannels, outChannels, 3, 3] : [outChannels, inChannels, 3, 3], dtype: ScalarType.Float64,
+                generator: generator);
             Tensor Apply(Tensor field, Tensor weights) => operation switch
             {
                 "convolve" => MultigridTransfer.Convolve(field, weights, MultigridBoundary.Dirichlet),
@@ -52,10 +53,16 @@ public class ConvolutionGradientTests
             }
             var single = Run(ScalarType.Float32);
             var reference = Run(ScalarType.Float64);
-            foreach (var (name, got, expected) in new[] { ("value", single.Value, reference.Value), ("input gradient", single.FieldGradient, reference.FieldGradient), ("kernel gradient", single.KernelGradient, reference.KernelGradient) })
+            foreach (var (name, got, expected) in new[]
+            {
+                ("value", single.Value, reference.Value),
+                ("input gradient", single.FieldGradient, reference.FieldGradient),
+                ("kernel gradient", single.KernelGradient, reference.KernelGradient),
+            })
             {
                 double error = ((got - expected).abs().max() / expected.abs().max()).item<double>();
-                Assert.True(error < 1e-5, $"{operation} {inChannels} -> {outChannels}, trial {trial}: {name} off by {error:G3} (relative to its largest entry)");
+                Assert.True(error < 1e-5,
+                    $"{operation} {inChannels} -> {outChannels}, trial {trial}: {name} off by {error:G3} (relative to its largest entry)");
             }
         }
     }
@@ -85,7 +92,8 @@ public class ConvolutionGradientTests
         Tensor TransposedReference() => d == 1
             ? nn.functional.conv_transpose1d(coarse, kernel, null, stride, padding, outputPadding[0])
             : nn.functional.conv_transpose2d(coarse, kernel, null, [stride, stride], [padding, padding], outputPadding);
-        AssertSameWithGradients(() => GridConvolution.ConvolveTransposed(coarse, kernel, stride, padding, outputPadding), TransposedReference, coarse, kernel);
+        AssertSameWithGradients(() => GridConvolution.ConvolveTransposed(coarse, kernel, stride, padding, outputPadding),
+            TransposedReference, coarse, kernel);
     }
 
     private static void AssertSameWithGradients(Func<Tensor> compute, Func<Tensor> reference, params Tensor[] leaves)
@@ -101,6 +109,7 @@ public class ConvolutionGradientTests
         Assert.Equal(expected.shape, value.shape);
         Assert.True(allclose(value, expected, 1e-12, 1e-12), $"values differ by {(value - expected).abs().max().item<double>():G3}");
         for (int i = 0; i < leaves.Length; i++)
-            Assert.True(allclose(gradients[i], expectedGradients[i], 1e-12, 1e-12), $"gradient {i} differs by {(gradients[i] - expectedGradients[i]).abs().max().item<double>():G3}");
+            Assert.True(allclose(gradients[i], expectedGradients[i], 1e-12, 1e-12),
+                $"gradient {i} differs by {(gradients[i] - expectedGradients[i]).abs().max().item<double>():G3}");
     }
 }

@@ -36,7 +36,8 @@ public class FactorisationTests
     public void RankRatioSetsTheParameterReduction()
     {
         var dense = new FourierNeuralOperator(new FnoSettings { Modes = [16], Width = 64 });
-        var tucker = new FourierNeuralOperator(new TfnoSettings { Modes = [16], Width = 64, Factorisation = SpectralFactorisation.Tucker, RankRatio = 0.1 });
+        var tucker =
+            new FourierNeuralOperator(new TfnoSettings { Modes = [16], Width = 64, Factorisation = SpectralFactorisation.Tucker, RankRatio = 0.1 });
         var cp = new FourierNeuralOperator(new TfnoSettings { Modes = [16], Width = 64, Factorisation = SpectralFactorisation.Cp, RankRatio = 0.1 });
         long Spectral(FourierNeuralOperator f) => f.SpectralLayers.Sum(l => l.Weights.parameters().Sum(p => p.numel()));
         long denseSpectral = Spectral(dense);

@@ -148,7 +148,8 @@ public class LatentSpectralModelTests
         model.CheckResolution([16, 16]);
         using var small = randn(1, 1, 40, 15);
         Assert.Throws<ArgumentException>(() => model.forward(small));
-        Assert.Contains("Heads must be a positive divisor of Width", Assert.Throws<ArgumentException>(() => new LsmSettings { Width = 8, Heads = 3 }.Validate()).Message);
+        Assert.Contains("Heads must be a positive divisor of Width",
+            Assert.Throws<ArgumentException>(() => new LsmSettings { Width = 8, Heads = 3 }.Validate()).Message);
         Assert.Contains("Patches", Assert.Throws<ArgumentException>(() => new LsmSettings { Patches = 0 }.Validate()).Message);
         Assert.Contains("Scales", Assert.Throws<ArgumentException>(() => new LsmSettings { Scales = 0 }.Validate()).Message);
     }

@@ -6,15 +6,16 @@ namespace Physis.Tests.Operators;
 
 public class MultigridNeuralOperatorTests
 {
-    private static MgnoSettings Small(int dimension, MultigridBoundary boundary, int[] grid, int levels = 3, int layers = 2, int channels = 4) => new()
-    {
-        Dimension = dimension,
-        Boundary = boundary,
-        TrainingGrid = grid,
-        Levels = levels,
-        Layers = layers,
-        Channels = channels,
-    };
+    private static MgnoSettings Small(int dimension, MultigridBoundary boundary, int[] grid, int levels = 3, int layers = 2, int channels = 4) =>
+        new()
+        {
+            Dimension = dimension,
+            Boundary = boundary,
+            TrainingGrid = grid,
+            Levels = levels,
+            Layers = layers,
+            Channels = channels,
+        };
 
     private static double Inner(Tensor a, Tensor b) => (a * b).sum().item<double>();
 
@@ -48,7 +49,8 @@ public class MultigridNeuralOperatorTests
         var interpolation = 2 * restriction;
         // Matrices of both maps between 9 fine and 5 coarse nodes, one column per unit vector.
         var r = MultigridTransfer.Restrict(eye(9, dtype: ScalarType.Float64).unsqueeze(1), restriction, MultigridBoundary.Dirichlet).squeeze(1).T;
-        var p = MultigridTransfer.Prolong(eye(5, dtype: ScalarType.Float64).unsqueeze(1), interpolation, [9], MultigridBoundary.Dirichlet).squeeze(1).T;
+        var p = MultigridTransfer.Prolong(eye(5, dtype: ScalarType.Float64).unsqueeze(1), interpolation, [9], MultigridBoundary.Dirichlet)
+            .squeeze(1).T;
         Assert.Equal([5L, 9], r.shape);
         Assert.True(r.allclose(p.T / 2, rtol: 0, atol: 1e-15));
         // The kernel [1, 2, 1] / 2 is linear interpolation: coarse node j at fine node 2j, midpoints averaged.
@@ -121,7 +123,8 @@ public class MultigridNeuralOperatorTests
             OutChannels = 3,
         }, seed: 3, dtype: ScalarType.Float64);
         var p = mgno.named_parameters().ToDictionary(np => np.name.Replace("cycles.0.", ""), np => np.parameter);
-        string[] names = ["biases.0", "smoother_0_0", "smoother_0_1", "operator_0", "restriction_0", "prolongation_0", "smoother_1_0", "smoother_1_1", "operator_1"];
+        string[] names = ["biases.0", "smoother_0_0", "smoother_0_1", "operator_0", "restriction_0", "prolongation_0", "smoother_1_0", "smoother_1_1",
+            "operator_1"];
         Assert.Equal(names.Order(), p.Keys.Order());
         var x = randn([2, 2, mgno.Settings.TrainingGrid[0]], dtype: ScalarType.Float64);
         var f = boundary == MultigridBoundary.Dirichlet ? x.narrow(2, 1, 10) : x;
@@ -142,8 +145,8 @@ public class MultigridNeuralOperatorTests
     public void BiasFunctionsInterpolateLinearlyToOtherGrids(MultigridBoundary boundary, int training, int fine)
     {
         using var scope = NewDisposeScope();
-        using var mgno = new MultigridNeuralOperator(new MgnoSettings { Dimension = 1, Boundary = boundary, TrainingGrid = [training], Levels = 2, Layers = 1 },
-            dtype: ScalarType.Float64);
+        using var mgno = new MultigridNeuralOperator(
+            new MgnoSettings { Dimension = 1, Boundary = boundary, TrainingGrid = [training], Levels = 2, Layers = 1 }, dtype: ScalarType.Float64);
         // Dirichlet: nodes i/(n-1), bias sin(pi x) on the interior; periodic: nodes i/n, bias cos(2 pi x) + sin(2 pi x).
         bool dirichlet = boundary == MultigridBoundary.Dirichlet;
         Tensor Nodes(int n) => dirichlet ? linspace(0, 1, n, dtype: ScalarType.Float64) : arange(n, dtype: ScalarType.Float64) / n;
@@ -189,7 +192,8 @@ public class MultigridNeuralOperatorTests
         var x = randn([2, 1, .. grid.Select(n => (long)n)], dtype: ScalarType.Float64);
         var shiftedOutput = mgno.forward(x).roll(shift, dims);
         var outputOfShifted = mgno.forward(x.roll(shift, dims));
-        Assert.True(shiftedOutput.allclose(outputOfShifted, rtol: 0, atol: 1e-5), $"max difference {(shiftedOutput - outputOfShifted).abs().max().item<double>()}");
+        Assert.True(shiftedOutput.allclose(outputOfShifted, rtol: 0, atol: 1e-5),
+            $"max difference {(shiftedOutput - outputOfShifted).abs().max().item<double>()}");
         // A shift by one node does not map the coarse grids onto themselves: equivariance is a property of the layout.
         var byOne = mgno.forward(x.roll(1, 2)).roll(-1, 2);
         Assert.False(byOne.allclose(mgno.forward(x), rtol: 0, atol: 1e-5));
@@ -276,7 +280,8 @@ public class MultigridNeuralOperatorTests
     }
 
     /// <summary>Full-batch Adam on the mean square error; the test relative L2 before and after.</summary>
-    private static (double Initial, double Final) Fit(MultigridNeuralOperator mgno, (Tensor Inputs, Tensor Targets) train, (Tensor Inputs, Tensor Targets) test, int steps, double rate)
+    private static (double Initial, double Final) Fit(MultigridNeuralOperator mgno, (Tensor Inputs, Tensor Targets) train,
+        (Tensor Inputs, Tensor Targets) test, int steps, double rate)
     {
         double initial;
         using (no_grad()) initial = RelativeL2(mgno.forward(test.Inputs), test.Targets);

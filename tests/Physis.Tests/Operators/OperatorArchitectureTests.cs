@@ -19,8 +19,24 @@ public class OperatorArchitectureTests
     private static OperatorArchitecture Small(string kind) => kind switch
     {
         "fno" => new FnoSettings { Modes = [4], Width = 6, Layers = 2, ProjectionWidth = 8, Padding = 0.25 },
-        "tfno" => new TfnoSettings { Modes = [4], Width = 6, Layers = 2, ProjectionWidth = 8, Factorisation = SpectralFactorisation.Cp, RankRatio = 0.3 },
-        "mgno" => new MgnoSettings { Dimension = 1, Channels = 4, Layers = 2, Levels = 2, Boundary = MultigridBoundary.Periodic, TrainingGrid = [16] },
+        "tfno" => new TfnoSettings
+        {
+            Modes = [4],
+            Width = 6,
+            Layers = 2,
+            ProjectionWidth = 8,
+            Factorisation = SpectralFactorisation.Cp,
+            RankRatio = 0.3,
+        },
+        "mgno" => new MgnoSettings
+        {
+            Dimension = 1,
+            Channels = 4,
+            Layers = 2,
+            Levels = 2,
+            Boundary = MultigridBoundary.Periodic,
+            TrainingGrid = [16],
+        },
         "lsm" => new LsmSettings { Dimension = 1, Width = 4, Scales = 2, Tokens = 2, Basis = 3, Patches = 2, Heads = 2, ProjectionWidth = 8 },
         "deeponet" => new DeepOnetSettings { Branch = [16, 8, 8], Trunk = [1, 8, 8], Activation = Activation.Relu },
         _ => throw new ArgumentException(kind),
@@ -145,8 +161,10 @@ public class OperatorArchitectureTests
     {
         var tfno = new TfnoSettings { Modes = [4] };
         Assert.Equal((SpectralFactorisation.Tucker, 0.1), (tfno.Factorisation, tfno.RankRatio));
-        Assert.Contains("tfno", Assert.Throws<ArgumentException>(() => new FnoSettings { Modes = [4], Factorisation = SpectralFactorisation.Tucker }.Validate()).Message);
-        Assert.Contains("Factorisation", Assert.Throws<ArgumentException>(() => new TfnoSettings { Modes = [4], Factorisation = SpectralFactorisation.Dense }.Validate()).Message);
+        Assert.Contains("tfno",
+            Assert.Throws<ArgumentException>(() => new FnoSettings { Modes = [4], Factorisation = SpectralFactorisation.Tucker }.Validate()).Message);
+        Assert.Contains("Factorisation",
+            Assert.Throws<ArgumentException>(() => new TfnoSettings { Modes = [4], Factorisation = SpectralFactorisation.Dense }.Validate()).Message);
         Assert.Contains("RankRatio", Assert.Throws<ArgumentException>(() => new TfnoSettings { Modes = [4], RankRatio = 0 }.Validate()).Message);
         using var dense = new FnoSettings { Modes = [4], Width = 8 }.Create(0);
         using var factorised = new TfnoSettings { Modes = [4], Width = 8 }.Create(0);
@@ -172,8 +190,10 @@ public class OperatorArchitectureTests
         Assert.StartsWith("PointsPerFunction ", Error(() => new OperatorTrainingSettings { PointsPerFunction = 0 }.Validate()));
         Assert.StartsWith("DataWeight ", Error(() => new OperatorTrainingSettings { DataWeight = -1 }.Validate()));
         Assert.StartsWith("LearningRate ", Error(() => new OperatorTrainingSettings { Schedule = new LearningRateSchedule.Constant(0) }.Validate()));
-        Assert.StartsWith("StepEvery ", Error(() => new OperatorTrainingSettings { Schedule = new LearningRateSchedule.Step(1e-3, 0, 0.5) }.Validate()));
-        Assert.StartsWith("StepFactor ", Error(() => new OperatorTrainingSettings { Schedule = new LearningRateSchedule.Step(1e-3, 10, 1.5) }.Validate()));
+        Assert.StartsWith("StepEvery ",
+            Error(() => new OperatorTrainingSettings { Schedule = new LearningRateSchedule.Step(1e-3, 0, 0.5) }.Validate()));
+        Assert.StartsWith("StepFactor ",
+            Error(() => new OperatorTrainingSettings { Schedule = new LearningRateSchedule.Step(1e-3, 10, 1.5) }.Validate()));
         foreach (var message in new[]
         {
             Error(() => new FnoSettings { Modes = [4], Width = 0 }.Validate()),

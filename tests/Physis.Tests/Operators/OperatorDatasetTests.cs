@@ -65,11 +65,16 @@ public class OperatorDatasetTests
             if (problem == "nan") input[8 + 3] = double.NaN;
             var file = new H5File
             {
-                ["input"] = problem == "rank" ? new H5Dataset(new double[2 * 2 * 2 * 2], fileDims: [2, 2, 2, 2]) : new H5Dataset(input, fileDims: [2, 8]),
+                ["input"] = problem == "rank"
+                    ? new H5Dataset(new double[2 * 2 * 2 * 2], fileDims: [2, 2, 2, 2])
+                    : new H5Dataset(input, fileDims: [2, 8]),
                 ["t-coordinate"] = new double[] { 1 },
                 ["x-coordinate"] = new double[8],
             };
-            if (problem != "missing") file["tensor"] = problem == "shape" ? new H5Dataset(new double[14], fileDims: [2, 1, 7]) : new H5Dataset(new double[16], fileDims: [2, 1, 8]);
+            if (problem != "missing")
+                file["tensor"] = problem == "shape"
+                    ? new H5Dataset(new double[14], fileDims: [2, 1, 7])
+                    : new H5Dataset(new double[16], fileDims: [2, 1, 8]);
             file.Write(path);
             var error = Assert.Throws<InvalidDataException>(() => OperatorDataset.Read(path));
             Assert.Contains(message, error.Message);

@@ -93,7 +93,12 @@ public class OperatorTrainingTests
     public void ResumedTrainingMatchesAnUninterruptedRunAndSavedModelsReload()
     {
         var train = HeatData(40, 16, seed: 4);
-        var settings = new OperatorTrainingSettings { Epochs = 2, BatchSize = 8, Schedule = new LearningRateSchedule.Step(1e-2, StepEvery: 50, StepFactor: 0.5) };
+        var settings = new OperatorTrainingSettings
+        {
+            Epochs = 2,
+            BatchSize = 8,
+            Schedule = new LearningRateSchedule.Step(1e-2, StepEvery: 50, StepFactor: 0.5),
+        };
         string folder = Path.Combine(Path.GetTempPath(), $"physis-operator-{Guid.NewGuid():N}");
         Directory.CreateDirectory(folder);
         try

@@ -28,7 +28,8 @@ public class SpectralConvolutionTests
                             Complex transform = 0;
                             for (int a = 0; a < n1; a++)
                                 for (int c = 0; c < n2; c++)
-                                    transform += x[b, i, a, c] * Complex.Exp(new Complex(0, -2 * Math.PI * ((double)k1 * a / n1 + (double)k2 * c / n2)));
+                                    transform += x[b, i, a, c]
+                                        * Complex.Exp(new Complex(0, -2 * Math.PI * ((double)k1 * a / n1 + (double)k2 * c / n2)));
                             mode += weight[i, o, p, k2] * transform;
                         }
                         for (int a = 0; a < n1; a++)

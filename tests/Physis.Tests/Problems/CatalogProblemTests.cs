@@ -116,9 +116,11 @@ public class CatalogProblemTests
         var constraint = catalog.HardConstraint!;
         var transform = constraint.Transform.Create(problem);
         // An arbitrary smooth function of every coordinate for every field, far from any solution.
-        using var raw = AnalyticNetwork.Of([.. problem.Fields.Select((_, f) => (Func<Tensor[], Tensor>)(c => (c.Select((x, j) => (j + 1.3 + f) * x).Aggregate((a, b) => a + b)).sin() + 0.7))]);
+        using var raw = AnalyticNetwork.Of([.. problem.Fields.Select((_, f) =>
+            (Func<Tensor[], Tensor>)(c => (c.Select((x, j) => (j + 1.3 + f) * x).Aggregate((a, b) => a + b)).sin() + 0.7))]);
         using var constrained = new AnalyticNetwork(x => transform(x, raw.forward(x)));
-        using var trainer = new PinnTrainer(problem, constrained, new Sampling(500, 200, 100), new TrainerOptions { DType = ScalarType.Float64, Seed = 1 });
+        using var trainer = new PinnTrainer(problem, constrained, new Sampling(500, 200, 100),
+            new TrainerOptions { DType = ScalarType.Float64, Seed = 1 });
         using (NewDisposeScope())
         {
             var terms = trainer.Loss().Terms.Select(t => t.ToDouble()).ToArray();
@@ -216,7 +218,8 @@ public class CatalogProblemTests
         var exact = FiniteQuantumWell.BoundStateEnergies();
         Assert.Equal(3, exact.Length);
         for (int k = 0; k < 3; k++)
-            Assert.True(Math.Abs(lowest[k] - exact[k]) / exact[k] < 1e-5, $"state {k + 1}: finite differences {lowest[k]}, transcendental {exact[k]}");
+            Assert.True(Math.Abs(lowest[k] - exact[k]) / exact[k] < 1e-5,
+                $"state {k + 1}: finite differences {lowest[k]}, transcendental {exact[k]}");
     }
 
     [Theory]

@@ -67,7 +67,8 @@ public sealed class PlotsTests : IDisposable
             [("total", steps, loss), ("residual", steps, loss.Select(v => v / 3).ToArray())], logY: true, width: 500, height: 300);
         Assert.Equal((500, 300), PngSize(PathOf("loss.png")));
 
-        var error = Assert.Throws<ArgumentException>(() => Plots.Lines(PathOf("bad.png"), "t", "x", "y", [("zero", [0.0, 1.0], [1.0, 0.0])], logY: true));
+        var error = Assert.Throws<ArgumentException>(() => Plots.Lines(PathOf("bad.png"), "t", "x", "y", [("zero", [0.0, 1.0], [1.0, 0.0])],
+            logY: true));
         Assert.Contains("'zero'", error.Message);
         Assert.Throws<ArgumentException>(() => Plots.Lines(PathOf("bad.png"), "t", "x", "y", [("short", [0.0, 1.0], [1.0])]));
         Assert.Throws<ArgumentException>(() => Plots.Lines(PathOf("bad.png"), "t", "x", "y", []));
@@ -79,9 +80,12 @@ public sealed class PlotsTests : IDisposable
     {
         var x = Linspace(0, 1, 4);
         var y = Linspace(0, 1, 3);
-        Assert.Contains("[3, 4]", Assert.Throws<ArgumentException>(() => Plots.Heatmap(PathOf("bad.png"), x, y, new double[4, 3], "t", "x", "y")).Message);
-        Assert.Contains("evenly spaced", Assert.Throws<ArgumentException>(() => Plots.Heatmap(PathOf("bad.png"), [0, 0.1, 1], y, new double[3, 3], "t", "x", "y")).Message);
-        Assert.Throws<ArgumentException>(() => Plots.Heatmap(PathOf("bad.png"), x, y, new double[3, 4] { { 0, 0, 0, double.PositiveInfinity }, { 0, 0, 0, 0 }, { 0, 0, 0, 0 } }, "t", "x", "y"));
+        Assert.Contains("[3, 4]",
+            Assert.Throws<ArgumentException>(() => Plots.Heatmap(PathOf("bad.png"), x, y, new double[4, 3], "t", "x", "y")).Message);
+        Assert.Contains("evenly spaced",
+            Assert.Throws<ArgumentException>(() => Plots.Heatmap(PathOf("bad.png"), [0, 0.1, 1], y, new double[3, 3], "t", "x", "y")).Message);
+        Assert.Throws<ArgumentException>(() => Plots.Heatmap(PathOf("bad.png"), x, y,
+            new double[3, 4] { { 0, 0, 0, double.PositiveInfinity }, { 0, 0, 0, 0 }, { 0, 0, 0, 0 } }, "t", "x", "y"));
         var outside = new double[3, 4];
         for (int i = 0; i < 3; i++) for (int j = 0; j < 4; j++) outside[i, j] = double.NaN;
         Assert.Contains("all NaN", Assert.Throws<ArgumentException>(() => Plots.Heatmap(PathOf("bad.png"), x, y, outside, "t", "x", "y")).Message);

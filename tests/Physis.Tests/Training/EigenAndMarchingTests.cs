@@ -21,7 +21,8 @@ public class EigenAndMarchingTests
     {
         // -psi'' = E psi on [0, 1], psi(0) = psi(1) = 0: E_n = n^2 pi^2, psi_n = sqrt(2) sin(n pi x).
         var states = EigenStates.Solve(
-            (energy, extra) => new PdeProblem(new Interval(0, 1), f => -f.Dxx("u") - energy * f["u"], [Condition.Dirichlet("u").WithWeight(100), .. extra]),
+            (energy, extra) => new PdeProblem(new Interval(0, 1), f => -f.Dxx("u") - energy * f["u"],
+                [Condition.Dirichlet("u").WithWeight(100), .. extra]),
             initialEigenvalues: [5.0, 35.0],
             network: n => new Mlp(1, [16, 16], 1, seed: 10 + n, dtype: ScalarType.Float64),
             new Sampling(48, 2), [new AdamPhase(500, 1e-2), new LbfgsPhase(300)], Float64,
@@ -153,10 +154,13 @@ public class EigenAndMarchingTests
         var velocity = problem.Terms.Dt("u");
         double first = solution.Windows[0].Evaluate(atHalf, velocity)[0], second = solution.Windows[1].Evaluate(atHalf, velocity)[0];
         Console.WriteLine($"wave, time marching (2 windows): relative L2 {error:E2}; u_t(0.5, 0.5) {first:F4} / {second:F4} (exact {-Math.PI:F4})");
-        // Without the velocity handed over, the second window would start at rest (u_t = 0 instead of -pi): an O(1) error.
-        // Measured: 1.15e-2, u_t -3.108 in both windows.
+        // Without the velocity handed over, the second window would start at rest: u_t would jump from -pi to 0 at the
+        // window edge, an error of 100% of the velocity. The bounds separate that from training error with a wide margin
+        // (a derivative of a small network trained briefly, so 10% at one point, and 5% between the windows), and hold for
+        // every vector kernel libtorch picks (ATEN_CPU_CAPABILITY default, avx2, avx512).
         Assert.True(error < 2e-2, $"relative L2 {error:E2}");
-        Assert.True(Math.Abs(first + Math.PI) < 0.05 && Math.Abs(second - first) < 0.05, $"u_t at t = 0.5: {first} and {second}, exact {-Math.PI}");
+        Assert.True(Math.Abs(first + Math.PI) < 0.1 * Math.PI && Math.Abs(second - first) < 0.05 * Math.PI,
+            $"u_t at t = 0.5: {first} and {second}, exact {-Math.PI}");
     }
 
     [Fact]
@@ -225,7 +229,8 @@ public class EigenAndMarchingTests
     public void EigenStatesResumeFromTheirCheckpoints()
     {
         IReadOnlyList<EigenState> Run(string? folder, params ITrainingCallback[] callbacks) => EigenStates.Solve(
-            (energy, extra) => new PdeProblem(new Interval(0, 1), f => -f.Dxx("u") - energy * f["u"], [Condition.Dirichlet("u").WithWeight(100), .. extra]),
+            (energy, extra) => new PdeProblem(new Interval(0, 1), f => -f.Dxx("u") - energy * f["u"],
+                [Condition.Dirichlet("u").WithWeight(100), .. extra]),
             [5.0, 35.0], n => new Mlp(1, [8], 1, seed: 10 + n, dtype: ScalarType.Float64), new Sampling(24, 2),
             [new AdamPhase(20, 1e-2), new LbfgsPhase(10)], Float64,
             new EigenSolverOptions { NormalizationWeight = 1000, CheckpointFolder = folder, CheckpointEvery = 5 }, callbacks);

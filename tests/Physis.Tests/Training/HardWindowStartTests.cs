@@ -47,7 +47,8 @@ public class HardWindowStartTests
         }
 
         Assert.Contains("odd number", Assert.Throws<ArgumentException>(() => new PeriodicInterpolant(new double[32, 1], -1, 2)).Message);
-        Assert.Contains("not finite", Assert.Throws<ArgumentException>(() => new PeriodicInterpolant(new double[,] { { 0 }, { double.NaN }, { 1 } }, 0, 1)).Message);
+        Assert.Contains("not finite",
+            Assert.Throws<ArgumentException>(() => new PeriodicInterpolant(new double[,] { { 0 }, { double.NaN }, { 1 } }, 0, 1)).Message);
         Assert.Throws<ArgumentException>(() => new PeriodicInterpolant(new double[3, 1], 0, 0));
     }
 
@@ -100,7 +101,8 @@ public class HardWindowStartTests
         // f = |x| on [-1, 1) has kinks at x = 0 and where the period joins; g = cos(pi x) + 0.1 sin(5 pi x) is smooth.
         var grid = PeriodicInterpolant.Grid(257, -1, 2);
         var samples = new double[257, 2];
-        for (int j = 0; j < 257; j++) (samples[j, 0], samples[j, 1]) = (Math.Abs(grid[j]), Math.Cos(Math.PI * grid[j]) + 0.1 * Math.Sin(5 * Math.PI * grid[j]));
+        for (int j = 0; j < 257; j++)
+            (samples[j, 0], samples[j, 1]) = (Math.Abs(grid[j]), Math.Cos(Math.PI * grid[j]) + 0.1 * Math.Sin(5 * Math.PI * grid[j]));
         using var raw = new PeriodicInterpolant(samples, -1, 2);
         using var filtered = raw.Filtered(8);
 
@@ -163,7 +165,11 @@ public class HardWindowStartTests
         // u_t + u_x = 0 on [0, 2 pi), u0 = sin x.
         var problem = new PdeProblem(new Interval(0, 2 * Math.PI).WithTime(0, 1), f => f.Dt("u") + f.Dx("u"),
             [Condition.Initial("u", p => Math.Sin(p[0])), Condition.Periodic("u", "x")]);
-        var options = new NetworkOptions { Embeddings = [PeriodicEmbeddingOptions.Of(0, 2 * Math.PI, 1)], Architecture = new MlpArchitecture([8, 8]) };
+        var options = new NetworkOptions
+        {
+            Embeddings = [PeriodicEmbeddingOptions.Of(0, 2 * Math.PI, 1)],
+            Architecture = new MlpArchitecture([8, 8]),
+        };
         var firstSteps = new FirstStepParameters();
         using var solution = TimeMarching.Train(problem, new TimeMarchingOptions(2, HardStart: hard) { WarmStart = warm },
             k => new PinnNetwork(2, 1, options, seed: 40 + k, dtype: ScalarType.Float64),
@@ -193,8 +199,9 @@ public class HardWindowStartTests
 
         var square = new PdeProblem(new Rectangle(0, 0, 1, 1).WithTime(0, 1), f => f.Dt("u"),
             [Condition.Periodic("u", "x"), Condition.Initial("u", p => 0)]);
-        Assert.Contains("must be an interval", Assert.Throws<ArgumentException>(() => TimeMarching.Train(square, new TimeMarchingOptions(2, HardStart: true),
-            k => new Mlp(3, [4], 1, seed: k, dtype: ScalarType.Float64), new Sampling(10, 4, 4), [new AdamPhase(1, 1e-3)], Float64)).Message);
+        Assert.Contains("must be an interval", Assert.Throws<ArgumentException>(() =>
+            TimeMarching.Train(square, new TimeMarchingOptions(2, HardStart: true),
+                k => new Mlp(3, [4], 1, seed: k, dtype: ScalarType.Float64), new Sampling(10, 4, 4), [new AdamPhase(1, 1e-3)], Float64)).Message);
 
         Assert.Contains("set TimeWindows to 2 or more", Assert.Throws<ArgumentException>(() =>
             (ProblemCatalog.Find("allen-cahn").Presets["periodic"] with { Marching = new MarchingSettings(HardStart: true) }).Validate()).Message);

@@ -37,7 +37,8 @@ public class PinnBenchmarkTests
             Assert.Equal(row.WallSeconds, again.WallSeconds, 9);
 
             // Other settings in the same folder are a different run: trained afresh, not read back.
-            var longer = PinnBenchmark.Run(problem, "tiny", Tiny with { Schedule = Tiny.Schedule with { AdamIterations = 6 } }, Path.Combine(folder, "heat-2d-tiny"));
+            var longer = PinnBenchmark.Run(problem, "tiny", Tiny with { Schedule = Tiny.Schedule with { AdamIterations = 6 } },
+                Path.Combine(folder, "heat-2d-tiny"));
             Assert.Equal(8, longer.Iterations);
 
             var inverse = ProblemCatalog.Find("burgers-inverse");
@@ -94,7 +95,13 @@ public class PinnBenchmarkTests
     {
         var full = new PinnSettings
         {
-            Schedule = new OptimizerSchedule { AdamIterations = 5000, ParameterHoldIterations = 1000, LbfgsIterations = 5000, NaturalGradientIterations = 200 },
+            Schedule = new OptimizerSchedule
+            {
+                AdamIterations = 5000,
+                ParameterHoldIterations = 1000,
+                LbfgsIterations = 5000,
+                NaturalGradientIterations = 200,
+            },
             Sampling = new Sampling(8000, 200, 512),
             Network = NetworkOptions.Mlp([64, 64]),
             Marching = new MarchingSettings(10),
@@ -103,7 +110,13 @@ public class PinnBenchmarkTests
         // Every count scaled, and nothing else changed (network, time windows).
         var expected = full with
         {
-            Schedule = new OptimizerSchedule { AdamIterations = 1000, ParameterHoldIterations = 200, LbfgsIterations = 1000, NaturalGradientIterations = 40 },
+            Schedule = new OptimizerSchedule
+            {
+                AdamIterations = 1000,
+                ParameterHoldIterations = 200,
+                LbfgsIterations = 1000,
+                NaturalGradientIterations = 40,
+            },
             Sampling = new Sampling(1600, 40, 102),
         };
         Assert.True(PinnRun.SameSettings(expected, scaled));

@@ -107,7 +107,8 @@ public class PinnTrainingTests
         {
             Methods = new ITrainingMethodOptions?[]
             {
-                methods.Contains("gradnorm") ? new GradientNormBalancing(Every: 7) : methods.Contains("ntk") ? new NtkBalancing(Every: 9, Subsample: 8) : null,
+                methods.Contains("gradnorm") ? new GradientNormBalancing(Every: 7)
+                    : methods.Contains("ntk") ? new NtkBalancing(Every: 9, Subsample: 8) : null,
                 methods.Contains("rar") ? new ResidualAdaptiveRefinement(Every: 20, Candidates: 200, PointsAdded: 5)
                     : methods.Contains("rad") ? new ResidualAdaptiveDistribution(Every: 15, Candidates: 300) : null,
             }.OfType<ITrainingMethodOptions>().ToList(),

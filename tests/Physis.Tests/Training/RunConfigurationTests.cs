@@ -65,9 +65,11 @@ public class RunConfigurationTests
         Assert.Equal([1], fourier.Coordinates!);
         Assert.Equal(1.0, network.WeightFactorization!.Mean);
         Assert.Equal(Physis.Networks.Layers.Activation.Sin, network.Activation);
-        Assert.Equal((1000, 64, Physis.Geometry.SamplingMethod.Sobol), (settings.Sampling.Domain, settings.Sampling.Initial, settings.Sampling.Method));
+        Assert.Equal((1000, 64, Physis.Geometry.SamplingMethod.Sobol),
+            (settings.Sampling.Domain, settings.Sampling.Initial, settings.Sampling.Method));
         Assert.Equal((Precision.Float32, 7, 100, 5e-4, 0, 40), (settings.Precision, settings.Seed,
-            settings.Schedule.AdamIterations, settings.Schedule.LearningRate, settings.Schedule.LbfgsIterations, settings.Schedule.ParameterHoldIterations));
+            settings.Schedule.AdamIterations, settings.Schedule.LearningRate, settings.Schedule.LbfgsIterations,
+            settings.Schedule.ParameterHoldIterations));
         // Untouched settings keep the preset's values.
         Assert.Equal(ProblemCatalog.Find("allen-cahn").Presets["default"].Sampling.Boundary, settings.Sampling.Boundary);
     }
@@ -83,7 +85,8 @@ public class RunConfigurationTests
                 {
                     new RunFolder(folder).Store(new RunIdentity("pinn", "test"), settings);
                     var stored = new RunFolder(folder).Read<PinnSettings>().Settings;
-                    Assert.True(stored is not null && PinnRun.SameSettings(settings, stored), $"{problem.Name} preset {name} changed on its way through settings.json");
+                    Assert.True(stored is not null && PinnRun.SameSettings(settings, stored),
+                        $"{problem.Name} preset {name} changed on its way through settings.json");
                 }
         }
         finally
@@ -106,7 +109,8 @@ public class RunConfigurationTests
     [Fact]
     public void NetworkSettingsSurviveTheSettingsFileThatResumeReads()
     {
-        string path = Write("network: { architecture: modified-mlp, width: 16, depth: 2, embeddings: [ { gaussian: { gaussians: 8, features: 4 } } ] }\n");
+        string path =
+            Write("network: { architecture: modified-mlp, width: 16, depth: 2, embeddings: [ { gaussian: { gaussians: 8, features: 4 } } ] }\n");
         var (_, settings) = LoadFor(path, ProblemCatalog.Find("helmholtz"));
         File.Delete(path);
         string folder = Path.Combine(Path.GetTempPath(), $"physis-config-run-{Guid.NewGuid():N}");
@@ -206,13 +210,15 @@ public class RunConfigurationTests
 
             // Killed in the second window, resumed: the same error to the last digit.
             Assert.Throws<OperationCanceledException>(() =>
-                CatalogRun.Execute(problem, "periodic", settings, killedFolder, resume: false, checkpointEvery: 2, new KillAtPhaseStep("adam", 5, window: 1)));
+                CatalogRun.Execute(problem, "periodic", settings, killedFolder, resume: false, checkpointEvery: 2,
+                    new KillAtPhaseStep("adam", 5, window: 1)));
             var resumed = CatalogRun.Execute(problem, "periodic", settings, killedFolder, resume: true, checkpointEvery: 2);
             Assert.True(resumed.ResumedFromStep > 6, $"resumed from step {resumed.ResumedFromStep}");
             Assert.Equal(result.RelativeL2, resumed.RelativeL2);
 
             Assert.Contains("cannot be combined with HardConstraints", Assert.Throws<ArgumentException>(() =>
-                CatalogRun.Execute(ProblemCatalog.Find("burgers"), "default", settings with { HardConstraints = true }, folder, resume: false, checkpointEvery: 2)).Message);
+                CatalogRun.Execute(ProblemCatalog.Find("burgers"), "default", settings with { HardConstraints = true }, folder, resume: false,
+                    checkpointEvery: 2)).Message);
             Assert.Contains("time marching does not apply", Assert.Throws<ArgumentException>(() =>
                 CatalogRun.Execute(ProblemCatalog.Find("quantum-well"), "default", settings, folder, resume: false, checkpointEvery: 2)).Message);
         }
@@ -295,7 +301,8 @@ public class RunConfigurationTests
         Assert.Contains("training.causal.chunks: must be at least 2", Fails("training:\n  causal: { chunks: 1 }\n").Message);
         Assert.Contains(":2: training.adam.hold-parameters: holds the parameters for 600 iterations, more than the 500 Adam iterations",
             Fails("training:\n  adam: { iterations: 500, hold-parameters: 600 }\n").Message);
-        Assert.Contains(":2: training.time-marching.windows: must be at least 1, got 0", Fails("training:\n  time-marching: { windows: 0 }\n").Message);
+        Assert.Contains(":2: training.time-marching.windows: must be at least 1, got 0",
+            Fails("training:\n  time-marching: { windows: 0 }\n").Message);
         Assert.Contains("training.time-marching: needs windows", Fails("training:\n  time-marching: {}\n").Message);
         Assert.Contains(":3: network.embeddings[0].interface: needs coordinate and the interface positions",
             Fails("network:\n  embeddings:\n    - interface: { coordinate: x }\n").Message);

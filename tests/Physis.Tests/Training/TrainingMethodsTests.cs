@@ -19,7 +19,8 @@ public class TrainingMethodsTests
     /// <summary>Advection u_t + u_x = 0 on [0, 2] x [0, 1] with u(x, 0) = sin(pi x) and u(0, t) = sin(-pi t).</summary>
     private static PdeProblem Advection() => new(new Interval(0, 2).WithTime(0, 1),
         f => f.Dt("u") + f.Dx("u"),
-        [Condition.Dirichlet("u", p => Math.Sin(Math.PI * (p[0] - p[1])), where: p => p[0] < 1e-9), Condition.Initial("u", p => Math.Sin(Math.PI * p[0]))]);
+        [Condition.Dirichlet("u", p => Math.Sin(Math.PI * (p[0] - p[1])), where: p => p[0] < 1e-9),
+            Condition.Initial("u", p => Math.Sin(Math.PI * p[0]))]);
 
     private static double[] FlatGradient(Tensor total, nn.Module<Tensor, Tensor> net)
     {
@@ -42,7 +43,8 @@ public class TrainingMethodsTests
         Assert.Equal(16, weights.Length);
         Assert.Equal(1.0, weights[0]);
         Assert.All(weights, w => Assert.InRange(w, 0.0, 1.0));
-        for (int i = 1; i < weights.Length; i++) Assert.True(weights[i] <= weights[i - 1], $"weight {i} = {weights[i]} exceeds weight {i - 1} = {weights[i - 1]}");
+        for (int i = 1; i < weights.Length; i++)
+            Assert.True(weights[i] <= weights[i - 1], $"weight {i} = {weights[i]} exceeds weight {i - 1} = {weights[i - 1]}");
         Assert.True(weights[^1] < 0.99, "an untrained network has a residual, so late slabs must be down-weighted");
 
         // Training records the smallest weight and eps; the tolerance moves on only once all slabs are resolved.
@@ -61,19 +63,22 @@ public class TrainingMethodsTests
         using var netA = new Mlp(2, [8], 1, seed: 6, dtype: ScalarType.Float64);
         using var uninterrupted = NewTrainer(netA, options);
         uninterrupted.Train(schedule);
-        Assert.True(uninterrupted.History.Select(r => r.Values[CausalWeighting.EpsilonColumn]).Distinct().Count() > 2, "the tolerance should have advanced");
+        Assert.True(uninterrupted.History.Select(r => r.Values[CausalWeighting.EpsilonColumn]).Distinct().Count() > 2,
+            "the tolerance should have advanced");
 
-        var resumed = HistoryAfterKillAndResume(seed => new Mlp(2, [8], 1, seed: seed, dtype: ScalarType.Float64), 6, NewTrainer, options, schedule, killAt: 18, checkpointStep: 15);
+        var resumed = HistoryAfterKillAndResume(seed => new Mlp(2, [8], 1, seed: seed, dtype: ScalarType.Float64), 6, NewTrainer, options, schedule,
+            killAt: 18, checkpointStep: 15);
         Assert.Equal(uninterrupted.History.Select(r => r.Total), resumed.Select(r => r.Total));
-        Assert.Equal(uninterrupted.History.Select(r => r.Values[CausalWeighting.EpsilonColumn]), resumed.Select(r => r.Values[CausalWeighting.EpsilonColumn]));
+        Assert.Equal(uninterrupted.History.Select(r => r.Values[CausalWeighting.EpsilonColumn]),
+            resumed.Select(r => r.Values[CausalWeighting.EpsilonColumn]));
     }
 
     /// <summary>
     /// Trains with a checkpoint every 5 steps until killed at step <paramref name="killAt"/>, then resumes a new trainer
     /// with another network seed and run seed (so everything must come from the checkpoint) and returns its history.
     /// </summary>
-    private static List<LossRecord> HistoryAfterKillAndResume(Func<int, Mlp> network, int networkSeed, Func<Mlp, TrainerOptions, PinnTrainer> newTrainer,
-        TrainerOptions options, TrainingPhase[] schedule, int killAt, int checkpointStep)
+    private static List<LossRecord> HistoryAfterKillAndResume(Func<int, Mlp> network, int networkSeed,
+        Func<Mlp, TrainerOptions, PinnTrainer> newTrainer, TrainerOptions options, TrainingPhase[] schedule, int killAt, int checkpointStep)
     {
         string folder = Directory.CreateTempSubdirectory("physis-kill").FullName;
         string checkpoint = Path.Combine(folder, "run.ckpt");
@@ -116,12 +121,15 @@ public class TrainingMethodsTests
         // Between re-freezes the objective is fixed, so the accepted L-BFGS losses cannot rise.
         for (int i = 1; i < lbfgs.Count; i++)
             if (lbfgs[i].Values[CausalWeighting.MinWeightColumn] == lbfgs[i - 1].Values[CausalWeighting.MinWeightColumn])
-                Assert.True(lbfgs[i].Total <= lbfgs[i - 1].Total * (1 + 1e-12), $"L-BFGS loss rose from {lbfgs[i - 1].Total} to {lbfgs[i].Total} at step {lbfgs[i].Step} under frozen weights");
+                Assert.True(lbfgs[i].Total <= lbfgs[i - 1].Total * (1 + 1e-12),
+                    $"L-BFGS loss rose from {lbfgs[i - 1].Total} to {lbfgs[i].Total} at step {lbfgs[i].Step} under frozen weights");
 
         // Killed in the L-BFGS phase (step 33, checkpoint at 30): the frozen weights come back from the checkpoint.
-        var resumed = HistoryAfterKillAndResume(seed => new Mlp(2, [16, 16], 1, seed: seed, dtype: ScalarType.Float64), 3, NewTrainer, options, schedule, killAt: 33, checkpointStep: 30);
+        var resumed = HistoryAfterKillAndResume(seed => new Mlp(2, [16, 16], 1, seed: seed, dtype: ScalarType.Float64), 3, NewTrainer, options,
+            schedule, killAt: 33, checkpointStep: 30);
         Assert.Equal(uninterrupted.History.Select(r => r.Total), resumed.Select(r => r.Total));
-        Assert.Equal(uninterrupted.History.Select(r => r.Values[CausalWeighting.MinWeightColumn]), resumed.Select(r => r.Values[CausalWeighting.MinWeightColumn]));
+        Assert.Equal(uninterrupted.History.Select(r => r.Values[CausalWeighting.MinWeightColumn]),
+            resumed.Select(r => r.Values[CausalWeighting.MinWeightColumn]));
     }
 
     [Fact]
@@ -130,14 +138,16 @@ public class TrainingMethodsTests
         Assert.Contains("increase", Assert.Throws<ArgumentException>(() => new CausalTraining(Epsilons: [1, 0.1]).Validate()).Message);
         Assert.Contains("Chunks", Assert.Throws<ArgumentException>(() => new CausalTraining(Chunks: 1).Validate()).Message);
         using var net = new Mlp(1, [4], 1, dtype: ScalarType.Float64);
-        var error = Assert.Throws<ArgumentException>(() => new PinnTrainer(PinnTrainingTests.Poisson1D(1.0), net, new Sampling(16, 2), Float64 with { Methods = [new CausalTraining()] }));
+        var error = Assert.Throws<ArgumentException>(() => new PinnTrainer(PinnTrainingTests.Poisson1D(1.0), net, new Sampling(16, 2),
+            Float64 with { Methods = [new CausalTraining()] }));
         Assert.Contains("no time axis", error.Message);
     }
 
     /// <summary>-u'' = f with a sharp peak of f at x = 0.3, and the network u = 0: |residual| = f.</summary>
     private static (PdeProblem Problem, AnalyticNetwork Network) PeakedResidual()
     {
-        var problem = new PdeProblem(new Interval(-1, 1), f => -f.Dxx("u") - Functions.Exp(-200.0 * (f.X - 0.3) * (f.X - 0.3)), [Condition.Dirichlet("u")]);
+        var problem = new PdeProblem(new Interval(-1, 1), f => -f.Dxx("u") - Functions.Exp(-200.0 * (f.X - 0.3) * (f.X - 0.3)),
+            [Condition.Dirichlet("u")]);
         return (problem, AnalyticNetwork.Of(c => zeros_like(c[0])));
     }
 
@@ -219,7 +229,11 @@ public class TrainingMethodsTests
         // its gradient (about 1e30) would feed that round-off into training.
         var problem = new PdeProblem(new Interval(0, 2 * Math.PI).WithTime(0, 1), f => f.Dt("u") + 3 * f.Dx("u"),
             [Condition.Initial("u", p => Math.Sin(p[0])), Condition.Periodic("u", "x")]);
-        var options = new NetworkOptions { Embeddings = [Physis.Networks.Embeddings.PeriodicEmbeddingOptions.Of(0, 2 * Math.PI, 1)], Architecture = new Physis.Networks.Architectures.MlpArchitecture([8]) };
+        var options = new NetworkOptions
+        {
+            Embeddings = [Physis.Networks.Embeddings.PeriodicEmbeddingOptions.Of(0, 2 * Math.PI, 1)],
+            Architecture = new Physis.Networks.Architectures.MlpArchitecture([8]),
+        };
         using var net = new PinnNetwork(2, 1, options, seed: 3, dtype: ScalarType.Float64);
         LossBalancing balancing = method == "ntk" ? new NtkBalancing(Every: 1, Subsample: 16) : new GradientNormBalancing(Every: 1, Alpha: 0);
         using var trainer = new PinnTrainer(problem, net, new Sampling(64, 16, 16), Float64 with { Methods = balancing is null ? [] : [balancing] });
@@ -235,7 +249,8 @@ public class TrainingMethodsTests
     public void LossWeightsAreLoggedAndValidated()
     {
         using var net = new Mlp(1, [8], 1, seed: 2, dtype: ScalarType.Float64);
-        using var trainer = new PinnTrainer(PinnTrainingTests.Poisson1D(1.0), net, new Sampling(32, 2), Float64 with { Methods = [new GradientNormBalancing(Every: 2)] });
+        using var trainer = new PinnTrainer(PinnTrainingTests.Poisson1D(1.0), net, new Sampling(32, 2),
+            Float64 with { Methods = [new GradientNormBalancing(Every: 2)] });
         trainer.Train(new AdamPhase(4, 1e-3));
         string first = LossWeighting.Column(trainer.LossTermNames[0]), second = LossWeighting.Column(trainer.LossTermNames[1]);
         Assert.All(trainer.History, r => Assert.Equal([first, second], r.Values.Keys));
@@ -274,7 +289,8 @@ public class TrainingMethodsTests
         Assert.True(MaxDifference(Train(1, defaultEpsilon), Train(100, defaultEpsilon)) < 1e-6);
         var adam = new AdamPhase(5, 1e-2);
         Assert.True(MaxDifference(Train(1, adam), Train(100, adam)) > 1e-4, "plain Adam should feel the scaling (sanity check of the test)");
-        Assert.Contains("unknown loss term 'wall'", Assert.Throws<ArgumentException>(() => new MultiAdamPhase(1, Groups: [["wall"]]).GroupOfTerm(["pde", "dirichlet_u"])).Message);
+        Assert.Contains("unknown loss term 'wall'",
+            Assert.Throws<ArgumentException>(() => new MultiAdamPhase(1, Groups: [["wall"]]).GroupOfTerm(["pde", "dirichlet_u"])).Message);
         Assert.Equal([1, 0, 0], new MultiAdamPhase(1, Groups: [["dirichlet_u", "initial_u"]]).GroupOfTerm(["pde", "dirichlet_u", "initial_u"]));
     }
 
@@ -294,17 +310,20 @@ public class TrainingMethodsTests
         using var netN = new Mlp(1, [16], 1, seed: 3, dtype: ScalarType.Float64);
         using var netA = new Mlp(1, [16], 1, seed: 3, dtype: ScalarType.Float64);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        double natural = Error(new NaturalGradientPhase(40), out var n, netN);
+        double natural = Error(new NaturalGradientPhase(80), out var n, netN);
         double naturalSeconds = clock.Elapsed.TotalSeconds;
         clock.Restart();
         double adam = Error(new AdamPhase(400, 1e-2), out var a, netA);
         double adamSeconds = clock.Elapsed.TotalSeconds;
         using (n) using (a)
         {
-            // Measured: natural gradient 40 iterations 3.4e-6; Adam (lr 1e-2) 1000 iterations 5.3e-4.
-            Console.WriteLine($"natural gradient: {n.Step} iterations, relative L2 {natural:E2}, {naturalSeconds:F1} s; Adam: 400 iterations, relative L2 {adam:E2}, {adamSeconds:F1} s");
+            // Eighty natural-gradient iterations (a fifth of Adam's) take the error far below Adam's on every vector kernel
+            // libtorch picks: at forty, the generic kernel (ATEN_CPU_CAPABILITY=default) had not yet got there.
+            Console.WriteLine($"natural gradient: {n.Step} iterations, relative L2 {natural:E2}, {naturalSeconds:F1} s; "
+                + $"Adam: 400 iterations, relative L2 {adam:E2}, {adamSeconds:F1} s");
             Assert.True(natural < 1e-4, $"natural gradient reached only {natural:E2}");
-            Assert.True(natural < 1e-2 * adam, $"natural gradient {natural:E2} vs Adam {adam:E2}: expected two orders of magnitude better with ten times fewer iterations");
+            Assert.True(natural < 1e-2 * adam,
+                $"natural gradient {natural:E2} vs Adam {adam:E2}: expected two orders of magnitude better with a fifth of the iterations");
         }
     }
 

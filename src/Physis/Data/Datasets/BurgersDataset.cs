@@ -27,7 +27,8 @@ public sealed class BurgersDataset : DatasetGenerator
     public BurgersDataset(int resolution = DefaultResolution, int times = 1)
     {
         if (resolution is < MinResolution or > MaxResolution || !int.IsPow2(resolution))
-            throw new ArgumentException($"Resolution {resolution} is not supported for burgers: use a power of two from {MinResolution} to {MaxResolution} (initial conditions are drawn on {MaxResolution} points and subsampled).");
+            throw new ArgumentException($"Resolution {resolution} is not supported for burgers: use a power of two from {MinResolution} to "
+                + $"{MaxResolution} (initial conditions are drawn on {MaxResolution} points and subsampled).");
         if (times < 1)
             throw new ArgumentException($"--times must be at least 1 for burgers; got {times}.");
         InputShape = [resolution];

@@ -28,7 +28,8 @@ public sealed class DarcyDataset : DatasetGenerator
     public DarcyDataset(int resolution = DefaultResolution)
     {
         if (!Resolutions.Contains(resolution))
-            throw new ArgumentException($"Resolution {resolution} is not supported for darcy: use {string.Join(", ", Resolutions)} (coefficients are drawn on {MaxResolution} x {MaxResolution} nodes and subsampled).");
+            throw new ArgumentException($"Resolution {resolution} is not supported for darcy: "
+                + $"use {string.Join(", ", Resolutions)} (coefficients are drawn on {MaxResolution} x {MaxResolution} nodes and subsampled).");
         InputShape = [resolution, resolution];
         XCoordinate = new double[resolution];
         for (int i = 0; i < resolution; i++) XCoordinate[i] = (double)i / (resolution - 1);

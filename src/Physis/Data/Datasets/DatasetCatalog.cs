@@ -13,12 +13,15 @@ public static class DatasetCatalog
         return name switch
         {
             "burgers" => new BurgersDataset(resolution ?? BurgersDataset.DefaultResolution, times ?? 1),
-            "darcy" when times is not (null or 1) => throw new ArgumentException($"darcy is steady and has one output; --times {times} does not apply."),
+            "darcy" when times is not (null or 1) =>
+                throw new ArgumentException($"darcy is steady and has one output; --times {times} does not apply."),
             "darcy" => new DarcyDataset(resolution ?? DarcyDataset.DefaultResolution),
-            "navier-stokes" => new NavierStokesDataset(resolution ?? NavierStokesDataset.DefaultResolution, times ?? NavierStokesDataset.DefaultTimes),
+            "navier-stokes" =>
+                new NavierStokesDataset(resolution ?? NavierStokesDataset.DefaultResolution, times ?? NavierStokesDataset.DefaultTimes),
             "allen-cahn" => TrajectoryDataset.AllenCahn(resolution ?? TrajectoryDataset.DefaultResolution, times ?? TrajectoryDataset.DefaultTimes),
             "kdv" => TrajectoryDataset.Kdv(resolution ?? TrajectoryDataset.DefaultResolution, times ?? TrajectoryDataset.DefaultTimes),
-            "antiderivative" when times is not (null or 1) => throw new ArgumentException($"antiderivative has one output; --times {times} does not apply."),
+            "antiderivative" when times is not (null or 1) =>
+                throw new ArgumentException($"antiderivative has one output; --times {times} does not apply."),
             "antiderivative" => new AntiderivativeDataset(resolution ?? AntiderivativeDataset.DefaultSensors),
             _ => throw new ArgumentException($"Unknown dataset '{name}'. Known datasets: {string.Join(", ", Names)}."),
         };

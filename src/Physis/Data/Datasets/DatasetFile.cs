@@ -50,10 +50,12 @@ public sealed record DatasetHeader(
         if (Seed != other.Seed) return $"seed {other.Seed}, expected {Seed}";
         if (SampleTotal != other.SampleTotal) return $"a run of {other.SampleTotal} samples, expected {SampleTotal}";
         if (!InputShape.SequenceEqual(other.InputShape)) return $"resolution {Shape(other.InputShape)}, expected {Shape(InputShape)}";
-        if (!TimeCoordinate.SequenceEqual(other.TimeCoordinate)) return $"{other.TimeCoordinate.Length} output times, expected {TimeCoordinate.Length}";
+        if (!TimeCoordinate.SequenceEqual(other.TimeCoordinate))
+            return $"{other.TimeCoordinate.Length} output times, expected {TimeCoordinate.Length}";
         foreach (var (key, value) in Parameters)
             if (!other.Parameters.TryGetValue(key, out double theirs) || !theirs.Equals(value))
-                return $"parameter {key} {(other.Parameters.ContainsKey(key) ? theirs.ToString(CultureInfo.InvariantCulture) : "missing")}, expected {value.ToString(CultureInfo.InvariantCulture)}";
+                return $"parameter {key} {(other.Parameters.ContainsKey(key) ? theirs.ToString(CultureInfo.InvariantCulture) : "missing")}, "
+                    + $"expected {value.ToString(CultureInfo.InvariantCulture)}";
         if (other.Parameters.Count != Parameters.Count) return "a different set of parameters";
         return null;
     }
@@ -76,7 +78,8 @@ public static class DatasetFile
     public static void Write(string path, DatasetHeader header, double[] input, double[] tensor)
     {
         if (input.Length != header.Count * header.InputLength || tensor.Length != header.Count * header.TensorLength)
-            throw new ArgumentException($"{header.Count} samples need {header.Count * header.InputLength} input and {header.Count * header.TensorLength} tensor values; got {input.Length} and {tensor.Length}.");
+            throw new ArgumentException($"{header.Count} samples need {header.Count * header.InputLength} input and "
+                + $"{header.Count * header.TensorLength} tensor values; got {input.Length} and {tensor.Length}.");
         Assemble(path, header, [(header.SampleStart, () => (input, tensor))]);
     }
 
@@ -98,11 +101,13 @@ public static class DatasetFile
             long next = header.SampleStart;
             foreach (var (start, read) in pieces)
             {
-                if (start != next) throw new InvalidOperationException($"Pieces of {path} must follow each other: expected sample {next}, got {start}.");
+                if (start != next)
+                    throw new InvalidOperationException($"Pieces of {path} must follow each other: expected sample {next}, got {start}.");
                 var (inputValues, tensorValues) = read();
                 long count = inputValues.Length / header.InputLength;
                 if (count * header.InputLength != inputValues.Length || tensorValues.Length != count * header.TensorLength)
-                    throw new InvalidDataException($"A piece of {path} starting at sample {start} has {inputValues.Length} input and {tensorValues.Length} tensor values, which is not a whole number of samples of this dataset.");
+                    throw new InvalidDataException($"A piece of {path} starting at sample {start} has {inputValues.Length} input and "
+                        + $"{tensorValues.Length} tensor values, which is not a whole number of samples of this dataset.");
                 if (count == 0) continue;
                 writer.Write(input, inputValues, fileSelection: Slab(inputDims, start - header.SampleStart, count));
                 writer.Write(tensor, tensorValues, fileSelection: Slab(tensorDims, start - header.SampleStart, count));
@@ -175,7 +180,8 @@ public static class DatasetFile
                 file.Dataset(T).Read<double[]>());
             var (expectedInput, expectedTensor) = Dimensions(header);
             if (!inputDims.SequenceEqual(expectedInput) || !file.Dataset(Tensor).Space.Dimensions.SequenceEqual(expectedTensor))
-                throw new InvalidDataException($"{path}: the input or tensor shape does not match its {header.Count} samples, grids and {header.TimeCoordinate.Length} output times.");
+                throw new InvalidDataException($"{path}: the input or tensor shape does not match its {header.Count} samples, "
+                    + $"grids and {header.TimeCoordinate.Length} output times.");
             return header;
         }
         catch (Exception e) when (e is not InvalidDataException)

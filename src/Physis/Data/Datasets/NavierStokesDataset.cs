@@ -34,7 +34,8 @@ public sealed class NavierStokesDataset : DatasetGenerator
     public NavierStokesDataset(int resolution = DefaultResolution, int times = DefaultTimes)
     {
         if (resolution is < MinResolution or > MaxResolution || resolution % 2 != 0)
-            throw new ArgumentException($"Resolution {resolution} is not supported for navier-stokes: use an even number of points from {MinResolution} to {MaxResolution}.");
+            throw new ArgumentException($"Resolution {resolution} is not supported for navier-stokes: "
+                + $"use an even number of points from {MinResolution} to {MaxResolution}.");
         if (times < 1)
             throw new ArgumentException($"--times must be at least 1 for navier-stokes; got {times}.");
         _fine = Refinement * resolution;
@@ -46,7 +47,9 @@ public sealed class NavierStokesDataset : DatasetGenerator
     }
 
     public override string Name => "navier-stokes";
-    public override string Equation => "w_t + u . grad w = nu Lap w + f, periodic on [0, 1)^2, f = 0.1 (sin(2 pi (x + y)) + cos(2 pi (x + y))), w(x, 0) ~ N(0, grf_sigma^2 (-Laplacian + grf_tau^2 I)^-grf_alpha)";
+    public override string Equation =>
+        "w_t + u . grad w = nu Lap w + f, periodic on [0, 1)^2, f = 0.1 (sin(2 pi (x + y)) + cos(2 pi (x + y))), w(x, 0) ~ N(0, "
+        + "grf_sigma^2 (-Laplacian + grf_tau^2 I)^-grf_alpha)";
     public override int[] InputShape { get; }
     public override double[] XCoordinate { get; }
     public override double[] YCoordinate => XCoordinate;

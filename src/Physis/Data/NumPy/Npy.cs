@@ -139,7 +139,8 @@ public static class Npy
     {
         if (PythonLiteral.Parse(text) is not Dictionary<string, object?> header)
             throw new InvalidDataException($"the header is not a Python dictionary: {text.Trim()}");
-        if (!header.TryGetValue("descr", out var descr) || !header.TryGetValue("fortran_order", out var fortran) || !header.TryGetValue("shape", out var shapeValue))
+        if (!header.TryGetValue("descr", out var descr) || !header.TryGetValue("fortran_order", out var fortran)
+            || !header.TryGetValue("shape", out var shapeValue))
             throw new InvalidDataException($"the header lacks one of the keys 'descr', 'fortran_order', 'shape': {text.Trim()}");
         if (descr is not string descriptor)
             throw new NotSupportedException($"The structured .npy dtype {text.Trim()} is not supported; save plain numeric arrays.");

@@ -74,7 +74,8 @@ public sealed class NpyArray
     internal static long ElementCount(int[] shape)
     {
         foreach (int dimension in shape)
-            if (dimension < 0) throw new ArgumentException($"Array dimensions must be non-negative; got ({string.Join(", ", shape)}).", nameof(shape));
+            if (dimension < 0)
+                throw new ArgumentException($"Array dimensions must be non-negative; got ({string.Join(", ", shape)}).", nameof(shape));
         if (shape.Contains(0)) return 0;
         long count = 1;
         foreach (int dimension in shape)

@@ -16,7 +16,8 @@ public static class Npz
         foreach (var (name, array) in arrays)
         {
             if (string.IsNullOrEmpty(name) || name.Contains('\\'))
-                throw new ArgumentException($"Array name '{name}' cannot name an .npz entry: use a non-empty name without backslashes.", nameof(arrays));
+                throw new ArgumentException($"Array name '{name}' cannot name an .npz entry: use a non-empty name without backslashes.",
+                    nameof(arrays));
             if (array is null) throw new ArgumentException($"Array '{name}' is null.", nameof(arrays));
         }
 
@@ -42,7 +43,8 @@ public static class Npz
             foreach (var entry in archive.Entries)
             {
                 if (!entry.FullName.EndsWith(".npy", StringComparison.Ordinal))
-                    throw new InvalidDataException($"entry '{entry.FullName}' is not an .npy array; only archives written by numpy.savez are supported.");
+                    throw new InvalidDataException($"entry '{entry.FullName}' is not an .npy array; "
+                        + "only archives written by numpy.savez are supported.");
                 using var entryStream = entry.Open();
                 try
                 {

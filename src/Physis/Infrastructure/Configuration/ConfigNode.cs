@@ -25,7 +25,8 @@ public sealed class ConfigNode(string file, string path, YamlNode node)
             string key = ((keyNode as YamlScalarNode)?.Value ?? "").Trim();
             string childPath = Path.Length == 0 ? key : $"{Path}.{key}";
             if (!allowed.Contains(key))
-                throw new ConfigurationException($"{file}:{keyNode.Start.Line}: unknown key '{key}'{(Path.Length == 0 ? "" : $" in {Path}")}; allowed: {string.Join(", ", allowed)}.");
+                throw new ConfigurationException($"{file}:{keyNode.Start.Line}: unknown key '{key}'{(Path.Length == 0 ? "" : $" in {Path}")}; "
+                    + $"allowed: {string.Join(", ", allowed)}.");
             if (!entries.TryAdd(key, new ConfigNode(file, childPath, value)))
                 throw new ConfigurationException($"{file}:{keyNode.Start.Line}: key '{key}' appears twice{(Path.Length == 0 ? "" : $" in {Path}")}.");
         }

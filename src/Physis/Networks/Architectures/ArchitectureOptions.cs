@@ -39,7 +39,8 @@ public sealed record MlpArchitecture(IReadOnlyList<int> Hidden) : ArchitectureOp
         new FeedForward(inputs, Hidden, outputs, activation, layers);
 }
 
-/// <summary>The modified MLP of Wang, Teng and Perdikaris (2021): <see cref="Depth"/> hidden layers of <see cref="Width"/> units, each gated by two encoders of the input.</summary>
+/// <summary>The modified MLP of Wang, Teng and Perdikaris (2021): <see cref="Depth"/> hidden
+/// layers of <see cref="Width"/> units, each gated by two encoders of the input.</summary>
 public sealed record ModifiedMlpArchitecture(int Width, int Depth) : ArchitectureOptions
 {
     public override void Validate()
@@ -54,7 +55,8 @@ public sealed record ModifiedMlpArchitecture(int Width, int Depth) : Architectur
         new ModifiedMlp(inputs, Width, Depth, outputs, activation, layers);
 }
 
-/// <summary>An MLP of <see cref="Blocks"/> residual blocks, each <see cref="LayersPerBlock"/> layers of <see cref="Width"/> units with a skip connection around them.</summary>
+/// <summary>An MLP of <see cref="Blocks"/> residual blocks, each <see cref="LayersPerBlock"/>
+/// layers of <see cref="Width"/> units with a skip connection around them.</summary>
 public sealed record ResidualArchitecture(int Width, int Blocks, int LayersPerBlock = 2) : ArchitectureOptions
 {
     public override void Validate()
@@ -81,7 +83,8 @@ public sealed record PirateNetArchitecture(int Width, int Blocks, double Initial
     {
         RequirePositive("PirateNet", "width", Width);
         RequirePositive("PirateNet", "number of blocks", Blocks);
-        if (!double.IsFinite(InitialAlpha)) throw new ArgumentException($"PirateNet: the initial alpha must be finite, got {InitialAlpha}. The method starts from 0.");
+        if (!double.IsFinite(InitialAlpha))
+            throw new ArgumentException($"PirateNet: the initial alpha must be finite, got {InitialAlpha}. The method starts from 0.");
     }
 
     public override string ToString() => FormattableString.Invariant($"PirateNet (width {Width}, {Blocks} blocks, initial alpha {InitialAlpha})");

@@ -19,7 +19,8 @@ public sealed class PirateNet : nn.Module<Tensor, Tensor>
     private readonly ModuleList<AdaptiveResidualBlock> blocks = new();
     private readonly Activation activation;
 
-    public PirateNet(int inputs, int width, int blocks, double initialAlpha, int outputs, Activation activation, LayerFactory factory) : base(nameof(PirateNet))
+    public PirateNet(int inputs, int width, int blocks, double initialAlpha, int outputs, Activation activation, LayerFactory factory)
+        : base(nameof(PirateNet))
     {
         this.activation = activation;
         encoders = new GateEncoders(inputs, width, factory);
@@ -54,7 +55,8 @@ public sealed class PirateNet : nn.Module<Tensor, Tensor>
     public void FitHead(Tensor features, Tensor targets)
     {
         if (targets.dim() != 2 || targets.shape[0] != features.shape[0] || targets.shape[1] != head.Outputs)
-            throw new ArgumentException($"PirateNet.FitHead needs targets [{features.shape[0]}, {head.Outputs}], got [{string.Join(", ", targets.shape)}].");
+            throw new ArgumentException($"PirateNet.FitHead needs targets [{features.shape[0]}, {head.Outputs}], "
+                + $"got [{string.Join(", ", targets.shape)}].");
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var h = LastHidden(features).to(ScalarType.Float64);

@@ -14,7 +14,8 @@ public sealed class ResidualMlp : nn.Module<Tensor, Tensor>
     private readonly ModuleList<ModuleList<Dense>> blocks = new();
     private readonly Activation activation;
 
-    public ResidualMlp(int inputs, int width, int blocks, int layersPerBlock, int outputs, Activation activation, LayerFactory factory) : base(nameof(ResidualMlp))
+    public ResidualMlp(int inputs, int width, int blocks, int layersPerBlock, int outputs, Activation activation, LayerFactory factory)
+        : base(nameof(ResidualMlp))
     {
         this.activation = activation;
         input = factory.Dense(inputs, width);

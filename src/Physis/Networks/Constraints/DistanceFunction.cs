@@ -31,7 +31,8 @@ public sealed class DistanceFunction
         var phi = evaluate(points);
         if (phi.dim() == 1) phi = phi.unsqueeze(1);
         if (phi.dim() != 2 || phi.shape[0] != points.shape[0] || phi.shape[1] != 1)
-            throw new InvalidOperationException($"Distance function '{Description}' returned shape [{string.Join(", ", phi.shape)}] for {points.shape[0]} points; it must return [n, 1].");
+            throw new InvalidOperationException($"Distance function '{Description}' returned shape [{string.Join(", ", phi.shape)}] for "
+                + $"{points.shape[0]} points; it must return [n, 1].");
         return phi;
     }
 
@@ -59,7 +60,8 @@ public sealed class DistanceFunction
         RequireFinite("An interval end", a);
         RequireFinite("An interval end", b);
         if (!(a < b)) throw new ArgumentException($"An interval distance needs a < b, got [{a}, {b}].");
-        return new(x => { var c = Column(x, coordinate); return (c - a) * (b - c) / (b - a); }, FormattableString.Invariant($"(x{coordinate} - {a})({b} - x{coordinate})/{b - a}"));
+        return new(x => { var c = Column(x, coordinate); return (c - a) * (b - c) / (b - a); },
+            FormattableString.Invariant($"(x{coordinate} - {a})({b} - x{coordinate})/{b - a}"));
     }
 
     /// <summary>x - a on coordinate <paramref name="coordinate"/>: zero on the plane x = a, positive above (for example t - t0).</summary>
@@ -85,7 +87,8 @@ public sealed class DistanceFunction
     public static DistanceFunction Box(IReadOnlyList<double> lower, IReadOnlyList<double> upper, IReadOnlyList<int>? coordinates = null)
     {
         if (lower is null || upper is null || lower.Count == 0 || lower.Count != upper.Count)
-            throw new ArgumentException($"A box distance needs corners with the same, positive number of coordinates; got {lower?.Count ?? 0} and {upper?.Count ?? 0}.");
+            throw new ArgumentException("A box distance needs corners with the same, positive number of coordinates; "
+                + $"got {lower?.Count ?? 0} and {upper?.Count ?? 0}.");
         coordinates ??= Enumerable.Range(0, lower.Count).ToList();
         if (coordinates.Count != lower.Count)
             throw new ArgumentException($"A box distance has {lower.Count} corner coordinates but {coordinates.Count} coordinate indices.");
@@ -99,19 +102,21 @@ public sealed class DistanceFunction
     {
         if (centre is null || centre.Count == 0) throw new ArgumentException("A disk or ball distance needs a centre with at least one coordinate.");
         foreach (double c in centre) RequireFinite("A centre coordinate", c);
-        if (!double.IsFinite(radius) || !(radius > 0)) throw new ArgumentException($"A disk or ball distance needs a positive, finite radius; got {radius}.");
+        if (!double.IsFinite(radius) || !(radius > 0))
+            throw new ArgumentException($"A disk or ball distance needs a positive, finite radius; got {radius}.");
         coordinates ??= Enumerable.Range(0, centre.Count).ToList();
         if (coordinates.Count != centre.Count)
             throw new ArgumentException($"A disk or ball distance has {centre.Count} centre coordinates but {coordinates.Count} coordinate indices.");
         foreach (int c in coordinates) RequireCoordinate(c);
         var centreCopy = centre.ToArray();
         var coordinateCopy = coordinates.ToArray();
+        string centreText = string.Join(", ", centre.Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         return new(x =>
         {
             Tensor squared = (Column(x, coordinateCopy[0]) - centreCopy[0]).square();
             for (int i = 1; i < centreCopy.Length; i++) squared = squared + (Column(x, coordinateCopy[i]) - centreCopy[i]).square();
             return (radius * radius - squared) / (2 * radius);
-        }, FormattableString.Invariant($"({radius}^2 - |x - ({string.Join(", ", centre.Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)))})|^2)/{2 * radius}"));
+        }, FormattableString.Invariant($"({radius}^2 - |x - ({centreText})|^2)/{2 * radius}"));
     }
 
     /// <summary>
@@ -126,17 +131,21 @@ public sealed class DistanceFunction
         Union u => For(u.First).Or(For(u.Second)),
         Intersection i => For(i.First).And(For(i.Second)),
         Difference d => For(d.First).And(For(d.Second).Negate()),
-        _ => throw new ArgumentException($"There is no built-in distance function for a {geometry.GetType().Name}; pass your own DistanceFunction (phi = 0 exactly on the constrained boundary, > 0 inside)."),
+        _ => throw new ArgumentException($"There is no built-in distance function for a {geometry.GetType().Name}; "
+            + "pass your own DistanceFunction (phi = 0 exactly on the constrained boundary, > 0 inside)."),
     };
 
     /// <summary>-phi: swaps inside and outside (for differences of regions).</summary>
     public DistanceFunction Negate() => new(x => -Evaluate(x), $"-({Description})");
 
     /// <summary>R-conjunction phi1 + phi2 - sqrt(phi1^2 + phi2^2): zero where either is zero (the other positive), positive where both are.</summary>
-    public DistanceFunction And(DistanceFunction other) => new(x => RCombine(Evaluate(x), other.Evaluate(x), -1), $"({Description}) and ({other.Description})");
+    public DistanceFunction And(DistanceFunction other) =>
+        new(x => RCombine(Evaluate(x), other.Evaluate(x), -1), $"({Description}) and ({other.Description})");
 
-    /// <summary>R-disjunction phi1 + phi2 + sqrt(phi1^2 + phi2^2): zero where either is zero (the other negative), positive where either is.</summary>
-    public DistanceFunction Or(DistanceFunction other) => new(x => RCombine(Evaluate(x), other.Evaluate(x), +1), $"({Description}) or ({other.Description})");
+    /// <summary>R-disjunction phi1 + phi2 + sqrt(phi1^2 + phi2^2): zero where
+    /// either is zero (the other negative), positive where either is.</summary>
+    public DistanceFunction Or(DistanceFunction other) =>
+        new(x => RCombine(Evaluate(x), other.Evaluate(x), +1), $"({Description}) or ({other.Description})");
 
     /// <summary>phi1 * phi2: smooth everywhere, zero on the union of both zero sets (not normalised).</summary>
     public DistanceFunction Times(DistanceFunction other) => new(x => Evaluate(x) * other.Evaluate(x), $"({Description})({other.Description})");

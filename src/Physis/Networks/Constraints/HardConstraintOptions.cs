@@ -21,7 +21,8 @@ public abstract record HardConstraintOptions
         if (Fields.Count == 0) throw new ArgumentException($"{GetType().Name}: the field list is empty; leave it null to constrain every field.");
         return Fields.Select(f => problem.Fields.Contains(f)
             ? problem.Terms.FieldIndex(f)
-            : throw new ArgumentException($"{GetType().Name}: the problem has no field '{f}'; its fields are {string.Join(", ", problem.Fields)}.")).ToList();
+            : throw new ArgumentException($"{GetType().Name}: the problem has no field '{f}'; "
+                + $"its fields are {string.Join(", ", problem.Fields)}.")).ToList();
     }
 
     protected static Expr ValueIn(PdeProblem problem, Func<Terms, Expr> value, string what)
@@ -31,7 +32,8 @@ public abstract record HardConstraintOptions
     }
 }
 
-/// <summary>u = g on the whole (spatial) boundary of the problem's geometry: u = g + phi N with phi from <see cref="DistanceFunction.For"/>.</summary>
+/// <summary>u = g on the whole (spatial) boundary of the problem's geometry:
+/// u = g + phi N with phi from <see cref="DistanceFunction.For"/>.</summary>
 /// <param name="Value">g in the problem's terms (coordinates and constants), or null for g = 0</param>
 public sealed record DirichletConstraintOptions(Func<Terms, Expr>? Value = null) : HardConstraintOptions
 {
@@ -76,6 +78,7 @@ public sealed record InitialConstraintOptions(Func<Terms, Expr> Value, bool Also
         var spatial = AlsoBoundary ? DistanceFunction.For(spaceTime.Space) : null;
         if (!FixesVelocity) return HardConstraints.Initial(time, spaceTime.T0, value, spatial, FieldIndices(problem));
         var velocity = Velocity is null ? null : HardConstraints.CoordinateFunction(ValueIn(problem, Velocity, "initial velocity"));
-        return HardConstraints.InitialWithVelocity(time, spaceTime.T0, HardConstraints.CoordinateFunction(value), velocity, spatial, FieldIndices(problem), TimeScale);
+        return HardConstraints.InitialWithVelocity(time, spaceTime.T0, HardConstraints.CoordinateFunction(value), velocity, spatial,
+            FieldIndices(problem), TimeScale);
     }
 }

@@ -61,8 +61,8 @@ public static class HardConstraints
     /// spatial boundary for all t (a homogeneous Dirichlet condition when u0 and v0 vanish there).
     /// </summary>
     /// <param name="initialVelocity">v0: points [n, d] to [n, 1] or [n, outputs]; null for a start at rest (v0 = 0)</param>
-    public static OutputTransform InitialWithVelocity(int timeCoordinate, double t0, Func<Tensor, Tensor> initialValue, Func<Tensor, Tensor>? initialVelocity,
-                                                      DistanceFunction? spatialDistance = null, IReadOnlyList<int>? fields = null, double? timeScale = null)
+    public static OutputTransform InitialWithVelocity(int timeCoordinate, double t0, Func<Tensor, Tensor> initialValue,
+        Func<Tensor, Tensor>? initialVelocity, DistanceFunction? spatialDistance = null, IReadOnlyList<int>? fields = null, double? timeScale = null)
     {
         ArgumentNullException.ThrowIfNull(initialValue);
         var time = TimeDistance(timeCoordinate, t0);
@@ -96,7 +96,8 @@ public static class HardConstraints
         Dirichlet(distance, CoordinateFunction(value), fields);
 
     /// <summary>Initial condition with u0 written as an expression of coordinates and constants.</summary>
-    public static OutputTransform Initial(int timeCoordinate, double t0, Expr initialValue, DistanceFunction? spatialDistance = null, IReadOnlyList<int>? fields = null) =>
+    public static OutputTransform Initial(int timeCoordinate, double t0, Expr initialValue, DistanceFunction? spatialDistance = null,
+        IReadOnlyList<int>? fields = null) =>
         Initial(timeCoordinate, t0, CoordinateFunction(initialValue), spatialDistance, fields);
 
     /// <summary>An expression of coordinates as a tensor function of the points, differentiable with respect to them.</summary>
@@ -105,7 +106,8 @@ public static class HardConstraints
         ArgumentNullException.ThrowIfNull(expression);
         var unsupported = expression.Nodes().FirstOrDefault(n => n is FieldDerivative or NormalComponent or ParameterRef or Custom);
         if (unsupported is not null)
-            throw new ArgumentException($"A hard-constraint value may use only coordinates, constants and functions of them; it contains {unsupported.GetType().Name}.");
+            throw new ArgumentException("A hard-constraint value may use only coordinates, constants and functions of them; "
+                + $"it contains {unsupported.GetType().Name}.");
         return x =>
         {
             var value = new EvaluationContext(new PointsOnly(x), null, new Dictionary<TrainableParameter, Tensor>()).Evaluate(expression);
@@ -128,7 +130,8 @@ public static class HardConstraints
         var g = value(x);
         if (g.dim() == 1) g = g.unsqueeze(1);
         if (g.dim() != 2 || g.shape[0] != x.shape[0] || (g.shape[1] != 1 && g.shape[1] != y.shape[1]))
-            throw new InvalidOperationException($"The {what} function returned shape [{string.Join(", ", g.shape)}] for {x.shape[0]} points; it must return [n, 1] or [n, {y.shape[1]}].");
+            throw new InvalidOperationException($"The {what} function returned shape [{string.Join(", ", g.shape)}] for {x.shape[0]} points; "
+                + $"it must return [n, 1] or [n, {y.shape[1]}].");
         return g;
     }
 
@@ -139,7 +142,8 @@ public static class HardConstraints
         if (fields is null) return constrained;
         int outputs = (int)raw.shape[1];
         foreach (int f in fields)
-            if (f < 0 || f >= outputs) throw new ArgumentException($"A hard constraint names output field {f}, but the network has {outputs} output(s).");
+            if (f < 0 || f >= outputs)
+                throw new ArgumentException($"A hard constraint names output field {f}, but the network has {outputs} output(s).");
         var columns = new Tensor[outputs];
         for (int j = 0; j < outputs; j++) columns[j] = (fields.Contains(j) ? constrained : raw)[.., j..(j + 1)];
         return cat(columns, 1);

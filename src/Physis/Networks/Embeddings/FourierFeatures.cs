@@ -21,10 +21,12 @@ public sealed record FourierFeatureOptions(int Features, double Scale) : Embeddi
     public override void Validate(int inputs)
     {
         if (Features <= 0) throw new ArgumentException($"Fourier features: the number of features must be positive, got {Features}.");
-        if (!double.IsFinite(Scale) || Scale <= 0) throw new ArgumentException($"Fourier features: the scale sigma must be positive and finite, got {Scale}. Typical: 1 to 10.");
+        if (!double.IsFinite(Scale) || Scale <= 0)
+            throw new ArgumentException($"Fourier features: the scale sigma must be positive and finite, got {Scale}. Typical: 1 to 10.");
         if (Coordinates is not null)
         {
-            if (Coordinates.Count == 0) throw new ArgumentException("Fourier features: the coordinate list is empty; leave it null to embed every coordinate.");
+            if (Coordinates.Count == 0)
+                throw new ArgumentException("Fourier features: the coordinate list is empty; leave it null to embed every coordinate.");
             ValidateCoordinates("Fourier features", Coordinates, inputs);
         }
     }
@@ -32,7 +34,9 @@ public sealed record FourierFeatureOptions(int Features, double Scale) : Embeddi
     public override int Outputs(int inputs) => 2 * Features + inputs - (Coordinates?.Count ?? inputs);
 
     public override string ToString() =>
-        FormattableString.Invariant($"Fourier features (m = {Features}, sigma = {Scale}{(Coordinates is null ? "" : $", coordinates {string.Join(", ", Coordinates)}")}{(Trainable ? ", trainable" : "")})");
+        FormattableString.Invariant($"Fourier features (m = {Features}, sigma = {Scale}")
+        + (Coordinates is null ? "" : $", coordinates {string.Join(", ", Coordinates)}")
+        + (Trainable ? ", trainable" : "") + ")";
 
     public override InputEmbedding Create(int inputs, LayerFactory layers) => new FourierFeatures(this, inputs, layers);
 }

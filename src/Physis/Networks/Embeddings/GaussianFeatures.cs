@@ -24,20 +24,25 @@ public sealed record GaussianFeatureOptions(int Gaussians, int Features) : Embed
     {
         if (Gaussians <= 0) throw new ArgumentException($"Gaussian features: the number of Gaussians must be positive, got {Gaussians}.");
         if (Features <= 0) throw new ArgumentException($"Gaussian features: the feature length must be positive, got {Features}.");
-        if (!double.IsFinite(InitialWidth) || InitialWidth <= 0) throw new ArgumentException($"Gaussian features: the initial width must be positive and finite, got {InitialWidth}.");
-        if ((Lower is null) != (Upper is null)) throw new ArgumentException("Gaussian features: give both Lower and Upper corners of the centre box, or neither.");
+        if (!double.IsFinite(InitialWidth) || InitialWidth <= 0)
+            throw new ArgumentException($"Gaussian features: the initial width must be positive and finite, got {InitialWidth}.");
+        if ((Lower is null) != (Upper is null))
+            throw new ArgumentException("Gaussian features: give both Lower and Upper corners of the centre box, or neither.");
         if (Lower is null || Upper is null) return;
         if (Lower.Count != inputs || Upper.Count != inputs)
-            throw new ArgumentException($"Gaussian features: the centre box has {Lower.Count} and {Upper.Count} bounds, but the input has {inputs} coordinates.");
+            throw new ArgumentException($"Gaussian features: the centre box has {Lower.Count} and {Upper.Count} bounds, "
+                + $"but the input has {inputs} coordinates.");
         for (int d = 0; d < inputs; d++)
             if (!(double.IsFinite(Lower[d]) && double.IsFinite(Upper[d]) && Lower[d] < Upper[d]))
-                throw new ArgumentException($"Gaussian features: coordinate {d} has centre bounds [{Lower[d]}, {Upper[d]}]; each needs finite lower < upper.");
+                throw new ArgumentException($"Gaussian features: coordinate {d} has centre bounds [{Lower[d]}, {Upper[d]}]; "
+                    + "each needs finite lower < upper.");
     }
 
     public override int Outputs(int inputs) => Features;
 
     public override string ToString() =>
-        FormattableString.Invariant($"Gaussian features ({Gaussians} Gaussians, {Features} features each, {(Isotropic ? "isotropic" : "per-coordinate")} width {InitialWidth})");
+        FormattableString.Invariant($"Gaussian features ({Gaussians} Gaussians, {Features} features each, ")
+        + FormattableString.Invariant($"{(Isotropic ? "isotropic" : "per-coordinate")} width {InitialWidth})");
 
     public override InputEmbedding Create(int inputs, LayerFactory layers) => new GaussianFeatures(this, inputs, layers);
 }

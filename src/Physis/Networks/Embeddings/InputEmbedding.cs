@@ -43,7 +43,8 @@ public abstract record EmbeddingOptions
         var list = coordinates.ToList();
         foreach (int c in list)
             if (c < 0 || c >= inputs)
-                throw new ArgumentException($"{what}: coordinate index {c} is out of range; the input has {inputs} coordinate(s), numbered 0 to {inputs - 1}.");
+                throw new ArgumentException($"{what}: coordinate index {c} is out of range; "
+                    + $"the input has {inputs} coordinate(s), numbered 0 to {inputs - 1}.");
         var repeated = list.GroupBy(c => c).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         if (repeated.Count > 0) throw new ArgumentException($"{what}: coordinate(s) {string.Join(", ", repeated)} listed more than once.");
     }

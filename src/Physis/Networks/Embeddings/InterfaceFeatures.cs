@@ -21,7 +21,8 @@ public sealed record InterfaceFeatureOptions(int Coordinate, IReadOnlyList<doubl
         if (Interfaces is null || Interfaces.Count == 0) throw new ArgumentException("Interface features: list at least one interface position.");
         foreach (double c in Interfaces)
             if (!double.IsFinite(c)) throw new ArgumentException($"Interface features: interface positions must be finite, got {c}.");
-        if (Interfaces.Distinct().Count() != Interfaces.Count) throw new ArgumentException("Interface features: an interface position is listed more than once.");
+        if (Interfaces.Distinct().Count() != Interfaces.Count)
+            throw new ArgumentException("Interface features: an interface position is listed more than once.");
     }
 
     public override int Outputs(int inputs) => inputs + (Interfaces?.Count ?? 0);

@@ -15,7 +15,8 @@ public sealed record PeriodicCoordinate(int Coordinate, double Period, int Harmo
 public sealed record PeriodicEmbeddingOptions(IReadOnlyList<PeriodicCoordinate> Coordinates) : EmbeddingOptions
 {
     // A factory rather than a second constructor, so that JSON (settings.json of a run) has one constructor to bind.
-    public static PeriodicEmbeddingOptions Of(int coordinate, double period, int harmonics = 1) => new([new PeriodicCoordinate(coordinate, period, harmonics)]);
+    public static PeriodicEmbeddingOptions Of(int coordinate, double period, int harmonics = 1) =>
+        new([new PeriodicCoordinate(coordinate, period, harmonics)]);
 
     public override void Validate(int inputs)
     {
@@ -24,7 +25,8 @@ public sealed record PeriodicEmbeddingOptions(IReadOnlyList<PeriodicCoordinate> 
         foreach (var c in Coordinates)
         {
             if (!double.IsFinite(c.Period) || c.Period <= 0)
-                throw new ArgumentException($"Periodic embedding: the period of coordinate {c.Coordinate} must be positive and finite, got {c.Period}.");
+                throw new ArgumentException($"Periodic embedding: the period of coordinate {c.Coordinate} must be positive and "
+                    + $"finite, got {c.Period}.");
             if (c.Harmonics <= 0)
                 throw new ArgumentException($"Periodic embedding: coordinate {c.Coordinate} needs at least one harmonic, got {c.Harmonics}.");
         }
@@ -33,7 +35,8 @@ public sealed record PeriodicEmbeddingOptions(IReadOnlyList<PeriodicCoordinate> 
     public override int Outputs(int inputs) => inputs + (Coordinates?.Sum(c => 2 * c.Harmonics - 1) ?? 0);
 
     public override string ToString() =>
-        $"periodic ({string.Join("; ", Coordinates.Select(c => FormattableString.Invariant($"coordinate {c.Coordinate}: P = {c.Period}, K = {c.Harmonics}")))})";
+        "periodic (" + string.Join("; ", Coordinates.Select(c =>
+            FormattableString.Invariant($"coordinate {c.Coordinate}: P = {c.Period}, K = {c.Harmonics}"))) + ")";
 
     public override InputEmbedding Create(int inputs, LayerFactory layers) => new PeriodicEmbedding(this, inputs, layers);
 }

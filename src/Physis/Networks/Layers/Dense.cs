@@ -41,7 +41,8 @@ public sealed class Dense : nn.Module<Tensor, Tensor>
     public int Outputs { get; }
     public bool IsFactorized => weight is null;
 
-    /// <summary>The effective weight W [outputs, inputs] as a new tensor (the caller disposes it): a view of the stored one, or diag(exp(s)) V.</summary>
+    /// <summary>The effective weight W [outputs, inputs] as a new tensor (the
+    /// caller disposes it): a view of the stored one, or diag(exp(s)) V.</summary>
     public Tensor Weight() => weight?.alias() ?? logScale!.exp().unsqueeze(1) * direction!;
 
     public Tensor Bias => bias;
@@ -50,7 +51,8 @@ public sealed class Dense : nn.Module<Tensor, Tensor>
     public void Assign(Tensor newWeight, Tensor newBias)
     {
         if (!newWeight.shape.SequenceEqual(new long[] { Outputs, Inputs }) || !newBias.shape.SequenceEqual(new long[] { Outputs }))
-            throw new ArgumentException($"A {Outputs} x {Inputs} dense layer needs W [{Outputs}, {Inputs}] and b [{Outputs}], got [{string.Join(", ", newWeight.shape)}] and [{string.Join(", ", newBias.shape)}].");
+            throw new ArgumentException($"A {Outputs} x {Inputs} dense layer needs W [{Outputs}, {Inputs}] and b [{Outputs}], "
+                + $"got [{string.Join(", ", newWeight.shape)}] and [{string.Join(", ", newBias.shape)}].");
         using var noGrad = no_grad();
         bias.copy_(newBias);
         if (weight is not null) weight.copy_(newWeight);

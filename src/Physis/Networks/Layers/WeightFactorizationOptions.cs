@@ -12,8 +12,10 @@ public sealed record WeightFactorizationOptions(double Mean = 0.5, double Standa
     public void Validate()
     {
         if (!double.IsFinite(Mean) || Math.Abs(Mean) > 10)
-            throw new ArgumentException($"Weight factorisation: the mean of the log-scales must be finite and at most 10 in size (exp(10) already scales a weight by 22026), got {Mean}. Typical: 0.5 or 1.");
+            throw new ArgumentException("Weight factorisation: the mean of the log-scales must be finite and at most 10 in size (exp(10) "
+                + $"already scales a weight by 22026), got {Mean}. Typical: 0.5 or 1.");
         if (!double.IsFinite(StandardDeviation) || StandardDeviation < 0)
-            throw new ArgumentException($"Weight factorisation: the standard deviation of the log-scales must be finite and non-negative, got {StandardDeviation}. Typical: 0.1.");
+            throw new ArgumentException("Weight factorisation: the standard deviation of the log-scales must be finite and non-negative, "
+                + $"got {StandardDeviation}. Typical: 0.1.");
     }
 }

@@ -4,7 +4,8 @@ using static TorchSharp.torch;
 
 namespace Physis.Networks.Operators;
 
-/// <summary>Architecture of a DeepONet ("deeponet"): layer widths of the branch net (first = sensors) and trunk net (first = query dimension).</summary>
+/// <summary>Architecture of a DeepONet ("deeponet"): layer widths of the branch
+/// net (first = sensors) and trunk net (first = query dimension).</summary>
 public sealed record DeepOnetSettings : OperatorArchitecture
 {
     public required int[] Branch { get; init; }
@@ -19,10 +20,12 @@ public sealed record DeepOnetSettings : OperatorArchitecture
     public override void Validate()
     {
         if (Branch is null || Trunk is null || Branch.Length < 2 || Trunk.Length < 2 || Branch.Concat(Trunk).Any(w => w <= 0))
-            throw new ArgumentException($"Branch and Trunk need at least an input and an output width, all positive; got [{string.Join(", ", Branch ?? [])}] and [{string.Join(", ", Trunk ?? [])}].");
+            throw new ArgumentException("Branch and Trunk need at least an input and an output width, all positive; "
+                + $"got [{string.Join(", ", Branch ?? [])}] and [{string.Join(", ", Trunk ?? [])}].");
         if (Outputs <= 0) throw new ArgumentException($"Outputs must be positive; got {Outputs}.");
         if (Branch[^1] != Trunk[^1] || Branch[^1] % Outputs != 0)
-            throw new ArgumentException($"The last Branch and Trunk widths must be equal and divisible by the {Outputs} Outputs; got {Branch[^1]} and {Trunk[^1]}.");
+            throw new ArgumentException($"The last Branch and Trunk widths must be equal and divisible by the {Outputs} Outputs; "
+                + $"got {Branch[^1]} and {Trunk[^1]}.");
     }
 
     public override nn.Module Create(int seed) => new DeepOperatorNetwork(this, seed);
@@ -44,8 +47,10 @@ public sealed class DeepOperatorNetwork : nn.Module
     {
         settings.Validate();
         Settings = settings;
-        branch = new Mlp(settings.Branch[0], settings.Branch[1..^1], settings.Branch[^1], settings.Activation, seed: seed, dtype: dtype, device: device);
-        trunk = new Mlp(settings.Trunk[0], settings.Trunk[1..^1], settings.Trunk[^1], settings.Activation, seed: seed + 1, dtype: dtype, device: device);
+        branch = new Mlp(settings.Branch[0], settings.Branch[1..^1], settings.Branch[^1], settings.Activation, seed: seed, dtype: dtype,
+            device: device);
+        trunk = new Mlp(settings.Trunk[0], settings.Trunk[1..^1], settings.Trunk[^1], settings.Activation, seed: seed + 1, dtype: dtype,
+            device: device);
         bias = new Parameter(zeros(settings.Outputs, dtype, device));
         RegisterComponents();
     }
@@ -66,7 +71,8 @@ public sealed class DeepOperatorNetwork : nn.Module
     public Tensor Pointwise(Tensor u, Tensor y)
     {
         CheckInputs(u, y);
-        if (u.shape[0] != y.shape[0]) throw new ArgumentException($"Triples need one point per function; got {u.shape[0]} functions and {y.shape[0]} points.");
+        if (u.shape[0] != y.shape[0])
+            throw new ArgumentException($"Triples need one point per function; got {u.shape[0]} functions and {y.shape[0]} points.");
         var b = branch.forward(u).reshape(u.shape[0], Settings.Outputs, Group);
         var t = TrunkFeatures(y).reshape(y.shape[0], Settings.Outputs, Group);
         return (b * t).sum(-1) + bias;
@@ -77,7 +83,8 @@ public sealed class DeepOperatorNetwork : nn.Module
     private void CheckInputs(Tensor u, Tensor y)
     {
         if (u.dim() != 2 || u.shape[1] != Settings.Sensors)
-            throw new ArgumentException($"This DeepONet reads input functions at {Settings.Sensors} sensors; got input of shape [{string.Join(", ", u.shape)}]. Evaluate it on data with {Settings.Sensors} input points.");
+            throw new ArgumentException($"This DeepONet reads input functions at {Settings.Sensors} sensors; "
+                + $"got input of shape [{string.Join(", ", u.shape)}]. Evaluate it on data with {Settings.Sensors} input points.");
         if (y.dim() != 2 || y.shape[1] != Settings.QueryDimension)
             throw new ArgumentException($"Query points must be [P, {Settings.QueryDimension}]; got [{string.Join(", ", y.shape)}].");
     }

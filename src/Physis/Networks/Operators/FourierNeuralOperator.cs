@@ -27,10 +27,12 @@ public record FnoSettings : OperatorArchitecture
 
     public override void Validate()
     {
-        if (Modes is null || Modes.Length == 0 || Modes.Any(m => m <= 0)) throw new ArgumentException($"Modes needs a positive count per dimension; got [{string.Join(", ", Modes ?? [])}].");
+        if (Modes is null || Modes.Length == 0 || Modes.Any(m => m <= 0))
+            throw new ArgumentException($"Modes needs a positive count per dimension; got [{string.Join(", ", Modes ?? [])}].");
         if (Width <= 0) throw new ArgumentException($"Width must be positive; got {Width}.");
         if (Layers <= 0) throw new ArgumentException($"Layers must be positive; got {Layers}.");
-        if (InChannels <= 0 || OutChannels <= 0) throw new ArgumentException($"InChannels and OutChannels must be positive; got {InChannels} and {OutChannels}.");
+        if (InChannels <= 0 || OutChannels <= 0)
+            throw new ArgumentException($"InChannels and OutChannels must be positive; got {InChannels} and {OutChannels}.");
         if (ProjectionWidth <= 0) throw new ArgumentException($"ProjectionWidth must be positive; got {ProjectionWidth}.");
         if (!(Padding >= 0 && Padding <= 1)) throw new ArgumentException($"Padding is a fraction in [0, 1]; got {Padding}.");
         ValidateFactorisation();
@@ -40,7 +42,8 @@ public record FnoSettings : OperatorArchitecture
     protected virtual void ValidateFactorisation()
     {
         if (Factorisation != SpectralFactorisation.Dense)
-            throw new ArgumentException($"An fno has dense spectral weights; got Factorisation {Factorisation}. A factorised FNO is a tfno (TfnoSettings).");
+            throw new ArgumentException($"An fno has dense spectral weights; got Factorisation {Factorisation}. "
+                + "A factorised FNO is a tfno (TfnoSettings).");
     }
 
     public override nn.Module Create(int seed) => new FourierNeuralOperator(this, seed);
@@ -88,7 +91,8 @@ public sealed class FourierNeuralOperator : nn.Module<Tensor, Tensor>, IGridOper
         lifting = new PointwiseLinear(settings.InChannels + (settings.PositionalFeatures ? d : 0), settings.Width, generator, dtype, device);
         for (int l = 0; l < settings.Layers; l++)
         {
-            spectral.Add(new SpectralConvolution(settings.Width, settings.Width, settings.Modes, settings.Factorisation, settings.RankRatio, generator, dtype, device));
+            spectral.Add(new SpectralConvolution(settings.Width, settings.Width, settings.Modes, settings.Factorisation, settings.RankRatio,
+                generator, dtype, device));
             skips.Add(new PointwiseLinear(settings.Width, settings.Width, generator, dtype, device));
         }
         projectionHidden = new PointwiseLinear(settings.Width, settings.ProjectionWidth, generator, dtype, device);
@@ -107,7 +111,8 @@ public sealed class FourierNeuralOperator : nn.Module<Tensor, Tensor>, IGridOper
     {
         int d = Dimension;
         if (x.dim() != d + 2 || x.shape[1] != Settings.InChannels)
-            throw new ArgumentException($"This FNO takes [batch, {Settings.InChannels}, {string.Join(", ", Enumerable.Repeat("n", d))}]; got [{string.Join(", ", x.shape)}].");
+            throw new ArgumentException($"This FNO takes [batch, {Settings.InChannels}, {string.Join(", ", Enumerable.Repeat("n", d))}]; "
+                + $"got [{string.Join(", ", x.shape)}].");
         long[] grid = [.. x.shape.Skip(2)];
         CheckResolution(grid);
         var h = Settings.PositionalFeatures ? cat([x, GridFeatures(x.shape[0], grid, x.dtype, x.device)], 1) : x;

@@ -32,7 +32,8 @@ public static class GridConvolution
     public static Tensor ConvolveTransposed(Tensor x, Tensor kernel, long stride, long padding, IReadOnlyList<long> outputPadding)
     {
         if (kernel.dim() != x.dim() || x.dim() is not (3 or 4) || kernel.shape[0] != x.shape[1] || outputPadding.Count != x.dim() - 2)
-            throw new ArgumentException($"A kernel [{string.Join(", ", kernel.shape)}] cannot transpose-convolve a field [{string.Join(", ", x.shape)}].");
+            throw new ArgumentException($"A kernel [{string.Join(", ", kernel.shape)}] cannot transpose-convolve a field "
+                + $"[{string.Join(", ", x.shape)}].");
         long[] taps = [.. kernel.shape.Skip(2)];
         if (taps.Any(k => padding > k - 1)) throw new ArgumentException($"Padding {padding} exceeds the kernel's reach [{string.Join(", ", taps)}].");
         return Convolve(Spread(x, stride, taps, padding, [.. outputPadding]), Adjoint(kernel));
@@ -55,7 +56,8 @@ public static class GridConvolution
             x = interleaved.reshape([.. x.shape.Take(2 + j), m * stride, .. x.shape.Skip(3 + j)]).narrow(2 + j, 0, (m - 1) * stride + 1);
         }
         // nn.functional.pad lists the last axis first.
-        return nn.functional.pad(x, [.. Enumerable.Range(0, d).Reverse().SelectMany(j => new[] { taps[j] - 1 - padding, taps[j] - 1 - padding + extra[j] })]);
+        return nn.functional.pad(x,
+            [.. Enumerable.Range(0, d).Reverse().SelectMany(j => new[] { taps[j] - 1 - padding, taps[j] - 1 - padding + extra[j] })]);
     }
 
     private static Tensor Plain(Tensor x, Tensor kernel, long stride, long padding) => x.dim() == 3
@@ -88,7 +90,8 @@ public static class GridConvolution
             {
                 long[] taps = [.. kernel.shape.Skip(2)];
                 // Nodes at the end that no output window reached (when (n + 2p - k) is not a multiple of the stride).
-                long[] extra = [.. x.shape.Skip(2).Select((n, j) => n + padding - (upstream.shape[2 + j] - 1) * stride - 1 - (taps[j] - 1 - padding))];
+                long[] extra =
+                    [.. x.shape.Skip(2).Select((n, j) => n + padding - (upstream.shape[2 + j] - 1) * stride - 1 - (taps[j] - 1 - padding))];
                 inputGradient = Plain(Spread(upstream, stride, taps, padding, extra), Adjoint(kernel), 1, 0);
             }
             if ((bool)ctx.get_data("kernelGradient"))

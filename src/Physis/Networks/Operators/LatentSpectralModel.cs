@@ -44,7 +44,8 @@ public sealed record LsmSettings : OperatorArchitecture
     {
         if (Dimension is not (1 or 2)) throw new ArgumentException($"The latent spectral model works on 1 or 2 spatial axes; got {Dimension}.");
         if (InChannels <= 0 || OutChannels <= 0 || ProjectionWidth <= 0)
-            throw new ArgumentException($"InChannels, OutChannels and ProjectionWidth must be positive; got {InChannels}, {OutChannels} and {ProjectionWidth}.");
+            throw new ArgumentException("InChannels, OutChannels and ProjectionWidth must be positive; "
+                + $"got {InChannels}, {OutChannels} and {ProjectionWidth}.");
         if (Width <= 0) throw new ArgumentException($"Width must be positive; got {Width}.");
         // Channels double per scale and the grid halves: more than 10 levels overflows either long before it helps.
         if (Scales is < 1 or > 10) throw new ArgumentException($"Scales takes 1 to 10 levels; got {Scales}.");
@@ -53,7 +54,8 @@ public sealed record LsmSettings : OperatorArchitecture
         if (Patches <= 0) throw new ArgumentException($"Patches must be positive; got {Patches}.");
         // The channels of every scale are multiples of Width, so dividing Width divides them all.
         if (Heads <= 0 || Width % Heads != 0)
-            throw new ArgumentException($"Heads must be a positive divisor of Width ({Width}), which then divides the channels of every scale; got {Heads}.");
+            throw new ArgumentException($"Heads must be a positive divisor of Width ({Width}), "
+                + $"which then divides the channels of every scale; got {Heads}.");
     }
 
     public override nn.Module Create(int seed) => new LatentSpectralModel(this, seed);
@@ -87,8 +89,10 @@ public sealed class LatentSpectralModel : nn.Module<Tensor, Tensor>, IGridOperat
         {
             int channels = settings.ChannelsAt(l);
             // Below the finest scale the block's convolution has stride 2: it halves the grid as it doubles the channels.
-            down.Add(new ConvolutionBlock(l == 0 ? width : settings.ChannelsAt(l - 1), channels, d, generator, dtype, device, stride: l == 0 ? 1 : 2));
-            spectral.Add(new NeuralSpectralBlock(channels, d, settings.Tokens, settings.Basis, settings.Patches, settings.Heads, generator, dtype, device));
+            down.Add(new ConvolutionBlock(l == 0 ? width : settings.ChannelsAt(l - 1), channels, d, generator, dtype, device,
+                stride: l == 0 ? 1 : 2));
+            spectral.Add(new NeuralSpectralBlock(channels, d, settings.Tokens, settings.Basis, settings.Patches, settings.Heads, generator, dtype,
+                device));
         }
         // The decoder at scale l: a 1 x 1 map of [block output, upsampled scale l+1 result] (concatenated: C plus the coarser scale's channels) to C,
         // then up[l]'s convolution; a 3 x 3 kernel on the concatenation itself would cost three times the rest of the model.
@@ -114,7 +118,8 @@ public sealed class LatentSpectralModel : nn.Module<Tensor, Tensor>, IGridOperat
     public void CheckResolution(IReadOnlyList<long> grid)
     {
         if (grid.Count != Dimension)
-            throw new ArgumentException($"This latent spectral model is {Dimension}-dimensional; got a grid of {grid.Count} axes [{string.Join(", ", grid)}].");
+            throw new ArgumentException($"This latent spectral model is {Dimension}-dimensional; "
+                + $"got a grid of {grid.Count} axes [{string.Join(", ", grid)}].");
         int multiple = Settings.GridMultiple;
         if (grid.Any(n => n < multiple))
             throw new ArgumentException($"The latent spectral model with {Settings.Patches} patches and {Settings.Scales} scales needs at least " +
@@ -125,7 +130,8 @@ public sealed class LatentSpectralModel : nn.Module<Tensor, Tensor>, IGridOperat
     {
         int d = Dimension;
         if (x.dim() != d + 2 || x.shape[1] != Settings.InChannels)
-            throw new ArgumentException($"This LSM takes [batch, {Settings.InChannels}, {string.Join(", ", Enumerable.Repeat("n", d))}]; got [{string.Join(", ", x.shape)}].");
+            throw new ArgumentException($"This LSM takes [batch, {Settings.InChannels}, {string.Join(", ", Enumerable.Repeat("n", d))}]; "
+                + $"got [{string.Join(", ", x.shape)}].");
         long[] grid = [.. x.shape.Skip(2)];
         CheckResolution(grid);
         var h = Settings.PositionalFeatures ? cat([x, FourierNeuralOperator.GridFeatures(x.shape[0], grid, x.dtype, x.device)], 1) : x;
@@ -177,7 +183,8 @@ public sealed class NeuralSpectralBlock : nn.Module<Tensor, Tensor>
     public NeuralSpectralBlock(int channels, int dimension, int tokens, int basis, int patches, int heads, Generator generator,
         ScalarType dtype = ScalarType.Float32, Device? device = null) : base(nameof(NeuralSpectralBlock))
     {
-        if (channels <= 0 || tokens <= 0 || basis <= 0 || patches <= 0) throw new ArgumentException("Channels, tokens, basis and patches must be positive.");
+        if (channels <= 0 || tokens <= 0 || basis <= 0 || patches <= 0)
+            throw new ArgumentException("Channels, tokens, basis and patches must be positive.");
         if (dimension is not (1 or 2)) throw new ArgumentException($"The neural spectral block works on 1 or 2 spatial axes; got {dimension}.");
         if (heads <= 0 || channels % heads != 0) throw new ArgumentException($"Heads ({heads}) must divide the block's {channels} channels.");
         (Channels, Dimension, Patches, Heads) = (channels, dimension, patches, heads);
@@ -234,7 +241,8 @@ public sealed class NeuralSpectralBlock : nn.Module<Tensor, Tensor>
     {
         long n = tokens.shape[0], t = tokens.shape[1];
         int basis = BasisCount, group = Channels / Heads;
-        using var frequency = tensor(Enumerable.Range(0, basis).Select(j => (j / 2 + 1) * Math.PI).ToArray(), dtype: tokens.dtype, device: tokens.device);
+        using var frequency = tensor(Enumerable.Range(0, basis).Select(j => (j / 2 + 1) * Math.PI).ToArray(), dtype: tokens.dtype,
+            device: tokens.device);
         // cos(a) = sin(a + pi / 2): one sin call evaluates the whole basis.
         using var phase = tensor(Enumerable.Range(0, basis).Select(j => j % 2 * Math.PI / 2).ToArray(), dtype: tokens.dtype, device: tokens.device);
         var features = sin(tokens.reshape(n, t, Heads, 1, group) * frequency.reshape(basis, 1) + phase.reshape(basis, 1));
@@ -267,7 +275,8 @@ public sealed class ConvolutionBlock : nn.Module<Tensor, Tensor>
     {
         Stride = stride;
         double bound = 1 / Math.Sqrt(inChannels * Math.Pow(3, dimension));
-        weight = new Parameter(PointwiseLinear.Uniform([outChannels, inChannels, .. Enumerable.Repeat(3L, dimension)], bound, generator, dtype, device));
+        weight = new Parameter(PointwiseLinear.Uniform([outChannels, inChannels, .. Enumerable.Repeat(3L, dimension)], bound, generator, dtype,
+            device));
         bias = new Parameter(PointwiseLinear.Uniform([outChannels], bound, generator, dtype, device));
         RegisterComponents();
     }

@@ -39,7 +39,8 @@ public sealed record MgnoSettings : OperatorArchitecture
     public override void Validate()
     {
         if (Dimension is not (1 or 2)) throw new ArgumentException($"MgNO works on 1 or 2 spatial axes; got {Dimension}.");
-        if (InChannels <= 0 || OutChannels <= 0) throw new ArgumentException($"MgNO input and output channel counts must be positive; got {InChannels} and {OutChannels}.");
+        if (InChannels <= 0 || OutChannels <= 0)
+            throw new ArgumentException($"MgNO input and output channel counts must be positive; got {InChannels} and {OutChannels}.");
         if (Channels <= 0) throw new ArgumentException($"Channels (the MgNO width) must be positive; got {Channels}.");
         if (Layers <= 0) throw new ArgumentException($"Layers must be positive; got {Layers}.");
         // 30 levels would already need a billion points per axis; the cap keeps 2^(levels - 1) in range.
@@ -47,7 +48,8 @@ public sealed record MgnoSettings : OperatorArchitecture
         if (Smoothing <= 0) throw new ArgumentException($"Smoothing must be positive; got {Smoothing}.");
         if (!Enum.IsDefined(Boundary)) throw new ArgumentException($"Boundary must be dirichlet or periodic; got {Boundary}.");
         if (TrainingGrid is null || TrainingGrid.Length != Dimension)
-            throw new ArgumentException($"The MgNO training grid needs {Dimension} sizes (one per axis); got [{string.Join(", ", TrainingGrid ?? [])}].");
+            throw new ArgumentException($"The MgNO training grid needs {Dimension} sizes (one per axis); "
+                + $"got [{string.Join(", ", TrainingGrid ?? [])}].");
         if (ResolutionProblem([.. TrainingGrid.Select(n => (long)n)]) is { } problem) throw new ArgumentException($"Training grid: {problem}");
     }
 
@@ -78,13 +80,15 @@ public sealed record MgnoSettings : OperatorArchitecture
             // Stride-2 levels of a periodic grid stay periodic (and shifts by 2^(levels-1) commute with the cycle) only
             // if every level has an even size; the coarsest keeps at least 2 points.
             if (grid.All(n => n % coarsening == 0 && n / coarsening >= 2)) return null;
-            return $"an MgNO with {Levels} levels on a periodic grid needs a multiple of {coarsening} points per axis, at least {2 * coarsening}; got {sizes}. Use fewer Levels or another grid.";
+            return $"an MgNO with {Levels} levels on a periodic grid needs a multiple of {coarsening} points per axis, at least {2 * coarsening}; "
+                + $"got {sizes}. Use fewer Levels or another grid.";
         }
         // Each level maps m interior points to ceil(m / 2), so the coarsest has ceil(m / 2^(levels-1)) and keeps at
         // least 2 when m > 2^(levels-1).
         long smallest = coarsening + 1 + 2;
         if (grid.All(n => n >= smallest)) return null;
-        return $"an MgNO with {Levels} levels on a Dirichlet grid (boundary nodes included) needs at least {smallest} points per axis ({smallest - 2} interior), so that its coarsest level keeps 2 interior points; got {sizes}. Use fewer Levels or a finer grid.";
+        return $"an MgNO with {Levels} levels on a Dirichlet grid (boundary nodes included) needs at least {smallest} points per axis "
+            + $"({smallest - 2} interior), so that its coarsest level keeps 2 interior points; got {sizes}. Use fewer Levels or a finer grid.";
     }
 }
 
@@ -144,7 +148,8 @@ public sealed class MultigridNeuralOperator : nn.Module<Tensor, Tensor>, IGridOp
     {
         int d = Dimension;
         if (x.dim() != d + 2 || x.shape[1] != Settings.InChannels)
-            throw new ArgumentException($"This MgNO takes [batch, {Settings.InChannels}, {string.Join(", ", Enumerable.Repeat("n", d))}]; got [{string.Join(", ", x.shape)}].");
+            throw new ArgumentException($"This MgNO takes [batch, {Settings.InChannels}, {string.Join(", ", Enumerable.Repeat("n", d))}]; "
+                + $"got [{string.Join(", ", x.shape)}].");
         long[] grid = [.. x.shape.Skip(2)];
         CheckResolution(grid);
         var h = x;
@@ -217,7 +222,8 @@ internal sealed class MultigridVCycle : nn.Module<Tensor, Tensor>
             double bound = scale / Math.Sqrt(columns * Math.Pow(3, dimension));
             Tensor sample;
             using (NewDisposeScope())
-                sample = ((rand(shape, dtype: ScalarType.Float64, generator: generator) * 2 - 1) * bound).to(dtype, device ?? CPU).DetachFromDisposeScope();
+                sample = ((rand(shape, dtype: ScalarType.Float64, generator: generator) * 2 - 1) * bound)
+                    .to(dtype, device ?? CPU).DetachFromDisposeScope();
             var parameter = new Parameter(sample);
             register_parameter(name, parameter);
             return parameter;
@@ -245,12 +251,16 @@ internal sealed class MultigridVCycle : nn.Module<Tensor, Tensor>
         {
             Tensor? u = null;
             foreach (var smoother in smoothers[l])
-                u = u is null ? MultigridTransfer.Convolve(f, smoother, boundary) : u + MultigridTransfer.Convolve(f - MultigridTransfer.Convolve(u, operators[l]!, boundary), smoother, boundary);
+                u = u is null
+                    ? MultigridTransfer.Convolve(f, smoother, boundary)
+                    : u + MultigridTransfer.Convolve(f - MultigridTransfer.Convolve(u, operators[l]!, boundary), smoother, boundary);
             corrections[l] = u!;
-            if (l < levels - 1) f = MultigridTransfer.Restrict(f - MultigridTransfer.Convolve(u!, operators[l]!, boundary), restrictions[l], boundary);
+            if (l < levels - 1)
+                f = MultigridTransfer.Restrict(f - MultigridTransfer.Convolve(u!, operators[l]!, boundary), restrictions[l], boundary);
         }
         for (int l = levels - 2; l >= 0; l--)
-            corrections[l] = corrections[l] + MultigridTransfer.Prolong(corrections[l + 1], prolongations[l], [.. corrections[l].shape.Skip(2)], boundary);
+            corrections[l] = corrections[l]
+                + MultigridTransfer.Prolong(corrections[l + 1], prolongations[l], [.. corrections[l].shape.Skip(2)], boundary);
         return corrections[0];
     }
 }
@@ -283,8 +293,10 @@ public static class MultigridTransfer
     {
         long[] coarseGrid = [.. coarse.shape.Skip(2)];
         long[] outputPadding = [.. fine.Select((n, j) => n - (2 * coarseGrid[j] - 1))];
-        if (coarseGrid.Length != fine.Count || outputPadding.Any(p => p is not (0 or 1)) || (boundary == MultigridBoundary.Periodic && outputPadding.Any(p => p != 1)))
-            throw new ArgumentException($"A {boundary} prolongation cannot map a grid of {string.Join(" x ", coarseGrid)} to one of {string.Join(" x ", fine)}.");
+        if (coarseGrid.Length != fine.Count || outputPadding.Any(p => p is not (0 or 1))
+            || (boundary == MultigridBoundary.Periodic && outputPadding.Any(p => p != 1)))
+            throw new ArgumentException($"A {boundary} prolongation cannot map a grid of {string.Join(" x ", coarseGrid)} to one of "
+                + $"{string.Join(" x ", fine)}.");
         if (boundary == MultigridBoundary.Dirichlet) return GridConvolution.ConvolveTransposed(coarse, kernel, 2, 1, outputPadding);
         // Periodic: coarse node j feeds fine nodes 2j - 1, 2j, 2j + 1. Appending coarse node 0 after the last makes the
         // plain transposed convolution produce fine nodes -1 to 2m + 1 with the wrapped contributions; keep 0 to 2m - 1.

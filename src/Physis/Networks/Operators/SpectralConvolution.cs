@@ -13,12 +13,14 @@ public sealed class SpectralConvolution : nn.Module<Tensor, Tensor>
 {
     private readonly SpectralWeights weights;
 
-    public SpectralConvolution(int inChannels, int outChannels, IReadOnlyList<int> modes, SpectralFactorisation factorisation = SpectralFactorisation.Dense,
+    public SpectralConvolution(int inChannels, int outChannels, IReadOnlyList<int> modes,
+        SpectralFactorisation factorisation = SpectralFactorisation.Dense,
         double rankRatio = 1.0, Generator? generator = null, ScalarType dtype = ScalarType.Float32, Device? device = null)
         : base(nameof(SpectralConvolution))
     {
         if (inChannels <= 0 || outChannels <= 0) throw new ArgumentException($"Channel counts must be positive; got {inChannels} and {outChannels}.");
-        if (modes.Count == 0 || modes.Any(m => m <= 0)) throw new ArgumentException($"Give a positive number of modes per dimension; got [{string.Join(", ", modes)}].");
+        if (modes.Count == 0 || modes.Any(m => m <= 0))
+            throw new ArgumentException($"Give a positive number of modes per dimension; got [{string.Join(", ", modes)}].");
         Modes = [.. modes];
         int[] shape = [.. modes.Select((m, j) => j < modes.Count - 1 ? 2 * m : m)];
         using var owned = generator is null ? new Generator(0) : null;
@@ -38,7 +40,8 @@ public sealed class SpectralConvolution : nn.Module<Tensor, Tensor>
         {
             long needed = j < Dimension - 1 ? 2L * Modes[j] : 2L * (Modes[j] - 1);
             if (grid[j] < Math.Max(needed, 1))
-                throw new ArgumentException($"A grid of {grid[j]} points along axis {j} cannot resolve {Modes[j]} Fourier modes; use at least {needed} points.");
+                throw new ArgumentException($"A grid of {grid[j]} points along axis {j} cannot resolve {Modes[j]} Fourier modes; "
+                    + $"use at least {needed} points.");
         }
     }
 

@@ -92,7 +92,8 @@ public abstract class SpectralWeights : nn.Module
             var next = factors[j];
             result = shareRank
                 ? (result.unsqueeze(1) * next.unsqueeze(0)).reshape(-1, next.shape[1])
-                : (result.unsqueeze(1).unsqueeze(3) * next.unsqueeze(0).unsqueeze(2)).reshape(result.shape[0] * next.shape[0], result.shape[1] * next.shape[1]);
+                : (result.unsqueeze(1).unsqueeze(3) * next.unsqueeze(0).unsqueeze(2))
+                    .reshape(result.shape[0] * next.shape[0], result.shape[1] * next.shape[1]);
         }
         return result;
     }

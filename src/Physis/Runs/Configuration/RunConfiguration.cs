@@ -56,13 +56,17 @@ public static class RunConfiguration
     {
         var keys = node.Mapping("architecture", "hidden", "width", "depth", "blocks", "layers-per-block", "activation", "initializer",
             "weight-factorization", "embeddings", "hard-constraints");
-        var activation = keys.TryGetValue("activation", out var a) ? ActivationFunctions.Parse(a.Choice("tanh", "sin", "gelu", "silu")) : settings.Network.Activation;
+        var activation = keys.TryGetValue("activation", out var a)
+            ? ActivationFunctions.Parse(a.Choice("tanh", "sin", "gelu", "silu"))
+            : settings.Network.Activation;
         var initializer = keys.TryGetValue("initializer", out var i)
             ? i.Choice("glorot-normal", "glorot-uniform") == "glorot-normal" ? Initializer.GlorotNormal : Initializer.GlorotUniform
             : settings.Network.Initializer;
         string architecture = keys.TryGetValue("architecture", out var arch) ? arch.Choice(Architectures) : "mlp";
         // Without widths, an MLP keeps the preset's (its MLP's, or the default [20, 20, 20]).
-        var presetHidden = settings.Network.Architecture is MlpArchitecture mlp ? mlp.Hidden : ((MlpArchitecture)PinnSettings.DefaultNetwork.Architecture).Hidden;
+        var presetHidden = settings.Network.Architecture is MlpArchitecture mlp
+            ? mlp.Hidden
+            : ((MlpArchitecture)PinnSettings.DefaultNetwork.Architecture).Hidden;
         var hidden = keys.TryGetValue("hidden", out var h) ? h.Ints(1) : presetHidden;
 
         // Each architecture takes its own size keys; a key meant for another one is a mistake worth reporting.
@@ -73,7 +77,8 @@ public static class RunConfiguration
             "residual" => ["width", "blocks", "layers-per-block"],
             _ => ["width", "blocks"],
         };
-        foreach (var key in new[] { "hidden", "width", "depth", "blocks", "layers-per-block" }.Where(k => keys.ContainsKey(k) && !sizeKeys.Contains(k)))
+        foreach (var key in new[] { "hidden", "width", "depth", "blocks", "layers-per-block" }
+            .Where(k => keys.ContainsKey(k) && !sizeKeys.Contains(k)))
             throw keys[key].Error($"does not apply to architecture {architecture}, which takes {string.Join(", ", sizeKeys)}.");
         int Size(string key, int fallback) => keys.TryGetValue(key, out var n) ? n.Int(1) : fallback;
         ArchitectureOptions options = architecture switch
@@ -127,7 +132,8 @@ public static class RunConfiguration
             case "fourier":
                 {
                     var k = settingsNode.Mapping("features", "scale", "coordinates", "trainable");
-                    return new FourierFeatureOptions(k.TryGetValue("features", out var f) ? f.Int(1) : 64, k.TryGetValue("scale", out var s) ? s.Double() : 1.0)
+                    return new FourierFeatureOptions(k.TryGetValue("features", out var f) ? f.Int(1) : 64,
+                        k.TryGetValue("scale", out var s) ? s.Double() : 1.0)
                     {
                         Coordinates = k.TryGetValue("coordinates", out var cs) ? cs.Sequence().Select(Coordinate).ToArray() : null,
                         Trainable = k.TryGetValue("trainable", out var t) && t.Bool(),
@@ -143,7 +149,8 @@ public static class RunConfiguration
             default:
                 {
                     var k = settingsNode.Mapping("gaussians", "features", "width", "isotropic");
-                    return new GaussianFeatureOptions(k.TryGetValue("gaussians", out var g) ? g.Int(1) : 64, k.TryGetValue("features", out var f) ? f.Int(1) : 8)
+                    return new GaussianFeatureOptions(k.TryGetValue("gaussians", out var g) ? g.Int(1) : 64,
+                        k.TryGetValue("features", out var f) ? f.Int(1) : 8)
                     {
                         InitialWidth = k.TryGetValue("width", out var w) ? w.Double() : 0.1,
                         Isotropic = k.TryGetValue("isotropic", out var iso) && iso.Bool(),
@@ -203,7 +210,8 @@ public static class RunConfiguration
             };
             if (schedule.ParameterHoldIterations > schedule.AdamIterations)
                 throw (holds ? hold! : adamNode).Error(
-                    $"holds the parameters for {schedule.ParameterHoldIterations} iterations, more than the {schedule.AdamIterations} Adam iterations.");
+                    $"holds the parameters for {schedule.ParameterHoldIterations} iterations, "
+                    + $"more than the {schedule.AdamIterations} Adam iterations.");
         }
         if (keys.TryGetValue("lbfgs", out var lbfgsNode))
         {

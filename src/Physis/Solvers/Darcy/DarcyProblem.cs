@@ -16,7 +16,8 @@ public sealed class DarcyProblem
     {
         GridSize = ValidateCoefficient(coefficient);
         if (forcing.GetLength(0) != GridSize || forcing.GetLength(1) != GridSize)
-            throw new ArgumentException($"Forcing must have the coefficient's shape [{GridSize}, {GridSize}]; got [{forcing.GetLength(0)}, {forcing.GetLength(1)}].", nameof(forcing));
+            throw new ArgumentException($"Forcing must have the coefficient's shape [{GridSize}, {GridSize}]; "
+                + $"got [{forcing.GetLength(0)}, {forcing.GetLength(1)}].", nameof(forcing));
         Matrix = Assemble(coefficient);
         int m = GridSize - 2;
         rightHandSide = new double[m * m];
@@ -31,7 +32,8 @@ public sealed class DarcyProblem
 
     public DarcyProblem(double[,] coefficient, double constantForcing = 1.0)
     {
-        if (!double.IsFinite(constantForcing)) throw new ArgumentException($"Forcing must be finite; got {constantForcing}.", nameof(constantForcing));
+        if (!double.IsFinite(constantForcing))
+            throw new ArgumentException($"Forcing must be finite; got {constantForcing}.", nameof(constantForcing));
         GridSize = ValidateCoefficient(coefficient);
         Matrix = Assemble(coefficient);
         rightHandSide = new double[Matrix.Rows];
@@ -73,7 +75,8 @@ public sealed class DarcyProblem
             {
                 double a = coefficient[i, j];
                 if (!double.IsFinite(a) || a <= 0)
-                    throw new ArgumentException($"Coefficient is {a} at node [{i}, {j}]; Darcy flow needs a finite, strictly positive permeability (otherwise the matrix is not SPD).", nameof(coefficient));
+                    throw new ArgumentException($"Coefficient is {a} at node [{i}, {j}]; "
+                        + "Darcy flow needs a finite, strictly positive permeability (otherwise the matrix is not SPD).", nameof(coefficient));
             }
         return n;
     }

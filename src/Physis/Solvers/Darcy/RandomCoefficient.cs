@@ -11,7 +11,8 @@ public static class RandomCoefficient
     public static double[,] ThresholdedCosines(int n, int seed, int terms = 6, int maxWaveNumber = 4, double high = 12, double low = 3)
     {
         if (n < 3) throw new ArgumentException($"The grid needs at least 3 x 3 nodes; got {n}.", nameof(n));
-        if (terms < 1 || maxWaveNumber < 1) throw new ArgumentException($"Need at least one term and wave number ≥ 1; got {terms} and {maxWaveNumber}.");
+        if (terms < 1 || maxWaveNumber < 1)
+            throw new ArgumentException($"Need at least one term and wave number ≥ 1; got {terms} and {maxWaveNumber}.");
         if (!(high > 0 && low > 0)) throw new ArgumentException($"Both coefficient values must be positive; got {high} and {low}.");
         var random = new Random(seed);
         var kx = new int[terms];

@@ -14,13 +14,14 @@ public static class ConjugateGradient
 
     /// <summary>Builds the preconditioner named in <paramref name="options"/> for a matrix on a square grid.</summary>
     /// <param name="intervals">Grid intervals per side (n − 1 for n x n nodes); needed by multigrid only.</param>
-    public static IPreconditioner? CreatePreconditioner(SparseMatrix matrix, int intervals, LinearSolverOptions options) => options.Preconditioner switch
-    {
-        PreconditionerKind.None => null,
-        PreconditionerKind.Jacobi => new JacobiPreconditioner(matrix),
-        PreconditionerKind.Multigrid => new GeometricMultigrid(matrix, intervals, options.Multigrid),
-        _ => throw new ArgumentException($"Unknown preconditioner kind {options.Preconditioner}.", nameof(options)),
-    };
+    public static IPreconditioner? CreatePreconditioner(SparseMatrix matrix, int intervals, LinearSolverOptions options) =>
+        options.Preconditioner switch
+        {
+            PreconditionerKind.None => null,
+            PreconditionerKind.Jacobi => new JacobiPreconditioner(matrix),
+            PreconditionerKind.Multigrid => new GeometricMultigrid(matrix, intervals, options.Multigrid),
+            _ => throw new ArgumentException($"Unknown preconditioner kind {options.Preconditioner}.", nameof(options)),
+        };
 }
 
 /// <summary>z = D⁻¹ r with D the diagonal of A.</summary>

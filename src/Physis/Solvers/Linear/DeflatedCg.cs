@@ -170,7 +170,8 @@ internal static class DeflatedCg
             if (double.IsNaN(pap))
                 throw new LinearSolverException($"NaN appeared at CG iteration {iteration}; the matrix or preconditioner contains NaN or infinity.");
             if (!(pap > 0))
-                throw new LinearSolverException($"The matrix is not positive definite (pᵀAp = {pap:G3} at CG iteration {iteration}); conjugate gradients needs an SPD matrix, e.g. a strictly positive Darcy coefficient.");
+                throw new LinearSolverException($"The matrix is not positive definite (pᵀAp = {pap:G3} at CG iteration {iteration}); "
+                    + "conjugate gradients needs an SPD matrix, e.g. a strictly positive Darcy coefficient.");
             double alpha = rz / pap;
             Vectors.Axpy(alpha, p, x);
             Vectors.Axpy(-alpha, ap, r);

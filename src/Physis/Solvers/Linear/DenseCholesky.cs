@@ -18,7 +18,8 @@ public sealed class DenseCholesky
             double pivot = lower[j * n + j];
             for (int k = 0; k < j; k++) pivot -= lower[j * n + k] * lower[j * n + k];
             if (!(pivot > 0))
-                throw new ArgumentException($"Matrix is not symmetric positive definite (Cholesky pivot {pivot:G3} at row {j}); check that the operator is SPD and free of NaN.", nameof(matrix));
+                throw new ArgumentException($"Matrix is not symmetric positive definite (Cholesky pivot {pivot:G3} at row {j}); "
+                    + "check that the operator is SPD and free of NaN.", nameof(matrix));
             double diagonal = Math.Sqrt(pivot);
             lower[j * n + j] = diagonal;
             for (int i = j + 1; i < n; i++)

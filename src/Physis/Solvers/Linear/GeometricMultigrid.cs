@@ -39,11 +39,14 @@ public sealed class GeometricMultigrid : IPreconditioner
     {
         options ??= new MultigridOptions();
         if (options.Sweeps < 1) throw new ArgumentException($"Multigrid needs at least one smoothing sweep; got {options.Sweeps}.", nameof(options));
-        if (options.CoarsestUnknowns < 1) throw new ArgumentException($"CoarsestUnknowns must be positive; got {options.CoarsestUnknowns}.", nameof(options));
-        if (intervals < 2) throw new ArgumentException($"A grid needs at least 2 intervals per side to have interior nodes; got {intervals}.", nameof(intervals));
+        if (options.CoarsestUnknowns < 1)
+            throw new ArgumentException($"CoarsestUnknowns must be positive; got {options.CoarsestUnknowns}.", nameof(options));
+        if (intervals < 2)
+            throw new ArgumentException($"A grid needs at least 2 intervals per side to have interior nodes; got {intervals}.", nameof(intervals));
         int unknowns = (intervals - 1) * (intervals - 1);
         if (matrix.Rows != unknowns || matrix.Columns != unknowns)
-            throw new ArgumentException($"A grid with {intervals} intervals per side has {unknowns} interior unknowns, but the matrix is {matrix.Rows} x {matrix.Columns}.", nameof(matrix));
+            throw new ArgumentException($"A grid with {intervals} intervals per side has {unknowns} interior unknowns, "
+                + $"but the matrix is {matrix.Rows} x {matrix.Columns}.", nameof(matrix));
         sweeps = options.Sweeps;
 
         var built = new List<Level>();
@@ -165,7 +168,8 @@ public sealed class GeometricMultigrid : IPreconditioner
         for (int i = 0; i < diagonal.Length; i++)
         {
             if (!(diagonal[i] > 0))
-                throw new ArgumentException($"Multigrid smoothing needs a positive diagonal; entry {i} is {diagonal[i]}. Is the matrix SPD and free of NaN?");
+                throw new ArgumentException($"Multigrid smoothing needs a positive diagonal; entry {i} is {diagonal[i]}. "
+                    + "Is the matrix SPD and free of NaN?");
             diagonal[i] = 1 / diagonal[i];
         }
         return diagonal;

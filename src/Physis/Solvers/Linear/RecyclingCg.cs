@@ -21,8 +21,10 @@ public sealed record RecyclingOptions
     public void Validate()
     {
         if (SubspaceSize < 1) throw new ArgumentException($"SubspaceSize must be at least 1; got {SubspaceSize}.", nameof(SubspaceSize));
-        if (RecordedDirections < 1) throw new ArgumentException($"RecordedDirections must be at least 1; got {RecordedDirections}.", nameof(RecordedDirections));
-        if (RefinementSolves < 1) throw new ArgumentException($"RefinementSolves must be at least 1; got {RefinementSolves}.", nameof(RefinementSolves));
+        if (RecordedDirections < 1)
+            throw new ArgumentException($"RecordedDirections must be at least 1; got {RecordedDirections}.", nameof(RecordedDirections));
+        if (RefinementSolves < 1)
+            throw new ArgumentException($"RefinementSolves must be at least 1; got {RefinementSolves}.", nameof(RefinementSolves));
         new LinearSolverOptions { Tolerance = Tolerance, MaxIterations = MaxIterations }.Validate();
     }
 }
@@ -75,7 +77,8 @@ public sealed class RecyclingCg
     {
         int n = matrix.Size;
         if (basis.Length > 0 && basis[0].Length != n)
-            throw new ArgumentException($"The recycled subspace has vectors of length {basis[0].Length} but this system has size {n}; call Reset() between sequences of different sizes.", nameof(matrix));
+            throw new ArgumentException($"The recycled subspace has vectors of length {basis[0].Length} but this system has size {n}; "
+                + "call Reset() between sequences of different sizes.", nameof(matrix));
         bool refine = solves < options.RefinementSolves;
         if (basis.Length > 0 && !ReferenceEquals(matrix, lastMatrix))
         {

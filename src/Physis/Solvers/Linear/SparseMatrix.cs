@@ -18,7 +18,8 @@ public sealed class SparseMatrix : ILinearOperator
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfNegative(columns);
         if (rowPointers.Length != rows + 1 || rowPointers[0] != 0)
-            throw new ArgumentException($"Row pointers must have rows + 1 = {rows + 1} entries starting at 0; got {rowPointers.Length}.", nameof(rowPointers));
+            throw new ArgumentException($"Row pointers must have rows + 1 = {rows + 1} entries starting at 0; got {rowPointers.Length}.",
+                nameof(rowPointers));
         int nonZeros = rowPointers[rows];
         if (columnIndices.Length < nonZeros || values.Length < nonZeros)
             throw new ArgumentException($"Column indices and values need {nonZeros} entries (the last row pointer).");
@@ -58,7 +59,8 @@ public sealed class SparseMatrix : ILinearOperator
     public void Multiply(ReadOnlySpan<double> x, Span<double> y)
     {
         if (x.Length != Columns || y.Length != Rows)
-            throw new ArgumentException($"A {Rows} x {Columns} matrix needs x of length {Columns} and y of length {Rows}; got {x.Length} and {y.Length}.");
+            throw new ArgumentException($"A {Rows} x {Columns} matrix needs x of length {Columns} and y of length {Rows}; "
+                + $"got {x.Length} and {y.Length}.");
         // Unchecked element access: the constructor validated every column index, and this loop is the
         // hot path of every Krylov and multigrid iteration.
         ref int rp = ref MemoryMarshal.GetArrayDataReference(rowPointers);
@@ -102,7 +104,8 @@ public sealed class SparseMatrix : ILinearOperator
     public void MultiplyTransposeAdd(ReadOnlySpan<double> x, Span<double> y)
     {
         if (x.Length != Rows || y.Length != Columns)
-            throw new ArgumentException($"Aᵀ of a {Rows} x {Columns} matrix needs x of length {Rows} and y of length {Columns}; got {x.Length} and {y.Length}.");
+            throw new ArgumentException($"Aᵀ of a {Rows} x {Columns} matrix needs x of length {Rows} and y of length {Columns}; "
+                + $"got {x.Length} and {y.Length}.");
         int[] rp = rowPointers, ci = columnIndices;
         double[] v = values;
         for (int i = 0; i < x.Length; i++)

@@ -112,7 +112,8 @@ public sealed class Etdrk4Solver1D
         }
         if (result.Length != outputTimes.Length * Points)
             throw new ArgumentException(
-                $"The result buffer has {result.Length} values but {outputTimes.Length} times x {Points} points need {outputTimes.Length * Points}.", nameof(result));
+                $"The result buffer has {result.Length} values but {outputTimes.Length} times x {Points} points need "
+                + $"{outputTimes.Length * Points}.", nameof(result));
         _fft.Forward(u0, _v.Re.AsSpan(0, _modes), _v.Im.AsSpan(0, _modes));
         double now = 0;
         for (int i = 0; i < outputTimes.Length; i++)

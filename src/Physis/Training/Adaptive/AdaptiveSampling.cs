@@ -37,13 +37,15 @@ public abstract record AdaptiveSampling(int Every, int Candidates) : ITrainingMe
 /// largest |residual| to the collocation points, which therefore grow by that many at each refinement, up to
 /// <see cref="MaxPoints"/> (null: no limit).
 /// </summary>
-public sealed record ResidualAdaptiveRefinement(int Every = 1000, int Candidates = 10_000, int PointsAdded = 10, int? MaxPoints = null) : AdaptiveSampling(Every, Candidates)
+public sealed record ResidualAdaptiveRefinement(int Every = 1000, int Candidates = 10_000, int PointsAdded = 10, int? MaxPoints = null)
+    : AdaptiveSampling(Every, Candidates)
 {
     public override void Validate()
     {
         base.Validate();
         if (PointsAdded <= 0 || PointsAdded > Candidates)
-            throw new ArgumentException($"ResidualAdaptiveRefinement: PointsAdded must lie between 1 and Candidates ({Candidates}), got {PointsAdded}.");
+            throw new ArgumentException("ResidualAdaptiveRefinement: PointsAdded must lie between 1 and Candidates "
+                + $"({Candidates}), got {PointsAdded}.");
         if (MaxPoints is <= 0) throw new ArgumentException($"ResidualAdaptiveRefinement: MaxPoints must be positive when given, got {MaxPoints}.");
     }
 
@@ -61,7 +63,8 @@ public sealed record ResidualAdaptiveRefinement(int Every = 1000, int Candidates
 /// drawn without replacement with probability proportional to |r|^k / mean(|r|^k) + c (<see cref="Exponent"/> k,
 /// <see cref="Offset"/> c; k = 0 or large c is uniform sampling).
 /// </summary>
-public sealed record ResidualAdaptiveDistribution(int Every = 1000, int Candidates = 10_000, double Exponent = 1, double Offset = 1) : AdaptiveSampling(Every, Candidates)
+public sealed record ResidualAdaptiveDistribution(int Every = 1000, int Candidates = 10_000, double Exponent = 1, double Offset = 1)
+    : AdaptiveSampling(Every, Candidates)
 {
     public override ITrainingMethod Create(PinnTrainer trainer) => Candidates >= trainer.Sampling.Domain
         ? base.Create(trainer)
@@ -71,15 +74,18 @@ public sealed record ResidualAdaptiveDistribution(int Every = 1000, int Candidat
     public override void Validate()
     {
         base.Validate();
-        if (!(Exponent >= 0 && double.IsFinite(Exponent))) throw new ArgumentException($"ResidualAdaptiveDistribution: Exponent k must be finite and non-negative, got {Exponent}.");
-        if (!(Offset >= 0 && double.IsFinite(Offset))) throw new ArgumentException($"ResidualAdaptiveDistribution: Offset c must be finite and non-negative, got {Offset}.");
+        if (!(Exponent >= 0 && double.IsFinite(Exponent)))
+            throw new ArgumentException($"ResidualAdaptiveDistribution: Exponent k must be finite and non-negative, got {Exponent}.");
+        if (!(Offset >= 0 && double.IsFinite(Offset)))
+            throw new ArgumentException($"ResidualAdaptiveDistribution: Offset c must be finite and non-negative, got {Offset}.");
     }
 
     internal override double[,] NewDomain(double[,] current, double[,] candidates, double[] residual, ulong seed)
     {
         int n = current.GetLength(0);
         if (candidates.GetLength(0) < n)
-            throw new ArgumentException($"ResidualAdaptiveDistribution needs at least as many candidates as collocation points ({n}), got {candidates.GetLength(0)}.");
+            throw new ArgumentException($"ResidualAdaptiveDistribution needs at least as many candidates as collocation points ({n}), "
+                + $"got {candidates.GetLength(0)}.");
         var powered = residual.Select(r => Math.Pow(r, Exponent)).ToArray();
         double mean = powered.Average();
         var density = powered.Select(p => (mean > 0 ? p / mean : 1) + Offset).ToArray();

@@ -2,7 +2,8 @@ using Physis.Infrastructure.Configuration;
 
 namespace Physis.Training.Adaptive;
 
-/// <summary>sampling: adaptive: { method: rar, every, candidates, points, max-points } or { method: rad, every, candidates, exponent, offset }.</summary>
+/// <summary>sampling: adaptive: { method: rar, every, candidates, points,
+/// max-points } or { method: rad, every, candidates, exponent, offset }.</summary>
 internal sealed class AdaptiveSamplingBinding : TrainingMethodBinding
 {
     public override string Section => "sampling";

@@ -26,13 +26,18 @@ public sealed record CausalTraining(int Chunks = 32, IReadOnlyList<double>? Epsi
     {
         if (Chunks < 2) throw new ArgumentException($"CausalTraining: Chunks must be at least 2 time slabs, got {Chunks}.");
         var eps = Schedule;
-        if (eps.Count == 0) throw new ArgumentException("CausalTraining: the epsilon schedule is empty; give at least one positive value (e.g. [0.01, 0.1, 1, 10, 100]).");
+        if (eps.Count == 0)
+            throw new ArgumentException("CausalTraining: the epsilon schedule is empty; give at least one positive value (e.g. "
+                + "[0.01, 0.1, 1, 10, 100]).");
         for (int i = 0; i < eps.Count; i++)
         {
-            if (!(eps[i] > 0 && double.IsFinite(eps[i]))) throw new ArgumentException($"CausalTraining: epsilon values must be positive and finite, got {eps[i]} at position {i}.");
-            if (i > 0 && eps[i] <= eps[i - 1]) throw new ArgumentException($"CausalTraining: the epsilon schedule must increase, but {eps[i]} follows {eps[i - 1]}.");
+            if (!(eps[i] > 0 && double.IsFinite(eps[i])))
+                throw new ArgumentException($"CausalTraining: epsilon values must be positive and finite, got {eps[i]} at position {i}.");
+            if (i > 0 && eps[i] <= eps[i - 1])
+                throw new ArgumentException($"CausalTraining: the epsilon schedule must increase, but {eps[i]} follows {eps[i - 1]}.");
         }
-        if (!(Threshold > 0 && Threshold <= 1)) throw new ArgumentException($"CausalTraining: Threshold (the smallest weight that moves eps on) must lie in (0, 1], got {Threshold}.");
+        if (!(Threshold > 0 && Threshold <= 1))
+            throw new ArgumentException($"CausalTraining: Threshold (the smallest weight that moves eps on) must lie in (0, 1], got {Threshold}.");
     }
 }
 
@@ -55,7 +60,8 @@ public sealed class CausalWeighting(CausalTraining settings, PinnTrainer trainer
     /// <summary>Weight of each time slab at the last evaluation, earliest first (slabs without points are NaN).</summary>
     public double[]? Weights { get; private set; }
     public double MinWeight { get; private set; } = double.NaN;
-    /// <summary>Slab weights every evaluation uses instead of its own while frozen (null when not frozen, or before the first frozen evaluation).</summary>
+    /// <summary>Slab weights every evaluation uses instead of its own while frozen
+    /// (null when not frozen, or before the first frozen evaluation).</summary>
     public double[]? FrozenWeights { get; private set; }
     public bool IsFrozen => capturing || FrozenWeights is not null;
 
@@ -132,7 +138,9 @@ public sealed class CausalWeighting(CausalTraining settings, PinnTrainer trainer
     /// <summary>Restores frozen weights from a checkpoint.</summary>
     public void Freeze(double[] weights)
     {
-        if (weights.Length != settings.Chunks) throw new InvalidDataException($"The checkpoint holds {weights.Length} frozen causal weights, but the run has {settings.Chunks} time slabs.");
+        if (weights.Length != settings.Chunks)
+            throw new InvalidDataException($"The checkpoint holds {weights.Length} frozen causal weights, "
+                + $"but the run has {settings.Chunks} time slabs.");
         FrozenWeights = weights;
         capturing = false;
     }

@@ -24,9 +24,12 @@ public sealed record EigenSolverOptions
     {
         if (CheckpointEvery <= 0) throw new ArgumentException($"EigenSolverOptions: CheckpointEvery must be positive, got {CheckpointEvery}.");
         if (string.IsNullOrWhiteSpace(Field)) throw new ArgumentException("EigenSolverOptions: Field must name the eigenfunction's field.");
-        if (!(NormalizationWeight > 0 && double.IsFinite(NormalizationWeight))) throw new ArgumentException($"EigenSolverOptions: NormalizationWeight must be positive, got {NormalizationWeight}.");
-        if (!(OrthogonalityWeight > 0 && double.IsFinite(OrthogonalityWeight))) throw new ArgumentException($"EigenSolverOptions: OrthogonalityWeight must be positive, got {OrthogonalityWeight}.");
-        if (Measure is { } m && !(m > 0 && double.IsFinite(m))) throw new ArgumentException($"EigenSolverOptions: Measure must be positive, got {m}.");
+        if (!(NormalizationWeight > 0 && double.IsFinite(NormalizationWeight)))
+            throw new ArgumentException($"EigenSolverOptions: NormalizationWeight must be positive, got {NormalizationWeight}.");
+        if (!(OrthogonalityWeight > 0 && double.IsFinite(OrthogonalityWeight)))
+            throw new ArgumentException($"EigenSolverOptions: OrthogonalityWeight must be positive, got {OrthogonalityWeight}.");
+        if (Measure is { } m && !(m > 0 && double.IsFinite(m)))
+            throw new ArgumentException($"EigenSolverOptions: Measure must be positive, got {m}.");
     }
 }
 
@@ -61,7 +64,8 @@ public sealed class EigenState(int index, PinnTrainer trainer, nn.Module<Tensor,
 /// </summary>
 public static class EigenStates
 {
-    /// <param name="problem">builds the problem of one state from its eigenvalue parameter and the extra conditions (normalisation and orthogonality) to include</param>
+    /// <param name="problem">builds the problem of one state from its eigenvalue parameter
+    /// and the extra conditions (normalisation and orthogonality) to include</param>
     /// <param name="initialEigenvalues">the starting guess of each state's eigenvalue; their number is the number of states</param>
     /// <param name="network">a new network for state n (0-based); the returned <see cref="EigenState"/> owns it</param>
     public static IReadOnlyList<EigenState> Solve(Func<TrainableParameter, IReadOnlyList<Condition>, PdeProblem> problem,
@@ -71,7 +75,8 @@ public static class EigenStates
     {
         options ??= new EigenSolverOptions();
         options.Validate();
-        if (initialEigenvalues.Count == 0) throw new ArgumentException("EigenStates.Solve: give at least one initial eigenvalue (one per state to find).");
+        if (initialEigenvalues.Count == 0)
+            throw new ArgumentException("EigenStates.Solve: give at least one initial eigenvalue (one per state to find).");
         var states = new List<EigenState>();
         try
         {
@@ -84,11 +89,13 @@ public static class EigenStates
                     {
                         int field = earlier.Trainer.Problem.Terms.FieldIndex(options.Field);
                         var frozen = FrozenSolution.Of(earlier.Network, field, $"state{earlier.Index + 1}");
-                        extra.Add(Condition.Orthogonality(options.Field, frozen, $"state{earlier.Index + 1}", options.Measure).WithWeight(options.OrthogonalityWeight));
+                        extra.Add(Condition.Orthogonality(options.Field, frozen, $"state{earlier.Index + 1}", options.Measure)
+                            .WithWeight(options.OrthogonalityWeight));
                     }
                 var stateProblem = problem(eigenvalue, extra);
                 if (!stateProblem.Parameters.Contains(eigenvalue))
-                    throw new ArgumentException("EigenStates.Solve: the problem does not use the eigenvalue parameter it was given; write the residual with it (for example -u'' - E u).");
+                    throw new ArgumentException("EigenStates.Solve: the problem does not use the eigenvalue parameter it was given; "
+                        + "write the residual with it (for example -u'' - E u).");
                 var net = network(n);
                 if (options.Orthogonality == Orthogonality.Projection && states.Count > 0)
                     net = Projected(net, states, stateProblem, sampling, trainerOptions ?? new TrainerOptions(), options.Field);

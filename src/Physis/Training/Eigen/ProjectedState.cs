@@ -19,7 +19,8 @@ public sealed class ProjectedState : nn.Module<Tensor, Tensor>
     private readonly Tensor[] lowerAtQuadrature;
     private readonly double[] lowerNorms;
 
-    /// <param name="quadrature">points [m, d] whose mean is the inner product (the collocation points, for the same discrete product as the normalisation)</param>
+    /// <param name="quadrature">points [m, d] whose mean is the inner product (the
+    /// collocation points, for the same discrete product as the normalisation)</param>
     public ProjectedState(nn.Module<Tensor, Tensor> network, IReadOnlyList<nn.Module<Tensor, Tensor>> lower, int field, Tensor quadrature)
         : base(nameof(ProjectedState))
     {
@@ -33,7 +34,8 @@ public sealed class ProjectedState : nn.Module<Tensor, Tensor>
             lowerNorms = lowerAtQuadrature.Select(phi => phi.square().mean().ToDouble()).ToArray();
         }
         if (lowerNorms.Any(norm => !(norm > 0)))
-            throw new ArgumentException("ProjectedState: a lower state vanishes on the quadrature points, so there is nothing to project it out with.");
+            throw new ArgumentException("ProjectedState: a lower state vanishes on the quadrature points, "
+                + "so there is nothing to project it out with.");
         register_module("network", network);
     }
 

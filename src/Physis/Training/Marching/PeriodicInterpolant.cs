@@ -62,7 +62,8 @@ public sealed class PeriodicInterpolant : IDisposable
         for (int n = 0; n < k; n++)
             for (int f = 0; f < fields; f++) largest = Math.Max(largest, Math.Abs(cosine[n, f]) + Math.Abs(sine[n, f]));
         int modes = k;
-        while (modes > 0 && Enumerable.Range(0, fields).All(f => Math.Abs(cosine[modes - 1, f]) + Math.Abs(sine[modes - 1, f]) <= 1e-14 * largest)) modes--;
+        while (modes > 0 && Enumerable.Range(0, fields).All(f => Math.Abs(cosine[modes - 1, f]) + Math.Abs(sine[modes - 1, f]) <= 1e-14 * largest))
+            modes--;
         return modes;
     }
 
@@ -95,7 +96,8 @@ public sealed class PeriodicInterpolant : IDisposable
     /// <summary>f at points x [n, 1] (the periodic coordinate), as [n, fields] in x's type and device.</summary>
     public Tensor Evaluate(Tensor x)
     {
-        if (x.dim() != 2 || x.shape[1] != 1) throw new ArgumentException($"A periodic interpolant evaluates a column [n, 1] of coordinates, got [{string.Join(", ", x.shape)}].");
+        if (x.dim() != 2 || x.shape[1] != 1)
+            throw new ArgumentException($"A periodic interpolant evaluates a column [n, 1] of coordinates, got [{string.Join(", ", x.shape)}].");
         var (waves, cos, sin, average) = TensorsFor(x);
         var phase = (x - start).matmul(waves);
         return average + phase.cos().matmul(cos) + phase.sin().matmul(sin);

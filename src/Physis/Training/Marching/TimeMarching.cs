@@ -132,10 +132,13 @@ public static class TimeMarching
                     : previous is not null ? PreviousState(previous, (Interval)spaceTime.Space, boundaries[k], marching.StartGridPoints)
                     : InitialState(problem, (Interval)spaceTime.Space, boundaries[0], marching.StartGridPoints);
                 if (interpolant is not null) starts.Add(interpolant);
-                var conditions = problem.Conditions.Select(c => WindowCondition(c, problem, previous, interpolant is not null, boundaries[k], boundaries[k + 1]))
+                var conditions = problem.Conditions
+                    .Select(c => WindowCondition(c, problem, previous, interpolant is not null, boundaries[k], boundaries[k + 1]))
                     .OfType<Condition>().ToList();
                 var windowProblem = new PdeProblem(window, _ => problem.Residuals, conditions, problem.Fields);
-                var start = interpolant is null ? null : WindowStart(interpolant, hardFields!, problem.Terms.Coordinates.Count - 1, boundaries[k], boundaries[k + 1]);
+                var start = interpolant is null
+                    ? null
+                    : WindowStart(interpolant, hardFields!, problem.Terms.Coordinates.Count - 1, boundaries[k], boundaries[k + 1]);
                 var net = new LocalTimeNetwork(network(k), boundaries[k], boundaries[k + 1], start);
                 networks.Add(net);
                 if (marching.WarmStart && k > 0) CopyWeights(networks[^2].Inner, net.Inner);
@@ -159,12 +162,16 @@ public static class TimeMarching
     private static int[] HardStartFields(PdeProblem problem, SpaceTime spaceTime)
     {
         if (spaceTime.Space is not Interval)
-            throw new ArgumentException($"A hard window start carries the state across window edges as a Fourier series in one periodic coordinate, so the space must be an interval; this problem's space is a {spaceTime.Space.GetType().Name}.");
+            throw new ArgumentException("A hard window start carries the state across window edges as a Fourier series in one periodic coordinate, "
+                + $"so the space must be an interval; this problem's space is a {spaceTime.Space.GetType().Name}.");
         string x = problem.Terms.Coordinates[0];
         var fields = problem.Conditions.Where(c => c.Kind == ConditionKind.Initial).Select(c => c.Field).Distinct().ToList();
         foreach (var field in fields)
-            if (!problem.Conditions.Any(c => c.Kind == ConditionKind.Periodic && c.Field == field && c.PeriodicCoordinateName == x && c.PeriodicDerivativeOrder == 0))
-                throw new ArgumentException($"A hard window start interpolates the previous window's {field} with a Fourier series, which is periodic; the problem has no periodic condition on {field} along {x}. Use soft window starts (the initial-condition loss) for non-periodic problems.");
+            if (!problem.Conditions.Any(c => c.Kind == ConditionKind.Periodic && c.Field == field && c.PeriodicCoordinateName == x
+                && c.PeriodicDerivativeOrder == 0))
+                throw new ArgumentException($"A hard window start interpolates the previous window's {field} with a Fourier series, which is "
+                    + $"periodic; the problem has no periodic condition on {field} along {x}. "
+                    + "Use soft window starts (the initial-condition loss) for non-periodic problems.");
         return [.. fields.Select(problem.Terms.FieldIndex)];
     }
 
@@ -177,7 +184,8 @@ public static class TimeMarching
             return previous.Predict(points);
         });
 
-    /// <summary>The interpolant of the values that <paramref name="sample"/> gives on the interval's grid of <paramref name="gridPoints"/> points.</summary>
+    /// <summary>The interpolant of the values that <paramref name="sample"/> gives
+    /// on the interval's grid of <paramref name="gridPoints"/> points.</summary>
     private static PeriodicInterpolant OnGrid(Interval space, int gridPoints, Func<double[], double[,]> sample)
     {
         double period = space.B - space.A;
@@ -205,7 +213,8 @@ public static class TimeMarching
         using (interpolant) return interpolant.Filtered(8);
     }
 
-    /// <summary>u = start(x) + (t - t0) / (t1 - t0) N on the given output columns; the factor reaches 1 at the window's end, so N keeps the size of the change over the window.</summary>
+    /// <summary>u = start(x) + (t - t0) / (t1 - t0) N on the given output columns; the factor
+    /// reaches 1 at the window's end, so N keeps the size of the change over the window.</summary>
     private static OutputTransform WindowStart(PeriodicInterpolant start, int[] fields, int timeCoordinate, double t0, double t1)
     {
         var elapsed = DistanceFunction.Above(timeCoordinate, t0);
@@ -220,7 +229,8 @@ public static class TimeMarching
         foreach (var (name, tensor) in to.state_dict())
         {
             if (!source.TryGetValue(name, out var value) || !value.shape.SequenceEqual(tensor.shape))
-                throw new ArgumentException($"A warm window start copies the previous window's weights, but the networks differ at '{name}': the network factory must build the same architecture for every window.");
+                throw new ArgumentException($"A warm window start copies the previous window's weights, but the networks differ at '{name}': "
+                    + "the network factory must build the same architecture for every window.");
             tensor.copy_(value);
         }
     }
@@ -234,13 +244,15 @@ public static class TimeMarching
             case ConditionKind.Initial when previous is not null:
                 {
                     int field = problem.Terms.FieldIndex(condition.Field);
-                    return Condition.Initial(condition.Field, x => previous.Predict(Row(x))[0, field]).Named(condition.Name).WithWeight(condition.Weight);
+                    return Condition.Initial(condition.Field, x => previous.Predict(Row(x))[0, field])
+                        .Named(condition.Name).WithWeight(condition.Weight);
                 }
             case ConditionKind.InitialDerivative when previous is not null:
                 {
                     // A second-order equation (a wave) starts each window from the previous one's velocity as well.
                     var velocity = problem.Terms.Dt(condition.Field);
-                    return Condition.InitialDerivative(condition.Field, x => previous.Evaluate(Row(x), velocity)[0]).Named(condition.Name).WithWeight(condition.Weight);
+                    return Condition.InitialDerivative(condition.Field, x => previous.Evaluate(Row(x), velocity)[0])
+                        .Named(condition.Name).WithWeight(condition.Weight);
                 }
             case ConditionKind.PointData:
                 {

@@ -47,7 +47,8 @@ public sealed class OperatorModel : IDisposable
         {
             string kind = spec.Architecture.Kind;
             Network.Dispose();
-            throw new ArgumentException($"The {kind} model is {grid.Dimension}D but the data are {spec.TrainingGrid.Length}D{(spec.Architecture is FnoSettings ? ": give Modes one count per dimension" : "")}.");
+            throw new ArgumentException($"The {kind} model is {grid.Dimension}D but the data are "
+                + $"{spec.TrainingGrid.Length}D{(spec.Architecture is FnoSettings ? ": give Modes one count per dimension" : "")}.");
         }
     }
 
@@ -65,7 +66,8 @@ public sealed class OperatorModel : IDisposable
             throw new ArgumentException($"The model was trained on {Spec.TrainingGrid.Length}D data; these data are {grid.Count}D.");
         GridOperator?.CheckResolution([.. grid.Select(n => (long)n)]);
         if (DeepOnet is { } deepOnet && grid.Aggregate(1, (a, b) => a * b) != deepOnet.Settings.Sensors)
-            throw new ArgumentException($"This DeepONet reads {deepOnet.Settings.Sensors} sensors, but the data have {string.Join(" x ", grid)} input points; a DeepONet cannot change resolution.");
+            throw new ArgumentException($"This DeepONet reads {deepOnet.Settings.Sensors} sensors, "
+                + $"but the data have {string.Join(" x ", grid)} input points; a DeepONet cannot change resolution.");
     }
 
     /// <summary>Outputs [B, n...] for inputs [B, n...] (physical units) on the grid with these coordinates.</summary>
@@ -106,7 +108,9 @@ public sealed class OperatorModel : IDisposable
 
     public static OperatorModel Load(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"No saved model at '{path}': give the output folder of a finished operator training run (it holds {FileName}).", path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"No saved model at '{path}': give the output folder of a finished operator training run "
+                + $"(it holds {FileName}).", path);
         var (json, tensors) = TensorArchive.Load(path);
         try
         {
@@ -128,7 +132,8 @@ public sealed class OperatorModel : IDisposable
         }
     }
 
-    /// <summary>The model header of <paramref name="path"/>; a header without an "architecture" object (Physis before it had one) is refused.</summary>
+    /// <summary>The model header of <paramref name="path"/>; a header without an
+    /// "architecture" object (Physis before it had one) is refused.</summary>
     internal static OperatorModelSpec ReadSpec(string json, string path)
     {
         try
@@ -141,7 +146,8 @@ public sealed class OperatorModel : IDisposable
             try { old = JsonNode.Parse(json) is JsonObject header && header.ContainsKey("kind") && !header.ContainsKey("architecture"); }
             catch (JsonException) { old = false; }
             throw new InvalidDataException(old
-                ? $"{path} was saved by an older Physis, whose model header names the operator by \"kind\" instead of an \"architecture\" object; retrain the model with this version."
+                ? $"{path} was saved by an older Physis, whose model header names the operator by \"kind\" instead of an \"architecture\" object; "
+                    + "retrain the model with this version."
                 : $"{path}: the model header cannot be read ({e.Message}).", e);
         }
     }

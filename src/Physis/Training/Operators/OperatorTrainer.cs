@@ -74,7 +74,8 @@ public sealed class OperatorTrainer : IDisposable
         PhysicsInformedOperatorLoss? physics = null)
     {
         settings.Validate();
-        if (physics is null && settings.DataWeight == 0) throw new ArgumentException("DataWeight 0 needs a physics-informed loss, or nothing is trained.");
+        if (physics is null && settings.DataWeight == 0)
+            throw new ArgumentException("DataWeight 0 needs a physics-informed loss, or nothing is trained.");
         this.model = model;
         this.settings = settings;
         this.physics = physics;
@@ -125,7 +126,8 @@ public sealed class OperatorTrainer : IDisposable
                     loss = optimizer.Step(new LossObjective(() => Step(rows, generator))) ? optimizer.LastLoss : double.NaN;
                 }
                 if (!double.IsFinite(loss))
-                    throw new InvalidOperationException($"The training loss became {loss} in epoch {Epoch + 1}, batch {b + 1}: lower the learning rate or check the data scale.");
+                    throw new InvalidOperationException($"The training loss became {loss} in epoch {Epoch + 1}, batch {b + 1}: "
+                        + "lower the learning rate or check the data scale.");
                 lossSum += loss;
                 callback?.OnBatch(Epoch + 1, b + 1, BatchesPerEpoch, loss);
             }
@@ -153,7 +155,8 @@ public sealed class OperatorTrainer : IDisposable
             var flatTargets = targets.reshape(batch, -1).gather(1, picks);
             var functions = inputs.reshape(batch, 1, -1).expand(batch, k, -1).reshape(batch * k, -1);
             var prediction = model.ForwardPointwise(functions, queryPoints.index_select(0, picks.reshape(-1))).reshape(batch, k);
-            loss = OperatorLosses.Evaluate(settings.Loss == OperatorLoss.RelativeH1 ? OperatorLoss.RelativeL2 : settings.Loss, prediction, flatTargets, 0);
+            loss = OperatorLosses.Evaluate(settings.Loss == OperatorLoss.RelativeH1 ? OperatorLoss.RelativeL2 : settings.Loss, prediction,
+                flatTargets, 0);
         }
         else if (settings.DataWeight > 0)
         {
@@ -237,7 +240,8 @@ public sealed class OperatorTrainer : IDisposable
         var (json, tensors) = TensorArchive.Load(path);
         try
         {
-            var checkpoint = JsonSerializer.Deserialize<Checkpoint>(json, OperatorModel.Json) ?? throw new InvalidDataException($"{path}: the checkpoint header is empty.");
+            var checkpoint = JsonSerializer.Deserialize<Checkpoint>(json, OperatorModel.Json)
+                ?? throw new InvalidDataException($"{path}: the checkpoint header is empty.");
             model.LoadParameters(tensors, path);
             optimizer.LoadState(tensors.Where(t => t.Key.StartsWith("optimizer/")).ToDictionary(t => t.Key["optimizer/".Length..], t => t.Value));
             Epoch = checkpoint.Epoch;

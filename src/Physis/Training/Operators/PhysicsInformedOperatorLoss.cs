@@ -14,7 +14,8 @@ public sealed class OperatorInput
 
     public OperatorInput(string name = "input")
     {
-        Term = new Custom(name, _ => values ?? throw new InvalidOperationException($"The operator input '{name}' is read outside a physics-informed loss evaluation."), []);
+        Term = new Custom(name, _ => values
+            ?? throw new InvalidOperationException($"The operator input '{name}' is read outside a physics-informed loss evaluation."), []);
     }
 
     public Expr Term { get; }
@@ -38,7 +39,8 @@ public sealed class PhysicsInformedOperatorLoss
 
     public PhysicsInformedOperatorLoss(PdeProblem problem, OperatorInput input, IDifferentiationEngine? engine = null)
     {
-        if (problem.Fields.Count != 1) throw new ArgumentException($"A physics-informed operator loss needs a single output field; the problem has {problem.Fields.Count}.");
+        if (problem.Fields.Count != 1)
+            throw new ArgumentException($"A physics-informed operator loss needs a single output field; the problem has {problem.Fields.Count}.");
         if (problem.Conditions.Any(c => c.Region is not (ConditionRegion.Boundary or ConditionRegion.Observations)))
             throw new ArgumentException("Physics-informed operator losses support boundary and point-data conditions only.");
         this.problem = problem;
@@ -65,7 +67,8 @@ public sealed class PhysicsInformedOperatorLoss
             var context = new EvaluationContext(derivatives, null, new Dictionary<TrainableParameter, Tensor>());
             Tensor total = problem.Residuals.Select(r => context.Evaluate(r).square().mean()).Aggregate((a, b) => a + b);
             for (int c = 0; c < problem.Conditions.Count; c++)
-                total = total + ConditionTerm(problem.Conditions[c], problem.ConditionOperators[c], model, functions, grid) * problem.Conditions[c].Weight;
+                total = total
+                    + ConditionTerm(problem.Conditions[c], problem.ConditionOperators[c], model, functions, grid) * problem.Conditions[c].Weight;
             return total;
         }
         finally { input.Set(null); }

@@ -21,7 +21,8 @@ public sealed class LossObjective(Func<double> evaluate) : IObjective
 {
     public double Evaluate() => evaluate();
     public Tensor[] Terms() => throw new InvalidOperationException("This objective has only a total loss; the optimizer needs its terms.");
-    public Tensor Residuals() => throw new InvalidOperationException("This objective has only a total loss; the optimizer needs its residual vector.");
+    public Tensor Residuals() =>
+        throw new InvalidOperationException("This objective has only a total loss; the optimizer needs its residual vector.");
 }
 
 /// <summary>

@@ -19,13 +19,16 @@ public sealed class MultiAdam : IPinnOptimizer
     private readonly Tensor[][] firstMoment, secondMoment;
     private int iteration;
 
-    /// <param name="groupOfTerm">the group index of each loss term (0-based, every group used); one group per term is the default of <see cref="MultiAdamPhase"/></param>
-    public MultiAdam(IReadOnlyList<Parameter> parameters, LearningRateSchedule schedule, int[] groupOfTerm, double beta1 = 0.99, double beta2 = 0.99, double epsilon = 1e-8)
+    /// <param name="groupOfTerm">the group index of each loss term (0-based, every group
+    /// used); one group per term is the default of <see cref="MultiAdamPhase"/></param>
+    public MultiAdam(IReadOnlyList<Parameter> parameters, LearningRateSchedule schedule, int[] groupOfTerm, double beta1 = 0.99, double beta2 = 0.99,
+        double epsilon = 1e-8)
     {
         if (groupOfTerm.Length == 0) throw new ArgumentException("MultiAdam needs at least one loss term.");
         groups = groupOfTerm.Max() + 1;
         if (groupOfTerm.Min() < 0 || Enumerable.Range(0, groups).Any(g => !groupOfTerm.Contains(g)))
-            throw new ArgumentException($"MultiAdam: group indices must be 0..{groups - 1} with every group used, got [{string.Join(", ", groupOfTerm)}].");
+            throw new ArgumentException($"MultiAdam: group indices must be 0..{groups - 1} with every group used, "
+                + $"got [{string.Join(", ", groupOfTerm)}].");
         this.parameters = parameters;
         this.schedule = schedule;
         (this.beta1, this.beta2, this.epsilon) = (beta1, beta2, epsilon);
@@ -100,7 +103,8 @@ public sealed class MultiAdam : IPinnOptimizer
     public void LoadState(IReadOnlyDictionary<string, Tensor> state)
     {
         long savedGroups = state["groups"].item<long>();
-        if (savedGroups != groups) throw new InvalidDataException($"The checkpoint's MultiAdam state has {savedGroups} loss groups, this run has {groups}.");
+        if (savedGroups != groups)
+            throw new InvalidDataException($"The checkpoint's MultiAdam state has {savedGroups} loss groups, this run has {groups}.");
         using var noGrad = no_grad();
         iteration = (int)state["iteration"].item<long>();
         for (int g = 0; g < groups; g++)

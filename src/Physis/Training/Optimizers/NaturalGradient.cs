@@ -9,14 +9,17 @@ public sealed record NaturalGradientSettings
 {
     /// <summary>Levenberg-Marquardt damping, relative to the mean diagonal of the Gauss-Newton matrix.</summary>
     public double Damping { get; init; } = 1e-10;
-    /// <summary>Step sizes tried by the line search: <see cref="LineSearchPoints"/> values from 1 down to <see cref="MinStep"/>, evenly spaced in log.</summary>
+    /// <summary>Step sizes tried by the line search: <see cref="LineSearchPoints"/>
+    /// values from 1 down to <see cref="MinStep"/>, evenly spaced in log.</summary>
     public int LineSearchPoints { get; init; } = 21;
     public double MinStep { get; init; } = 1e-6;
 
     public void Validate()
     {
-        if (!(Damping >= 0 && double.IsFinite(Damping))) throw new ArgumentException($"NaturalGradientSettings: Damping must be finite and non-negative, got {Damping}.");
-        if (LineSearchPoints < 2) throw new ArgumentException($"NaturalGradientSettings: LineSearchPoints must be at least 2, got {LineSearchPoints}.");
+        if (!(Damping >= 0 && double.IsFinite(Damping)))
+            throw new ArgumentException($"NaturalGradientSettings: Damping must be finite and non-negative, got {Damping}.");
+        if (LineSearchPoints < 2)
+            throw new ArgumentException($"NaturalGradientSettings: LineSearchPoints must be at least 2, got {LineSearchPoints}.");
         if (!(MinStep > 0 && MinStep < 1)) throw new ArgumentException($"NaturalGradientSettings: MinStep must lie in (0, 1), got {MinStep}.");
     }
 }

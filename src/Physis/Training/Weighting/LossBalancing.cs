@@ -18,7 +18,8 @@ public abstract record LossBalancing(int Every) : ITrainingMethodOptions
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public virtual void Validate()
     {
-        if (Every <= 0) throw new ArgumentException($"{GetType().Name}: the update interval Every must be a positive number of iterations, got {Every}.");
+        if (Every <= 0)
+            throw new ArgumentException($"{GetType().Name}: the update interval Every must be a positive number of iterations, got {Every}.");
     }
 
     /// <summary>Weight of the previous value when a new estimate arrives (0 replaces it); the first estimate always replaces the initial 1.</summary>
@@ -28,7 +29,8 @@ public abstract record LossBalancing(int Every) : ITrainingMethodOptions
     /// <summary>Gradients below this fraction of the residual's come from terms already satisfied to round-off; they are not reweighted.</summary>
     public const double RoundOff = 1e-12;
 
-    internal abstract double[] Estimate(IReadOnlyList<TermResidual> terms, double[] coefficients, int residualCount, IReadOnlyList<Parameter> parameters);
+    internal abstract double[] Estimate(IReadOnlyList<TermResidual> terms, double[] coefficients, int residualCount,
+        IReadOnlyList<Parameter> parameters);
 }
 
 public enum GradientStatistic { Max, Mean }
@@ -39,18 +41,22 @@ public enum GradientStatistic { Max, Mean }
 /// entries, and lambda_i = Alpha lambda_i + (1 - Alpha) lambda_hat_i. Residual terms keep weight 1. Because a term's
 /// weight is inversely proportional to its gradient, multiplying a term by a constant leaves the weighted total unchanged.
 /// </summary>
-public sealed record GradientNormBalancing(int Every = 10, double Alpha = 0.9, GradientStatistic Statistic = GradientStatistic.Max) : LossBalancing(Every)
+public sealed record GradientNormBalancing(int Every = 10, double Alpha = 0.9, GradientStatistic Statistic = GradientStatistic.Max)
+    : LossBalancing(Every)
 {
     public override void Validate()
     {
         base.Validate();
-        if (!(Alpha >= 0 && Alpha < 1)) throw new ArgumentException($"GradientNormBalancing: Alpha (the moving-average weight of the previous value) must lie in [0, 1), got {Alpha}.");
+        if (!(Alpha >= 0 && Alpha < 1))
+            throw new ArgumentException("GradientNormBalancing: Alpha (the moving-average weight of the previous value) "
+                + $"must lie in [0, 1), got {Alpha}.");
         if (!Enum.IsDefined(Statistic)) throw new ArgumentException($"GradientNormBalancing: unknown statistic {Statistic}; use Max or Mean.");
     }
 
     internal override double Smoothing => Alpha;
 
-    internal override double[] Estimate(IReadOnlyList<TermResidual> terms, double[] coefficients, int residualCount, IReadOnlyList<Parameter> parameters)
+    internal override double[] Estimate(IReadOnlyList<TermResidual> terms, double[] coefficients, int residualCount,
+        IReadOnlyList<Parameter> parameters)
     {
         using var scope = NewDisposeScope();
         Tensor? reference = null;
@@ -85,12 +91,14 @@ public sealed record NtkBalancing(int Every = 100, int Subsample = 64, double Al
     {
         base.Validate();
         if (Subsample <= 0) throw new ArgumentException($"NtkBalancing: Subsample must be a positive number of points per term, got {Subsample}.");
-        if (!(Alpha >= 0 && Alpha < 1)) throw new ArgumentException($"NtkBalancing: Alpha (the moving-average weight of the previous value) must lie in [0, 1), got {Alpha}.");
+        if (!(Alpha >= 0 && Alpha < 1))
+            throw new ArgumentException($"NtkBalancing: Alpha (the moving-average weight of the previous value) must lie in [0, 1), got {Alpha}.");
     }
 
     internal override double Smoothing => Alpha;
 
-    internal override double[] Estimate(IReadOnlyList<TermResidual> terms, double[] coefficients, int residualCount, IReadOnlyList<Parameter> parameters)
+    internal override double[] Estimate(IReadOnlyList<TermResidual> terms, double[] coefficients, int residualCount,
+        IReadOnlyList<Parameter> parameters)
     {
         using var scope = NewDisposeScope();
         var traces = new double[terms.Count];

@@ -19,7 +19,8 @@ internal sealed class LossBalancingBinding : TrainingMethodBinding
         if (m.Choice("gradient-norm", "ntk") == "ntk")
         {
             if (k.TryGetValue("statistic", out var s)) throw s.Error("applies to gradient-norm balancing only.");
-            return new NtkBalancing(k.TryGetValue("every", out var e) ? e.Int(1) : 100, k.TryGetValue("subsample", out var n) ? n.Int(1) : 64, Alpha(0));
+            return new NtkBalancing(k.TryGetValue("every", out var e) ? e.Int(1) : 100,
+                k.TryGetValue("subsample", out var n) ? n.Int(1) : 64, Alpha(0));
         }
         if (k.TryGetValue("subsample", out var sub)) throw sub.Error("applies to ntk balancing only.");
         var statistic = k.TryGetValue("statistic", out var st) && st.Choice("max", "mean") == "mean" ? GradientStatistic.Mean : GradientStatistic.Max;
