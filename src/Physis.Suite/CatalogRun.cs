@@ -1,4 +1,3 @@
-using Physis.Networks.Constraints;
 using Physis.Runs;
 using Physis.Suite.Problems;
 using Physis.Training;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Physis.Data.NumPy;
 using Physis.Evaluation;
 using Physis.Networks.Constraints;

@@ -6,15 +6,12 @@ using Physis.Data;
 using Physis.Data.Datasets;
 using Physis.Data.NumPy;
 using Physis.Infrastructure;
-using Physis.Networks;
-using Physis.Networks.Layers;
 using Physis.Networks.Operators;
 using Physis.Runs;
 using Physis.Suite.Benchmarks;
 using Physis.Suite.Problems;
 using Physis.Training;
 using Physis.Training.Operators;
-using static TorchSharp.torch;
 
 namespace Physis.Cli.Commands;
 

@@ -4,9 +4,7 @@ using System.Text.Json;
 using Physis.Data;
 using Physis.Infrastructure;
 using Physis.Runs;
-using Physis.Training;
 using Physis.Training.Operators;
-using static TorchSharp.torch;
 
 namespace Physis.Cli.Commands;
 

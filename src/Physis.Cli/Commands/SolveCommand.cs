@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Physis.Geometry;
 using Physis.Infrastructure;
-using Physis.Networks;
 using Physis.Networks.Architectures;
 using Physis.Networks.Layers;
 using Physis.Runs;
@@ -10,7 +9,6 @@ using Physis.Runs.Configuration;
 using Physis.Suite;
 using Physis.Suite.Problems;
 using Physis.Training;
-using static TorchSharp.torch;
 
 namespace Physis.Cli.Commands;
 

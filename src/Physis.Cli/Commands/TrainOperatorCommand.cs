@@ -2,14 +2,11 @@ using System.CommandLine;
 using System.Globalization;
 using Physis.Data;
 using Physis.Infrastructure;
-using Physis.Networks;
 using Physis.Networks.Layers;
 using Physis.Networks.Operators;
 using Physis.Runs;
-using Physis.Training;
 using Physis.Training.Operators;
 using Physis.Training.Optimizers;
-using static TorchSharp.torch;
 
 namespace Physis.Cli.Commands;
 

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Physis.Infrastructure;
 using Physis.Runs;
-using Physis.Suite;
 using Physis.Suite.Problems;
 using Physis.Training;
 

@@ -1,10 +1,8 @@
 using Physis.Evaluation;
 using Physis.Geometry;
-using Physis.Networks.Constraints;
 using Physis.Problems;
 using Physis.Runs;
 using Physis.Solvers;
-using static Physis.Problems.Functions;
 
 namespace Physis.Suite.Problems;
 

@@ -1,6 +1,3 @@
-using Physis.Evaluation;
-using Physis.Networks.Constraints;
-
 namespace Physis.Suite.Problems;
 
 /// <summary>

@@ -4,7 +4,6 @@ using Physis.Networks;
 using Physis.Networks.Constraints;
 using Physis.Problems;
 using Physis.Runs;
-using Physis.Solvers;
 using Physis.Training;
 
 namespace Physis.Suite.Problems;

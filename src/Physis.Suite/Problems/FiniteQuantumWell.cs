@@ -1,7 +1,4 @@
-using Physis.Evaluation;
 using Physis.Geometry;
-using Physis.Networks;
-using Physis.Networks.Architectures;
 using Physis.Networks.Embeddings;
 using Physis.Problems;
 using Physis.Runs;

@@ -1,12 +1,10 @@
 using Physis.Evaluation;
 using Physis.Geometry;
 using Physis.Networks;
-using Physis.Networks.Constraints;
 using Physis.Problems;
 using Physis.Runs;
 using Physis.Solvers;
 using Physis.Training;
-using static Physis.Problems.Functions;
 
 namespace Physis.Suite.Problems;
 

@@ -1,12 +1,6 @@
-using Physis.Evaluation;
 using Physis.Geometry;
-using Physis.Networks;
-using Physis.Networks.Architectures;
-using Physis.Networks.Embeddings;
 using Physis.Problems;
 using Physis.Solvers;
-using Physis.Training.Eigen;
-using static TorchSharp.torch;
 
 namespace Physis.Suite.Problems;
 

@@ -1,7 +1,4 @@
 using Physis.Data.Datasets;
-using Physis.Evaluation;
-using Physis.Geometry;
-using Physis.Networks.Embeddings;
 using Physis.Problems;
 using Physis.Runs;
 

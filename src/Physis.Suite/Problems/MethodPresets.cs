@@ -1,7 +1,6 @@
 using Physis.Networks;
 using Physis.Networks.Architectures;
 using Physis.Networks.Embeddings;
-using Physis.Networks.Layers;
 using Physis.Runs;
 using Physis.Training;
 using Physis.Training.Causal;

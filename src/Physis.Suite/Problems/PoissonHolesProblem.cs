@@ -1,7 +1,6 @@
 using Physis.Evaluation;
 using Physis.Geometry;
 using Physis.Networks;
-using Physis.Networks.Constraints;
 using Physis.Problems;
 using Physis.Runs;
 using Physis.Solvers;

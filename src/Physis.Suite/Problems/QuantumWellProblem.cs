@@ -1,15 +1,10 @@
 using Physis.Evaluation;
 using Physis.Geometry;
 using Physis.Networks;
-using Physis.Networks.Architectures;
-using Physis.Networks.Embeddings;
 using Physis.Problems;
 using Physis.Runs;
-using Physis.Solvers;
-using Physis.Suite;
 using Physis.Training;
 using Physis.Training.Eigen;
-using static TorchSharp.torch;
 
 namespace Physis.Suite.Problems;
 

@@ -1,8 +1,4 @@
-using Physis.Evaluation;
-using Physis.Geometry;
-using Physis.Networks.Constraints;
 using Physis.Problems;
-using Physis.Solvers;
 
 namespace Physis.Suite.Problems;
 

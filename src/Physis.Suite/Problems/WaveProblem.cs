@@ -5,7 +5,6 @@ using Physis.Problems;
 using Physis.Runs;
 using Physis.Solvers;
 using Physis.Training;
-using static Physis.Problems.Functions;
 
 namespace Physis.Suite.Problems;
 

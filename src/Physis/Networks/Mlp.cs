@@ -1,5 +1,4 @@
 using Physis.Networks.Layers;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -8,12 +8,10 @@ using Physis.Infrastructure;
 using Physis.Networks;
 using Physis.Networks.Architectures;
 using Physis.Networks.Constraints;
-using Physis.Networks.Layers;
 using Physis.Problems;
 using Physis.Reporting;
 using Physis.Training;
 using Physis.Training.Marching;
-using Physis.Training.Optimizers;
 using static TorchSharp.torch;
 
 namespace Physis.Runs;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Physis.Data;
 using Physis.Tests.Operators;
 
 namespace Physis.Tests.Cli;

@@ -1,5 +1,4 @@
 using Physis.Differentiation;
-using Physis.Problems;
 using static TorchSharp.torch;
 
 namespace Physis.Tests.Networks;

@@ -1,7 +1,5 @@
 using Physis.Infrastructure;
 using Physis.Networks.Operators;
-using Physis.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Physis.Tests.Operators;

@@ -1,5 +1,4 @@
 using Physis.Evaluation;
-using Physis.Networks.Constraints;
 using Physis.Networks.Embeddings;
 using Physis.Problems;
 using Physis.Runs;

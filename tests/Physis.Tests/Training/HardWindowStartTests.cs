@@ -1,4 +1,3 @@
-using Physis.Evaluation;
 using Physis.Geometry;
 using Physis.Networks;
 using Physis.Networks.Architectures;

@@ -1,7 +1,6 @@
 using Physis.Infrastructure.Configuration;
 using Physis.Networks.Architectures;
 using Physis.Networks.Embeddings;
-using Physis.Networks.Layers;
 using Physis.Runs;
 using Physis.Runs.Configuration;
 using Physis.Suite;

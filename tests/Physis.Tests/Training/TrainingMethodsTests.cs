@@ -7,7 +7,6 @@ using Physis.Training;
 using Physis.Training.Adaptive;
 using Physis.Training.Causal;
 using Physis.Training.Weighting;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Physis.Tests.Training;

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Physis.Solvers.RandomFields;
 using Physis.Solvers.Spectral;
 

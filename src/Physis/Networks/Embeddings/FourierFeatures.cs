@@ -1,5 +1,4 @@
 using Physis.Networks.Layers;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Physis.Networks.Embeddings;

@@ -4,7 +4,6 @@ using Physis.Networks;
 using Physis.Networks.Architectures;
 using Physis.Networks.Embeddings;
 using Physis.Networks.Layers;
-using Physis.Runs;
 using Physis.Training;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;

@@ -1,6 +1,5 @@
 using Physis.Geometry;
 using Physis.Problems;
-using Physis.Training;
 using static TorchSharp.torch;
 
 namespace Physis.Training.Eigen;

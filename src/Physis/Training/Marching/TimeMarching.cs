@@ -2,7 +2,6 @@ using Physis.Geometry;
 using Physis.Networks;
 using Physis.Networks.Constraints;
 using Physis.Problems;
-using Physis.Training;
 using static TorchSharp.torch;
 
 namespace Physis.Training.Marching;

@@ -4,7 +4,6 @@ using System.Text.Json.Serialization;
 using Physis.Data;
 using Physis.Infrastructure;
 using Physis.Networks.Operators;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Physis.Training.Operators;

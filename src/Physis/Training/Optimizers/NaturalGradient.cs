@@ -1,4 +1,3 @@
-using Physis.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,4 +1,3 @@
-using Physis.Training;
 using Physis.Training.Optimizers;
 using TorchSharp;
 using TorchSharp.Modules;
