@@ -10,4 +10,22 @@ root.Subcommands.Add(GenerateCommand.CreatePlot());
 root.Subcommands.Add(TrainOperatorCommand.Create());
 root.Subcommands.Add(PredictCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
-return root.Parse(args).Invoke();
+// Without a command: the overview, as '--help' shows it, and the exit code of a usage error.
+if (args.Length == 0)
+{
+    root.Parse(["--help"]).Invoke();
+    return CliErrors.BadInput;
+}
+var parse = root.Parse(args);
+// A usage error is one line and exit code 2, like every other bad input; help stays one '--help' away.
+if (parse.Errors.Count > 0)
+{
+    var path = new List<string>();
+    for (var command = parse.CommandResult; command is not null; command = command.Parent as System.CommandLine.Parsing.CommandResult)
+        path.Insert(0, command.Command == root ? "physis" : command.Command.Name);
+    // "Required command was not provided" comes first for 'physis nosuch'; the unrecognised word says more.
+    var error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
+    Console.Error.WriteLine(CliErrors.ParseError(error.Message, string.Join(' ', path)));
+    return CliErrors.BadInput;
+}
+return parse.Invoke();

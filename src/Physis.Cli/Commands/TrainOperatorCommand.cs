@@ -152,7 +152,20 @@ internal static class TrainOperatorCommand
             OperatorDataset trainData, testData;
             if (resuming)
             {
+                // The stored run decides everything but where it goes on and for how long; nothing given is ignored silently.
+                Option[] mayChange = [output, resume, checkpointEvery, threads, epochs];
+                if (command.Options.Except(mayChange).FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } given)
+                    throw new ArgumentException($"--resume continues the run in {folder} with the settings it was started with, so {given.Name} "
+                        + "cannot be given; only --epochs (more of them), --checkpoint-every and --threads can.");
                 settings = OperatorRun.Stored(folder, name);
+                if (parse.GetResult(epochs) is { Implicit: false })
+                {
+                    int more = parse.GetValue(epochs);
+                    if (more < settings.Training.Epochs)
+                        throw new ArgumentException(
+                            $"--resume can give the run in {folder} more epochs than its {settings.Training.Epochs}, not {more}.");
+                    settings = settings with { Training = settings.Training with { Epochs = more } };
+                }
                 (trainData, testData) = OperatorRun.Split(settings);
             }
             else

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Physis.Data;
 using Physis.Evaluation;
 using Physis.Infrastructure;
@@ -99,8 +100,16 @@ public static class OperatorRun
         string checkpoint = run.Checkpoint;
         if (resume)
         {
-            run.Resume<OperatorRunSettings>(Identity(settings));
+            var stored = run.Resume<OperatorRunSettings>(Identity(settings));
             if (!File.Exists(checkpoint)) throw new ArgumentException($"There is no checkpoint in {folder}; start the run without resuming.");
+            // Only the epoch count may change (upwards); the data path is compared through the identity, absolute.
+            var same = stored with { DataPath = settings.DataPath, Training = stored.Training with { Epochs = settings.Training.Epochs } };
+            if (JsonSerializer.Serialize(same, RunFolder.Json) != JsonSerializer.Serialize(settings, RunFolder.Json))
+                throw new ArgumentException($"A resumed run continues with the settings it was started with ({folder}/{RunFolder.SettingsFile}); "
+                    + "only Epochs can change.");
+            if (settings.Training.Epochs < stored.Training.Epochs)
+                throw new ArgumentException($"A resumed run can have more Epochs than its {stored.Training.Epochs}, not {settings.Training.Epochs}.");
+            if (settings.Training.Epochs != stored.Training.Epochs) run.Restore(settings);
         }
         else run.Start(Identity(settings), settings);
 

@@ -33,6 +33,7 @@ public sealed class PinnTrainer : IDisposable
         Options = options ?? new TrainerOptions();
         Options.Validate();
         Sampling = sampling;
+        CheckShape(problem, network, Options);
         Seed = Options.Seed;
         parameterValues = problem.Parameters.ToDictionary(p => p, p => new Parameter(tensor(p.InitialValue, Options.DType, Options.Device)));
         networkParameters = [.. network.parameters()];
@@ -40,6 +41,32 @@ public sealed class PinnTrainer : IDisposable
         loss = new PinnLoss(problem, network, Options.Engine ?? new AutogradEngine(), parameterValues, Options);
         methods = [.. Options.Methods.Select(m => m.Create(this))];
         Batch = Batch.Sample(problem, sampling, Options);
+    }
+
+    /// <summary>
+    /// One forward pass at a single point, so that a network that does not fit the problem (another input count than the
+    /// coordinates, another output count than the fields) is refused here with a plain message, not inside training.
+    /// </summary>
+    private static void CheckShape(PdeProblem problem, nn.Module<Tensor, Tensor> network, TrainerOptions options)
+    {
+        var coordinates = problem.Terms.Coordinates;
+        long outputs;
+        using (no_grad())
+        using (NewDisposeScope())
+        {
+            try
+            {
+                outputs = network.forward(zeros(1, coordinates.Count, options.DType, options.Device)).shape[^1];
+            }
+            catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException or ArgumentException)
+            {
+                throw new ArgumentException($"The network does not take the problem's {coordinates.Count} inputs "
+                    + $"({string.Join(", ", coordinates)}): {e.Message.Split('\n')[0]}", e);
+            }
+        }
+        if (outputs != problem.Fields.Count)
+            throw new ArgumentException($"The network has {outputs} outputs, but the problem has {problem.Fields.Count} fields "
+                + $"({string.Join(", ", problem.Fields)}): give it one output per field.");
     }
 
     public PdeProblem Problem { get; }

@@ -31,6 +31,13 @@ public abstract record TrainingPhase(int Iterations)
 public sealed record AdamPhase(int Iterations, double LearningRate = 1e-3, LearningRateSchedule? Schedule = null) : TrainingPhase(Iterations)
 {
     public override string Name => "adam";
+
+    public override void Validate(IReadOnlyList<string> lossTermNames)
+    {
+        base.Validate(lossTermNames);
+        (Schedule ?? new LearningRateSchedule.Constant(LearningRate)).Validate();
+    }
+
     internal override IPinnOptimizer CreateOptimizer(IReadOnlyList<TorchSharp.Modules.Parameter> parameters, IReadOnlyList<string> lossTermNames) =>
         new Adam(parameters, Schedule ?? new LearningRateSchedule.Constant(LearningRate));
 }

@@ -45,6 +45,49 @@ public class OperatorCommandTests
     }
 
     [Fact]
+    public void ResumeRefusesOtherDataAndOtherOptionsAndTakesMoreEpochs()
+    {
+        string data = TempPath(".h5"), other = TempPath(".h5"), folder = TempPath();
+        try
+        {
+            OperatorTrainingTests.HeatData(20, 16, seed: 1).Write(data);
+            OperatorTrainingTests.HeatData(20, 16, seed: 2).Write(other);
+            string[] small = ["--batch", "10", "--modes", "4", "--width", "8", "--test", "5", "--schedule", "constant", "--out", folder];
+            var (code, error) = Run(["train-operator", "fno", "--data", data, "--epochs", "2", .. small]);
+            Assert.True(code == 0, error);
+
+            // An option given with --resume is refused, not ignored.
+            (code, error) = Run("train-operator", "fno", "--resume", "--out", folder, "--data", other);
+            Assert.Equal(2, code);
+            Assert.Contains("so --data cannot be given", Assert.Single(error.Trim().Split('\n')));
+            // The data file replaced by another: the stored SHA-256 no longer matches.
+            File.Copy(other, data, overwrite: true);
+            (code, error) = Run("train-operator", "fno", "--resume", "--out", folder, "--epochs", "3");
+            Assert.Equal(2, code);
+            Assert.Contains("has changed since the run started", error);
+            // Another operator in the same folder.
+            (code, error) = Run("train-operator", "deeponet", "--resume", "--out", folder);
+            Assert.Equal(2, code);
+            Assert.Contains("not a deeponet operator run", error);
+
+            // Back to the original data: more epochs continue the run.
+            OperatorTrainingTests.HeatData(20, 16, seed: 1).Write(data);
+            (code, error) = Run("train-operator", "fno", "--resume", "--out", folder, "--epochs", "3");
+            Assert.True(code == 0, error);
+            Assert.Equal(4, File.ReadAllLines(Path.Combine(folder, "history.csv")).Length);
+            (code, error) = Run("train-operator", "fno", "--resume", "--out", folder, "--epochs", "1");
+            Assert.Equal(2, code);
+            Assert.Contains("more epochs than its 3", error);
+        }
+        finally
+        {
+            File.Delete(data);
+            File.Delete(other);
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void BadInputsExitWithCode2AndOneLine()
     {
         string data = TempPath(".h5"), nan = TempPath(".h5"), folder = TempPath();

@@ -40,6 +40,28 @@ public class SolveCommandTests
     }
 
     [Fact]
+    public void ResumeUnderAnotherProblemIsRefusedAndTheRunKeptAsItWas()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"physis-cli-{Guid.NewGuid():N}");
+        try
+        {
+            var (code, _, error) = Physis("solve", "advection", "--preset", "plain", "--iterations", "2", "--lbfgs-iterations", "0",
+                "--domain-points", "50", "--out", folder);
+            Assert.True(code == 0, error);
+            string settings = File.ReadAllText(Path.Combine(folder, "settings.json")), run = File.ReadAllText(Path.Combine(folder, "run.json"));
+            (code, _, error) = Physis("solve", "advection-80", "--resume", "--out", folder);
+            Assert.Equal(2, code);
+            Assert.Contains("is not this run: it trained advection, not advection-80", Assert.Single(error.Trim().Split('\n')));
+            Assert.Equal(settings, File.ReadAllText(Path.Combine(folder, "settings.json")));
+            Assert.Equal(run, File.ReadAllText(Path.Combine(folder, "run.json")));
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void UnknownProblemListsTheKnownOnes()
     {
         var (code, _, error) = Physis("solve", "navier-stokes-9d");
