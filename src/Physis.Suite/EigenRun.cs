@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Physis.Data.NumPy;
 using Physis.Evaluation;
+using Physis.Infrastructure;
 using Physis.Networks.Constraints;
 using Physis.Reporting;
 using Physis.Runs;
@@ -21,8 +22,10 @@ internal static class EigenRun
     public static PinnRunResult Execute(ICatalogEigenProblem problem, string preset, PinnSettings settings, string folder,
         bool resume, int checkpointEvery, ITrainingCallback[] callbacks)
     {
-        var run = new RunFolder(folder);
         var template = problem.Create();
+        // Each state trains one network at a time, so one network's estimate is the run's.
+        MemoryBudget.Require(PinnRun.EstimateMemory(template, settings), "the network's parameters, optimizer state and activations");
+        var run = new RunFolder(folder);
         var identity = new RunIdentity("eigen", problem.Name, template.Describe());
         if (resume)
         {

@@ -35,7 +35,7 @@ internal static class GenerateCommand
         var workers = new Option<int>("--workers")
         {
             Description = "Samples solved in parallel (default: all cores). Results do not depend on it.",
-            DefaultValueFactory = _ => Environment.ProcessorCount,
+            DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, DatasetGeneration.MaxWorkers),
         };
         var plot = new Option<string?>("--plot") { Description = "Also draw a few samples of the written file into this PNG." };
         var generate = new Command("generate",
@@ -89,6 +89,7 @@ internal static class GenerateCommand
         if (plot is not null && !plot.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException($"--plot must name a .png file; got '{plot}'.");
         string path = output ?? Path.Combine("data", $"{name}.h5");
+        DatasetGeneration.EnsureFits(generator, path, count, shard, workers);
 
         var (start, end) = shard.Range(count);
         Console.WriteLine($"{name}: samples [{start}, {end}) of {count}, grid {string.Join(" x ", generator.InputShape)}, "
@@ -106,7 +107,8 @@ internal static class GenerateCommand
         GenerationReport report;
         try
         {
-            report = DatasetGeneration.Run(generator, path, count, seed, shard, workers, progress: display.Show, cancel: interrupt.Token);
+            report = DatasetGeneration.Run(generator, path, count, seed, shard, workers, progress: display.Show, cancel: interrupt.Token,
+                warning: Console.Error.WriteLine);
         }
         catch (OperationCanceledException)
         {

@@ -87,33 +87,62 @@ internal static class OperatorBenchCommand
         {
             datasets, models, train, test, epochs, batch, lr, schedule, stepEvery, output, threads,
         };
-        command.SetAction(parse => CliErrors.Run(() => Run(
-            Split(parse.GetValue(datasets)!), Split(parse.GetValue(models)!), parse.GetValue(train), parse.GetValue(test), parse.GetValue(output)!,
-            ["--epochs", Invariant(parse.GetValue(epochs)), "--batch", Invariant(parse.GetValue(batch)), "--lr", Invariant(parse.GetValue(lr)),
-             "--weight-decay", "1e-4", "--schedule", parse.GetValue(schedule)!, "--step-every", Invariant(parse.GetValue(stepEvery)),
-             "--threads", Invariant(parse.GetValue(threads)), "--seed", "0"])));
+        command.SetAction(parse => CliErrors.Run(() =>
+        {
+            int epochCount = parse.GetValue(epochs), batchSize = parse.GetValue(batch), every = parse.GetValue(stepEvery);
+            int threadCount = parse.GetValue(threads);
+            double rate = parse.GetValue(lr);
+            string scheduleName = parse.GetValue(schedule)!.ToLowerInvariant();
+            // Every option is checked here, before any data are generated: a bad one would otherwise surface only in the
+            // first training process, after minutes of solves.
+            if (epochCount < 1) throw new ArgumentException($"--epochs must be at least 1; got {epochCount}: the bench compares trained models.");
+            if (batchSize < 1) throw new ArgumentException($"--batch must be at least 1; got {batchSize}.");
+            if (!(rate > 0) || !double.IsFinite(rate)) throw new ArgumentException($"--lr must be a positive number; got {Invariant(rate)}.");
+            if (scheduleName is not ("step" or "cosine" or "constant"))
+                throw new ArgumentException($"Unknown --schedule '{parse.GetValue(schedule)}'. Known: step, cosine, constant.");
+            if (every < 1) throw new ArgumentException($"--step-every must be at least 1; got {every}.");
+            if (threadCount < 1) throw new ArgumentException($"--threads must be at least 1; got {threadCount}.");
+            return Run(Split(parse.GetValue(datasets)!), Split(parse.GetValue(models)!), parse.GetValue(train), parse.GetValue(test),
+                parse.GetValue(output)!,
+                ["--epochs", Invariant(epochCount), "--batch", Invariant(batchSize), "--lr", Invariant(rate), "--weight-decay", "1e-4",
+                 "--schedule", scheduleName, "--step-every", Invariant(every), "--threads", Invariant(threadCount), "--seed", "0"]);
+        }));
         return command;
     }
 
     private static int Run(string[] datasetNames, string[] modelNames, int train, int? test, string folder, string[] trainingOptions)
     {
-        var selected = datasetNames.Select(n => Datasets.FirstOrDefault(d => d.Name == n)
+        if (datasetNames.Length == 0) throw new ArgumentException("--datasets names no dataset; known: darcy, burgers.");
+        if (modelNames.Length == 0) throw new ArgumentException("--models names no model; known: fno, mgno, lsm.");
+        var selected = datasetNames.Distinct().Select(n => Datasets.FirstOrDefault(d => d.Name == n)
             ?? throw new ArgumentException($"Unknown dataset '{n}' for bench operators. "
                 + $"Known: {string.Join(", ", Datasets.Select(d => d.Name))}.")).ToList();
+        modelNames = [.. modelNames.Distinct()];
         foreach (var model in modelNames)
             if (!Datasets[0].ModelOptions.ContainsKey(model))
                 throw new ArgumentException($"Unknown model '{model}' for bench operators. "
                     + $"Known: {string.Join(", ", Datasets[0].ModelOptions.Keys)}.");
         if (train <= 0 || test is <= 0) throw new ArgumentException("--train and --test must be positive.");
+        if (File.Exists(folder)) throw new IOException($"--out {folder} is a file; name a folder for the bench.");
+        // Every dataset must fit in memory and on disk before the first is generated.
+        foreach (var data in selected)
+        {
+            long samples = (long)train + (test ?? data.DefaultTest);
+            if (samples > DatasetGeneration.MaxSamples)
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"--train plus --test is more than the {DatasetGeneration.MaxSamples:N0} samples one dataset can have; got {samples}."));
+            DatasetGeneration.EnsureFits(DatasetCatalog.Create(data.Generator, data.Resolution), DataFile(folder, data, train, test),
+                samples, Shard.Whole, Math.Min(Environment.ProcessorCount, DatasetGeneration.MaxWorkers));
+        }
         Directory.CreateDirectory(Path.Combine(folder, "data"));
 
         var rows = new List<BenchRow>();
         foreach (var data in selected)
         {
             int testCount = test ?? data.DefaultTest;
-            string file = Path.Combine(folder, "data", $"{data.Name}_{data.Resolution}_{train + testCount}.h5");
+            string file = DataFile(folder, data, train, test);
             var report = DatasetGeneration.Run(DatasetCatalog.Create(data.Generator, data.Resolution), file, train + testCount, seed: 0, Shard.Whole,
-                Environment.ProcessorCount);
+                Math.Min(Environment.ProcessorCount, DatasetGeneration.MaxWorkers), warning: Console.Error.WriteLine);
             Console.WriteLine($"{data.Name}: {train + testCount} samples in {file}"
                 + (report.AlreadyComplete
                     ? " (already there)"
@@ -130,6 +159,9 @@ internal static class OperatorBenchCommand
         Console.WriteLine($"tables in {Path.GetFullPath(Path.Combine(folder, "bench.md"))} and bench.csv");
         return 0;
     }
+
+    private static string DataFile(string folder, BenchData data, int train, int? test) =>
+        Path.Combine(folder, "data", $"{data.Name}_{data.Resolution}_{(long)train + (test ?? data.DefaultTest)}.h5");
 
     private sealed record BenchRow(string Dataset, string Model, long Parameters, double TrainRelativeL2, double TestRelativeL2,
         double SecondsPerEpoch, double PeakMegabytes, int Epochs, double WallSeconds);

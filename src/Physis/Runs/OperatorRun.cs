@@ -96,6 +96,9 @@ public static class OperatorRun
     {
         settings.Training.Validate();
         settings.Architecture.Validate();
+        // Before the folder is touched and the network built: libtorch fails an impossible allocation with a crash.
+        MemoryBudget.Require(EstimateMemory(settings, train, test), "the network's parameters, optimizer state, activations and data",
+            "use a smaller network, a smaller batch or a coarser grid");
         var run = new RunFolder(folder);
         string checkpoint = run.Checkpoint;
         if (resume)
@@ -134,6 +137,25 @@ public static class OperatorRun
         PlotSamples(folder, test, prediction, "test");
         WriteRecord(run, settings, model, train, test, trainer.History, result);
         return result;
+    }
+
+    /// <summary>
+    /// A rough upper bound on the bytes a run needs (float32): the data as tensors, and the larger of building the network
+    /// (its parameters and the transient draws) and training it (parameters, gradients, Adam's two moments and their
+    /// copies while a checkpoint is written, and the activations of a batch; a physics-informed loss keeps derivative
+    /// graphs, about 16 times the activations).
+    /// </summary>
+    public static long EstimateMemory(OperatorRunSettings settings, OperatorDataset train, OperatorDataset test)
+    {
+        var architecture = settings.Architecture;
+        double parameters = architecture.EstimateParameters();
+        int batch = Math.Max(1, Math.Min(settings.Training.BatchSize, train.Count));
+        double activations = settings.Physics is null
+            ? architecture.EstimateActivations(train.Grid, batch)
+            : 16.0 * batch * architecture.EstimateActivations(train.Grid, 1);
+        double data = (double)train.Inputs.Length + train.Targets.Length + test.Inputs.Length + test.Targets.Length;
+        double values = data + Math.Max(parameters + architecture.EstimateConstruction(), 6 * parameters + activations);
+        return MemoryBudget.Saturated(sizeof(float) * values);
     }
 
     /// <summary>Mean over samples of the relative L2 error, in float64.</summary>

@@ -8,6 +8,7 @@ using Physis.Infrastructure;
 using Physis.Networks;
 using Physis.Networks.Architectures;
 using Physis.Networks.Constraints;
+using Physis.Networks.Embeddings;
 using Physis.Problems;
 using Physis.Reporting;
 using Physis.Training;
@@ -77,6 +78,8 @@ public static class PinnRun
         options ??= new PinnRunOptions();
         settings.Validate();
         options.Validate(settings);
+        // Before anything is written or built: libtorch fails an impossible allocation with a native exception.
+        MemoryBudget.Require(EstimateMemory(problem, settings), "the network's parameters, optimizer state and activations");
         var run = new RunFolder(folder);
         var identity = Identity(problem, options.Name);
         PinnSettings? startedWith = null;
@@ -284,6 +287,86 @@ public static class PinnRun
         if (options is { Embeddings.Count: 0, WeightFactorization: null, Architecture: MlpArchitecture mlp })
             return new Mlp(inputs, mlp.Hidden, outputs, options.Activation, options.Initializer, seed, dtype, outputTransform: transform);
         return new PinnNetwork(inputs, outputs, options, seed, dtype, outputTransform: transform);
+    }
+
+    /// <summary>
+    /// A rough upper bound on the bytes a run needs, from the settings alone (nothing is allocated): every window's
+    /// parameters and gradients, the largest optimizer state of the schedule (Adam's two moments, MultiAdam's two per loss
+    /// term, the step and gradient-change pairs of L-BFGS's history), twice as a checkpoint copies it while it writes,
+    /// natural gradient's Jacobian and Gram matrices (float64), and the activations of all training points through every
+    /// layer with the derivative graphs.
+    /// </summary>
+    public static long EstimateMemory(PdeProblem problem, PinnSettings settings)
+    {
+        var (parameters, widths) = EstimateNetwork(settings.Network, problem.Geometry.Dimension, problem.Fields.Count);
+        parameters += problem.Parameters.Count;
+        // Each condition gets its own copy of the points it uses (Batch.Sample).
+        var sampling = settings.Sampling;
+        double points = sampling.Domain + problem.Conditions.Sum(c => c.Region switch
+        {
+            ConditionRegion.Boundary => sampling.Boundary,
+            ConditionRegion.Initial => sampling.Initial,
+            ConditionRegion.Observations => (double)(c.ObservationValues?.Length ?? 0),
+            ConditionRegion.PeriodicPairs => 2.0 * Math.Max(sampling.Boundary, 1),
+            _ => 0,
+        });
+        var schedule = settings.Schedule;
+        double adam = schedule.FirstOptimizer == FirstOptimizer.MultiAdam ? 2.0 * problem.LossTermNames.Count : 2;
+        double lbfgs = 2.0 * schedule.LbfgsHistory + 4;
+        double optimizer = parameters * Math.Max(schedule.AdamIterations > 0 ? adam : 0, schedule.LbfgsIterations > 0 ? lbfgs : 0);
+        // Nested autograd keeps, per derivative order, the forward graph and a gradient graph through the same layers:
+        // several copies of every layer's activations per order and coordinate. Burgers (second order in x) on a
+        // 3 x 256 network measured 14 copies, so 16 bounds second-order problems; higher orders need more.
+        double activations = 16 * points * widths;
+        double values = 2.0 * settings.Marching.Windows * parameters + 2 * optimizer + activations;
+        double bytes = (settings.DType == ScalarType.Float64 ? sizeof(double) : sizeof(float)) * values;
+        if (schedule.NaturalGradientIterations > 0) bytes += sizeof(double) * (3 * parameters + points) * parameters;
+        return MemoryBudget.Saturated(bytes);
+    }
+
+    /// <summary>
+    /// The trainable values of the network the options build for these inputs and outputs, and the sum of its layers'
+    /// widths (the values one point's forward pass produces), counted from the options alone.
+    /// </summary>
+    public static (double Parameters, double Widths) EstimateNetwork(NetworkOptions options, int inputs, int outputs)
+    {
+        double features = inputs, parameters = 0;
+        foreach (var embedding in options.Embeddings)
+        {
+            double embedded = embedding switch
+            {
+                FourierFeatureOptions f => 2.0 * f.Features + features - (f.Coordinates?.Count ?? features),
+                PeriodicEmbeddingOptions p => features + (p.Coordinates?.Sum(c => 2.0 * c.Harmonics - 1) ?? 0),
+                GaussianFeatureOptions g => g.Features,
+                _ => embedding.Outputs((int)Math.Min(features, int.MaxValue)),
+            };
+            parameters += embedding switch
+            {
+                FourierFeatureOptions { Trainable: true } f => (double)f.Features * (f.Coordinates?.Count ?? features),
+                GaussianFeatureOptions g => g.Gaussians * (features * (g.Isotropic ? 1 : 2) + (g.Isotropic ? 1 : 0) + g.Features),
+                _ => 0,
+            };
+            features = embedded;
+        }
+        // Weight factorisation adds one scale per unit, which this count leaves out.
+        static double Dense(double from, double to) => (from + 1) * to;
+        double o = outputs;
+        var (body, hidden) = options.Architecture switch
+        {
+            MlpArchitecture mlp => (mlp.Hidden.Select(h => (double)h).Append(o).Aggregate((From: features, Sum: 0.0),
+                (a, to) => (to, a.Sum + Dense(a.From, to))).Sum, mlp.Hidden.Sum(h => (double)h)),
+            // Two gate encoders, the hidden layers (the first from the features), the head; per layer a gate and a mix.
+            ModifiedMlpArchitecture m => (3 * Dense(features, m.Width) + (m.Depth - 1) * Dense(m.Width, m.Width) + Dense(m.Width, o),
+                (2 + 2.0 * m.Depth) * m.Width),
+            ResidualArchitecture r => (Dense(features, r.Width) + r.Blocks * r.LayersPerBlock * Dense(r.Width, r.Width) + Dense(r.Width, o),
+                (1 + r.Blocks * (r.LayersPerBlock + 1.0)) * r.Width),
+            // Two gate encoders; per block three layers (features to width to width to features) and alpha; a head on the features.
+            PirateNetArchitecture p => (2 * Dense(features, p.Width)
+                + p.Blocks * (Dense(features, p.Width) + Dense(p.Width, p.Width) + Dense(p.Width, features) + 1) + Dense(features, o),
+                2.0 * p.Width + p.Blocks * (4.0 * p.Width + 2 * features)),
+            _ => (0.0, 0.0),
+        };
+        return (parameters + body, features + hidden + o);
     }
 
     /// <summary>

@@ -19,7 +19,12 @@ public sealed record MarchingSettings(int Windows = 1, bool HardStart = false, b
 {
     public void Validate()
     {
+        // Each window trains its own network and writes its own checkpoint: far more only fill the disk.
+        const int MaxWindows = 10_000;
         if (Windows < 1) throw new ArgumentException($"TimeWindows must be at least 1 (1: no time marching), got {Windows}.");
+        if (Windows > MaxWindows)
+            throw new ArgumentException($"TimeWindows must be at most {MaxWindows}, got {Windows}: "
+                + "each window trains its own network and writes its own checkpoint file.");
         if (HardStart && Windows < 2) throw new ArgumentException("HardWindowStart applies to time marching: set TimeWindows to 2 or more.");
         if (WarmStart && Windows < 2) throw new ArgumentException("WarmWindowStart applies to time marching: set TimeWindows to 2 or more.");
     }

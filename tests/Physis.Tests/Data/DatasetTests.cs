@@ -11,7 +11,7 @@ public sealed class DatasetTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private string PathTo(string name) => Path.Combine(_folder, name);
+    private string PathTo(params string[] names) => Path.Combine([_folder, .. names]);
 
     private static BurgersDataset SmallBurgers() => new(resolution: 32, times: 2);
 
@@ -156,6 +156,109 @@ public sealed class DatasetTests : IDisposable
         Assert.Equal(0, again.Solved);
         var changed = Assert.Throws<IOException>(() => DatasetGeneration.Run(SmallBurgers(), path, 12, 8, Shard.Whole, workers: 1));
         Assert.Contains("already exists from a different run (seed 7, expected 8)", changed.Message);
+    }
+
+    /// <summary>
+    /// A finished chunk carries its SHA-256; on resume a chunk whose bytes changed since is named in one warning and
+    /// solved again, a chunk that still matches is reused, and the assembled file equals an uninterrupted run's.
+    /// </summary>
+    [Fact]
+    public void DamagedChunkIsSolvedAgainOnResumeNotReused()
+    {
+        var reference = Generate(PathTo("reference.h5"), 9, Shard.Whole, workers: 1);
+        string path = PathTo("damaged.h5");
+        using var kill = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() => DatasetGeneration.Run(SmallBurgers(), path, 9, 7, Shard.Whole,
+            workers: 1, chunkSize: 3, progress: p => { if (p.Solved >= 6) kill.Cancel(); }, cancel: kill.Token));
+        string first = Path.Combine(path + ".parts", "samples-0-3.h5");
+        Assert.True(File.Exists(first + DatasetGeneration.ChecksumExtension), "a finished chunk records its checksum");
+        Assert.StartsWith(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(first))),
+            File.ReadAllText(first + DatasetGeneration.ChecksumExtension));
+        // One flipped bit in a sample value: the file still reads, so only the checksum can tell.
+        Damage(first, reference.Tensor[5]);
+        Assert.NotEqual(reference.Tensor[5], DatasetFile.Read(first).Tensor[5]);
+
+        var warnings = new List<string>();
+        var report = DatasetGeneration.Run(SmallBurgers(), path, 9, 7, Shard.Whole, workers: 1, chunkSize: 3, warning: warnings.Add);
+
+        Assert.Contains("samples-0-3.h5 does not match the SHA-256 recorded when it was finished; solving its samples [0, 3) again",
+            Assert.Single(warnings));
+        Assert.True(File.Exists(path));
+        Assert.Equal((1, 3L, 6L), (report.Damaged, report.Reused, report.Solved));
+        var (_, input, tensor) = DatasetFile.Read(path);
+        Assert.Equal(reference.Input, input);
+        Assert.Equal(reference.Tensor, tensor);
+    }
+
+    /// <summary>Flips the lowest bit of the stored <paramref name="value"/> in the file's bytes.</summary>
+    private static void Damage(string path, double value)
+    {
+        var bytes = File.ReadAllBytes(path);
+        int at = bytes.AsSpan().IndexOf(BitConverter.GetBytes(value));
+        Assert.True(at >= 0, "the value is stored as little-endian float64");
+        bytes[at] ^= 1;
+        File.WriteAllBytes(path, bytes);
+    }
+
+    [Fact]
+    public void ChunkWithoutItsChecksumIsSolvedAgainQuietly()
+    {
+        string path = PathTo("cut.h5");
+        using var kill = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() => DatasetGeneration.Run(SmallBurgers(), path, 6, 7, Shard.Whole,
+            workers: 1, chunkSize: 3, progress: p => { if (p.Solved >= 3) kill.Cancel(); }, cancel: kill.Token));
+        // As a kill between the chunk's rename and its checksum's leaves it.
+        File.Delete(Path.Combine(path + ".parts", "samples-0-3.h5" + DatasetGeneration.ChecksumExtension));
+        var warnings = new List<string>();
+        var report = DatasetGeneration.Run(SmallBurgers(), path, 6, 7, Shard.Whole, workers: 1, chunkSize: 3, warning: warnings.Add);
+        Assert.Empty(warnings);
+        Assert.Equal((0L, 6L), (report.Reused, report.Solved));
+    }
+
+    [Fact]
+    public void MergeRefusesAnOutputThatIsOneOfItsShardsEvenThroughALink()
+    {
+        string run = PathTo("run.h5");
+        var paths = Enumerable.Range(0, 2).Select(i =>
+        {
+            DatasetGeneration.Run(SmallBurgers(), run, 4, 7, new Shard(i, 2), workers: 1);
+            return DatasetGeneration.ShardPath(run, new Shard(i, 2));
+        }).ToArray();
+        var before = File.ReadAllBytes(paths[0]);
+        string linkedFolder = PathTo("linked");
+        Directory.CreateSymbolicLink(linkedFolder, _folder);
+        string linkedFile = PathTo("link.h5");
+        File.CreateSymbolicLink(linkedFile, paths[0]);
+
+        foreach (var output in new[] { paths[0], Path.Combine(_folder, ".", "run.shard-0-of-2.h5"), linkedFile,
+            Path.Combine(linkedFolder, "run.shard-0-of-2.h5") })
+        {
+            var refused = Assert.Throws<ArgumentException>(() => DatasetGeneration.Merge(paths, output));
+            Assert.Contains($"--out {output} is the shard {paths[0]} itself, which merging would replace", refused.Message);
+        }
+        Assert.Equal(before, File.ReadAllBytes(paths[0]));
+        Assert.Empty(Directory.GetFiles(_folder, "*.tmp"));
+    }
+
+    [Fact]
+    public void RunsThatCannotFitAreRefusedBeforeAnythingIsWritten()
+    {
+        string path = PathTo("sub", "big.h5");
+        var tooMany = Assert.Throws<ArgumentException>(() => DatasetGeneration.Run(SmallBurgers(), path, 2_000_000_000, 7, Shard.Whole, 1));
+        Assert.Matches(@"^--samples 2000000000 is more than the 10,000,000 one run can have: it would need about [\d.]+ TiB of disk per shard "
+            + @"\(.+ has [\d.]+ [KMGTP]?i?B free\)", tooMany.Message);
+        // 1024 x 1001 doubles a sample: about 134 TiB written twice.
+        var disk = Assert.Throws<IOException>(() => DatasetGeneration.Run(new BurgersDataset(1024, 1000), path, 9_000_000, 7, Shard.Whole, 1));
+        Assert.Matches(@"^burgers samples \[0, 9000000\) need about 134\.\d TiB of disk \(9000000 sample\(s\) of 7\.8 MiB, .*\), "
+            + @"but .+ has [\d.]+ [KMGTP]?i?B free", disk.Message);
+        // One 256 x 256 x 10000 sample is 5 GB; 1000 workers would hold 1000 of them.
+        var memory = Assert.Throws<ArgumentException>(() => DatasetGeneration.Run(new NavierStokesDataset(256, 10_000), path, 1000, 7,
+            Shard.Whole, 1000));
+        Assert.Matches(@"^navier-stokes needs about 4\.\d TiB of memory \(1000 chunk\(s\) of 1 sample\(s\) of 4\.9 GiB in flight with 1000 "
+            + @"worker\(s\)\), but [\d.]+ [KMGTP]?i?B is available", memory.Message);
+        Assert.Throws<ArgumentException>(() => new BurgersDataset(64, 2_000_000_000));
+        Assert.Throws<ArgumentException>(() => DatasetGeneration.Run(SmallBurgers(), path, 4, 7, Shard.Whole, 100_000));
+        Assert.False(Directory.Exists(PathTo("sub")), "nothing may be written for a run that cannot fit");
     }
 
     [Fact]

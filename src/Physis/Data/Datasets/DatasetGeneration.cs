@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
+using Physis.Infrastructure;
 
 namespace Physis.Data.Datasets;
 
@@ -27,18 +29,34 @@ public sealed record Shard(int Index, int Count)
 /// <summary>Progress of a run: samples finished (solved now or found on disk) out of the shard's, and solved now.</summary>
 public readonly record struct GenerationProgress(long Finished, long Total, long Solved, TimeSpan Elapsed);
 
-/// <summary>What a run did: the file, its sample range, samples solved now and samples found finished from an earlier run.</summary>
-public sealed record GenerationReport(string Path, long Start, long End, long Solved, long Reused, bool AlreadyComplete, TimeSpan Elapsed);
+/// <summary>
+/// What a run did: the file, its sample range, samples solved now, samples found finished from an earlier run and
+/// finished chunks found damaged (and solved again).
+/// </summary>
+public sealed record GenerationReport(string Path, long Start, long End, long Solved, long Reused, bool AlreadyComplete, TimeSpan Elapsed,
+    int Damaged = 0);
 
 /// <summary>
 /// Generates a dataset file, or one shard of it, with samples solved in parallel and kept safe against kills:
-/// samples are grouped in chunks, each written atomically to <c>FILE.parts/</c> as soon as it is complete; a
-/// re-run skips the chunks on disk, and when all are there they are assembled into FILE (again atomically) and the
-/// parts folder is removed. A shard whose file exists is skipped. Sample i depends only on the run seed and i, so
-/// the worker count, the sharding and interruptions never change a value.
+/// samples are grouped in chunks, each written atomically to <c>FILE.parts/</c> as soon as it is complete, with its
+/// SHA-256 next to it; a re-run skips the chunks on disk whose bytes still match, and when all are there they are
+/// assembled into FILE (again atomically) and the parts folder is removed. A shard whose file exists is skipped.
+/// Sample i depends only on the run seed and i, so the worker count, the sharding and interruptions never change a value.
 /// </summary>
 public static class DatasetGeneration
 {
+    /// <summary>
+    /// Most samples in one run (all shards together): a shard keeps a record of each of its chunks in memory and writes
+    /// each as its own file, so a count far beyond any dataset in use would only fill memory and the parts folder.
+    /// </summary>
+    public const long MaxSamples = 10_000_000;
+
+    /// <summary>Most workers: each is a thread with its own solver and chunk in memory.</summary>
+    public const int MaxWorkers = 1024;
+
+    /// <summary>Extension of a finished chunk's checksum file, in the format of <c>sha256sum</c>.</summary>
+    public const string ChecksumExtension = ".sha256";
+
     /// <summary>The file a shard writes: FILE itself for a whole run, else FILE with .shard-i-of-n before the extension.</summary>
     public static string ShardPath(string output, Shard shard)
     {
@@ -52,16 +70,73 @@ public static class DatasetGeneration
     public static int DefaultChunkSize(DatasetGenerator generator) =>
         (int)Math.Clamp((16L << 20) / (8L * (generator.InputLength + generator.TensorLength)), 1, 64);
 
-    public static GenerationReport Run(DatasetGenerator generator, string output, long samples, long seed, Shard shard,
-        int workers, int? chunkSize = null, Action<GenerationProgress>? progress = null, CancellationToken cancel = default)
+    /// <summary>
+    /// Refuses, before anything is allocated or written, a run that is invalid or cannot fit: more than
+    /// <see cref="MaxSamples"/> samples, more memory for the chunks in flight than this process may use, or more disk
+    /// for the chunk files and the assembled file than the output folder's drive has free. A shard whose file exists
+    /// needs nothing more.
+    /// </summary>
+    public static void EnsureFits(DatasetGenerator generator, string output, long samples, Shard shard, int workers, int? chunkSize = null)
     {
         ArgumentNullException.ThrowIfNull(generator);
+        ArgumentNullException.ThrowIfNull(shard);
         if (samples < 1) throw new ArgumentException($"--samples must be at least 1; got {samples}.");
         if (generator.IsSingleTrajectory && samples != 1)
             throw new ArgumentException($"{generator.Name} is a single trajectory from a fixed initial condition; use --samples 1.");
         if (workers < 1) throw new ArgumentException($"--workers must be at least 1; got {workers}.");
+        if (workers > MaxWorkers)
+            throw new ArgumentException($"--workers {workers} is more than {MaxWorkers}: each worker is a thread with its own solver.");
         int chunk = chunkSize ?? DefaultChunkSize(generator);
         if (chunk < 1) throw new ArgumentException($"The chunk size must be at least 1; got {chunk}.");
+
+        string path = ShardPath(output, shard);
+        // Doubles throughout: the counts may be far beyond what a long product holds.
+        double perSample = 8.0 * ((double)generator.InputLength + generator.TensorLength);
+        string folder = ExistingFolder(path);
+        if (samples > MaxSamples)
+        {
+            double perShard = 2 * perSample * samples / shard.Count;
+            long freeSpace = new DriveInfo(folder).AvailableFreeSpace;
+            throw new ArgumentException($"--samples {samples} is more than the {MaxSamples.ToString("N0", CultureInfo.InvariantCulture)} "
+                + $"one run can have: it would need about {Bytes(perShard)} of disk per shard ({folder} has {Bytes(freeSpace)} free) "
+                + "and a run keeps a record of every chunk in memory; make several runs with different --seed instead.");
+        }
+        if (File.Exists(path)) return;
+
+        var (start, end) = shard.Range(samples);
+        long count = end - start, chunks = (count + chunk - 1) / chunk;
+        // At most about one chunk per worker is filled at a time, plus the next one being started.
+        long inFlight = Math.Min(Math.Min(workers, count) + 1L, chunks);
+        double memory = inFlight * Math.Min(chunk, count) * perSample;
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (memory > available)
+            throw new ArgumentException($"{generator.Name} needs about {Bytes(memory)} of memory ({inFlight} chunk(s) of "
+                + $"{Math.Min(chunk, count)} sample(s) of {Bytes(perSample)} in flight with {workers} worker(s)), but {Bytes(available)} "
+                + "is available; use fewer --workers, a lower --resolution or fewer --times.");
+
+        // Every sample is written twice: once in its chunk file, once in the assembled file (the chunks go after).
+        string partsFolder = path + ".parts";
+        double onDisk = Directory.Exists(partsFolder)
+            ? Directory.EnumerateFiles(partsFolder, "samples-*.h5").Sum(f => (double)new FileInfo(f).Length)
+            : 0;
+        double needed = Math.Max(0, count * perSample - onDisk) + count * perSample;
+        long free = new DriveInfo(folder).AvailableFreeSpace;
+        if (needed > free)
+            throw new IOException($"{generator.Name} samples [{start}, {end}) need about {Bytes(needed)} of disk ({count} sample(s) of "
+                + $"{Bytes(perSample)}, written as chunk files and then as one file), but {folder} has {Bytes(free)} free; "
+                + "use fewer --samples, a lower --resolution, fewer --times or an --out on a larger disk.");
+    }
+
+    /// <summary>Generates the shard's file after <see cref="EnsureFits"/>, reusing the finished chunks whose checksum still matches.</summary>
+    /// <param name="warning">
+    /// Told, in one line each, of finished chunks whose bytes no longer match their checksum (they are solved again).
+    /// </param>
+    public static GenerationReport Run(DatasetGenerator generator, string output, long samples, long seed, Shard shard,
+        int workers, int? chunkSize = null, Action<GenerationProgress>? progress = null, CancellationToken cancel = default,
+        Action<string>? warning = null)
+    {
+        EnsureFits(generator, output, samples, shard, workers, chunkSize);
+        int chunk = chunkSize ?? DefaultChunkSize(generator);
 
         var clock = Stopwatch.StartNew();
         string path = ShardPath(output, shard);
@@ -86,8 +161,20 @@ public static class DatasetGeneration
         for (long s = start; s < end; s += chunk)
             chunks.Add(new Chunk(s, Math.Min(end, s + chunk), Path.Combine(partsFolder, $"samples-{s}-{Math.Min(end, s + chunk)}.h5")));
         long reused = 0;
+        int damaged = 0;
         foreach (var c in chunks.Where(c => File.Exists(c.PartPath)))
         {
+            // A chunk without its checksum was cut off between the two writes: solve it again.
+            if (!File.Exists(c.PartPath + ChecksumExtension)) continue;
+            if (!ChecksumMatches(c.PartPath))
+            {
+                damaged++;
+                File.Delete(c.PartPath + ChecksumExtension);
+                File.Delete(c.PartPath);
+                warning?.Invoke($"{c.PartPath} does not match the SHA-256 recorded when it was finished; "
+                    + $"solving its samples [{c.Start}, {c.End}) again.");
+                continue;
+            }
             DatasetHeader part;
             try { part = DatasetFile.ReadHeader(c.PartPath); }
             catch (InvalidDataException) { continue; }  // unreadable: solve it again and overwrite
@@ -103,7 +190,39 @@ public static class DatasetGeneration
 
         DatasetFile.Assemble(path, header, chunks.Select(c => (c.Start, Samples(c.PartPath))).ToList());
         Directory.Delete(partsFolder, recursive: true);
-        return new GenerationReport(path, start, end, end - start - reused, reused, false, clock.Elapsed);
+        return new GenerationReport(path, start, end, end - start - reused, reused, false, clock.Elapsed, damaged);
+    }
+
+    /// <summary>The nearest folder of <paramref name="path"/> that exists, whose drive the files will go to.</summary>
+    private static string ExistingFolder(string path)
+    {
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        while (folder is not null && !Directory.Exists(folder)) folder = Path.GetDirectoryName(folder);
+        return folder ?? Path.GetPathRoot(Path.GetFullPath(path)) ?? "/";
+    }
+
+    private static string Bytes(double bytes)
+    {
+        string[] units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+        int unit = 0;
+        for (; bytes >= 1024 && unit < units.Length - 1; unit++) bytes /= 1024;
+        return string.Create(CultureInfo.InvariantCulture, $"{bytes:0.#} {units[unit]}");
+    }
+
+    /// <summary>Records a finished chunk's SHA-256 next to it, as <c>sha256sum</c> writes it (so <c>sha256sum -c</c> checks it too).</summary>
+    private static void WriteChecksum(string partPath) =>
+        AtomicFile.WriteAllText(partPath + ChecksumExtension, $"{Sha256(partPath)}  {Path.GetFileName(partPath)}\n");
+
+    private static bool ChecksumMatches(string partPath)
+    {
+        string recorded = File.ReadAllText(partPath + ChecksumExtension).Split(' ', 2)[0].Trim();
+        return string.Equals(recorded, Sha256(partPath), StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
     /// <summary>
@@ -113,6 +232,11 @@ public static class DatasetGeneration
     public static DatasetHeader Merge(IReadOnlyList<string> shards, string output)
     {
         if (shards.Count == 0) throw new ArgumentException("Name at least one shard file to merge.");
+        // The merged file is renamed over --out at the end, which would replace a shard of the same name.
+        string target = RealPath(output);
+        foreach (var shardPath in shards)
+            if (string.Equals(RealPath(shardPath), target, OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase))
+                throw new ArgumentException($"--out {output} is the shard {shardPath} itself, which merging would replace; choose another --out.");
         var headers = shards.Select(s => (Path: s, Header: DatasetFile.ReadHeader(s))).ToList();
         var first = headers[0];
         foreach (var (shardPath, h) in headers.Skip(1))
@@ -137,6 +261,29 @@ public static class DatasetGeneration
         var header = first.Header.WithRange(0, total);
         DatasetFile.Assemble(output, header, ordered.Select(s => (s.Header.SampleStart, Samples(s.Path))).ToList());
         return header;
+    }
+
+    /// <summary>The full path with every symbolic link along it followed (the file itself need not exist).</summary>
+    private static string RealPath(string path)
+    {
+        static string[] Parts(string full) =>
+            full[(Path.GetPathRoot(full) ?? "").Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
+        string full = Path.GetFullPath(path), resolved = Path.GetPathRoot(full) ?? "";
+        var rest = new List<string>(Parts(full));
+        // At most 40 links followed, as the kernel allows, so that a cycle of links ends.
+        for (int links = 0; rest.Count > 0;)
+        {
+            string next = Path.Combine(resolved, rest[0]);
+            rest.RemoveAt(0);
+            if (new FileInfo(next).LinkTarget is { } target && links++ < 40)
+            {
+                string joined = Path.GetFullPath(target, resolved);
+                rest.InsertRange(0, Parts(joined));
+                resolved = Path.GetPathRoot(joined) ?? "";
+            }
+            else resolved = next;
+        }
+        return resolved;
     }
 
     /// <summary>Reads a file's samples when called, so that assembling holds one piece in memory at a time.</summary>
@@ -212,6 +359,7 @@ public static class DatasetGeneration
                     if (Interlocked.Decrement(ref chunk.Remaining) == 0)
                     {
                         DatasetFile.Write(chunk.PartPath, header.WithRange(chunk.Start, chunk.End), input, tensor);
+                        WriteChecksum(chunk.PartPath);
                         chunk.Input = chunk.Tensor = null;
                     }
                     long solved = Interlocked.Increment(ref _solved);

@@ -49,9 +49,13 @@ public abstract class DatasetGenerator
 
     public int TensorLength => TimeCoordinate.Length * InputLength;
 
+    /// <summary>Most output times a dataset can have: every sample stores the solution at each, so one sample stays within an array.</summary>
+    public const int MaxTimes = 10_000;
+
     /// <summary>Output times k T / count for k = 1 .. count (the initial state is the input already).</summary>
     protected static double[] TimesAfterStart(double final, int count)
     {
+        CheckTimes(count);
         var t = new double[count];
         for (int k = 0; k < count; k++) t[k] = final * (k + 1) / count;
         return t;
@@ -60,9 +64,18 @@ public abstract class DatasetGenerator
     /// <summary>Output times k T / (count - 1) for k = 0 .. count - 1, the initial state included.</summary>
     protected static double[] TimesFromStart(double final, int count)
     {
+        CheckTimes(count);
         var t = new double[count];
         for (int k = 0; k < count; k++) t[k] = count == 1 ? final : final * k / (count - 1);
         return t;
+    }
+
+    // Checked before the time grid is allocated: --times 2000000000 would take 16 GB for the grid alone.
+    private static void CheckTimes(int count)
+    {
+        if (count > MaxTimes)
+            throw new ArgumentException($"--times {count} is more than the {MaxTimes} output times a dataset can have: "
+                + "every sample stores the solution at each of them.");
     }
 }
 

@@ -1,3 +1,4 @@
+using Physis.Infrastructure;
 using Physis.Networks.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -29,6 +30,22 @@ public sealed record DeepOnetSettings : OperatorArchitecture
     }
 
     public override nn.Module Create(int seed) => new DeepOperatorNetwork(this, seed);
+
+    public override long EstimateParameters() => MemoryBudget.Saturated(Dense(Branch) + Dense(Trunk) + Outputs);
+
+    /// <summary>
+    /// The branch net runs once per function, the trunk net once per grid point (shared by the batch), and their product
+    /// has a value per function, point and output; each layer keeps its linear output and its activation.
+    /// </summary>
+    public override long EstimateActivations(IReadOnlyList<int> grid, int batch)
+    {
+        double points = grid.Aggregate(1.0, (a, n) => a * n);
+        return MemoryBudget.Saturated(2.0 * batch * Branch.Sum(w => (double)w) + 2 * points * Trunk.Sum(w => (double)w)
+            + 2 * batch * points * Outputs);
+    }
+
+    /// <summary>Weights and biases of the dense layers between consecutive widths.</summary>
+    private static double Dense(int[] widths) => widths.Zip(widths.Skip(1), (a, b) => (a + 1.0) * b).Sum();
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Physis.Infrastructure;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -47,6 +48,52 @@ public record FnoSettings : OperatorArchitecture
     }
 
     public override nn.Module Create(int seed) => new FourierNeuralOperator(this, seed);
+
+    public override long EstimateParameters()
+    {
+        double width = Width, lifted = InChannels + (PositionalFeatures ? Modes.Length : 0);
+        double pointwise = (lifted + 1) * width + Layers * (width + 1) * width
+            + (width + 1) * ProjectionWidth + (ProjectionWidth + 1.0) * OutChannels;
+        return MemoryBudget.Saturated(pointwise + Layers * SpectralParameters());
+    }
+
+    public override long EstimateActivations(IReadOnlyList<int> grid, int batch)
+    {
+        double points = grid.Aggregate(1.0, (a, n) => a * n);
+        double padded = grid.Aggregate(1.0, (a, n) => a * (n + Math.Round(Padding * n)));
+        double width = Width, lifted = InChannels + (PositionalFeatures ? Modes.Length : 0);
+        // Per Fourier layer about six fields of Width channels: its input, the spectrum, the inverse transform, the skip,
+        // their sum and the GELU; then the projection's hidden field, its GELU and the output.
+        double perSample = points * (lifted + width) + Layers * 6 * width * padded + points * (width + 2.0 * ProjectionWidth + OutChannels);
+        return MemoryBudget.Saturated(batch * perSample);
+    }
+
+    /// <summary>
+    /// Each spectral weight starts as a dense complex draw in float64 that is scaled and converted (about five times the
+    /// dense weight's float32 values at once); a Tucker factorisation then decomposes it.
+    /// </summary>
+    public override long EstimateConstruction() =>
+        Factorisation == SpectralFactorisation.Cp ? 0 : MemoryBudget.Saturated(5 * DenseSpectralParameters());
+
+    /// <summary>Real values of one layer's dense spectral weight: Width x Width complex entries per retained mode.</summary>
+    private double DenseSpectralParameters() => 2.0 * Width * Width * ModeShape().Aggregate(1.0, (a, k) => a * k);
+
+    /// <summary>Retained modes per axis: 2m on every axis but the last (positive and negative frequencies), m on the last.</summary>
+    private double[] ModeShape() => [.. Modes.Select((m, j) => j < Modes.Length - 1 ? 2.0 * m : m)];
+
+    /// <summary>Real values of one layer's spectral weights; a factorisation keeps about RankRatio of the dense ones.</summary>
+    private double SpectralParameters()
+    {
+        double dense = DenseSpectralParameters();
+        // The tensor's axis sizes [Width, Width, K1, ..., Kd]: a rank-one term has one (complex) value per index of each.
+        double axes = 2.0 * Width + ModeShape().Sum();
+        return Factorisation switch
+        {
+            SpectralFactorisation.Dense => dense,
+            SpectralFactorisation.Cp => 2 * Math.Max(1, Math.Round(RankRatio * dense / 2 / axes)) * axes,
+            _ => Math.Max(RankRatio * dense, 2 * (axes + 1)),
+        };
+    }
 }
 
 /// <summary>

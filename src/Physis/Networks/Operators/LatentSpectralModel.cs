@@ -1,3 +1,4 @@
+using Physis.Infrastructure;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -59,6 +60,39 @@ public sealed record LsmSettings : OperatorArchitecture
     }
 
     public override nn.Module Create(int seed) => new LatentSpectralModel(this, seed);
+
+    public override long EstimateParameters()
+    {
+        double taps = Math.Pow(3, Dimension), width = Width;
+        double count = (InChannels + (PositionalFeatures ? Dimension : 0) + 1.0) * width
+            + (width + 1) * ProjectionWidth + (ProjectionWidth + 1.0) * OutChannels;
+        for (int l = 0; l < Scales; l++)
+        {
+            double channels = ChannelsAt(l), group = channels / Heads;
+            count += (l == 0 ? width : ChannelsAt(l - 1)) * channels * taps + channels;                     // down convolution
+            count += 3 * channels * channels + 2 * channels + Tokens * channels + Heads * Basis * group * group;  // spectral block
+            if (l < Scales - 1)
+                count += channels * channels + channels + ChannelsAt(l + 1) * channels + channels + channels * channels * taps + channels;
+        }
+        return MemoryBudget.Saturated(count);
+    }
+
+    public override long EstimateActivations(IReadOnlyList<int> grid, int batch)
+    {
+        int multiple = GridMultiple;
+        // The lifted field is padded to a multiple of GridMultiple per axis; each scale halves every axis.
+        double points = grid.Aggregate(1.0, (a, n) => a * n);
+        double padded = grid.Aggregate(1.0, (a, n) => a * Math.Ceiling((double)n / multiple) * multiple);
+        double perSample = points * (InChannels + Dimension + Width) + points * (Width + 2.0 * ProjectionWidth + OutChannels);
+        for (int l = 0; l < Scales; l++)
+        {
+            double nodes = padded * Math.Pow(2, -Dimension * l), channels = ChannelsAt(l);
+            // Convolution and GELU (2C), the spectral block's patches, output and residual (3C) with its attention
+            // scores and weights both ways (4T), and the decoder's merge, upsampling, sum, convolution and GELU (5C).
+            perSample += nodes * (10 * channels + 4.0 * Tokens);
+        }
+        return MemoryBudget.Saturated(batch * perSample);
+    }
 }
 
 /// <summary>

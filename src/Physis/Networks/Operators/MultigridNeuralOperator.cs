@@ -1,3 +1,4 @@
+using Physis.Infrastructure;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -54,6 +55,36 @@ public sealed record MgnoSettings : OperatorArchitecture
     }
 
     public override nn.Module Create(int seed) => new MultigridNeuralOperator(this, seed);
+
+    public override long EstimateParameters()
+    {
+        double taps = Math.Pow(3, Dimension), nodes = WorkingNodes(TrainingGrid);
+        // A^l enters a residual after a first smoothing step, or before restricting (MultigridVCycle).
+        int operators = Smoothing > 1 ? Levels : Levels - 1;
+        double count = 0;
+        for (int l = 0; l < Layers; l++)
+        {
+            double input = l == 0 ? InChannels : Channels, output = l == Layers - 1 ? OutChannels : Channels;
+            count += taps * ((Levels * Smoothing + operators) * input * output + (Levels - 1) * (input * input + output * output))
+                + output * nodes;   // the bias function on the training grid
+        }
+        return MemoryBudget.Saturated(count);
+    }
+
+    public override long EstimateActivations(IReadOnlyList<int> grid, int batch)
+    {
+        // Each coarser level has 2^-d of the nodes: all levels together at most 1 / (1 - 2^-d) times the finest.
+        double levels = 0;
+        for (int l = 0; l < Levels; l++) levels += Math.Pow(2, -Dimension * l);
+        // Per level and smoothing step a smoothed field, a residual and its operator image; then the restricted residual,
+        // and per layer the prolongations, the bias sum and the GELU.
+        double perLayer = Channels * WorkingNodes(grid) * ((3.0 * Smoothing + 4) * levels + 3);
+        return MemoryBudget.Saturated(batch * Layers * perLayer);
+    }
+
+    /// <summary>Nodes the V-cycles work on: the interior of a Dirichlet grid, the whole of a periodic one.</summary>
+    private double WorkingNodes(IReadOnlyList<int> grid) =>
+        grid.Aggregate(1.0, (a, n) => a * Math.Max(1, Boundary == MultigridBoundary.Dirichlet ? n - 2 : n));
 
     /// <summary>
     /// The most levels (at most <paramref name="limit"/>) whose coarsest level keeps at least <paramref name="coarsest"/>

@@ -34,4 +34,20 @@ public abstract record OperatorArchitecture
 
     /// <summary>The untrained network, initialised from <paramref name="seed"/> (float32, on the CPU); validates the settings first.</summary>
     public abstract nn.Module Create(int seed);
+
+    /// <summary>
+    /// The network's trainable values, counted from the validated settings alone (nothing is allocated), so that a run too
+    /// large for memory is refused before its network is built. Exact but for the ranks a factorisation chooses; saturates
+    /// at <see cref="long.MaxValue"/>.
+    /// </summary>
+    public abstract long EstimateParameters();
+
+    /// <summary>
+    /// A rough upper bound on the values a training forward pass of <paramref name="batch"/> samples on
+    /// <paramref name="grid"/> keeps for its backward pass (the intermediate fields of every layer).
+    /// </summary>
+    public abstract long EstimateActivations(IReadOnlyList<int> grid, int batch);
+
+    /// <summary>Values held for a moment while the network is built, beyond its parameters (a dense spectral weight's draws).</summary>
+    public virtual long EstimateConstruction() => 0;
 }
