@@ -107,7 +107,7 @@ public static class OperatorRun
             if (!File.Exists(checkpoint)) throw new ArgumentException($"There is no checkpoint in {folder}; start the run without resuming.");
             // Only the epoch count may change (upwards); the data path is compared through the identity, absolute.
             var same = stored with { DataPath = settings.DataPath, Training = stored.Training with { Epochs = settings.Training.Epochs } };
-            if (JsonSerializer.Serialize(same, RunFolder.Json) != JsonSerializer.Serialize(settings, RunFolder.Json))
+            if (!RunFolder.Same(same, settings))
                 throw new ArgumentException($"A resumed run continues with the settings it was started with ({folder}/{RunFolder.SettingsFile}); "
                     + "only Epochs can change.");
             if (settings.Training.Epochs < stored.Training.Epochs)

@@ -8,7 +8,6 @@ using Physis.Infrastructure;
 using Physis.Networks;
 using Physis.Networks.Architectures;
 using Physis.Networks.Constraints;
-using Physis.Networks.Embeddings;
 using Physis.Problems;
 using Physis.Reporting;
 using Physis.Training;
@@ -186,8 +185,7 @@ public static class PinnRun
     }
 
     /// <summary>Equal as stored: records compare arrays such as the layer widths by reference.</summary>
-    public static bool SameSettings(PinnSettings a, PinnSettings b) =>
-        JsonSerializer.Serialize(a, RunFolder.Json) == JsonSerializer.Serialize(b, RunFolder.Json);
+    public static bool SameSettings(PinnSettings a, PinnSettings b) => RunFolder.Same(a, b);
 
     /// <summary>
     /// Phases the checkpoint has finished keep their counts, but a finished run's last phase may be given more, and
@@ -315,8 +313,8 @@ public static class PinnRun
         double lbfgs = 2.0 * schedule.LbfgsHistory + 4;
         double optimizer = parameters * Math.Max(schedule.AdamIterations > 0 ? adam : 0, schedule.LbfgsIterations > 0 ? lbfgs : 0);
         // Nested autograd keeps, per derivative order, the forward graph and a gradient graph through the same layers:
-        // several copies of every layer's activations per order and coordinate. Burgers (second order in x) on a
-        // 3 x 256 network measured 14 copies, so 16 bounds second-order problems; higher orders need more.
+        // several copies of every layer's activations per order and coordinate; 16 covers second-order problems, higher
+        // orders need more.
         double activations = 16 * points * widths;
         double values = 2.0 * settings.Marching.Windows * parameters + 2 * optimizer + activations;
         double bytes = (settings.DType == ScalarType.Float64 ? sizeof(double) : sizeof(float)) * values;
@@ -333,40 +331,12 @@ public static class PinnRun
         double features = inputs, parameters = 0;
         foreach (var embedding in options.Embeddings)
         {
-            double embedded = embedding switch
-            {
-                FourierFeatureOptions f => 2.0 * f.Features + features - (f.Coordinates?.Count ?? features),
-                PeriodicEmbeddingOptions p => features + (p.Coordinates?.Sum(c => 2.0 * c.Harmonics - 1) ?? 0),
-                GaussianFeatureOptions g => g.Features,
-                _ => embedding.Outputs((int)Math.Min(features, int.MaxValue)),
-            };
-            parameters += embedding switch
-            {
-                FourierFeatureOptions { Trainable: true } f => (double)f.Features * (f.Coordinates?.Count ?? features),
-                GaussianFeatureOptions g => g.Gaussians * (features * (g.Isotropic ? 1 : 2) + (g.Isotropic ? 1 : 0) + g.Features),
-                _ => 0,
-            };
-            features = embedded;
+            var (embedded, own) = embedding.Size(features);
+            (features, parameters) = (embedded, parameters + own);
         }
         // Weight factorisation adds one scale per unit, which this count leaves out.
-        static double Dense(double from, double to) => (from + 1) * to;
-        double o = outputs;
-        var (body, hidden) = options.Architecture switch
-        {
-            MlpArchitecture mlp => (mlp.Hidden.Select(h => (double)h).Append(o).Aggregate((From: features, Sum: 0.0),
-                (a, to) => (to, a.Sum + Dense(a.From, to))).Sum, mlp.Hidden.Sum(h => (double)h)),
-            // Two gate encoders, the hidden layers (the first from the features), the head; per layer a gate and a mix.
-            ModifiedMlpArchitecture m => (3 * Dense(features, m.Width) + (m.Depth - 1) * Dense(m.Width, m.Width) + Dense(m.Width, o),
-                (2 + 2.0 * m.Depth) * m.Width),
-            ResidualArchitecture r => (Dense(features, r.Width) + r.Blocks * r.LayersPerBlock * Dense(r.Width, r.Width) + Dense(r.Width, o),
-                (1 + r.Blocks * (r.LayersPerBlock + 1.0)) * r.Width),
-            // Two gate encoders; per block three layers (features to width to width to features) and alpha; a head on the features.
-            PirateNetArchitecture p => (2 * Dense(features, p.Width)
-                + p.Blocks * (Dense(features, p.Width) + Dense(p.Width, p.Width) + Dense(p.Width, features) + 1) + Dense(features, o),
-                2.0 * p.Width + p.Blocks * (4.0 * p.Width + 2 * features)),
-            _ => (0.0, 0.0),
-        };
-        return (parameters + body, features + hidden + o);
+        var (body, hidden) = options.Architecture.Size(features, outputs);
+        return (parameters + body, features + hidden + outputs);
     }
 
     /// <summary>

@@ -53,7 +53,6 @@ public sealed class RunFolder(string path)
     public const string SettingsFile = "settings.json";
     public const string CheckpointFile = "checkpoint.bin";
     public const string RunFile = "run.json";
-    public const string ErrorLog = "error.log";
 
     /// <summary>snake_case names and enums, NaN allowed (a run without a test split records NaN test errors).</summary>
     public static readonly JsonSerializerOptions Json = new()
@@ -89,7 +88,7 @@ public sealed class RunFolder(string path)
     }
 
     /// <summary>What runs write: removed when a new run starts in a folder that held one, so no old plot passes for new.</summary>
-    private static readonly string[] OutputPatterns = ["*.png", "*.npz", "*.csv", "*.bin", "*.ckpt", RunFile, SettingsFile, ErrorLog];
+    private static readonly string[] OutputPatterns = ["*.png", "*.npz", "*.csv", "*.bin", "*.ckpt", RunFile, SettingsFile];
     private static readonly string[] OutputFolders = ["windows"];
 
     /// <summary>
@@ -154,6 +153,9 @@ public sealed class RunFolder(string path)
             throw new InvalidDataException($"{file} cannot be read as a run's settings ({e.Message}); was it written by an older Physis?", e);
         }
     }
+
+    /// <summary>Whether two settings are equal as stored (records compare lists such as layer widths by reference).</summary>
+    public static bool Same<TSettings>(TSettings a, TSettings b) => JsonSerializer.Serialize(a, Json) == JsonSerializer.Serialize(b, Json);
 
     /// <summary>Writes a JSON record (run.json and the like) atomically.</summary>
     public void WriteJson(string name, object record) => AtomicFile.WriteAllText(File(name), JsonSerializer.Serialize(record, Json));

@@ -12,7 +12,8 @@ namespace Physis.Training;
 internal sealed class PinnLoss(PdeProblem problem, nn.Module<Tensor, Tensor> network, IDifferentiationEngine engine,
     IReadOnlyDictionary<TrainableParameter, Parameter> parameters, TrainerOptions options)
 {
-    private IReadOnlyDictionary<TrainableParameter, Tensor> Parameters => parameters.ToDictionary(p => p.Key, p => (Tensor)p.Value);
+    // The parameters are updated in place, so one map serves every evaluation.
+    private readonly IReadOnlyDictionary<TrainableParameter, Tensor> tensors = parameters.ToDictionary(p => p.Key, p => (Tensor)p.Value);
 
     /// <summary>Each term's residuals at the batch's points, shaped by the methods in order.</summary>
     public LossEvaluation Evaluate(Batch batch, IReadOnlyList<ITrainingMethod> methods)
@@ -46,7 +47,7 @@ internal sealed class PinnLoss(PdeProblem problem, nn.Module<Tensor, Tensor> net
     }
 
     private EvaluationContext Context(Batch batch, IFieldDerivatives all, Rows rows) =>
-        new(new RowSlice(all, rows.Start, rows.Count), batch.Normals.narrow(0, rows.Start, rows.Count), Parameters);
+        new(new RowSlice(all, rows.Start, rows.Count), batch.Normals.narrow(0, rows.Start, rows.Count), tensors);
 
     /// <summary>|r| at the given points (the Euclidean norm over residual equations).</summary>
     public double[] ResidualMagnitude(double[,] points) => EvaluateInChunks(points, problem.Residuals, (context, count) =>
@@ -66,14 +67,13 @@ internal sealed class PinnLoss(PdeProblem problem, nn.Module<Tensor, Tensor> net
         int n = CheckDimension(points);
         var result = new double[n];
         var requirements = EvaluationContext.Requirements(expressions);
-        var parameterTensors = Parameters;
         const int chunk = 4096;
         for (int start = 0; start < n; start += chunk)
         {
             using var scope = NewDisposeScope();
             int count = Math.Min(chunk, n - start);
             var x = Batch.ToTensor(points, start, count, options);
-            var context = new EvaluationContext(engine.Evaluate(network, x, requirements), null, parameterTensors);
+            var context = new EvaluationContext(engine.Evaluate(network, x, requirements), null, tensors);
             values(context, count).detach().to(ScalarType.Float64).cpu().data<double>().CopyTo(result, start);
         }
         return result;

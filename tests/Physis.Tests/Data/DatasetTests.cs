@@ -249,7 +249,7 @@ public sealed class DatasetTests : IDisposable
             + @"\(.+ has [\d.]+ [KMGTP]?i?B free\)", tooMany.Message);
         // 1024 x 1001 doubles a sample: about 134 TiB written twice.
         var disk = Assert.Throws<IOException>(() => DatasetGeneration.Run(new BurgersDataset(1024, 1000), path, 9_000_000, 7, Shard.Whole, 1));
-        Assert.Matches(@"^burgers samples \[0, 9000000\) need about 134\.\d TiB of disk \(9000000 sample\(s\) of 7\.8 MiB, .*\), "
+        Assert.Matches(@"^burgers samples \[0, 9000000\) need about 134 TiB of disk \(9000000 sample\(s\) of 7\.8 MiB, .*\), "
             + @"but .+ has [\d.]+ [KMGTP]?i?B free", disk.Message);
         // One 256 x 256 x 10000 sample is 5 GB; 1000 workers would hold 1000 of them.
         var memory = Assert.Throws<ArgumentException>(() => DatasetGeneration.Run(new NavierStokesDataset(256, 10_000), path, 1000, 7,

@@ -98,7 +98,7 @@ public static class DatasetGeneration
             double perShard = 2 * perSample * samples / shard.Count;
             long freeSpace = new DriveInfo(folder).AvailableFreeSpace;
             throw new ArgumentException($"--samples {samples} is more than the {MaxSamples.ToString("N0", CultureInfo.InvariantCulture)} "
-                + $"one run can have: it would need about {Bytes(perShard)} of disk per shard ({folder} has {Bytes(freeSpace)} free) "
+                + $"one run can have: it would need about {Format(perShard)} of disk per shard ({folder} has {Format(freeSpace)} free) "
                 + "and a run keeps a record of every chunk in memory; make several runs with different --seed instead.");
         }
         if (File.Exists(path)) return;
@@ -108,10 +108,10 @@ public static class DatasetGeneration
         // At most about one chunk per worker is filled at a time, plus the next one being started.
         long inFlight = Math.Min(Math.Min(workers, count) + 1L, chunks);
         double memory = inFlight * Math.Min(chunk, count) * perSample;
-        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        long available = MemoryBudget.Available();
         if (memory > available)
-            throw new ArgumentException($"{generator.Name} needs about {Bytes(memory)} of memory ({inFlight} chunk(s) of "
-                + $"{Math.Min(chunk, count)} sample(s) of {Bytes(perSample)} in flight with {workers} worker(s)), but {Bytes(available)} "
+            throw new ArgumentException($"{generator.Name} needs about {Format(memory)} of memory ({inFlight} chunk(s) of "
+                + $"{Math.Min(chunk, count)} sample(s) of {Format(perSample)} in flight with {workers} worker(s)), but {Format(available)} "
                 + "is available; use fewer --workers, a lower --resolution or fewer --times.");
 
         // Every sample is written twice: once in its chunk file, once in the assembled file (the chunks go after).
@@ -122,8 +122,8 @@ public static class DatasetGeneration
         double needed = Math.Max(0, count * perSample - onDisk) + count * perSample;
         long free = new DriveInfo(folder).AvailableFreeSpace;
         if (needed > free)
-            throw new IOException($"{generator.Name} samples [{start}, {end}) need about {Bytes(needed)} of disk ({count} sample(s) of "
-                + $"{Bytes(perSample)}, written as chunk files and then as one file), but {folder} has {Bytes(free)} free; "
+            throw new IOException($"{generator.Name} samples [{start}, {end}) need about {Format(needed)} of disk ({count} sample(s) of "
+                + $"{Format(perSample)}, written as chunk files and then as one file), but {folder} has {Format(free)} free; "
                 + "use fewer --samples, a lower --resolution, fewer --times or an --out on a larger disk.");
     }
 
@@ -199,14 +199,6 @@ public static class DatasetGeneration
         string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
         while (folder is not null && !Directory.Exists(folder)) folder = Path.GetDirectoryName(folder);
         return folder ?? Path.GetPathRoot(Path.GetFullPath(path)) ?? "/";
-    }
-
-    private static string Bytes(double bytes)
-    {
-        string[] units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-        int unit = 0;
-        for (; bytes >= 1024 && unit < units.Length - 1; unit++) bytes /= 1024;
-        return string.Create(CultureInfo.InvariantCulture, $"{bytes:0.#} {units[unit]}");
     }
 
     /// <summary>Records a finished chunk's SHA-256 next to it, as <c>sha256sum</c> writes it (so <c>sha256sum -c</c> checks it too).</summary>
@@ -373,4 +365,6 @@ public static class DatasetGeneration
             }
         }
     }
+
+    private static string Format(double bytes) => MemoryBudget.Format(MemoryBudget.Saturated(bytes));
 }

@@ -18,6 +18,16 @@ public abstract record ArchitectureOptions
     /// <summary>Builds the layers, mapping features [n, inputs] to outputs [n, outputs].</summary>
     public abstract nn.Module<Tensor, Tensor> Create(int inputs, int outputs, Activation activation, LayerFactory layers);
 
+    /// <summary>
+    /// The trainable values of the network this builds for <paramref name="inputs"/> features and <paramref name="outputs"/>
+    /// outputs, and the sum of its layers' widths (the values one point's forward pass produces), counted without
+    /// building it; in floating point, so sizes beyond any array are still counted (memory estimates).
+    /// </summary>
+    public abstract (double Parameters, double Widths) Size(double inputs, double outputs);
+
+    /// <summary>Weights and biases of a dense layer.</summary>
+    protected static double Dense(double inputs, double outputs) => (inputs + 1) * outputs;
+
     protected static void RequirePositive(string architecture, string what, int value)
     {
         if (value <= 0) throw new ArgumentException($"{architecture}: the {what} must be positive, got {value}.");
@@ -37,6 +47,13 @@ public sealed record MlpArchitecture(IReadOnlyList<int> Hidden) : ArchitectureOp
 
     public override nn.Module<Tensor, Tensor> Create(int inputs, int outputs, Activation activation, LayerFactory layers) =>
         new FeedForward(inputs, Hidden, outputs, activation, layers);
+
+    public override (double Parameters, double Widths) Size(double inputs, double outputs)
+    {
+        double parameters = 0, from = inputs;
+        foreach (double to in Hidden.Select(h => (double)h).Append(outputs)) (parameters, from) = (parameters + Dense(from, to), to);
+        return (parameters, Hidden.Sum(h => (double)h));
+    }
 }
 
 /// <summary>The modified MLP of Wang, Teng and Perdikaris (2021): <see cref="Depth"/> hidden
@@ -53,6 +70,10 @@ public sealed record ModifiedMlpArchitecture(int Width, int Depth) : Architectur
 
     public override nn.Module<Tensor, Tensor> Create(int inputs, int outputs, Activation activation, LayerFactory layers) =>
         new ModifiedMlp(inputs, Width, Depth, outputs, activation, layers);
+
+    // Two gate encoders, the hidden layers (the first from the inputs), the head; per layer a gate and a mix.
+    public override (double Parameters, double Widths) Size(double inputs, double outputs) =>
+        (3 * Dense(inputs, Width) + (Depth - 1) * Dense(Width, Width) + Dense(Width, outputs), (2 + 2.0 * Depth) * Width);
 }
 
 /// <summary>An MLP of <see cref="Blocks"/> residual blocks, each <see cref="LayersPerBlock"/>
@@ -70,6 +91,9 @@ public sealed record ResidualArchitecture(int Width, int Blocks, int LayersPerBl
 
     public override nn.Module<Tensor, Tensor> Create(int inputs, int outputs, Activation activation, LayerFactory layers) =>
         new ResidualMlp(inputs, Width, Blocks, LayersPerBlock, outputs, activation, layers);
+
+    public override (double Parameters, double Widths) Size(double inputs, double outputs) =>
+        (Dense(inputs, Width) + Blocks * LayersPerBlock * Dense(Width, Width) + Dense(Width, outputs), (1 + Blocks * (LayersPerBlock + 1.0)) * Width);
 }
 
 /// <summary>
@@ -91,4 +115,9 @@ public sealed record PirateNetArchitecture(int Width, int Blocks, double Initial
 
     public override nn.Module<Tensor, Tensor> Create(int inputs, int outputs, Activation activation, LayerFactory layers) =>
         new PirateNet(inputs, Width, Blocks, InitialAlpha, outputs, activation, layers);
+
+    // Two gate encoders; per block three layers (inputs to width to width to inputs) and alpha; a head on the inputs.
+    public override (double Parameters, double Widths) Size(double inputs, double outputs) =>
+        (2 * Dense(inputs, Width) + Blocks * (Dense(inputs, Width) + Dense(Width, Width) + Dense(Width, inputs) + 1) + Dense(inputs, outputs),
+            2.0 * Width + Blocks * (4.0 * Width + 2 * inputs));
 }

@@ -32,6 +32,9 @@ public sealed record FourierFeatureOptions(int Features, double Scale) : Embeddi
 
     public override int Outputs(int inputs) => 2 * Features + inputs - (Coordinates?.Count ?? inputs);
 
+    public override (double Outputs, double Parameters) Size(double inputs) =>
+        (2.0 * Features + inputs - (Coordinates?.Count ?? inputs), Trainable ? (double)Features * (Coordinates?.Count ?? inputs) : 0);
+
     public override string ToString() =>
         FormattableString.Invariant($"Fourier features (m = {Features}, sigma = {Scale}")
         + (Coordinates is null ? "" : $", coordinates {string.Join(", ", Coordinates)}")

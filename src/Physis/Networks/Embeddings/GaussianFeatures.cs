@@ -40,6 +40,10 @@ public sealed record GaussianFeatureOptions(int Gaussians, int Features) : Embed
 
     public override int Outputs(int inputs) => Features;
 
+    // Per Gaussian: a centre, one width (isotropic) or one per input, and its feature weights.
+    public override (double Outputs, double Parameters) Size(double inputs) =>
+        (Features, Gaussians * (inputs * (Isotropic ? 1 : 2) + (Isotropic ? 1 : 0) + Features));
+
     public override string ToString() =>
         FormattableString.Invariant($"Gaussian features ({Gaussians} Gaussians, {Features} features each, ")
         + FormattableString.Invariant($"{(Isotropic ? "isotropic" : "per-coordinate")} width {InitialWidth})");

@@ -34,6 +34,12 @@ public abstract record EmbeddingOptions
     /// <summary>The number of features produced from <paramref name="inputs"/> coordinates.</summary>
     public abstract int Outputs(int inputs);
 
+    /// <summary>
+    /// <see cref="Outputs"/> and the trainable values of the embedding, in floating point so that sizes beyond any array
+    /// are still counted (memory estimates).
+    /// </summary>
+    public virtual (double Outputs, double Parameters) Size(double inputs) => (Outputs((int)Math.Min(inputs, int.MaxValue)), 0);
+
     /// <summary>Builds the embedding; random draws come from <paramref name="layers"/>' generator.</summary>
     public abstract InputEmbedding Create(int inputs, LayerFactory layers);
 

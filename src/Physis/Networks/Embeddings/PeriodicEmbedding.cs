@@ -34,6 +34,8 @@ public sealed record PeriodicEmbeddingOptions(IReadOnlyList<PeriodicCoordinate> 
 
     public override int Outputs(int inputs) => inputs + (Coordinates?.Sum(c => 2 * c.Harmonics - 1) ?? 0);
 
+    public override (double Outputs, double Parameters) Size(double inputs) => (inputs + (Coordinates?.Sum(c => 2.0 * c.Harmonics - 1) ?? 0), 0);
+
     public override string ToString() =>
         "periodic (" + string.Join("; ", Coordinates.Select(c =>
             FormattableString.Invariant($"coordinate {c.Coordinate}: P = {c.Period}, K = {c.Harmonics}"))) + ")";
