@@ -160,11 +160,15 @@ internal static class BenchCommand
         return 0;
     }
 
+    private const string TorchHint = "It needs Debian's python3-torch.";
+    private const string NumPyHint = "It needs Debian's python3-numpy and python3-scipy.";
+
     private static int AdamStep(int steps, string python)
     {
         if (steps <= 0) throw new ArgumentException($"--steps must be positive, got {steps}.");
         string script = Path.Combine(AppContext.BaseDirectory, "benchmarks", "pytorch_burgers_step.py");
         if (!File.Exists(script)) throw new IOException($"The PyTorch reference script is missing: {script}.");
+        RequireReference(python, "PyTorch", TorchHint, "torch");
         Console.WriteLine("Adam step, Burgers deepxde preset (MLP [2, 20, 20, 20, 1] tanh, 2540 + 80 + 160 points, float32)");
         Console.WriteLine("threads  physis ms/step  pytorch ms/step  ratio physis/pytorch");
         foreach (int threads in new[] { 1, 2 })
@@ -220,6 +224,7 @@ internal static class BenchCommand
             if (r < 2 * m) throw new ArgumentException($"--resolution {r} cannot resolve {m} modes; use at least {2 * m}.");
             int[] threadCounts = TrainOperatorCommand.ParseList(parse.GetValue(threads), "--threads")!;
             string script = Path.Combine(AppContext.BaseDirectory, "benchmarks", "pytorch_fno_epoch.py");
+            RequireReference(parse.GetValue(python)!, "PyTorch", TorchHint, "torch");
             Console.WriteLine($"FNO training epoch, 1D Burgers shape: {n} samples x {r} points, modes {m}, "
                 + $"width {w}, 4 layers, batch {b}, Adam + weight decay, float32");
             Console.WriteLine($"fastest of {repeatCount} alternating measurements each");
@@ -230,7 +235,7 @@ internal static class BenchCommand
                 for (int i = 0; i < repeatCount; i++)
                 {
                     physis = Math.Min(physis, PhysisFnoEpoch(t, e, n, r, m, w, b));
-                    reference = Math.Min(reference, RunReference(parse.GetValue(python)!, "PyTorch", "It needs Debian's python3-torch.",
+                    reference = Math.Min(reference, RunReference(parse.GetValue(python)!, "PyTorch", TorchHint,
                         [script, .. new[] { t, e, n, r, m, w, b }.Select(v => v.ToString(CultureInfo.InvariantCulture))])
                         .GetProperty("seconds_per_epoch").GetDouble());
                 }
@@ -288,7 +293,7 @@ internal static class BenchCommand
     }
 
     private static double PyTorchStep(string python, string script, int threads, int steps) =>
-        RunReference(python, "PyTorch", "It needs Debian's python3-torch.",
+        RunReference(python, "PyTorch", TorchHint,
             script, threads.ToString(CultureInfo.InvariantCulture), steps.ToString(CultureInfo.InvariantCulture))
             .GetProperty("ms_per_step").GetDouble();
 
@@ -296,6 +301,21 @@ internal static class BenchCommand
     private static JsonElement RunReference(string python, string name, string hint, params string[] arguments)
     {
         if (!File.Exists(arguments[0])) throw new IOException($"The {name} reference script is missing: {arguments[0]}.");
+        string output = RunPython(python, name, hint, arguments);
+        using var json = JsonDocument.Parse(output.Trim().Split('\n').Last());
+        return json.RootElement.Clone();
+    }
+
+    /// <summary>
+    /// Checks, before anything is timed, that the reference interpreter starts and imports its modules: a missing
+    /// interpreter must not cost the minutes of the Physis half first.
+    /// </summary>
+    private static void RequireReference(string python, string name, string hint, string modules) =>
+        RunPython(python, name, hint, "-c", $"import {modules}");
+
+    /// <summary>Runs the interpreter and returns its standard output; a failure to start or a non-zero exit is one clear error.</summary>
+    private static string RunPython(string python, string name, string hint, params string[] arguments)
+    {
         var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in arguments) start.ArgumentList.Add(a);
         Process process;
@@ -309,8 +329,7 @@ internal static class BenchCommand
             if (process.ExitCode != 0)
                 throw new IOException($"The {name} reference failed (exit {process.ExitCode}): "
                     + $"{error.Result.Trim().Split('\n').LastOrDefault()}. {hint}");
-            using var json = JsonDocument.Parse(output.Trim().Split('\n').Last());
-            return json.RootElement.Clone();
+            return output;
         }
     }
 
@@ -380,6 +399,7 @@ internal static class BenchCommand
         var generator = new BurgersDataset(resolution);
         string script = Path.Combine(AppContext.BaseDirectory, "benchmarks", "burgers_dataset_numpy.py");
         if (!File.Exists(script)) throw new IOException($"The NumPy reference script is missing: {script}.");
+        RequireReference(python, "NumPy/SciPy", NumPyHint, "numpy, scipy");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Burgers dataset (FNO setup, nu = {BurgersDataset.Viscosity}), resolution {resolution}, "
             + $"ETDRK4 dt = {BurgersDataset.TimeStep} to t = 1, {samples} samples"));
@@ -403,7 +423,7 @@ internal static class BenchCommand
         {
             string inputs = Path.Combine(folder, "inputs.npy"), outputs = Path.Combine(folder, "outputs.npy");
             Npy.Write(inputs, NpyArray.FromDoubles(input, samples, resolution));
-            var reference = RunReference(python, "NumPy/SciPy", "It needs Debian's python3-numpy and python3-scipy.", script, inputs, outputs,
+            var reference = RunReference(python, "NumPy/SciPy", NumPyHint, script, inputs, outputs,
                 "--nu", BurgersDataset.Viscosity.ToString("R", CultureInfo.InvariantCulture),
                 "--dt", BurgersDataset.TimeStep.ToString("R", CultureInfo.InvariantCulture), "--fft", "scipy");
             double numpy = reference.GetProperty("samples_per_second").GetDouble();

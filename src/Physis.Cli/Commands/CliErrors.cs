@@ -39,6 +39,7 @@ internal static class CliErrors
         ["DataWeight"] = "--data-weight",
         ["Modes"] = "--modes",
         ["Width"] = "--width",
+        ["Padding"] = "--padding",
         ["Layers"] = "--layers",
         ["RankRatio"] = "--rank-ratio",
         ["Factorisation"] = "--factorisation",

@@ -10,16 +10,23 @@ public static class TensorEngine
     private const int MallocMmapThreshold = -3; // M_MMAP_THRESHOLD
     private const int LargestHeapAllocation = 32 << 20; // glibc refuses an mmap threshold above HEAP_MAX_SIZE / 2 = 32 MiB
     private static bool memoryRetained;
+    private const int ThreadsPerCore = 4;
+
+    /// <summary>The most intra-op threads <see cref="Configure"/> accepts on this machine.</summary>
+    public static int MaxThreads => ThreadsPerCore * Environment.ProcessorCount;
 
     /// <summary>
     /// Sets libtorch's intra-op thread count and, on glibc, keeps freed memory in the process.
     /// libtorch's CPU allocator frees every intermediate tensor to malloc; with glibc's defaults the top of the heap is
-    /// returned to the kernel and each training step faults the same pages back in, zeroed: measured on the Burgers FNO
-    /// as 150,000 page faults a second and a third of the run's CPU time in the kernel.
+    /// returned to the kernel and each training step faults the same pages back in, zeroed, which spends much of an FNO
+    /// run's CPU time in the kernel.
     /// </summary>
     public static void Configure(int threads)
     {
         if (threads <= 0) throw new ArgumentException($"Threads must be positive, got {threads}.");
+        // Far more threads than cores make OpenMP spin against itself: a run that would take minutes takes hours.
+        if (threads > MaxThreads)
+            throw new ArgumentException($"Threads must be at most {MaxThreads} ({ThreadsPerCore} per logical core of this machine), got {threads}.");
         RetainFreedMemory();
         set_num_threads(threads);
     }

@@ -99,6 +99,10 @@ public static class OperatorRun
         // Before the folder is touched and the network built: libtorch fails an impossible allocation with a crash.
         MemoryBudget.Require(EstimateMemory(settings, train, test), "the network's parameters, optimizer state, activations and data",
             "use a smaller network, a smaller batch or a coarser grid");
+        // The model and trainer check the architecture against the grid (modes it cannot resolve, for one): before writing.
+        using var model = new OperatorModel(Specify(settings, train));
+        using var trainer = new OperatorTrainer(model, train, test, settings.Training,
+            settings.Physics is { } physics ? OperatorPhysics.Create(physics) : null);
         var run = new RunFolder(folder);
         string checkpoint = run.Checkpoint;
         if (resume)
@@ -116,9 +120,6 @@ public static class OperatorRun
         }
         else run.Start(Identity(settings), settings);
 
-        using var model = new OperatorModel(Specify(settings, train));
-        using var trainer = new OperatorTrainer(model, train, test, settings.Training,
-            settings.Physics is { } physics ? OperatorPhysics.Create(physics) : null);
         trainer.EnableCheckpoints(checkpoint, checkpointEvery);
         if (resume) trainer.LoadCheckpoint(checkpoint);
         int resumedFrom = trainer.Epoch;

@@ -19,26 +19,6 @@ public class SolveCommandTests
         return (process.ExitCode, output.Result, error.Result);
     }
 
-    [Theory]
-    [InlineData("--iterations", "-5", "--iterations cannot be negative")]
-    [InlineData("--domain-points", "0", "--domain-points must be positive")]
-    [InlineData("--precision", "float16", "--precision must be float32 or float64")]
-    [InlineData("--preset", "fastest", "Unknown preset 'fastest'")]
-    [InlineData("--hidden", "20,x", "--hidden takes positive comma-separated widths")]
-    [InlineData("--sampling", "grid", "--sampling must be one of uniform, latinhypercube, sobol, halton, hammersley")]
-    [InlineData("--activation", "relu", "relu has no second derivative")]
-    [InlineData("--activation", "softplus", "Unknown activation 'softplus'")]
-    [InlineData("--config", "/nonexistent/run.yaml", "the configuration file does not exist")]
-    public void InvalidValuesGiveOneLineErrorsAndNoOutput(string option, string value, string message)
-    {
-        string folder = Path.Combine(Path.GetTempPath(), $"physis-cli-{Guid.NewGuid():N}");
-        var (code, _, error) = Physis("solve", "burgers", option, value, "--out", folder);
-        Assert.NotEqual(0, code);
-        Assert.Contains(message, error);
-        Assert.Single(error.Trim().Split('\n'));
-        Assert.False(Directory.Exists(folder), "nothing may be written for invalid input");
-    }
-
     [Fact]
     public void ResumeUnderAnotherProblemIsRefusedAndTheRunKeptAsItWas()
     {
