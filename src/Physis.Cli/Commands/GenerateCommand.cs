@@ -117,6 +117,14 @@ internal static class GenerateCommand
                 + "run the same command again to resume.");
             return 130;
         }
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
+        {
+            // A full disk, for one: the chunk or file being written is discarded whole, the finished chunks are not.
+            display.Finish();
+            Console.Error.WriteLine($"error: writing {DatasetGeneration.ShardPath(path, shard)} failed ({e.Message.Trim()}); finished chunks "
+                + $"are kept in {DatasetGeneration.ShardPath(path, shard)}.parts: make room and run the same command again to resume.");
+            return CliErrors.Failure;
+        }
         finally
         {
             Console.CancelKeyPress -= onCancel;
