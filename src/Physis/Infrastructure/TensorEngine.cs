@@ -28,8 +28,37 @@ public static class TensorEngine
         if (threads > MaxThreads)
             throw new ArgumentException($"Threads must be at most {MaxThreads} ({ThreadsPerCore} per logical core of this machine), got {threads}.");
         RetainFreedMemory();
+        ReproducibleMathKernels();
         set_num_threads(threads);
     }
+
+    /// <summary>
+    /// Asks MKL (inside libtorch) for results that do not depend on memory alignment (conditional numerical
+    /// reproducibility, AUTO with STRICT): by default its vector kernels take other code paths for differently aligned
+    /// buffers, so the same run gave other last bits from one process to the next (time marching's hard starts showed
+    /// it). Results still follow the CPU's instruction set, as every vector kernel does.
+    /// </summary>
+    /// <returns>MKL's status: 0 when the mode is set (once per process), negative when MKL refused it.</returns>
+    public static int ReproducibleMathKernels()
+    {
+        if (reproducibility is { } status) return status;
+        try
+        {
+            status = SetConditionalReproducibility(MklCbwrAuto | MklCbwrStrict);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            status = MklUnavailable;  // a libtorch built without MKL: its own kernels do not branch on alignment
+        }
+        reproducibility = status;
+        return status;
+    }
+
+    private const int MklCbwrAuto = 2, MklCbwrStrict = 0x10000, MklUnavailable = -100;  // mkl_cbwr.h
+    private static int? reproducibility;
+
+    [DllImport("libtorch_cpu", EntryPoint = "mkl_serv_cbwr_set")]
+    private static extern int SetConditionalReproducibility(int settings);
 
     /// <summary>Raises glibc's trim and mmap thresholds so that freed tensor memory
     /// is reused instead of unmapped (once per process; a no-op elsewhere).</summary>
