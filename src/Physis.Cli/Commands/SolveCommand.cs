@@ -137,8 +137,13 @@ internal static class SolveCommand
                         Architecture = parse.GetValue(hidden) is { } widths ? new MlpArchitecture(ParseWidths(widths)) : network.Architecture,
                         Activation = parse.GetValue(activation) is { } a ? ActivationFunctions.ParseSmooth(a) : network.Activation,
                     },
-                    Sampling = new Sampling(parse.GetValue(domain) ?? points.Domain, parse.GetValue(boundary) ?? points.Boundary,
-                        parse.GetValue(initial) ?? points.Initial, parse.GetValue(sampling) is { } m ? ParseSampling(m) : points.Method),
+                    Sampling = points with
+                    {
+                        Domain = parse.GetValue(domain) ?? points.Domain,
+                        Boundary = parse.GetValue(boundary) ?? points.Boundary,
+                        Initial = parse.GetValue(initial) ?? points.Initial,
+                        Method = parse.GetValue(sampling) is { } m ? ParseSampling(m) : points.Method,
+                    },
                     Schedule = schedule with
                     {
                         AdamIterations = parse.GetValue(iterations) ?? schedule.AdamIterations,

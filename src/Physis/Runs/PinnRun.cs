@@ -305,7 +305,7 @@ public static class PinnRun
             ConditionRegion.Boundary => sampling.Boundary,
             ConditionRegion.Initial => sampling.Initial,
             ConditionRegion.Observations => (double)(c.ObservationValues?.Length ?? 0),
-            ConditionRegion.PeriodicPairs => 2.0 * Math.Max(sampling.Boundary, 1),
+            ConditionRegion.PeriodicPairs => 2.0 * sampling.PeriodicPairs,
             _ => 0,
         });
         var schedule = settings.Schedule;

@@ -1,4 +1,5 @@
 using Physis.Differentiation;
+using Physis.Infrastructure;
 using Physis.Problems;
 using Physis.Training.Optimizers;
 using TorchSharp;
@@ -28,6 +29,7 @@ public sealed class PinnTrainer : IDisposable
     public PinnTrainer(PdeProblem problem, nn.Module<Tensor, Tensor> network, Sampling sampling, TrainerOptions? options = null)
     {
         sampling.Validate();
+        TensorEngine.ConfigureDefault();
         Problem = problem;
         Network = network;
         Options = options ?? new TrainerOptions();

@@ -160,7 +160,7 @@ public static class RunConfiguration
 
     private static PinnSettings Sampling(ConfigNode node, PinnSettings settings)
     {
-        var keys = node.Mapping(["domain", "boundary", "initial", "method", .. MethodKeys("sampling")]);
+        var keys = node.Mapping(["domain", "boundary", "initial", "periodic", "method", .. MethodKeys("sampling")]);
         settings = WithMethods(settings, keys, "sampling");
         return settings with
         {
@@ -170,7 +170,8 @@ public static class RunConfiguration
                 keys.TryGetValue("initial", out var i) ? i.Int(0) : settings.Sampling.Initial,
                 keys.TryGetValue("method", out var m)
                     ? Enum.Parse<SamplingMethod>(m.Choice([.. Enum.GetNames<SamplingMethod>().Select(n => n.ToLowerInvariant())]), ignoreCase: true)
-                    : settings.Sampling.Method),
+                    : settings.Sampling.Method,
+                keys.TryGetValue("periodic", out var p) ? p.Int(0) : settings.Sampling.Periodic),
         };
     }
 
