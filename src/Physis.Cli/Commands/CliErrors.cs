@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Physis.Training;
 
 namespace Physis.Cli.Commands;
 
@@ -58,6 +59,11 @@ internal static class CliErrors
         try
         {
             return action();
+        }
+        catch (TrainingDivergedException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return Failure;
         }
         catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException or FormatException)
         {

@@ -167,9 +167,16 @@ internal static class SolveCommand
             Console.WriteLine($"Physis: {catalogProblem.Description}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"preset {presetName}: {Describe(settings)}{(resuming ? ", resuming" : "")}"));
-            var progress = new ProgressDisplay(!Console.IsOutputRedirected, TimeSpan.FromSeconds(10));
-            var result = CatalogRun.Execute(catalogProblem, presetName, settings, folder, resuming, every, progress);
-            progress.Finish();
+            var progress = new ConsoleProgress(plainInterval: TimeSpan.FromSeconds(10));
+            PinnRunResult result;
+            try
+            {
+                result = CatalogRun.Execute(catalogProblem, presetName, settings, folder, resuming, every, progress);
+            }
+            finally
+            {
+                progress.Finish();
+            }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"relative L2 error {result.RelativeL2:E3} after {result.Iterations} iterations (Adam {result.AdamIterations}, "
                 + $"L-BFGS {result.LbfgsIterations}) in {result.WallSeconds:F1} s"));

@@ -22,6 +22,10 @@ public sealed record PinnRunResult(double RelativeL2, int Iterations, int AdamIt
     /// <summary>Learned values of the problem's trainable parameters (inverse and eigenvalue problems).</summary>
     public IReadOnlyDictionary<string, double> Parameters { get; init; } = new Dictionary<string, double>();
     public IReadOnlyDictionary<string, double> FieldErrors { get; init; } = new Dictionary<string, double>();
+    /// <summary>How each phase ended (converged and why, its iteration count, early stopping or a time budget).</summary>
+    public IReadOnlyList<PhaseEnd> PhaseEnds { get; init; } = [];
+    /// <summary>Rollbacks after a diverged loss.</summary>
+    public IReadOnlyList<Rollback> Rollbacks { get; init; } = [];
 }
 
 /// <summary>
@@ -48,11 +52,15 @@ public sealed record PinnRunOptions
     /// <summary>Continue the run whose checkpoint is in the folder (the same problem and settings; iteration counts may grow).</summary>
     public bool Resume { get; init; }
     public int CheckpointEvery { get; init; } = 500;
+    /// <summary>Progress, early stopping, a time budget (<see cref="ConsoleProgress"/>, <see cref="EarlyStopping"/>, <see cref="TimeBudget"/>).</summary>
     public IReadOnlyList<ITrainingCallback> Callbacks { get; init; } = [];
+    /// <summary>Rollback and retry when the loss diverges (<see cref="DivergenceRecovery"/>); null turns it off.</summary>
+    public DivergenceRecovery? Recovery { get; init; } = new();
 
     public void Validate(PinnSettings settings)
     {
         if (CheckpointEvery <= 0) throw new ArgumentException($"The checkpoint interval must be positive, got {CheckpointEvery}.");
+        Recovery?.Validate();
         if (settings.HardConstraints && HardConstraint is null)
             throw new ArgumentException($"The settings ask for hard constraints, but no hard constraint is given for {Name}.");
         if (HardConstraint is not null && !settings.HardConstraints)
@@ -112,6 +120,7 @@ public static class PinnRun
             Seed = settings.Seed,
             DType = dtype,
             Methods = settings.Methods,
+            Recovery = options.Recovery,
         };
         var callbacks = options.Callbacks.ToArray();
         var clock = Stopwatch.StartNew();
@@ -128,6 +137,8 @@ public static class PinnRun
         {
             Parameters = trained.Parameters,
             FieldErrors = comparison?.FieldErrors ?? new Dictionary<string, double>(),
+            PhaseEnds = trained.PhaseEnds,
+            Rollbacks = trained.Rollbacks,
         };
 
         WriteOutputs(run, problem, options, reference, settings, trained, comparison, result);
@@ -141,6 +152,8 @@ public static class PinnRun
         /// <summary>Iterations per optimizer, counted on the trainers' own records (before loss.csv names the window in the phase).</summary>
         public int AdamIterations { get; init; }
         public int LbfgsIterations { get; init; }
+        public IReadOnlyList<PhaseEnd> PhaseEnds { get; init; } = [];
+        public IReadOnlyList<Rollback> Rollbacks { get; init; } = [];
 
         public static TrainedPinn Of(IEnumerable<PinnTrainer> trainers, Func<double[,], double[,]> predict, IReadOnlyList<string> coordinates,
             IReadOnlyList<string> lossTermNames, IReadOnlyList<LossRecord> history, int resumedFrom, IDisposable owner)
@@ -151,6 +164,8 @@ public static class PinnRun
             {
                 AdamIterations = records.Count(r => r.Phase is "adam" or "multiadam"),
                 LbfgsIterations = records.Count(r => r.Phase == "lbfgs"),
+                PhaseEnds = [.. trainers.SelectMany(t => t.PhaseEnds)],
+                Rollbacks = [.. trainers.SelectMany(t => t.Rollbacks)],
             };
         }
 
@@ -414,6 +429,8 @@ public static class PinnRun
             WallSeconds = result.WallSeconds,
             ResumedFromStep = result.ResumedFromStep,
             FinalLoss = result.FinalLoss,
+            PhaseEnds = trainer.PhaseEnds,
+            Rollbacks = trainer.Rollbacks,
             LossTerms = trainer.LossTermNames,
             Parameters = trainer.Parameters,
             ExactParameters = options.ExactParameters,

@@ -29,6 +29,7 @@ public class ConsumerProjectTests
         trainer.Train(new AdamPhase(5));
         double loss = trainer.History[^1].Total;
         Console.WriteLine($"loss {loss}");
+        Console.WriteLine($"threads {TorchSharp.torch.get_num_threads()}");
         return double.IsFinite(loss) ? 0 : 1;
         """;
 
@@ -68,6 +69,8 @@ public class ConsumerProjectTests
             var run = Run(folder, cache, "exec", Path.Combine(folder, "bin", Configuration, "net10.0", "Consumer.dll"));
             Assert.True(run.ExitCode == 0, $"The program referencing {library} failed (exit {run.ExitCode}):\n{run.Output}");
             Assert.Contains("loss ", run.Output);
+            // Without TensorEngine.Configure, the trainer chooses the safe thread count.
+            Assert.Contains($"threads {TensorEngine.DefaultThreads}", run.Output);
             if (!LibTorchLoader.SystemProvides(LibTorchLoader.MissingVersion))
                 Assert.True(Directory.EnumerateFiles(cache, "libLibTorchSharp.so", SearchOption.AllDirectories).Any(),
                     "This system needs TorchSharp's native library weakened, but the program wrote no weakened copy to its cache.");
