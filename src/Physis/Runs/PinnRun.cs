@@ -297,9 +297,10 @@ public static class PinnRun
         int inputs = problem.Geometry.Dimension, outputs = problem.Fields.Count;
         var options = settings.Network;
         options.Validate(inputs, outputs);
+        var box = options.ScaleInputs ? problem.Geometry.Bounds : null;
         if (options is { Embeddings.Count: 0, WeightFactorization: null, Architecture: MlpArchitecture mlp })
-            return new Mlp(inputs, mlp.Hidden, outputs, options.Activation, options.Initializer, seed, dtype, outputTransform: transform);
-        return new PinnNetwork(inputs, outputs, options, seed, dtype, outputTransform: transform);
+            return new Mlp(inputs, mlp.Hidden, outputs, options.Activation, options.Initializer, seed, dtype, outputTransform: transform, inputBox: box);
+        return new PinnNetwork(inputs, outputs, options, seed, dtype, outputTransform: transform, inputBox: box);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Physis.Geometry;
+using Physis.Problems;
 using static TorchSharp.torch;
 
 namespace Physis.Networks.Constraints;
@@ -52,6 +53,16 @@ public sealed class DistanceFunction
     {
         if (!double.IsFinite(value)) throw new ArgumentException($"{what} must be finite, got {value}.");
     }
+
+    /// <summary><see cref="Interval(int, double, double)"/> on the named coordinate of <paramref name="problem"/>.</summary>
+    public static DistanceFunction Interval(PdeProblem problem, string coordinate, double a, double b) =>
+        Interval(problem.Terms.CoordinateIndex(coordinate), a, b);
+
+    /// <summary><see cref="Above(int, double)"/> on the named coordinate of <paramref name="problem"/>.</summary>
+    public static DistanceFunction Above(PdeProblem problem, string coordinate, double a) => Above(problem.Terms.CoordinateIndex(coordinate), a);
+
+    /// <summary><see cref="Below(int, double)"/> on the named coordinate of <paramref name="problem"/>.</summary>
+    public static DistanceFunction Below(PdeProblem problem, string coordinate, double b) => Below(problem.Terms.CoordinateIndex(coordinate), b);
 
     /// <summary>(x - a)(b - x) / (b - a) on coordinate <paramref name="coordinate"/>: zero at both ends of [a, b].</summary>
     public static DistanceFunction Interval(int coordinate, double a, double b)

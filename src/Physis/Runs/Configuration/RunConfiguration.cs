@@ -54,7 +54,7 @@ public static class RunConfiguration
     private static PinnSettings Network(ConfigNode node, PinnSettings settings, IReadOnlyList<string> coordinates)
     {
         var keys = node.Mapping("architecture", "hidden", "width", "depth", "blocks", "layers-per-block", "activation", "initializer",
-            "weight-factorization", "embeddings", "hard-constraints");
+            "weight-factorization", "embeddings", "hard-constraints", "scale-inputs");
         var activation = keys.TryGetValue("activation", out var a)
             ? ActivationFunctions.Parse(a.Choice("tanh", "sin", "gelu", "silu"))
             : settings.Network.Activation;
@@ -107,6 +107,7 @@ public static class RunConfiguration
                 Activation = activation,
                 Initializer = initializer,
                 WeightFactorization = factorization,
+                ScaleInputs = keys.TryGetValue("scale-inputs", out var si) ? si.Bool() : settings.Network.ScaleInputs,
             },
         };
     }
