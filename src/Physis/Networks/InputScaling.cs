@@ -17,7 +17,8 @@ public sealed class InputScaling : nn.Module<Tensor, Tensor>
     {
         for (int d = 0; d < box.Dimension; d++)
             if (!(box.Max[d] > box.Min[d]) || !double.IsFinite(box.Max[d] - box.Min[d]))
-                throw new ArgumentException($"Input scaling needs a box of positive finite width; coordinate {d} spans [{box.Min[d]}, {box.Max[d]}].");
+                throw new ArgumentException(
+                    $"Input scaling needs a box of positive finite width; coordinate {d} spans [{box.Min[d]}, {box.Max[d]}].");
         center = tensor(box.Min.Zip(box.Max, (a, b) => 0.5 * (a + b)).ToArray(), dtype, device).DetachFromDisposeScope();
         halfWidth = tensor(box.Min.Zip(box.Max, (a, b) => 0.5 * (b - a)).ToArray(), dtype, device).DetachFromDisposeScope();
         register_buffer("center", center);

@@ -52,7 +52,9 @@ public sealed record PinnRunOptions
     /// <summary>Continue the run whose checkpoint is in the folder (the same problem and settings; iteration counts may grow).</summary>
     public bool Resume { get; init; }
     public int CheckpointEvery { get; init; } = 500;
-    /// <summary>Progress, early stopping, a time budget (<see cref="ConsoleProgress"/>, <see cref="EarlyStopping"/>, <see cref="TimeBudget"/>).</summary>
+    /// <summary>
+    /// Progress, early stopping, a time budget (<see cref="ConsoleProgress"/>, <see cref="EarlyStopping"/>, <see cref="TimeBudget"/>).
+    /// </summary>
     public IReadOnlyList<ITrainingCallback> Callbacks { get; init; } = [];
     /// <summary>Rollback and retry when the loss diverges (<see cref="DivergenceRecovery"/>); null turns it off.</summary>
     public DivergenceRecovery? Recovery { get; init; } = new();
@@ -299,7 +301,8 @@ public static class PinnRun
         options.Validate(inputs, outputs);
         var box = options.ScaleInputs ? problem.Geometry.Bounds : null;
         if (options is { Embeddings.Count: 0, WeightFactorization: null, Architecture: MlpArchitecture mlp })
-            return new Mlp(inputs, mlp.Hidden, outputs, options.Activation, options.Initializer, seed, dtype, outputTransform: transform, inputBox: box);
+            return new Mlp(inputs, mlp.Hidden, outputs, options.Activation, options.Initializer, seed, dtype, outputTransform: transform,
+                inputBox: box);
         return new PinnNetwork(inputs, outputs, options, seed, dtype, outputTransform: transform, inputBox: box);
     }
 

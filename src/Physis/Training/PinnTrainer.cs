@@ -263,7 +263,9 @@ public sealed class PinnTrainer : IDisposable
         snapshot = null;
     }
 
-    /// <summary>Back to the snapshot with a smaller step; past the retries, back to it for good and a <see cref="TrainingDivergedException"/>.</summary>
+    /// <summary>
+    /// Back to the snapshot with a smaller step; past the retries, back to it for good and a <see cref="TrainingDivergedException"/>.
+    /// </summary>
     private void RollBack(TrainingPhase phase, LossRecord diverged)
     {
         var recovery = Options.Recovery!;

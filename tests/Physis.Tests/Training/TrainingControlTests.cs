@@ -136,8 +136,8 @@ public class TrainingControlTests
         using var network = new Mlp(1, [8], 1, seed: 2, dtype: ScalarType.Float64);
         using var trainer = Poisson(network);
         trainer.Train([new AdamPhase(3, 1e-3), new LbfgsPhase(100, new LbfgsSettings { GradientTolerance = 1e10 })]);
-        Assert.Equal([new PhaseEnd("adam", 3, "iterations"), new PhaseEnd("lbfgs", 3, "converged: largest gradient component below GradientTolerance")],
-            trainer.PhaseEnds);
+        PhaseEnd[] ends = [new("adam", 3, "iterations"), new("lbfgs", 3, "converged: largest gradient component below GradientTolerance")];
+        Assert.Equal(ends, trainer.PhaseEnds);
     }
 
     private static bool Finite(Mlp network) => network.parameters().All(p => p.isfinite().all().item<bool>());
@@ -156,6 +156,21 @@ public class TrainingControlTests
         Assert.All(trainer.History, r => Assert.True(double.IsFinite(r.Total) && r.Total < 1e6 * trainer.History[0].Total));
         Assert.Equal(2, trainer.History.Single(r => r.Values.ContainsKey("rollback_from_step")).Values["rollback_from_step"]);
         Assert.True(Finite(network));
+    }
+
+    [Fact]
+    public void SnapshotsLeaveATrainingThatDoesNotDivergeUnchanged()
+    {
+        double[] Losses(DivergenceRecovery? recovery)
+        {
+            using var network = new Mlp(1, [8], 1, seed: 2, dtype: ScalarType.Float64);
+            using var trainer = new PinnTrainer(PinnTrainingTests.Poisson1D(1.0), network, new Sampling(32, 2),
+                Float64 with { Recovery = recovery });
+            trainer.Train([new AdamPhase(30, 1e-2), new LbfgsPhase(20)]);
+            Assert.Empty(trainer.Rollbacks);
+            return [.. trainer.History.Select(r => r.Total)];
+        }
+        Assert.Equal(Losses(null), Losses(new DivergenceRecovery { SnapshotEvery = 3 }));
     }
 
     [Fact]
