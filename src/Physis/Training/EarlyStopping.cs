@@ -7,11 +7,13 @@ namespace Physis.Training;
 /// Stops training when a metric has not improved for <see cref="Patience"/> evaluations: by default the total loss at
 /// every iteration; give <see cref="Metric"/> to watch something else (the error against a reference, a validation
 /// loss) and <see cref="Every"/> to evaluate it every so many iterations. An evaluation improves when it lies below
-/// best * (1 - <see cref="MinDelta"/>), so the tolerance is relative, as losses span many orders of magnitude.
+/// best * (1 - <see cref="MinDelta"/>), so the tolerance is relative, as losses span many orders of magnitude (the
+/// metric must not be negative).
 /// </summary>
 public sealed class EarlyStopping : ITrainingCallback
 {
     private int evaluations, sinceBest;
+    private bool phaseEnded;
 
     public EarlyStopping(int patience, double minDelta = 0, Func<PinnTrainer, LossRecord, double>? metric = null, int every = 1,
         string name = "loss")
@@ -33,9 +35,10 @@ public sealed class EarlyStopping : ITrainingCallback
 
     public void OnStep(PinnTrainer trainer, LossRecord record, TrainingPhase phase, int phaseStep)
     {
+        if (phaseEnded) (Best, BestStep, sinceBest, evaluations, phaseEnded) = (double.PositiveInfinity, 0, 0, 0, false);
         if (evaluations++ % Every != 0) return;
         double value = Metric(trainer, record);
-        if (value < Best * (1 - MinDelta) || (double.IsPositiveInfinity(Best) && double.IsFinite(value)))
+        if (value < Best * (1 - MinDelta))
         {
             (Best, BestStep, sinceBest) = (value, trainer.Step, 0);
             return;
@@ -44,6 +47,9 @@ public sealed class EarlyStopping : ITrainingCallback
             trainer.RequestStop(string.Create(CultureInfo.InvariantCulture,
                 $"early stopping: {Name} has not improved on {Best:E3} (step {BestStep}) in {Patience} evaluations"));
     }
+
+    /// <summary>Each phase (and each time-marching window, which runs its own phases) is watched afresh.</summary>
+    public void OnPhaseEnd(PinnTrainer trainer, PhaseEnd end) => phaseEnded = true;
 }
 
 /// <summary>Stops training once the wall time since this budget was created reaches <see cref="Budget"/>.</summary>
