@@ -45,17 +45,39 @@ internal static class LibTorchLoader
             if (original is null || NativeLibrary.TryLoad(original, out _)) return;
             var bytes = File.ReadAllBytes(original);
             if (Weaken(bytes, MissingVersion) <= 0) return;
-            string copy = Path.Combine(CacheFolder(), Convert.ToHexString(SHA256.HashData(bytes))[..16], Library);
-            if (!File.Exists(copy)) AtomicFile.WriteAllBytes(copy, bytes);
+            string copy = WriteCopy(bytes, original);
             string folder = Path.GetDirectoryName(original)!;
             foreach (var dependency in Dependencies)
             {
                 string path = Path.Combine(folder, dependency);
                 if (File.Exists(path)) NativeLibrary.TryLoad(path, out _);
             }
-            NativeLibrary.Load(copy);
+            if (!NativeLibrary.TryLoad(copy, out _))
+                throw new DllNotFoundException($"{original} needs {MissingVersion}, which this system's libstdc++ lacks, and the copy "
+                    + $"with that requirement weakened ({copy}) does not load either: install a libstdc++ from GCC 13 or later.");
             WeakenedCopy = copy;
         }
+    }
+
+    /// <summary>The weakened copy in the user's cache folder, or in the temporary folder where that cannot be written.</summary>
+    private static string WriteCopy(byte[] bytes, string original)
+    {
+        string name = Path.Combine(Convert.ToHexString(SHA256.HashData(bytes))[..16], Library);
+        IOException? failure = null;
+        foreach (var folder in new[] { CacheFolder(), Path.Combine(Path.GetTempPath(), $"physis-{Environment.UserName}", "libtorchsharp") })
+        {
+            string copy = Path.Combine(folder, name);
+            try
+            {
+                if (!File.Exists(copy)) AtomicFile.WriteAllBytes(copy, bytes);
+                return copy;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                failure = new IOException($"Cannot write the weakened copy of {original} to {copy}: {e.Message}", e);
+            }
+        }
+        throw failure!;
     }
 
     /// <summary>libLibTorchSharp.so where the runtime looks for native libraries: the application folder and the deps.json probing folders.</summary>
