@@ -68,6 +68,16 @@ public class ComplexFieldTests
         Assert.Equal([0], FourierFeatureOptions.On(problem, 16, 2.0, "x").Coordinates!);
         Assert.Equal(1, InterfaceFeatureOptions.On(problem, "t", [0.5]).Coordinate);
         Assert.Equal(DistanceFunction.Above(1, 0).ToString(), DistanceFunction.Above(problem, "t", 0).ToString());
+        Assert.Equal(DistanceFunction.Box([-5, 0], [5, 1], [0, 1]).ToString(), DistanceFunction.Box(problem, [-5, 0], [5, 1], "x", "t").ToString());
+        Assert.Equal(DistanceFunction.Ball([0.5], 2, [1]).ToString(), DistanceFunction.Ball(problem, [0.5], 2, "t").ToString());
+        using (NewDisposeScope())
+        {
+            var x = tensor(new double[,] { { 1, 0.5 }, { -2, 0 } }, ScalarType.Float64);
+            var y = tensor(new double[,] { { 3, 4 }, { 5, 6 } }, ScalarType.Float64);
+            Func<Tensor, Tensor> u0 = p => p[.., 0..1].sin();
+            var byIndex = HardConstraints.Initial(1, 0, u0, fields: [1])(x, y).data<double>().ToArray();
+            Assert.Equal(byIndex, HardConstraints.Initial(problem, u0, fields: ["h_im"])(x, y).data<double>().ToArray());
+        }
         var unknown = Assert.Throws<ArgumentException>(() => PeriodicEmbeddingOptions.Of(problem, "y", 1));
         Assert.Contains("x, t", unknown.Message);
     }
