@@ -19,6 +19,7 @@ internal static class CliErrors
         ["Sampling.Domain"] = "--domain-points",
         ["Sampling.Boundary"] = "--boundary-points",
         ["Sampling.Initial"] = "--initial-points",
+        ["Sampling.Periodic"] = "--periodic-points",
         ["AdamIterations"] = "--iterations",
         ["LbfgsIterations"] = "--lbfgs-iterations",
         ["ParameterHoldIterations"] = "--hold-parameters",

@@ -29,6 +29,7 @@ public class SolveCommandTests
     [InlineData("--activation", "relu", "relu has no second derivative")]
     [InlineData("--activation", "softplus", "Unknown activation 'softplus'")]
     [InlineData("--config", "/nonexistent/run.yaml", "the configuration file does not exist")]
+    [InlineData("--periodic-points", "-1", "--periodic-points cannot be negative")]
     public void InvalidValuesGiveOneLineErrorsAndNoOutput(string option, string value, string message)
     {
         string folder = Path.Combine(Path.GetTempPath(), $"physis-cli-{Guid.NewGuid():N}");
