@@ -309,7 +309,8 @@ public static class PinnRun
     /// <summary>
     /// A rough upper bound on the bytes a run needs, from the settings alone (nothing is allocated): every window's
     /// parameters and gradients, the largest optimizer state of the schedule (Adam's two moments, MultiAdam's two per loss
-    /// term, the step and gradient-change pairs of L-BFGS's history), twice as a checkpoint copies it while it writes,
+    /// term, the step and gradient-change pairs of L-BFGS's history), twice as a checkpoint copies it while it writes and
+    /// once more with the parameters in the divergence-recovery snapshot,
     /// natural gradient's Jacobian and Gram matrices (float64), and the activations of all training points through every
     /// layer with the derivative graphs.
     /// </summary>
@@ -335,7 +336,8 @@ public static class PinnRun
         // several copies of every layer's activations per order and coordinate; 16 covers second-order problems, higher
         // orders need more.
         double activations = 16 * points * widths;
-        double values = 2.0 * settings.Marching.Windows * parameters + 2 * optimizer + activations;
+        // The divergence-recovery snapshot keeps one more copy of the parameters and the optimizer state.
+        double values = 2.0 * settings.Marching.Windows * parameters + parameters + 3 * optimizer + activations;
         double bytes = (settings.DType == ScalarType.Float64 ? sizeof(double) : sizeof(float)) * values;
         if (schedule.NaturalGradientIterations > 0) bytes += sizeof(double) * (3 * parameters + points) * parameters;
         return MemoryBudget.Saturated(bytes);
