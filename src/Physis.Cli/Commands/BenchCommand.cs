@@ -146,7 +146,7 @@ internal static class BenchCommand
             {
                 var settings = reduce(problem.Presets[method]);
                 Console.WriteLine($"{problem.Name} / {method} ({mode})");
-                var progress = new ProgressDisplay(!Console.IsOutputRedirected, TimeSpan.FromSeconds(30));
+                var progress = new ConsoleProgress(plainInterval: TimeSpan.FromSeconds(30));
                 var row = PinnBenchmark.Run(problem, method, settings, Path.Combine(folder, $"{problem.Name}-{method}"), progress);
                 progress.Finish();
                 rows.Add(row);

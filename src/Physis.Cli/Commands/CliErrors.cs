@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Physis.Training;
 
 namespace Physis.Cli.Commands;
 
@@ -18,6 +19,7 @@ internal static class CliErrors
         ["Sampling.Domain"] = "--domain-points",
         ["Sampling.Boundary"] = "--boundary-points",
         ["Sampling.Initial"] = "--initial-points",
+        ["Sampling.Periodic"] = "--periodic-points",
         ["AdamIterations"] = "--iterations",
         ["LbfgsIterations"] = "--lbfgs-iterations",
         ["ParameterHoldIterations"] = "--hold-parameters",
@@ -59,6 +61,11 @@ internal static class CliErrors
         try
         {
             return action();
+        }
+        catch (TrainingDivergedException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return Failure;
         }
         catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException or FormatException)
         {

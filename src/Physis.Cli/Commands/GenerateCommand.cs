@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Physis.Data.Datasets;
 using Physis.Reporting;
+using Physis.Training;
 
 namespace Physis.Cli.Commands;
 
@@ -188,7 +189,7 @@ internal static class GenerateCommand
             if (!last && _lastDraw is { } drawn && p.Elapsed - drawn < interval) return;
             _lastDraw = p.Elapsed;
             double rate = p.Elapsed.TotalSeconds > 0 ? p.Solved / p.Elapsed.TotalSeconds : 0;
-            string left = rate > 0 ? ProgressDisplay.Format(TimeSpan.FromSeconds((p.Total - p.Finished) / rate)) : "?";
+            string left = rate > 0 ? ConsoleProgress.Format(TimeSpan.FromSeconds((p.Total - p.Finished) / rate)) : "?";
             string line = string.Create(CultureInfo.InvariantCulture, $"{p.Finished}/{p.Total} samples  {rate:F2} samples/s  left {left}");
             if (interactive) Console.Write("\r" + line.PadRight(60));
             else Console.WriteLine(line);

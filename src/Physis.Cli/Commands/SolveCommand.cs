@@ -31,6 +31,10 @@ internal static class SolveCommand
         var domain = new Option<int?>("--domain-points") { Description = "Collocation points in the space-time domain (overrides the preset)." };
         var boundary = new Option<int?>("--boundary-points") { Description = "Points on the spatial boundary (overrides the preset)." };
         var initial = new Option<int?>("--initial-points") { Description = "Points on the initial slice t = 0 (overrides the preset)." };
+        var periodic = new Option<int?>("--periodic-points")
+        {
+            Description = "Point pairs per periodic condition (default: the boundary points, or 100 without them).",
+        };
         var learningRate = new Option<double?>("--learning-rate") { Description = "Adam learning rate (overrides the preset)." };
         var precision = new Option<string?>("--precision") { Description = "float32 or float64 (overrides the preset)." };
         var seed = new Option<int?>("--seed") { Description = "Seed for network initialisation and point sampling (default 0)." };
@@ -91,8 +95,8 @@ internal static class SolveCommand
         var command = new Command("solve",
             "Train a physics-informed neural network on a built-in problem and measure its error against a reference solution.")
         {
-            problem, preset, config, hard, hidden, activation, sampling, iterations, lbfgs, domain, boundary, initial, learningRate, precision, seed,
-            hold, windows, hardStart, warmStart, output, resume, checkpointEvery, threads,
+            problem, preset, config, hard, hidden, activation, sampling, iterations, lbfgs, domain, boundary, initial, periodic, learningRate,
+            precision, seed, hold, windows, hardStart, warmStart, output, resume, checkpointEvery, threads,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -111,8 +115,8 @@ internal static class SolveCommand
             bool resuming = parse.GetValue(resume);
             if (resuming)
             {
-                Option[] fixedByTheRun = [config, hard, hidden, activation, sampling, domain, boundary, initial, learningRate, precision, seed, hold,
-                    windows, hardStart, warmStart];
+                Option[] fixedByTheRun = [config, hard, hidden, activation, sampling, domain, boundary, initial, periodic, learningRate, precision,
+                    seed, hold, windows, hardStart, warmStart];
                 if (fixedByTheRun.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } given)
                     throw new ArgumentException($"--resume continues with the settings stored in {folder}, so {given.Name} cannot be given; "
                         + "only --iterations and --lbfgs-iterations can change.");
@@ -137,8 +141,14 @@ internal static class SolveCommand
                         Architecture = parse.GetValue(hidden) is { } widths ? new MlpArchitecture(ParseWidths(widths)) : network.Architecture,
                         Activation = parse.GetValue(activation) is { } a ? ActivationFunctions.ParseSmooth(a) : network.Activation,
                     },
-                    Sampling = new Sampling(parse.GetValue(domain) ?? points.Domain, parse.GetValue(boundary) ?? points.Boundary,
-                        parse.GetValue(initial) ?? points.Initial, parse.GetValue(sampling) is { } m ? ParseSampling(m) : points.Method),
+                    Sampling = points with
+                    {
+                        Domain = parse.GetValue(domain) ?? points.Domain,
+                        Boundary = parse.GetValue(boundary) ?? points.Boundary,
+                        Initial = parse.GetValue(initial) ?? points.Initial,
+                        Periodic = parse.GetValue(periodic) ?? points.Periodic,
+                        Method = parse.GetValue(sampling) is { } m ? ParseSampling(m) : points.Method,
+                    },
                     Schedule = schedule with
                     {
                         AdamIterations = parse.GetValue(iterations) ?? schedule.AdamIterations,
@@ -162,9 +172,16 @@ internal static class SolveCommand
             Console.WriteLine($"Physis: {catalogProblem.Description}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"preset {presetName}: {Describe(settings)}{(resuming ? ", resuming" : "")}"));
-            var progress = new ProgressDisplay(!Console.IsOutputRedirected, TimeSpan.FromSeconds(10));
-            var result = CatalogRun.Execute(catalogProblem, presetName, settings, folder, resuming, every, progress);
-            progress.Finish();
+            var progress = new ConsoleProgress(plainInterval: TimeSpan.FromSeconds(10));
+            PinnRunResult result;
+            try
+            {
+                result = CatalogRun.Execute(catalogProblem, presetName, settings, folder, resuming, every, progress);
+            }
+            finally
+            {
+                progress.Finish();
+            }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"relative L2 error {result.RelativeL2:E3} after {result.Iterations} iterations (Adam {result.AdamIterations}, "
                 + $"L-BFGS {result.LbfgsIterations}) in {result.WallSeconds:F1} s"));

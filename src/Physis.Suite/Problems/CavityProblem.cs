@@ -43,7 +43,7 @@ public sealed class CavityProblem : ICatalogProblem
 
     public PdeProblem Create() => new(new Rectangle(0, 0, 1, 1), SteadyNavierStokes.Residuals(Reynolds),
         [
-            Condition.Dirichlet("u", p => 1.0, where: OnLid).Named("lid_u"),
+            Condition.Dirichlet("u", 1.0, where: OnLid).Named("lid_u"),
             Condition.Dirichlet("u", where: p => !OnLid(p)).Named("wall_u"),
             wallsV,
             Condition.PointData("p", new double[,] { { 0, 0 } }, [0.0]),

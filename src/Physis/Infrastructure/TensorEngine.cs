@@ -9,11 +9,18 @@ public static class TensorEngine
     private const int MallocTrimThreshold = -1; // M_TRIM_THRESHOLD in glibc's malloc.h
     private const int MallocMmapThreshold = -3; // M_MMAP_THRESHOLD
     private const int LargestHeapAllocation = 32 << 20; // glibc refuses an mmap threshold above HEAP_MAX_SIZE / 2 = 32 MiB
-    private static bool memoryRetained;
+    private static bool memoryRetained, configured;
     private const int ThreadsPerCore = 4;
 
     /// <summary>The most intra-op threads <see cref="Configure"/> accepts on this machine.</summary>
     public static int MaxThreads => ThreadsPerCore * Environment.ProcessorCount;
+
+    /// <summary>
+    /// The thread count a trainer sets when the program has not called <see cref="Configure"/>: small PINNs gain
+    /// nothing from a second thread, and on a machine whose cores are busy libtorch's OpenMP threads spin against the
+    /// other load and slow training many times over (docs/build.md). Programs that want more call Configure first.
+    /// </summary>
+    public const int DefaultThreads = 1;
 
     /// <summary>
     /// Sets libtorch's intra-op thread count and, on glibc, keeps freed memory in the process.
@@ -30,6 +37,13 @@ public static class TensorEngine
         RetainFreedMemory();
         ReproducibleMathKernels();
         set_num_threads(threads);
+        configured = true;
+    }
+
+    /// <summary>Applies <see cref="DefaultThreads"/> unless <see cref="Configure"/> was called; trainers call it when built.</summary>
+    public static void ConfigureDefault()
+    {
+        if (!configured) Configure(DefaultThreads);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Physis.Geometry;
 using Physis.Networks.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -10,21 +11,28 @@ namespace Physis.Networks;
 /// </summary>
 public delegate Tensor OutputTransform(Tensor input, Tensor rawOutput);
 
-/// <summary>Fully connected network: affine layers with a pointwise activation between them, no activation on the output.</summary>
+/// <summary>
+/// Fully connected network: affine layers with a pointwise activation between them, no activation on the output; with
+/// an <c>inputBox</c>, the inputs are first mapped from that box (the domain's) to [-1, 1] (<see cref="InputScaling"/>).
+/// </summary>
 public sealed class Mlp : nn.Module<Tensor, Tensor>
 {
     private readonly ModuleList<Linear> layers = new();
     private readonly Activation activation;
+    private readonly InputScaling? scaling;
 
     public Mlp(int inputs, IReadOnlyList<int> hidden, int outputs, Activation activation = Activation.Tanh,
                Initializer initializer = Initializer.GlorotNormal, int seed = 0, ScalarType dtype = ScalarType.Float32,
-               Device? device = null, OutputTransform? outputTransform = null) : base(nameof(Mlp))
+               Device? device = null, OutputTransform? outputTransform = null, BoundingBox? inputBox = null) : base(nameof(Mlp))
     {
         if (inputs <= 0 || outputs <= 0) throw new ArgumentException("An MLP needs at least one input and one output.");
         if (hidden.Any(h => h <= 0)) throw new ArgumentException($"Hidden layer widths must be positive, got [{string.Join(", ", hidden)}].");
         this.activation = activation;
         OutputTransform = outputTransform;
         Widths = [inputs, .. hidden, outputs];
+        if (inputBox is not null && inputBox.Dimension != inputs)
+            throw new ArgumentException($"The input box has {inputBox.Dimension} coordinates, the network {inputs} inputs.");
+        scaling = inputBox is null ? null : new InputScaling(inputBox, dtype, device);
 
         using var generator = new Generator((ulong)seed);
         for (int i = 0; i + 1 < Widths.Count; i++)
@@ -42,7 +50,7 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        var h = x;
+        var h = scaling?.forward(x) ?? x;
         for (int i = 0; i < layers.Count - 1; i++) h = activation.Apply(layers[i].forward(h));
         var y = layers[layers.Count - 1].forward(h);
         return OutputTransform is null ? y : OutputTransform(x, y);

@@ -16,6 +16,11 @@ public sealed record NetworkOptions
     public Activation Activation { get; init; } = Activation.Tanh;
     public Initializer Initializer { get; init; } = Initializer.GlorotNormal;
     public WeightFactorizationOptions? WeightFactorization { get; init; }
+    /// <summary>
+    /// Map the inputs from the domain's bounding box to [-1, 1] before the first layer (<see cref="InputScaling"/>);
+    /// not with embeddings, which take coordinates in their own units.
+    /// </summary>
+    public bool ScaleInputs { get; init; }
 
     /// <summary>A plain MLP of these hidden widths (no embeddings), with the given activation and Glorot-normal weights.</summary>
     public static NetworkOptions Mlp(IReadOnlyList<int> hidden, Activation activation = Activation.Tanh) =>
@@ -25,7 +30,8 @@ public sealed record NetworkOptions
     public override string ToString() =>
         string.Join(" -> ", [.. Embeddings.Select(e => e.ToString()), Architecture.ToString()])
         + $", {Activation.ToString().ToLowerInvariant()}, {Initializer}"
-        + (WeightFactorization is null ? "" : $", {WeightFactorization}");
+        + (WeightFactorization is null ? "" : $", {WeightFactorization}")
+        + (ScaleInputs ? ", inputs scaled to the domain" : "");
 
     /// <summary>Checks every setting for a network with <paramref name="inputs"/> inputs and <paramref name="outputs"/> outputs.</summary>
     public void Validate(int inputs, int outputs)
@@ -42,5 +48,8 @@ public sealed record NetworkOptions
         }
         Architecture.Validate();
         WeightFactorization?.Validate();
+        if (ScaleInputs && Embeddings.Count > 0)
+            throw new ArgumentException("NetworkOptions.ScaleInputs maps the coordinates to [-1, 1] before the network, but embeddings take them "
+                + "in their own units (periods, interface positions): use one or the other.");
     }
 }

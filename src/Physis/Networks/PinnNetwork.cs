@@ -1,3 +1,4 @@
+using Physis.Geometry;
 using Physis.Networks.Embeddings;
 using Physis.Networks.Layers;
 using TorchSharp.Modules;
@@ -14,12 +15,19 @@ namespace Physis.Networks;
 public sealed class PinnNetwork : nn.Module<Tensor, Tensor>
 {
     private readonly ModuleList<InputEmbedding> embeddings = new();
+    private readonly InputScaling? scaling;
     private readonly nn.Module<Tensor, Tensor> body;
 
     public PinnNetwork(int inputs, int outputs, NetworkOptions options, int seed = 0, ScalarType dtype = ScalarType.Float32,
-                       Device? device = null, OutputTransform? outputTransform = null) : base(nameof(PinnNetwork))
+                       Device? device = null, OutputTransform? outputTransform = null, BoundingBox? inputBox = null) : base(nameof(PinnNetwork))
     {
         options.Validate(inputs, outputs);
+        if (inputBox is not null && options.Embeddings.Count > 0)
+            throw new ArgumentException("Input scaling maps the coordinates to [-1, 1] before the network, but embeddings take them in their own "
+                + "units (periods, interface positions): use one or the other.");
+        if (inputBox is not null && inputBox.Dimension != inputs)
+            throw new ArgumentException($"The input box has {inputBox.Dimension} coordinates, the network {inputs} inputs.");
+        scaling = inputBox is null ? null : new InputScaling(inputBox, dtype, device);
         using var layers = new LayerFactory(seed, dtype, device, options.Initializer, options.WeightFactorization);
         int features = inputs;
         foreach (var embedding in options.Embeddings)
@@ -36,6 +44,7 @@ public sealed class PinnNetwork : nn.Module<Tensor, Tensor>
         OutputTransform = outputTransform;
         register_module("embeddings", embeddings);
         register_module("body", body);
+        if (scaling is not null) register_module("scaling", scaling);
     }
 
     public int Inputs { get; }
@@ -54,7 +63,7 @@ public sealed class PinnNetwork : nn.Module<Tensor, Tensor>
     {
         if (x.dim() != 2 || x.shape[1] != Inputs)
             throw new ArgumentException($"The network expects points [n, {Inputs}], got [{string.Join(", ", x.shape)}].");
-        var h = x;
+        var h = scaling?.forward(x) ?? x;
         foreach (var embedding in embeddings) h = embedding.forward(h);
         return h;
     }

@@ -49,9 +49,15 @@ public sealed class Condition
     public static Condition Dirichlet(string field, Func<double[], double>? value = null, Func<double[], bool>? where = null) =>
         new(ConditionKind.Dirichlet, field, ConditionRegion.Boundary, t => t[field]) { Target = value, Where = where };
 
+    /// <summary>u = <paramref name="value"/>, a constant, on the boundary (or the part of it where <paramref name="where"/> holds).</summary>
+    public static Condition Dirichlet(string field, double value, Func<double[], bool>? where = null) => Dirichlet(field, Constant(value), where);
+
     /// <summary>du/dn = g on the boundary, n the outward unit normal.</summary>
     public static Condition Neumann(string field, Func<double[], double>? flux = null, Func<double[], bool>? where = null) =>
         new(ConditionKind.Neumann, field, ConditionRegion.Boundary, t => t.NormalDerivative(field)) { Target = flux, Where = where };
+
+    /// <summary>du/dn = <paramref name="flux"/>, a constant, on the boundary.</summary>
+    public static Condition Neumann(string field, double flux, Func<double[], bool>? where = null) => Neumann(field, Constant(flux), where);
 
     /// <summary>alpha u + beta du/dn = g on the boundary.</summary>
     public static Condition Robin(string field, double alpha, double beta, Func<double[], double>? value = null,
@@ -61,6 +67,10 @@ public sealed class Condition
             Target = value,
             Where = where,
         };
+
+    /// <summary>alpha u + beta du/dn = <paramref name="value"/>, a constant, on the boundary.</summary>
+    public static Condition Robin(string field, double alpha, double beta, double value, Func<double[], bool>? where = null) =>
+        Robin(field, alpha, beta, Constant(value), where);
 
     /// <summary>
     /// The field (or its derivative of the given order along the coordinate) takes equal values on the two opposite
@@ -79,9 +89,20 @@ public sealed class Condition
     public static Condition Initial(string field, Func<double[], double> value) =>
         new(ConditionKind.Initial, field, ConditionRegion.Initial, t => t[field]) { Target = value };
 
+    /// <summary>u(x, t0) = <paramref name="value"/>, a constant.</summary>
+    public static Condition Initial(string field, double value) => Initial(field, Constant(value));
+
     /// <summary>u_t(x, t0) = v0(x), the second initial condition of second-order-in-time equations such as the wave equation.</summary>
     public static Condition InitialDerivative(string field, Func<double[], double>? value = null) =>
         new(ConditionKind.InitialDerivative, field, ConditionRegion.Initial, t => t.Dt(field)) { Name = $"initial_dt_{field}", Target = value };
+
+    /// <summary>u_t(x, t0) = <paramref name="value"/>, a constant.</summary>
+    public static Condition InitialDerivative(string field, double value) => InitialDerivative(field, Constant(value));
+
+    /// <summary>A constant target; refused when not finite, since the loss would be NaN from the first step.</summary>
+    private static Func<double[], double> Constant(double value) => double.IsFinite(value)
+        ? _ => value
+        : throw new ArgumentException($"A condition's constant value must be finite, got {value}.");
 
     /// <summary>Observed values of a field at given points [n, d]: the data term of inverse problems.</summary>
     public static Condition PointData(string field, double[,] points, double[] values)

@@ -38,6 +38,13 @@ public sealed class Terms
         return new FieldDerivative(fieldIndex, new MultiIndex(orders), label);
     }
 
+    /// <summary>A complex field's value (<see cref="ComplexField"/>).</summary>
+    public ComplexExpr this[ComplexField field] => field.D(this);
+    public ComplexExpr D(ComplexField field, params string[] coordinates) => field.D(this, coordinates);
+    public ComplexExpr Dt(ComplexField field) => field.D(this, "t");
+    public ComplexExpr Dx(ComplexField field) => field.D(this, "x");
+    public ComplexExpr Dxx(ComplexField field) => field.D(this, "x", "x");
+
     public Expr Dx(string field) => D(field, "x");
     public Expr Dy(string field) => D(field, "y");
     public Expr Dz(string field) => D(field, "z");

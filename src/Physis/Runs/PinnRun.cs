@@ -22,6 +22,10 @@ public sealed record PinnRunResult(double RelativeL2, int Iterations, int AdamIt
     /// <summary>Learned values of the problem's trainable parameters (inverse and eigenvalue problems).</summary>
     public IReadOnlyDictionary<string, double> Parameters { get; init; } = new Dictionary<string, double>();
     public IReadOnlyDictionary<string, double> FieldErrors { get; init; } = new Dictionary<string, double>();
+    /// <summary>How each phase ended (converged and why, its iteration count, early stopping or a time budget).</summary>
+    public IReadOnlyList<PhaseEnd> PhaseEnds { get; init; } = [];
+    /// <summary>Rollbacks after a diverged loss.</summary>
+    public IReadOnlyList<Rollback> Rollbacks { get; init; } = [];
 }
 
 /// <summary>
@@ -48,11 +52,17 @@ public sealed record PinnRunOptions
     /// <summary>Continue the run whose checkpoint is in the folder (the same problem and settings; iteration counts may grow).</summary>
     public bool Resume { get; init; }
     public int CheckpointEvery { get; init; } = 500;
+    /// <summary>
+    /// Progress, early stopping, a time budget (<see cref="ConsoleProgress"/>, <see cref="EarlyStopping"/>, <see cref="TimeBudget"/>).
+    /// </summary>
     public IReadOnlyList<ITrainingCallback> Callbacks { get; init; } = [];
+    /// <summary>Rollback and retry when the loss diverges (<see cref="DivergenceRecovery"/>); null turns it off.</summary>
+    public DivergenceRecovery? Recovery { get; init; } = new();
 
     public void Validate(PinnSettings settings)
     {
         if (CheckpointEvery <= 0) throw new ArgumentException($"The checkpoint interval must be positive, got {CheckpointEvery}.");
+        Recovery?.Validate();
         if (settings.HardConstraints && HardConstraint is null)
             throw new ArgumentException($"The settings ask for hard constraints, but no hard constraint is given for {Name}.");
         if (HardConstraint is not null && !settings.HardConstraints)
@@ -112,6 +122,7 @@ public static class PinnRun
             Seed = settings.Seed,
             DType = dtype,
             Methods = settings.Methods,
+            Recovery = options.Recovery,
         };
         var callbacks = options.Callbacks.ToArray();
         var clock = Stopwatch.StartNew();
@@ -128,6 +139,8 @@ public static class PinnRun
         {
             Parameters = trained.Parameters,
             FieldErrors = comparison?.FieldErrors ?? new Dictionary<string, double>(),
+            PhaseEnds = trained.PhaseEnds,
+            Rollbacks = trained.Rollbacks,
         };
 
         WriteOutputs(run, problem, options, reference, settings, trained, comparison, result);
@@ -141,6 +154,8 @@ public static class PinnRun
         /// <summary>Iterations per optimizer, counted on the trainers' own records (before loss.csv names the window in the phase).</summary>
         public int AdamIterations { get; init; }
         public int LbfgsIterations { get; init; }
+        public IReadOnlyList<PhaseEnd> PhaseEnds { get; init; } = [];
+        public IReadOnlyList<Rollback> Rollbacks { get; init; } = [];
 
         public static TrainedPinn Of(IEnumerable<PinnTrainer> trainers, Func<double[,], double[,]> predict, IReadOnlyList<string> coordinates,
             IReadOnlyList<string> lossTermNames, IReadOnlyList<LossRecord> history, int resumedFrom, IDisposable owner)
@@ -151,6 +166,8 @@ public static class PinnRun
             {
                 AdamIterations = records.Count(r => r.Phase is "adam" or "multiadam"),
                 LbfgsIterations = records.Count(r => r.Phase == "lbfgs"),
+                PhaseEnds = [.. trainers.SelectMany(t => t.PhaseEnds)],
+                Rollbacks = [.. trainers.SelectMany(t => t.Rollbacks)],
             };
         }
 
@@ -282,15 +299,18 @@ public static class PinnRun
         int inputs = problem.Geometry.Dimension, outputs = problem.Fields.Count;
         var options = settings.Network;
         options.Validate(inputs, outputs);
+        var box = options.ScaleInputs ? problem.Geometry.Bounds : null;
         if (options is { Embeddings.Count: 0, WeightFactorization: null, Architecture: MlpArchitecture mlp })
-            return new Mlp(inputs, mlp.Hidden, outputs, options.Activation, options.Initializer, seed, dtype, outputTransform: transform);
-        return new PinnNetwork(inputs, outputs, options, seed, dtype, outputTransform: transform);
+            return new Mlp(inputs, mlp.Hidden, outputs, options.Activation, options.Initializer, seed, dtype, outputTransform: transform,
+                inputBox: box);
+        return new PinnNetwork(inputs, outputs, options, seed, dtype, outputTransform: transform, inputBox: box);
     }
 
     /// <summary>
     /// A rough upper bound on the bytes a run needs, from the settings alone (nothing is allocated): every window's
     /// parameters and gradients, the largest optimizer state of the schedule (Adam's two moments, MultiAdam's two per loss
-    /// term, the step and gradient-change pairs of L-BFGS's history), twice as a checkpoint copies it while it writes,
+    /// term, the step and gradient-change pairs of L-BFGS's history), twice as a checkpoint copies it while it writes and
+    /// once more with the parameters in the divergence-recovery snapshot,
     /// natural gradient's Jacobian and Gram matrices (float64), and the activations of all training points through every
     /// layer with the derivative graphs.
     /// </summary>
@@ -305,7 +325,7 @@ public static class PinnRun
             ConditionRegion.Boundary => sampling.Boundary,
             ConditionRegion.Initial => sampling.Initial,
             ConditionRegion.Observations => (double)(c.ObservationValues?.Length ?? 0),
-            ConditionRegion.PeriodicPairs => 2.0 * Math.Max(sampling.Boundary, 1),
+            ConditionRegion.PeriodicPairs => 2.0 * sampling.PeriodicPairs,
             _ => 0,
         });
         var schedule = settings.Schedule;
@@ -316,7 +336,8 @@ public static class PinnRun
         // several copies of every layer's activations per order and coordinate; 16 covers second-order problems, higher
         // orders need more.
         double activations = 16 * points * widths;
-        double values = 2.0 * settings.Marching.Windows * parameters + 2 * optimizer + activations;
+        // The divergence-recovery snapshot keeps one more copy of the parameters and the optimizer state.
+        double values = 2.0 * settings.Marching.Windows * parameters + parameters + 3 * optimizer + activations;
         double bytes = (settings.DType == ScalarType.Float64 ? sizeof(double) : sizeof(float)) * values;
         if (schedule.NaturalGradientIterations > 0) bytes += sizeof(double) * (3 * parameters + points) * parameters;
         return MemoryBudget.Saturated(bytes);
@@ -414,6 +435,8 @@ public static class PinnRun
             WallSeconds = result.WallSeconds,
             ResumedFromStep = result.ResumedFromStep,
             FinalLoss = result.FinalLoss,
+            PhaseEnds = trainer.PhaseEnds,
+            Rollbacks = trainer.Rollbacks,
             LossTerms = trainer.LossTermNames,
             Parameters = trainer.Parameters,
             ExactParameters = options.ExactParameters,

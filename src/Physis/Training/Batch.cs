@@ -86,7 +86,9 @@ internal sealed class Batch : IDisposable
             throw new ArgumentException("The problem has initial conditions but the number of initial points is 0.");
         var boundary = needsBoundary ? geometry.SampleBoundary(sampling.Boundary, sampler) : null;
         var initial = needsInitial ? ((SpaceTime)geometry).SampleInitial(sampling.Initial, sampler) : null;
-        var pairBase = needsPairs ? geometry.SampleInterior(Math.Max(sampling.Boundary, 1), sampler) : null;
+        if (needsPairs && sampling.PeriodicPairs == 0)
+            throw new ArgumentException("The problem has periodic conditions but Sampling.Periodic is 0: give each at least one point pair.");
+        var pairBase = needsPairs ? geometry.SampleInterior(sampling.PeriodicPairs, sampler) : null;
 
         foreach (var condition in problem.Conditions)
         {

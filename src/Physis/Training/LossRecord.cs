@@ -13,8 +13,12 @@ public sealed record LossRecord(int Step, string Phase, double Total, double[] T
     public IReadOnlyDictionary<string, double> Values { get; init; } = new Dictionary<string, double>();
 }
 
-/// <summary>Called after every iteration, for progress display, evaluation or early stopping.</summary>
+/// <summary>
+/// Called after every iteration, for progress display, evaluation or early stopping (<see cref="PinnTrainer.RequestStop"/>).
+/// </summary>
 public interface ITrainingCallback
 {
     void OnStep(PinnTrainer trainer, LossRecord record, TrainingPhase phase, int phaseStep);
+    /// <summary>After a phase ends, with how it ended.</summary>
+    void OnPhaseEnd(PinnTrainer trainer, PhaseEnd end) { }
 }

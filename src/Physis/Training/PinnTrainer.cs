@@ -1,4 +1,5 @@
 using Physis.Differentiation;
+using Physis.Infrastructure;
 using Physis.Problems;
 using Physis.Training.Optimizers;
 using TorchSharp;
@@ -18,16 +19,21 @@ public sealed class PinnTrainer : IDisposable
     private readonly Dictionary<TrainableParameter, Parameter> parameterValues;
     private readonly List<Parameter> trainable, networkParameters;
     private readonly List<LossRecord> history = [];
+    private readonly List<PhaseEnd> phaseEnds = [];
+    private readonly List<Rollback> rollbacks = [];
     private readonly PinnLoss loss;
     private readonly List<ITrainingMethod> methods;
     private Checkpointing? checkpointing;
     private IPinnOptimizer? optimizer;
     private Dictionary<string, Tensor>? pendingOptimizerState;
     private bool resuming;
+    private string? stopRequest;
+    private Snapshot? snapshot;
 
     public PinnTrainer(PdeProblem problem, nn.Module<Tensor, Tensor> network, Sampling sampling, TrainerOptions? options = null)
     {
         sampling.Validate();
+        TensorEngine.ConfigureDefault();
         Problem = problem;
         Network = network;
         Options = options ?? new TrainerOptions();
@@ -81,6 +87,10 @@ public sealed class PinnTrainer : IDisposable
     public int PhaseIndex { get; internal set; }
     public int PhaseStep { get; internal set; }
     public IReadOnlyList<LossRecord> History => history;
+    /// <summary>How each phase run so far ended, in order (an optimizer's stop reason, the iteration count, a callback's stop).</summary>
+    public IReadOnlyList<PhaseEnd> PhaseEnds => phaseEnds;
+    /// <summary>Every rollback after a diverged loss (<see cref="TrainerOptions.Recovery"/>).</summary>
+    public IReadOnlyList<Rollback> Rollbacks => rollbacks;
     public IReadOnlyList<string> LossTermNames => Problem.LossTermNames;
     /// <summary>The training methods in use, in the order of <see cref="TrainerOptions.Methods"/>.</summary>
     public IReadOnlyList<ITrainingMethod> Methods => methods;
@@ -133,6 +143,13 @@ public sealed class PinnTrainer : IDisposable
 
     public string? CheckpointPath => checkpointing?.Path;
 
+    /// <summary>
+    /// Ends training after the iteration in progress (a callback calls it: early stopping, a time budget). The phase
+    /// ends with <paramref name="reason"/>, a checkpoint is written, and a later <c>Train</c> with the same schedule continues.
+    /// </summary>
+    public void RequestStop(string reason) => stopRequest = string.IsNullOrWhiteSpace(reason)
+        ? throw new ArgumentException("Give the reason training stops.") : reason;
+
     /// <summary>Runs one optimizer phase, continuing from the current network and history.</summary>
     public void Train(TrainingPhase phase, params ITrainingCallback[] callbacks) => Train([phase], callbacks);
 
@@ -157,6 +174,9 @@ public sealed class PinnTrainer : IDisposable
             }
             foreach (var method in methods) method.OnPhaseStart(phase);
             var objective = new PhaseObjective(this, phase);
+            string reason = "iterations";
+            TakeSnapshot();
+            int? divergedAt = null;
             while (PhaseStep < phase.Iterations)
             {
                 if (!phase.KeepsObjectiveFixed) foreach (var method in methods) method.BeforeStep();
@@ -166,27 +186,120 @@ public sealed class PinnTrainer : IDisposable
                 if (!moved)
                 {
                     // Converged at an objective a method has since moved (causal weights): go on at the new one.
-                    if (!(phase.KeepsObjectiveFixed && methods.Aggregate(false, (any, m) => m.ObjectiveMoved() | any))) break;
+                    if (!(phase.KeepsObjectiveFixed && methods.Aggregate(false, (any, m) => m.ObjectiveMoved() | any)))
+                    {
+                        reason = optimizer.StopReason ?? "converged";
+                        break;
+                    }
                     optimizer.Dispose();
                     optimizer = phase.CreateOptimizer(PhaseParameters(phase), LossTermNames);
                     continue;
                 }
                 // A line search evaluates several points; record the terms of the one the optimizer accepted.
                 var record = objective.Evaluated.LastOrDefault(r => r.Total == optimizer.LastLoss) ?? objective.Evaluated[^1];
+                if (Diverged(record))
+                {
+                    RollBack(phase, record);
+                    divergedAt = record.Step;
+                    continue;
+                }
+                // Adam's record is the loss at the parameters before its update: the snapshot's, if it has none yet.
+                if (snapshot is { Loss: double.NaN } taken) taken.Loss = record.Total;
+                if (divergedAt is { } at)
+                {
+                    record = record with { Values = new Dictionary<string, double>(record.Values) { ["rollback_from_step"] = at } };
+                    divergedAt = null;
+                }
                 foreach (var method in methods) method.AfterStep(phase, record);
                 Step++;
                 PhaseStep++;
                 history.Add(record);
                 foreach (var callback in callbacks) callback.OnStep(this, record, phase, PhaseStep);
                 checkpointing?.AfterStep(this);
+                if (Options.Recovery is { } recovery && PhaseStep % recovery.SnapshotEvery == 0) TakeSnapshot();
+                if (stopRequest is not null) break;
             }
+            if (stopRequest is { } stop)
+            {
+                EndPhase(phase, $"stopped: {stop}", callbacks);
+                stopRequest = null;
+                // The optimizer stays: the checkpoint holds its state, and the next Train continues this phase.
+                resuming = true;
+                checkpointing?.Save(this);
+                return;
+            }
+            EndPhase(phase, reason, callbacks);
             optimizer.Dispose();
             optimizer = null;
             foreach (var method in methods) method.OnPhaseEnd(phase);
             if (PhaseIndex + 1 < schedule.Count) checkpointing?.AtPhaseEnd(this);
         }
         PhaseStep = 0;
+        DisposeSnapshot();
         checkpointing?.Save(this);
+    }
+
+    private void EndPhase(TrainingPhase phase, string reason, ITrainingCallback[] callbacks)
+    {
+        var end = new PhaseEnd(phase.Name, Step, reason);
+        phaseEnds.Add(end);
+        foreach (var callback in callbacks) callback.OnPhaseEnd(this, end);
+    }
+
+    /// <summary>A loss that is not finite, or that has grown past the explosion factor since the last snapshot.</summary>
+    private bool Diverged(LossRecord record) => Options.Recovery is { } recovery
+        && (!double.IsFinite(record.Total) || (snapshot is { Loss: > 0 } s && record.Total > recovery.ExplosionFactor * s.Loss));
+
+    private void TakeSnapshot()
+    {
+        if (Options.Recovery is null) return;
+        DisposeSnapshot();
+        snapshot = Snapshot.Of(this, history.Count > 0 ? history[^1].Total : double.NaN);
+    }
+
+    private void DisposeSnapshot()
+    {
+        snapshot?.Dispose();
+        snapshot = null;
+    }
+
+    /// <summary>
+    /// Back to the snapshot with a smaller step; past the retries, back to it for good and a <see cref="TrainingDivergedException"/>.
+    /// </summary>
+    private void RollBack(TrainingPhase phase, LossRecord diverged)
+    {
+        var recovery = Options.Recovery!;
+        double scale = optimizer!.StepScale * recovery.StepFactor;
+        var state = TrainerCheckpoint.Restore(this, snapshot!.Header, snapshot.Tensors, "the last snapshot");
+        history.RemoveRange(snapshot.Header.History.Count, history.Count - snapshot.Header.History.Count);
+        if (snapshot.Header.Optimizer is not null) optimizer.LoadState(state);
+        string loss = diverged.Total.ToString("G3", System.Globalization.CultureInfo.InvariantCulture);
+        if (rollbacks.Count >= recovery.MaxRetries)
+            throw new TrainingDivergedException($"Training diverged at step {diverged.Step} ({phase.Name}, loss {loss}) after "
+                + $"{rollbacks.Count} rollbacks with the step scaled down each time; the network is back at step {Step}. "
+                + "Lower the learning rate or check the problem's scaling.");
+        optimizer.StepScale = scale;
+        rollbacks.Add(new Rollback(diverged.Step, phase.Name, diverged.Total, Step, scale));
+    }
+
+    /// <summary>A copy of the trainer's state in memory (as a checkpoint holds it) and the loss at that point.</summary>
+    private sealed class Snapshot(TrainerCheckpoint.Header header, Dictionary<string, Tensor> tensors, double loss) : IDisposable
+    {
+        public TrainerCheckpoint.Header Header => header;
+        public IReadOnlyDictionary<string, Tensor> Tensors => tensors;
+        public double Loss { get; set; } = loss;
+
+        public static Snapshot Of(PinnTrainer trainer, double loss)
+        {
+            using var scope = NewDisposeScope();
+            var (header, live) = TrainerCheckpoint.Capture(trainer);
+            return new Snapshot(header, live.ToDictionary(t => t.Key, t => t.Value.detach().clone().DetachFromDisposeScope()), loss);
+        }
+
+        public void Dispose()
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
     }
 
     private IReadOnlyList<Parameter> PhaseParameters(TrainingPhase phase) => phase.HoldsProblemParameters ? networkParameters : trainable;
@@ -268,6 +381,10 @@ public sealed class PinnTrainer : IDisposable
         var (header, optimizerState) = TrainerCheckpoint.Load(this, path);
         history.Clear();
         history.AddRange(header.History);
+        phaseEnds.Clear();
+        phaseEnds.AddRange(header.PhaseEnds ?? []);
+        rollbacks.Clear();
+        rollbacks.AddRange(header.Rollbacks ?? []);
         optimizer?.Dispose();
         optimizer = null;
         pendingOptimizerState = header.Optimizer is null ? null : optimizerState;
@@ -276,6 +393,7 @@ public sealed class PinnTrainer : IDisposable
 
     public void Dispose()
     {
+        DisposeSnapshot();
         optimizer?.Dispose();
         Batch.Dispose();
         foreach (var p in parameterValues.Values) p.Dispose();

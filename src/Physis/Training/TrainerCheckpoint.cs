@@ -40,7 +40,9 @@ internal sealed class Checkpointing
 /// </summary>
 internal static class TrainerCheckpoint
 {
-    public sealed record Header(int Step, int PhaseIndex, int PhaseStep, string? Optimizer, int Seed, string[] LossTerms, List<LossRecord> History);
+    /// <summary>The counters, history and records; <see cref="PhaseEnds"/> and <see cref="Rollbacks"/> are null in older checkpoints.</summary>
+    public sealed record Header(int Step, int PhaseIndex, int PhaseStep, string? Optimizer, int Seed, string[] LossTerms, List<LossRecord> History,
+        List<PhaseEnd>? PhaseEnds = null, List<Rollback>? Rollbacks = null);
 
     // A diverged run's history holds NaN; the header must still be written.
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
@@ -48,6 +50,13 @@ internal static class TrainerCheckpoint
     public static void Save(PinnTrainer trainer, string path)
     {
         using var scope = NewDisposeScope();
+        var (header, tensors) = Capture(trainer);
+        TensorArchive.Save(path, JsonSerializer.Serialize(header, Json), tensors);
+    }
+
+    /// <summary>Everything a checkpoint holds, the tensors as the trainer's own (not copies) where it has them.</summary>
+    public static (Header Header, Dictionary<string, Tensor> Tensors) Capture(PinnTrainer trainer)
+    {
         var tensors = new Dictionary<string, Tensor>();
         foreach (var (name, p) in trainer.Network.named_parameters()) tensors[$"network/{name}"] = p;
         // Fixed tensors of the network (for example the frequencies of Fourier features) travel with it.
@@ -60,8 +69,8 @@ internal static class TrainerCheckpoint
         foreach (var method in trainer.Methods) method.Save(methods);
         foreach (var (name, t) in methods) tensors[$"methods/{name}"] = t;
         var header = new Header(trainer.Step, trainer.PhaseIndex, trainer.PhaseStep, trainer.Optimizer?.Name, trainer.Seed,
-            [.. trainer.LossTermNames], [.. trainer.History]);
-        TensorArchive.Save(path, JsonSerializer.Serialize(header, Json), tensors);
+            [.. trainer.LossTermNames], [.. trainer.History], [.. trainer.PhaseEnds], [.. trainer.Rollbacks]);
+        return (header, tensors);
     }
 
     /// <summary>Restores everything but the history and the optimizer, which the trainer takes from the returned header and state.</summary>
@@ -72,11 +81,17 @@ internal static class TrainerCheckpoint
         if (!header.LossTerms.SequenceEqual(trainer.LossTermNames))
             throw new InvalidDataException($"{path} was written for a problem with loss terms [{string.Join(", ", header.LossTerms)}], "
                 + $"not [{string.Join(", ", trainer.LossTermNames)}].");
+        return (header, Restore(trainer, header, tensors, path));
+    }
+
+    /// <summary>Sets the network, parameters, points, counters and methods from a capture; returns the optimizer's state.</summary>
+    public static Dictionary<string, Tensor> Restore(PinnTrainer trainer, Header header, IReadOnlyDictionary<string, Tensor> tensors, string source)
+    {
         using (no_grad())
         {
             foreach (var (name, p) in trainer.Network.named_parameters())
                 p.copy_(tensors.TryGetValue($"network/{name}", out var saved) ? saved
-                    : throw new InvalidDataException($"{path} lacks network parameter '{name}': was it written for another architecture?"));
+                    : throw new InvalidDataException($"{source} lacks network parameter '{name}': was it written for another architecture?"));
             foreach (var (name, b) in trainer.Network.named_buffers())
                 if (tensors.TryGetValue($"network/{name}", out var saved)) b.copy_(saved);
             foreach (var (p, value) in trainer.ParameterTensors) value.copy_(tensors[$"parameter/{p.Name}"]);
@@ -87,7 +102,7 @@ internal static class TrainerCheckpoint
         (trainer.Step, trainer.PhaseIndex, trainer.PhaseStep, trainer.Seed) = (header.Step, header.PhaseIndex, header.PhaseStep, header.Seed);
         var methods = Section(tensors, "methods/");
         foreach (var method in trainer.Methods) method.Load(methods);
-        return (header, Section(tensors, "optimizer/"));
+        return Section(tensors, "optimizer/");
     }
 
     private static Dictionary<string, Tensor> Section(IReadOnlyDictionary<string, Tensor> tensors, string prefix) =>

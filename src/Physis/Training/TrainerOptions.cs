@@ -15,10 +15,13 @@ public sealed record TrainerOptions
     /// causal weighting (<see cref="Causal.CausalTraining"/>), adaptive sampling (<see cref="Adaptive.ResidualAdaptiveRefinement"/>, ...).
     /// </summary>
     public IReadOnlyList<ITrainingMethodOptions> Methods { get; init; } = [];
+    /// <summary>Rollback and retry when the loss diverges; null turns it off.</summary>
+    public DivergenceRecovery? Recovery { get; init; } = new();
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
         foreach (var method in Methods) method.Validate();
+        Recovery?.Validate();
     }
 }

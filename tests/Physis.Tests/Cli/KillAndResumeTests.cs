@@ -29,7 +29,8 @@ public class KillAndResumeTests
 
         foreach (string file in new[] { "checkpoint.bin", "loss.csv" })
             Assert.Equal(File.ReadAllBytes(Path.Combine(folders.Straight, file)), File.ReadAllBytes(Path.Combine(folders.Killed, file)));
-        var (straight, killed) = (Npz.Read(Path.Combine(folders.Straight, "prediction.npz")), Npz.Read(Path.Combine(folders.Killed, "prediction.npz")));
+        var straight = Npz.Read(Path.Combine(folders.Straight, "prediction.npz"));
+        var killed = Npz.Read(Path.Combine(folders.Killed, "prediction.npz"));
         Assert.Equal(straight.Keys.Order(), killed.Keys.Order());
         foreach (var (name, array) in straight) Assert.Equal(array.ToDoubles(), killed[name].ToDoubles());
     }

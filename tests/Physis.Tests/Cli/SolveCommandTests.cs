@@ -20,6 +20,25 @@ public class SolveCommandTests
     }
 
     [Fact]
+    public void DivergenceBeyondTheRetriesIsOneLineAndExitCodeOne()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"physis-cli-{Guid.NewGuid():N}");
+        try
+        {
+            var (code, _, error) = Physis("solve", "advection", "--preset", "plain", "--iterations", "20", "--lbfgs-iterations", "0",
+                "--domain-points", "50", "--learning-rate", "1e30", "--out", folder);
+            Assert.Equal(1, code);
+            Assert.StartsWith("error: Training diverged at step", error.Trim());
+            Assert.Contains("after 3 rollbacks", error);
+            Assert.Single(error.Trim().Split('\n'));
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void ResumeUnderAnotherProblemIsRefusedAndTheRunKeptAsItWas()
     {
         string folder = Path.Combine(Path.GetTempPath(), $"physis-cli-{Guid.NewGuid():N}");

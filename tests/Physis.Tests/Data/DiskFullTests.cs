@@ -11,10 +11,12 @@ namespace Physis.Tests.Data;
 public class DiskFullTests
 {
     [SmallDiskFact]
-    public void AChunkWriteOnAFullDiskLosesNothingAndTheRunResumes() => FillAndResume(fillAtSample: 65, leaveBytes: 8 << 10, failing: ".samples-64-128.h5.");
+    public void AChunkWriteOnAFullDiskLosesNothingAndTheRunResumes() =>
+        FillAndResume(fillAtSample: 65, leaveBytes: 8 << 10, failing: ".samples-64-128.h5.");
 
     [SmallDiskFact]
-    public void AssemblingOnAFullDiskLosesNothingAndTheRunResumes() => FillAndResume(fillAtSample: 129, leaveBytes: 96 << 10, failing: ".b.h5.");
+    public void AssemblingOnAFullDiskLosesNothingAndTheRunResumes() =>
+        FillAndResume(fillAtSample: 129, leaveBytes: 96 << 10, failing: ".b.h5.");
 
     /// <summary>
     /// 180 samples of 64 points in chunks of 64: [0, 64) and [64, 128) are written by sample 129; [128, 180) needs

@@ -1,4 +1,5 @@
 using Physis.Geometry;
+using Physis.Problems;
 using static TorchSharp.torch;
 
 namespace Physis.Networks.Constraints;
@@ -53,6 +54,16 @@ public sealed class DistanceFunction
         if (!double.IsFinite(value)) throw new ArgumentException($"{what} must be finite, got {value}.");
     }
 
+    /// <summary><see cref="Interval(int, double, double)"/> on the named coordinate of <paramref name="problem"/>.</summary>
+    public static DistanceFunction Interval(PdeProblem problem, string coordinate, double a, double b) =>
+        Interval(problem.Terms.CoordinateIndex(coordinate), a, b);
+
+    /// <summary><see cref="Above(int, double)"/> on the named coordinate of <paramref name="problem"/>.</summary>
+    public static DistanceFunction Above(PdeProblem problem, string coordinate, double a) => Above(problem.Terms.CoordinateIndex(coordinate), a);
+
+    /// <summary><see cref="Below(int, double)"/> on the named coordinate of <paramref name="problem"/>.</summary>
+    public static DistanceFunction Below(PdeProblem problem, string coordinate, double b) => Below(problem.Terms.CoordinateIndex(coordinate), b);
+
     /// <summary>(x - a)(b - x) / (b - a) on coordinate <paramref name="coordinate"/>: zero at both ends of [a, b].</summary>
     public static DistanceFunction Interval(int coordinate, double a, double b)
     {
@@ -81,9 +92,13 @@ public sealed class DistanceFunction
     }
 
     /// <summary>
-    /// The box [lower, upper] in the given coordinates (default 0, 1, ...): the R-conjunction of one
+    /// The box [lower, upper] in the named coordinates of <paramref name="problem"/>: the R-conjunction of one
     /// <see cref="Interval"/> per side pair, zero on every face.
     /// </summary>
+    public static DistanceFunction Box(PdeProblem problem, IReadOnlyList<double> lower, IReadOnlyList<double> upper, params string[] coordinates) =>
+        Box(lower, upper, [.. coordinates.Select(problem.Terms.CoordinateIndex)]);
+
+    /// <summary>The box [lower, upper] in the coordinates with these indices (default 0, 1, ...).</summary>
     public static DistanceFunction Box(IReadOnlyList<double> lower, IReadOnlyList<double> upper, IReadOnlyList<int>? coordinates = null)
     {
         if (lower is null || upper is null || lower.Count == 0 || lower.Count != upper.Count)
@@ -96,6 +111,10 @@ public sealed class DistanceFunction
         for (int i = 1; i < lower.Count; i++) result = result.And(Interval(coordinates[i], lower[i], upper[i]));
         return result;
     }
+
+    /// <summary>(r^2 - |x - c|^2) / (2r) in the named coordinates of <paramref name="problem"/>: zero on the circle or sphere.</summary>
+    public static DistanceFunction Ball(PdeProblem problem, IReadOnlyList<double> centre, double radius, params string[] coordinates) =>
+        Ball(centre, radius, [.. coordinates.Select(problem.Terms.CoordinateIndex)]);
 
     /// <summary>(r^2 - |x - c|^2) / (2r) in the given coordinates (default 0, 1, ...): zero on the circle or sphere.</summary>
     public static DistanceFunction Ball(IReadOnlyList<double> centre, double radius, IReadOnlyList<int>? coordinates = null)

@@ -1,4 +1,5 @@
 using Physis.Differentiation;
+using Physis.Geometry;
 using Physis.Problems;
 using static TorchSharp.torch;
 
@@ -49,6 +50,19 @@ public static class HardConstraints
         var time = TimeDistance(timeCoordinate, t0);
         var distance = spatialDistance is null ? time : time.Times(spatialDistance);
         return Dirichlet(distance, initialValue, fields);
+    }
+
+    /// <summary>
+    /// <see cref="Initial(int, double, Func{Tensor, Tensor}, DistanceFunction?, IReadOnlyList{int}?)"/> at the start of a
+    /// space-time problem's time interval, with the constrained fields by name (null: all).
+    /// </summary>
+    public static OutputTransform Initial(PdeProblem problem, Func<Tensor, Tensor> initialValue, DistanceFunction? spatialDistance = null,
+        IReadOnlyList<string>? fields = null)
+    {
+        if (problem.Geometry is not SpaceTime spaceTime)
+            throw new ArgumentException("An initial-condition constraint needs a space-time problem (geometry.WithTime(t0, t1)).");
+        return Initial(problem.Terms.CoordinateIndex("t"), spaceTime.T0, initialValue, spatialDistance,
+            fields?.Select(problem.Terms.FieldIndex).ToList());
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Physis.Networks.Layers;
+using Physis.Problems;
 using static TorchSharp.torch;
 
 namespace Physis.Networks.Embeddings;
@@ -12,6 +13,10 @@ namespace Physis.Networks.Embeddings;
 /// <param name="Scale">standard deviation sigma of the frequencies; larger resolves finer scales (typical 1 to 10)</param>
 public sealed record FourierFeatureOptions(int Features, double Scale) : EmbeddingOptions
 {
+    /// <summary>Features of the named coordinates of <paramref name="problem"/> (for example "x", "y"), the others passed through.</summary>
+    public static FourierFeatureOptions On(PdeProblem problem, int features, double scale, params string[] coordinates) =>
+        new(features, scale) { Coordinates = [.. coordinates.Select(problem.Terms.CoordinateIndex)] };
+
     /// <summary>Indices of the coordinates to embed (for example the spatial ones); null embeds all.</summary>
     public IReadOnlyList<int>? Coordinates { get; init; }
     /// <summary>Whether B is trained with the network; by default it stays fixed.</summary>

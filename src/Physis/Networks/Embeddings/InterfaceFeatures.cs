@@ -1,4 +1,5 @@
 using Physis.Networks.Layers;
+using Physis.Problems;
 using static TorchSharp.torch;
 
 namespace Physis.Networks.Embeddings;
@@ -15,6 +16,10 @@ namespace Physis.Networks.Embeddings;
 /// <param name="Interfaces">positions c of the interfaces along it</param>
 public sealed record InterfaceFeatureOptions(int Coordinate, IReadOnlyList<double> Interfaces) : EmbeddingOptions
 {
+    /// <summary>Interfaces on the named coordinate of <paramref name="problem"/>.</summary>
+    public static InterfaceFeatureOptions On(PdeProblem problem, string coordinate, IReadOnlyList<double> interfaces) =>
+        new(problem.Terms.CoordinateIndex(coordinate), interfaces);
+
     public override void Validate(int inputs)
     {
         ValidateCoordinates("Interface features", [Coordinate], inputs);

@@ -1,4 +1,5 @@
 using Physis.Networks.Layers;
+using Physis.Problems;
 using static TorchSharp.torch;
 
 namespace Physis.Networks.Embeddings;
@@ -15,6 +16,10 @@ public sealed record PeriodicCoordinate(int Coordinate, double Period, int Harmo
 public sealed record PeriodicEmbeddingOptions(IReadOnlyList<PeriodicCoordinate> Coordinates) : EmbeddingOptions
 {
     // A factory rather than a second constructor, so that JSON (settings.json of a run) has one constructor to bind.
+    public static PeriodicEmbeddingOptions Of(PdeProblem problem, string coordinate, double period, int harmonics = 1) =>
+        Of(problem.Terms.CoordinateIndex(coordinate), period, harmonics);
+
+    /// <summary>One periodic coordinate, by its index among the network's inputs.</summary>
     public static PeriodicEmbeddingOptions Of(int coordinate, double period, int harmonics = 1) =>
         new([new PeriodicCoordinate(coordinate, period, harmonics)]);
 

@@ -54,7 +54,7 @@ public static class RunConfiguration
     private static PinnSettings Network(ConfigNode node, PinnSettings settings, IReadOnlyList<string> coordinates)
     {
         var keys = node.Mapping("architecture", "hidden", "width", "depth", "blocks", "layers-per-block", "activation", "initializer",
-            "weight-factorization", "embeddings", "hard-constraints");
+            "weight-factorization", "embeddings", "hard-constraints", "scale-inputs");
         var activation = keys.TryGetValue("activation", out var a)
             ? ActivationFunctions.Parse(a.Choice("tanh", "sin", "gelu", "silu"))
             : settings.Network.Activation;
@@ -107,6 +107,7 @@ public static class RunConfiguration
                 Activation = activation,
                 Initializer = initializer,
                 WeightFactorization = factorization,
+                ScaleInputs = keys.TryGetValue("scale-inputs", out var si) ? si.Bool() : settings.Network.ScaleInputs,
             },
         };
     }
@@ -160,7 +161,7 @@ public static class RunConfiguration
 
     private static PinnSettings Sampling(ConfigNode node, PinnSettings settings)
     {
-        var keys = node.Mapping(["domain", "boundary", "initial", "method", .. MethodKeys("sampling")]);
+        var keys = node.Mapping(["domain", "boundary", "initial", "periodic", "method", .. MethodKeys("sampling")]);
         settings = WithMethods(settings, keys, "sampling");
         return settings with
         {
@@ -170,7 +171,8 @@ public static class RunConfiguration
                 keys.TryGetValue("initial", out var i) ? i.Int(0) : settings.Sampling.Initial,
                 keys.TryGetValue("method", out var m)
                     ? Enum.Parse<SamplingMethod>(m.Choice([.. Enum.GetNames<SamplingMethod>().Select(n => n.ToLowerInvariant())]), ignoreCase: true)
-                    : settings.Sampling.Method),
+                    : settings.Sampling.Method,
+                keys.TryGetValue("periodic", out var p) ? p.Int(0) : settings.Sampling.Periodic),
         };
     }
 

@@ -74,6 +74,7 @@ public sealed class OperatorTrainer : IDisposable
         PhysicsInformedOperatorLoss? physics = null)
     {
         settings.Validate();
+        TensorEngine.ConfigureDefault();
         if (physics is null && settings.DataWeight == 0)
             throw new ArgumentException("DataWeight 0 needs a physics-informed loss, or nothing is trained.");
         this.model = model;

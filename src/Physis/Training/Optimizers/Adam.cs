@@ -120,12 +120,13 @@ public sealed class Adam : IPinnOptimizer
     public string Name => "adam";
     public double LastLoss { get; private set; } = double.NaN;
     public int Evaluations => iteration;
+    public double StepScale { get; set; } = 1;
 
     public bool Step(IObjective objective)
     {
         foreach (var p in parameters) p.grad?.zero_();
         LastLoss = objective.Evaluate();
-        double rate = schedule.RateAt(iteration / iterationsPerEpoch);
+        double rate = schedule.RateAt(iteration / iterationsPerEpoch) * StepScale;
         iteration++;
         double correction1 = 1 - Math.Pow(beta1, iteration);
         double correction2 = 1 - Math.Pow(beta2, iteration);
@@ -146,6 +147,7 @@ public sealed class Adam : IPinnOptimizer
     public Dictionary<string, Tensor> SaveState()
     {
         var state = new Dictionary<string, Tensor> { ["iteration"] = tensor((long)iteration) };
+        if (StepScale != 1) state["step_scale"] = tensor(StepScale);
         for (int i = 0; i < parameters.Count; i++)
         {
             state[$"m{i}"] = firstMoment[i].clone();
@@ -158,6 +160,7 @@ public sealed class Adam : IPinnOptimizer
     {
         using var noGrad = no_grad();
         iteration = (int)state["iteration"].item<long>();
+        StepScale = state.TryGetValue("step_scale", out var scale) ? scale.item<double>() : 1;
         for (int i = 0; i < parameters.Count; i++)
         {
             firstMoment[i].copy_(state[$"m{i}"]);

@@ -38,6 +38,13 @@ public interface IPinnOptimizer : IDisposable
     double LastLoss { get; }
     /// <summary>Loss evaluations (forward and backward passes) so far.</summary>
     int Evaluations { get; }
+    /// <summary>
+    /// Factor on the optimizer's step: Adam's learning rate, L-BFGS's first trial step of each line search. Divergence
+    /// recovery lowers it; an optimizer without such a step (natural gradient, whose line search sets it) ignores it.
+    /// </summary>
+    double StepScale { get => 1; set { } }
+    /// <summary>Why the optimizer stopped moving, once it has (for example "converged: gradient below tolerance"); null before.</summary>
+    string? StopReason => null;
     Dictionary<string, Tensor> SaveState();
     void LoadState(IReadOnlyDictionary<string, Tensor> state);
 }

@@ -41,6 +41,10 @@ public sealed class Lbfgs : IPinnOptimizer
     private readonly double lossNoise;
     private int iteration;
     private bool converged;
+    private LbfgsStop stop;
+
+    /// <summary>Why L-BFGS stopped; stored as its number in checkpoints.</summary>
+    private enum LbfgsStop { None, Gradient, Step, LossChange, NoDescent, NoDecrease, NonFinite }
 
     public Lbfgs(IReadOnlyList<Parameter> parameters, LbfgsSettings? settings = null)
     {
@@ -56,6 +60,24 @@ public sealed class Lbfgs : IPinnOptimizer
     public int Evaluations { get; private set; }
     public int Iterations => iteration;
     public bool Converged => converged;
+    public double StepScale { get; set; } = 1;
+
+    public string? StopReason => stop switch
+    {
+        LbfgsStop.None => null,
+        LbfgsStop.Gradient => "converged: largest gradient component below GradientTolerance",
+        LbfgsStop.Step => "converged: step below ChangeTolerance",
+        LbfgsStop.LossChange => "converged: loss change below ChangeTolerance",
+        LbfgsStop.NoDescent => "line search failed: the direction is not one of descent",
+        LbfgsStop.NoDecrease => "line search failed: no step along the direction lowers the loss",
+        _ => "the loss is not finite",
+    };
+
+    private bool Stop(LbfgsStop reason)
+    {
+        (converged, stop) = (true, reason);
+        return false;
+    }
 
     public bool Step(IObjective objective)
     {
@@ -66,15 +88,17 @@ public sealed class Lbfgs : IPinnOptimizer
             (loss, gradient) = Evaluate(objective);
             // Kept across iterations, so it must outlive the caller's per-iteration dispose scope.
             gradient.DetachFromDisposeScope();
-            if (MaxAbs(gradient) <= settings.GradientTolerance) return !(converged = true);
+            if (!double.IsFinite(loss)) return Stop(LbfgsStop.NonFinite);
+            if (MaxAbs(gradient) <= settings.GradientTolerance) return Stop(LbfgsStop.Gradient);
         }
 
         using var direction = Direction(gradient);
         double slope = Dot(gradient, direction);
-        if (slope > -settings.ChangeTolerance || !double.IsFinite(slope)) { return !(converged = true); }
+        if (!double.IsFinite(slope)) return Stop(LbfgsStop.NonFinite);
+        if (slope > -settings.ChangeTolerance) return Stop(LbfgsStop.NoDescent);
 
         // The first step has no curvature information: scale it so it moves at most one unit.
-        double initialStep = iteration == 0 ? Math.Min(1.0, 1.0 / gradient.abs().sum().ToDouble()) : 1.0;
+        double initialStep = StepScale * (iteration == 0 ? Math.Min(1.0, 1.0 / gradient.abs().sum().ToDouble()) : 1.0);
         double previousLoss = loss;
         using var origin = flat.Values();
         var (step, newLoss, newGradient) = StrongWolfe(objective, origin, direction, loss, gradient, slope, initialStep);
@@ -107,9 +131,11 @@ public sealed class Lbfgs : IPinnOptimizer
         iteration++;
 
         double stepSize = step * MaxAbs(direction);
-        if (MaxAbs(gradient) <= settings.GradientTolerance || stepSize <= settings.ChangeTolerance
-            || Math.Abs(loss - previousLoss) < settings.ChangeTolerance || !double.IsFinite(loss))
-            converged = true;
+        if (!double.IsFinite(loss)) Stop(LbfgsStop.NonFinite);
+        else if (MaxAbs(gradient) <= settings.GradientTolerance) Stop(LbfgsStop.Gradient);
+        else if (step == 0) Stop(LbfgsStop.NoDecrease);
+        else if (stepSize <= settings.ChangeTolerance) Stop(LbfgsStop.Step);
+        else if (Math.Abs(loss - previousLoss) < settings.ChangeTolerance) Stop(LbfgsStop.LossChange);
         return true;
     }
 
@@ -250,8 +276,8 @@ public sealed class Lbfgs : IPinnOptimizer
     {
         var state = new Dictionary<string, Tensor>
         {
-            ["scalars"] = tensor(new[] { iteration, Evaluations, converged ? 1 : 0, steps.Count }),
-            ["values"] = tensor(new[] { loss, hessianScale }),
+            ["scalars"] = tensor(new[] { iteration, Evaluations, converged ? 1 : 0, steps.Count, (int)stop }),
+            ["values"] = tensor(new[] { loss, hessianScale, StepScale }),
             ["curvatures"] = tensor(curvatures.ToArray()),
         };
         if (gradient is not null) state["gradient"] = gradient.clone();
@@ -269,6 +295,9 @@ public sealed class Lbfgs : IPinnOptimizer
         var values = state["values"].data<double>().ToArray();
         (iteration, Evaluations, converged) = (scalars[0], scalars[1], scalars[2] == 1);
         (loss, hessianScale) = (values[0], values[1]);
+        // Checkpoints written before stop reasons and step scales were kept lack the last entries.
+        stop = scalars.Length > 4 ? (LbfgsStop)scalars[4] : LbfgsStop.None;
+        StepScale = values.Length > 2 ? values[2] : 1;
         ClearHistory();
         curvatures.AddRange(state["curvatures"].data<double>().ToArray());
         for (int i = 0; i < scalars[3]; i++)

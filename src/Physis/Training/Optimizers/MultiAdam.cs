@@ -40,6 +40,7 @@ public sealed class MultiAdam : IPinnOptimizer
     public string Name => "multiadam";
     public double LastLoss { get; private set; } = double.NaN;
     public int Evaluations => iteration;
+    public double StepScale { get; set; } = 1;
     public int Groups => groups;
 
     public bool Step(IObjective objective)
@@ -64,7 +65,7 @@ public sealed class MultiAdam : IPinnOptimizer
 
     private void Update(Tensor?[][] gradients)
     {
-        double rate = schedule.RateAt(iteration);
+        double rate = schedule.RateAt(iteration) * StepScale;
         iteration++;
         double correction1 = 1 - Math.Pow(beta1, iteration);
         double correction2 = 1 - Math.Pow(beta2, iteration);
@@ -91,6 +92,7 @@ public sealed class MultiAdam : IPinnOptimizer
     public Dictionary<string, Tensor> SaveState()
     {
         var state = new Dictionary<string, Tensor> { ["iteration"] = tensor((long)iteration), ["groups"] = tensor((long)groups) };
+        if (StepScale != 1) state["step_scale"] = tensor(StepScale);
         for (int g = 0; g < groups; g++)
             for (int i = 0; i < parameters.Count; i++)
             {
@@ -107,6 +109,7 @@ public sealed class MultiAdam : IPinnOptimizer
             throw new InvalidDataException($"The checkpoint's MultiAdam state has {savedGroups} loss groups, this run has {groups}.");
         using var noGrad = no_grad();
         iteration = (int)state["iteration"].item<long>();
+        StepScale = state.TryGetValue("step_scale", out var scale) ? scale.item<double>() : 1;
         for (int g = 0; g < groups; g++)
             for (int i = 0; i < parameters.Count; i++)
             {

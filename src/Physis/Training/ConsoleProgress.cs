@@ -1,29 +1,29 @@
 using System.Diagnostics;
 using System.Globalization;
-using Physis.Training;
 
-namespace Physis.Cli.Commands;
+namespace Physis.Training;
 
 /// <summary>
-/// Training progress: on a terminal one status line redrawn a few times a second; when output is redirected
-/// (a log file, CI) a plain line every few seconds, so logs stay readable.
+/// Training progress on the console: on a terminal one status line redrawn a few times a second; when output is
+/// redirected (a log file, CI) a plain line every <c>plainInterval</c> (10 s by default), so logs stay readable. Each
+/// phase's end is a line of its own with the reason (L-BFGS converged, the iteration count, a stop).
 /// </summary>
-internal sealed class ProgressDisplay(bool interactive, TimeSpan plainInterval) : ITrainingCallback
+public sealed class ConsoleProgress(bool? interactive = null, TimeSpan? plainInterval = null, TextWriter? output = null) : ITrainingCallback
 {
+    private readonly bool interactive = interactive ?? !Console.IsOutputRedirected;
+    private readonly TimeSpan plainInterval = plainInterval ?? TimeSpan.FromSeconds(10);
+    private readonly TextWriter output = output ?? Console.Out;
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private TimeSpan? lastDraw;
     private string? currentPhase;
     private TimeSpan phaseStart;
     private int phaseFirstStep;
+    private bool lineOpen;
 
     public void OnStep(PinnTrainer trainer, LossRecord record, TrainingPhase phase, int phaseStep)
     {
         var now = clock.Elapsed;
-        if (currentPhase != phase.Name)
-        {
-            if (currentPhase is not null && interactive) Console.WriteLine();
-            (currentPhase, phaseStart, phaseFirstStep) = (phase.Name, now, phaseStep - 1);
-        }
+        if (currentPhase != phase.Name) (currentPhase, phaseStart, phaseFirstStep) = (phase.Name, now, phaseStep - 1);
         bool last = phaseStep == phase.Iterations;
         var interval = interactive ? TimeSpan.FromMilliseconds(250) : plainInterval;
         if (!last && lastDraw is { } drawn && now - drawn < interval) return;
@@ -39,18 +39,28 @@ internal sealed class ProgressDisplay(bool interactive, TimeSpan plainInterval) 
         if (interactive)
         {
             int width = Console.IsOutputRedirected ? 200 : Math.Max(40, Console.WindowWidth - 1);
-            Console.Write("\r" + (line.Length > width ? line[..width] : line.PadRight(width)));
-            if (last) Console.WriteLine();
+            output.Write("\r" + (line.Length > width ? line[..width] : line.PadRight(width)));
+            lineOpen = true;
         }
-        else Console.WriteLine(line);
+        else output.WriteLine(line);
     }
 
+    public void OnPhaseEnd(PinnTrainer trainer, PhaseEnd end)
+    {
+        Finish();
+        output.WriteLine($"{end.Phase} ended at step {end.Step}: {end.Reason}");
+        currentPhase = null;
+    }
+
+    /// <summary>Ends the status line, if one is open (after training that threw).</summary>
     public void Finish()
     {
-        if (interactive && currentPhase is not null) Console.WriteLine();
+        if (lineOpen) output.WriteLine();
+        lineOpen = false;
     }
 
-    internal static string Format(TimeSpan t) => t.TotalHours >= 1 ? $"{(int)t.TotalHours}h{t.Minutes:D2}m"
+    /// <summary>A duration as 1h05m, 3m20s or 42s.</summary>
+    public static string Format(TimeSpan t) => t.TotalHours >= 1 ? $"{(int)t.TotalHours}h{t.Minutes:D2}m"
         : t.TotalMinutes >= 1 ? $"{(int)t.TotalMinutes}m{t.Seconds:D2}s"
         : $"{t.Seconds}s";
 }

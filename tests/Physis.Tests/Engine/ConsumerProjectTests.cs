@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using Physis.Infrastructure;
+
+namespace Physis.Tests.Engine;
+
+/// <summary>
+/// A program outside the repository that references src/Physis/Physis.csproj, as a user's first project does: it must
+/// build and run with nothing else (no import of build files, no copied native library), restoring offline from the
+/// local NuGet cache.
+/// </summary>
+public class ConsumerProjectTests
+{
+#if DEBUG
+    private const string Configuration = "Debug";
+#else
+    private const string Configuration = "Release";
+#endif
+
+    private const string Program = """
+        using Physis.Geometry;
+        using Physis.Networks;
+        using Physis.Problems;
+        using Physis.Training;
+
+        // u'' = -1 on [0, 1], u = 0 at both ends: a few Adam steps, enough to call into libtorch.
+        var problem = new PdeProblem(new Interval(0, 1), f => f.Dxx("u") + 1, [Condition.Dirichlet("u", 0)]);
+        using var network = new Mlp(1, [8], 1, seed: 1);
+        using var trainer = new PinnTrainer(problem, network, new Sampling(Domain: 32, Boundary: 2));
+        trainer.Train(new AdamPhase(5));
+        double loss = trainer.History[^1].Total;
+        Console.WriteLine($"loss {loss}");
+        Console.WriteLine($"threads {TorchSharp.torch.get_num_threads()}");
+        return double.IsFinite(loss) ? 0 : 1;
+        """;
+
+    [Fact]
+    public void ProgramReferencingTheLibraryProjectBuildsAndTrains()
+    {
+        string repository = StyleTests.RepositoryRoot();
+        string library = Path.Combine(repository, "src", "Physis", "Physis.csproj");
+        string folder = Path.Combine(Path.GetTempPath(), $"physis-consumer-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "Consumer.csproj"), $"""
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup>
+                    <OutputType>Exe</OutputType>
+                    <TargetFramework>net10.0</TargetFramework>
+                    <ImplicitUsings>enable</ImplicitUsings>
+                  </PropertyGroup>
+                  <ItemGroup>
+                    <ProjectReference Include="{library}" />
+                  </ItemGroup>
+                </Project>
+                """);
+            File.WriteAllText(Path.Combine(folder, "Program.cs"), Program);
+            // Offline: the only package source is the local cache, which already holds what the library's build restored.
+            File.WriteAllText(Path.Combine(folder, "nuget.config"), $"""
+                <configuration>
+                  <packageSources><clear /><add key="local" value="{PackageCache()}" /></packageSources>
+                </configuration>
+                """);
+            string cache = Path.Combine(folder, "cache");
+            // The library is already built by this test run: build only the program, and restore only its own project
+            // so the library's obj folder in the repository is left alone.
+            var build = Run(folder, cache, "build", "-c", Configuration, "-p:BuildProjectReferences=false", "-p:RestoreRecursive=false");
+            Assert.True(build.ExitCode == 0, $"The program referencing {library} did not build:\n{build.Output}");
+            var run = Run(folder, cache, "exec", Path.Combine(folder, "bin", Configuration, "net10.0", "Consumer.dll"));
+            Assert.True(run.ExitCode == 0, $"The program referencing {library} failed (exit {run.ExitCode}):\n{run.Output}");
+            Assert.Contains("loss ", run.Output);
+            // Without TensorEngine.Configure, the trainer chooses the safe thread count.
+            Assert.Contains($"threads {TensorEngine.DefaultThreads}", run.Output);
+            if (!LibTorchLoader.SystemProvides(LibTorchLoader.MissingVersion))
+                Assert.True(Directory.EnumerateFiles(cache, "libLibTorchSharp.so", SearchOption.AllDirectories).Any(),
+                    "This system needs TorchSharp's native library weakened, but the program wrote no weakened copy to its cache.");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void WeakensTheVersionRequirementOnceAndRefusesNonElfFiles()
+    {
+        string original = Path.Combine(PackageCache(), "torchsharp", "0.107.0", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+        Assert.True(File.Exists(original), $"{original} is not in the local NuGet cache: restore the solution first.");
+        byte[] bytes = File.ReadAllBytes(original);
+        Assert.Equal(1, LibTorchLoader.Weaken(bytes, LibTorchLoader.MissingVersion));
+        Assert.Equal(0, LibTorchLoader.Weaken(bytes, LibTorchLoader.MissingVersion));
+        Assert.Equal(-1, LibTorchLoader.Weaken("not an ELF file, just text"u8.ToArray(), LibTorchLoader.MissingVersion));
+    }
+
+    private static (int ExitCode, string Output) Run(string folder, string cache, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", arguments)
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["XDG_CACHE_HOME"] = cache;
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            process.Kill(entireProcessTree: true);
+            return (-1, $"dotnet {string.Join(' ', arguments)} took more than 3 minutes.\n{output.Result}{error.Result}");
+        }
+        return (process.ExitCode, output.Result + error.Result);
+    }
+
+    private static string PackageCache() => Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } set ? set
+        : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+}
