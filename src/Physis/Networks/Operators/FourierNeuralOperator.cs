@@ -49,6 +49,23 @@ public record FnoSettings : OperatorArchitecture
 
     public override nn.Module Create(int seed) => new FourierNeuralOperator(this, seed);
 
+    /// <summary>
+    /// <see cref="Modes"/> from neuraloperator's n_modes, the total count of frequencies kept per axis: an even total M on an
+    /// axis but the last keeps -M/2 .. M/2 - 1, which is M/2 here; on the last axis, which the real FFT halves, it keeps
+    /// 0 .. floor(M/2), which is floor(M/2) + 1 here. An odd total on an axis but the last (neuraloperator then keeps
+    /// -(M-1)/2 .. (M-1)/2) has no equal here and is refused.
+    /// </summary>
+    public static int[] ModesFromTotal(IReadOnlyList<int> totals)
+    {
+        if (totals.Count == 0 || totals.Any(m => m <= 0))
+            throw new ArgumentException($"ModesTotal needs a positive count per dimension; got [{string.Join(", ", totals)}].");
+        for (int j = 0; j < totals.Count - 1; j++)
+            if (totals[j] % 2 != 0)
+                throw new ArgumentException($"ModesTotal {totals[j]} on axis {j}: an axis but the last keeps as many negative as non-negative "
+                    + "frequencies here, so its total must be even (neuraloperator keeps one more frequency for an odd total).");
+        return [.. totals.Select((m, j) => j < totals.Count - 1 ? m / 2 : m / 2 + 1)];
+    }
+
     public override long EstimateParameters()
     {
         double width = Width, lifted = InChannels + (PositionalFeatures ? Modes.Length : 0);
