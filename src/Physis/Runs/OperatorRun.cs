@@ -95,6 +95,7 @@ public static class OperatorRun
             ? GaussianNormaliser.FitScale(train.Targets) : GaussianNormaliser.Fit(train.Targets),
         TrainingGrid = train.Grid,
         Seed = settings.Training.Seed,
+        CoordinateFeatures = true,
     };
 
     /// <param name="train">The training split of <see cref="Split"/> for these settings.</param>
@@ -142,7 +143,8 @@ public static class OperatorRun
         var prediction = OperatorTrainer.Predict(model, test, settings.Training.BatchSize);
         double testError = MeanRelativeL2(prediction, test);
         double testSquare = prediction.Zip(test.Targets, (p, t) => (p - t) * (p - t)).Average();
-        List<string> outputs = [OperatorModel.FileName, RunFolder.CheckpointFile];
+        // No checkpoint after 0 epochs.
+        List<string> outputs = File.Exists(checkpoint) ? [OperatorModel.FileName, RunFolder.CheckpointFile] : [OperatorModel.FileName];
         model.Save(run.File(OperatorModel.FileName));
         outputs.AddRange(WriteHistory(run, trainer.History));
         outputs.AddRange(PlotSamples(folder, test, prediction, "test"));

@@ -171,7 +171,11 @@ public sealed class FourierNeuralOperator : nn.Module<Tensor, Tensor>, IGridOper
     /// <summary>Throws a clear error unless this model can evaluate on a grid of these sizes.</summary>
     public void CheckResolution(IReadOnlyList<long> grid) => spectral[0].CheckResolution(grid);
 
-    public override Tensor forward(Tensor x)
+    /// <summary>The output with grid features linspace(0, 1, n) per axis.</summary>
+    public override Tensor forward(Tensor x) => forward(x, null);
+
+    /// <param name="coordinates">The grid's coordinates per axis as grid features (null: linspace(0, 1, n)).</param>
+    public Tensor forward(Tensor x, IReadOnlyList<Tensor>? coordinates)
     {
         int d = Dimension;
         if (x.dim() != d + 2 || x.shape[1] != Settings.InChannels)
@@ -179,7 +183,7 @@ public sealed class FourierNeuralOperator : nn.Module<Tensor, Tensor>, IGridOper
                 + $"got [{string.Join(", ", x.shape)}].");
         long[] grid = [.. x.shape.Skip(2)];
         CheckResolution(grid);
-        var h = Settings.PositionalFeatures ? cat([x, GridFeatures(x.shape[0], grid, x.dtype, x.device)], 1) : x;
+        var h = Settings.PositionalFeatures ? cat([x, GridFeatures(x.shape[0], grid, x.dtype, x.device, coordinates)], 1) : x;
         h = lifting.forward(h);
         long[] padding = [.. grid.Select(n => (long)Math.Round(Settings.Padding * n))];
         if (padding.Any(p => p > 0))
@@ -194,16 +198,20 @@ public sealed class FourierNeuralOperator : nn.Module<Tensor, Tensor>, IGridOper
         return projectionOut.forward(nn.functional.gelu(projectionHidden.forward(h)));
     }
 
-    /// <summary>Coordinates linspace(0, 1, n) along each axis, broadcast to [B, d, n1, ..., nd].</summary>
-    internal static Tensor GridFeatures(long batch, long[] grid, ScalarType dtype, Device device)
+    /// <summary>The coordinates along each axis (linspace(0, 1, n) when none are given), broadcast to [B, d, n1, ..., nd].</summary>
+    internal static Tensor GridFeatures(long batch, long[] grid, ScalarType dtype, Device device, IReadOnlyList<Tensor>? coordinates = null)
     {
         int d = grid.Length;
+        if (coordinates is not null && (coordinates.Count != d || coordinates.Select(c => c.numel()).Where((n, j) => n != grid[j]).Any()))
+            throw new ArgumentException($"The grid coordinates have [{string.Join(", ", coordinates.Select(c => c.numel()))}] points per axis; "
+                + $"the input has [{string.Join(", ", grid)}].");
         var features = new Tensor[d];
         for (int j = 0; j < d; j++)
         {
             long[] shape = [.. Enumerable.Repeat(1L, d)];
             shape[j] = grid[j];
-            features[j] = linspace(0, 1, grid[j], dtype: dtype, device: device).reshape(shape).expand(grid);
+            var axis = coordinates?[j].to(dtype, device) ?? linspace(0, 1, grid[j], dtype: dtype, device: device);
+            features[j] = axis.reshape(shape).expand(grid);
         }
         return stack(features, 0).unsqueeze(0).expand([batch, d, .. grid]);
     }

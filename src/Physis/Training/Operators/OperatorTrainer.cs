@@ -101,9 +101,9 @@ public sealed class OperatorTrainer : IDisposable
 {
     private readonly OperatorModel model;
     private readonly OperatorTrainingSettings settings;
-    private readonly Tensor trainInputs, trainTargets, queryPoints;
-    private readonly TestTensors? test;
-    private readonly List<TestTensors> otherTests = new();
+    private readonly DataTensors trainSet;
+    private readonly DataTensors? test;
+    private readonly List<DataTensors> otherTests = new();
     private readonly List<Parameter> parameters;
     private readonly Adam optimizer;
     private readonly List<EpochRecord> history = new();
@@ -127,18 +127,17 @@ public sealed class OperatorTrainer : IDisposable
         model.CheckGrid(train.Grid);
         if (test is not null && !test.Grid.SequenceEqual(train.Grid))
             throw new ArgumentException($"Train and test grids differ: [{string.Join(", ", train.Grid)}] and [{string.Join(", ", test.Grid)}].");
-        if (settings.Loss != OperatorLoss.MeanSquare && settings.DataWeight > 0) RequireNonZeroTargets(train, "training");
-        if (test is not null) RequireNonZeroTargets(test, "test");
+        if (settings.Loss != OperatorLoss.MeanSquare && settings.DataWeight > 0) train.RequireNonZeroTargets("training");
+        test?.RequireNonZeroTargets("test");
         foreach (var other in otherTests ?? [])
         {
             model.CheckGrid(other.Data.Grid);
-            RequireNonZeroTargets(other.Data, other.Name);
+            other.Data.RequireNonZeroTargets(other.Name);
         }
         spatialDimensions = train.Dimension;
-        (trainInputs, trainTargets) = (ToTensor(train.Inputs, train), ToTensor(train.Targets, train));
-        if (test is not null) this.test = new TestTensors("test", test);
-        foreach (var other in otherTests ?? []) this.otherTests.Add(new TestTensors(other.Name, other.Data));
-        queryPoints = OperatorModel.QueryPoints(train.Coordinates);
+        trainSet = new DataTensors("train", train);
+        if (test is not null) this.test = new DataTensors("test", test);
+        foreach (var other in otherTests ?? []) this.otherTests.Add(new DataTensors(other.Name, other.Data));
         parameters = [.. model.Network.parameters()];
         BatchesPerEpoch = (train.Count + settings.BatchSize - 1) / settings.BatchSize;
         // The schedule counts epochs: every batch of an epoch takes the epoch's rate.
@@ -196,7 +195,7 @@ public sealed class OperatorTrainer : IDisposable
     /// </summary>
     private double? RunEpoch(IOperatorTrainingCallback? callback)
     {
-        long samples = trainInputs.shape[0];
+        long samples = trainSet.Inputs.shape[0];
         double best = history.Count == 0 ? double.PositiveInfinity : history.Min(r => r.TrainLoss);
         using var generator = new Generator((ulong)(settings.Seed * 1_000_003L + Epoch));
         using var order = randperm(samples, generator: generator);
@@ -250,8 +249,9 @@ public sealed class OperatorTrainer : IDisposable
     /// <summary>Loss on one batch with its gradient (plus the L2 weight-decay term of Adam) left in the parameters.</summary>
     private double Step(Tensor rows, Generator generator)
     {
-        var inputs = trainInputs.index_select(0, rows);
-        var targets = trainTargets.index_select(0, rows);
+        var inputs = trainSet.Inputs.index_select(0, rows);
+        var targets = trainSet.Targets.index_select(0, rows);
+        var queryPoints = trainSet.QueryPoints;
         Tensor loss;
         if (model.DeepOnet is not null && settings.Layout == DeepOnetLayout.Triple)
         {
@@ -264,7 +264,7 @@ public sealed class OperatorTrainer : IDisposable
             loss = DataLoss(settings.Loss == OperatorLoss.RelativeH1 ? OperatorLoss.RelativeL2 : settings.Loss, prediction, flatTargets, 0);
         }
         else if (settings.DataWeight > 0)
-            loss = DataLoss(settings.Loss, model.Forward(inputs, queryPoints), targets, spatialDimensions);
+            loss = DataLoss(settings.Loss, model.Forward(inputs, queryPoints, trainSet.Axes), targets, spatialDimensions);
         else loss = zeros(1).squeeze();
         if (physics is not null)
             loss = loss * settings.DataWeight + physics.Evaluate(model, inputs.reshape(inputs.shape[0], -1), queryPoints, coordinates);
@@ -288,27 +288,25 @@ public sealed class OperatorTrainer : IDisposable
     /// in chunks of the training batch: every intermediate of a chunk's forward pass lives until its dispose scope ends,
     /// so larger chunks would raise the peak memory above what training needs.
     /// </summary>
-    private TestErrors Evaluate(TestTensors set) => Evaluate(set.Name, set.Inputs, set.Targets, set.QueryPoints);
-
-    private TestErrors Evaluate(string name, Tensor inputs, Tensor targets, Tensor query)
+    private TestErrors Evaluate(DataTensors set)
     {
         model.Network.eval();
         try
         {
             using var noGrad = no_grad();
-            long n = inputs.shape[0], chunk = settings.BatchSize;
+            long n = set.Inputs.shape[0], chunk = settings.BatchSize;
             double relative = 0, sobolev = 0, squares = 0;
             for (long start = 0; start < n; start += chunk)
             {
                 using var scope = NewDisposeScope();
                 long count = Math.Min(chunk, n - start);
-                var truth = targets.narrow(0, start, count);
-                var prediction = model.Forward(inputs.narrow(0, start, count), query);
+                var truth = set.Targets.narrow(0, start, count);
+                var prediction = model.Forward(set.Inputs.narrow(0, start, count), set.QueryPoints, set.Axes);
                 relative += OperatorLosses.RelativeLp(prediction, truth).item<float>() * count;
                 sobolev += OperatorLosses.RelativeH1(prediction, truth, spatialDimensions, settings.H1).item<float>() * count;
                 squares += (prediction - truth).square().sum().item<float>();
             }
-            return new TestErrors(name, relative / n, sobolev / n, squares / inputs.numel());
+            return new TestErrors(set.Name, relative / n, sobolev / n, squares / set.Inputs.numel());
         }
         finally { model.Network.train(); }
     }
@@ -319,7 +317,7 @@ public sealed class OperatorTrainer : IDisposable
     /// <summary>Mean relative L2 error per sample and mean square error on the training set.</summary>
     public (double RelativeL2, double MeanSquare) EvaluateTrain()
     {
-        var errors = Evaluate("train", trainInputs, trainTargets, queryPoints);
+        var errors = Evaluate(trainSet);
         return (errors.RelativeL2, errors.MeanSquare);
     }
 
@@ -330,31 +328,30 @@ public sealed class OperatorTrainer : IDisposable
         model.CheckGrid(data.Grid);
         model.Network.eval();
         using var noGrad = no_grad();
-        using var query = OperatorModel.QueryPoints(data.Coordinates);
-        using var inputs = ToTensor(data.Inputs, data);
+        using var set = new DataTensors("predict", data);
         var result = new double[data.Inputs.Length];
         int points = data.PointsPerSample;
         for (int start = 0; start < data.Count; start += chunk)
         {
             using var scope = NewDisposeScope();
             int count = Math.Min(chunk, data.Count - start);
-            var values = model.Forward(inputs.narrow(0, start, count), query).to(ScalarType.Float64).contiguous().data<double>();
+            var values = model.Forward(set.Inputs.narrow(0, start, count), set.QueryPoints, set.Axes).to(ScalarType.Float64).contiguous().data<double>();
             values.CopyTo(result, start * points);
         }
         return result;
     }
 
-    internal static Tensor ToTensor(double[] values, OperatorDataset data) =>
-        tensor(Array.ConvertAll(values, v => (float)v), [data.Count, .. data.Grid.Select(n => (long)n)]);
-
-    /// <summary>A relative error divides by each sample's target norm, so a sample whose targets are all zero leaves it undefined.</summary>
-    private static void RequireNonZeroTargets(OperatorDataset data, string name)
+    internal static Tensor ToTensor(double[] values, OperatorDataset data)
     {
-        int points = data.PointsPerSample;
-        for (int s = 0; s < data.Count; s++)
-            if (data.Targets.AsSpan(s * points, points).IndexOfAnyExcept(0.0) < 0)
-                throw new ArgumentException($"Sample {s} of the {name} data has all-zero targets, so its relative error (0 / 0) is undefined; "
-                    + "remove such samples, or train with the mse loss on data without a relative test error.");
+        // Squared norms and H1 differences (up to 2 n |v| per axis) of a sample, summed in float32, must not overflow.
+        int d = data.Dimension, n = data.Grid.Max();
+        double limit = Math.Sqrt(float.MaxValue / (data.PointsPerSample * (1 + 4.0 * d * n * n)));
+        double largest = values.Max(Math.Abs);
+        if (largest > limit)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"The data hold values up to {largest:G3}, beyond the {limit:G3} whose squared norms on a [{string.Join(" x ", data.Grid)}] grid "
+                + $"float32 training and evaluation can sum without overflow; divide the data by a constant (relative errors do not change)."));
+        return tensor(Array.ConvertAll(values, v => (float)v), [data.Count, .. data.Grid.Select(n => (long)n)]);
     }
 
     public void SaveCheckpoint(string path)
@@ -390,27 +387,25 @@ public sealed class OperatorTrainer : IDisposable
 
     private sealed record Checkpoint(int Epoch, List<EpochRecord> History, List<RecoveryRecord>? Recoveries, double RateScale);
 
-    /// <summary>A test set as tensors with the query points of its own grid.</summary>
-    private sealed class TestTensors(string name, Tensor inputs, Tensor targets, Tensor queryPoints) : IDisposable
+    /// <summary>A data set as tensors with the query points and axis coordinates of its own grid.</summary>
+    private sealed class DataTensors(string name, OperatorDataset data) : IDisposable
     {
-        public TestTensors(string name, OperatorDataset data)
-            : this(name, ToTensor(data.Inputs, data), ToTensor(data.Targets, data), OperatorModel.QueryPoints(data.Coordinates)) { }
-
         public string Name => name;
-        public Tensor Inputs => inputs;
-        public Tensor Targets => targets;
-        public Tensor QueryPoints => queryPoints;
+        public Tensor Inputs { get; } = ToTensor(data.Inputs, data);
+        public Tensor Targets { get; } = ToTensor(data.Targets, data);
+        public Tensor QueryPoints { get; } = OperatorModel.QueryPoints(data.Coordinates);
+        public Tensor[] Axes { get; } = OperatorModel.Axes(data.Coordinates);
 
         public void Dispose()
         {
-            foreach (var t in new[] { inputs, targets, queryPoints }) t.Dispose();
+            foreach (var t in Axes.Append(Inputs).Append(Targets).Append(QueryPoints)) t.Dispose();
         }
     }
 
     public void Dispose()
     {
         optimizer.Dispose();
-        foreach (var t in new[] { trainInputs, trainTargets, queryPoints }) t.Dispose();
+        trainSet.Dispose();
         test?.Dispose();
         foreach (var set in otherTests) set.Dispose();
     }
