@@ -60,7 +60,7 @@ public class StyleTests
             .Any(part => part is "bin" or "obj");
 
     /// <summary>The folder holding Physis.sln, found by walking up from the test assembly's folder.</summary>
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
             if (File.Exists(Path.Combine(folder.FullName, "Physis.sln"))) return folder.FullName;

@@ -146,8 +146,8 @@ internal static class TrainOperatorCommand
         };
         var maxRecoveries = new Option<int>("--max-recoveries")
         {
-            Description = "Divergences survived (a non-finite batch loss or one above 1000 x the best epoch loss): each rolls back to the "
-                + "epoch's start and halves the learning rate.",
+            Description = "Divergences survived (a non-finite batch loss, or one above 1000 x the lowest loss so far): each rolls back to "
+                + "the epoch's start and halves the learning rate.",
             DefaultValueFactory = _ => 3,
         };
         var train = new Option<int?>("--train")

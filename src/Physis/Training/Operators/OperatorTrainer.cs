@@ -23,7 +23,10 @@ public enum OperatorOptimizer
 
 public sealed record OperatorTrainingSettings
 {
-    /// <summary>A batch loss above this multiple of the lowest epoch loss so far counts as a divergence.</summary>
+    /// <summary>
+    /// A batch loss above this multiple of the lowest loss so far (the epoch means before, the batch losses of the epoch)
+    /// counts as a divergence.
+    /// </summary>
     public const double ExplodingFactor = 1e3;
 
     public int Epochs { get; init; } = 500;
@@ -47,7 +50,7 @@ public sealed record OperatorTrainingSettings
     /// <summary>Weight of the data loss; with a physics-informed loss, 0 trains from the equation alone.</summary>
     public double DataWeight { get; init; } = 1;
     /// <summary>
-    /// Divergences (a non-finite batch loss, or one above <see cref="ExplodingFactor"/> times the lowest epoch loss so far)
+    /// Divergences (a non-finite batch loss, or one above <see cref="ExplodingFactor"/> times the lowest loss so far)
     /// that a run survives: each rolls back to the start of the epoch and halves the learning rate.
     /// </summary>
     public int MaxRecoveries { get; init; } = 3;
@@ -210,7 +213,7 @@ public sealed class OperatorTrainer : IDisposable
             }
             string? reason = !double.IsFinite(loss) ? "not finite"
                 : loss > OperatorTrainingSettings.ExplodingFactor * best
-                    ? string.Create(CultureInfo.InvariantCulture, $"above {OperatorTrainingSettings.ExplodingFactor:G} x the best epoch loss {best:G4}")
+                    ? string.Create(CultureInfo.InvariantCulture, $"above {OperatorTrainingSettings.ExplodingFactor:G} x the lowest loss {best:G4}")
                     : null;
             if (reason is not null)
             {
@@ -225,6 +228,7 @@ public sealed class OperatorTrainer : IDisposable
                 return null;
             }
             lossSum += loss;
+            best = Math.Min(best, loss);
             callback?.OnBatch(Epoch + 1, b + 1, BatchesPerEpoch, loss);
         }
         return lossSum;
