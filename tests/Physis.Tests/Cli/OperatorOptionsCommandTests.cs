@@ -44,7 +44,8 @@ public class OperatorOptionsCommandTests
             var training = root.GetProperty("settings").GetProperty("training");
             Assert.Equal("adam_w", training.GetProperty("optimizer").GetString());
             Assert.True(training.GetProperty("normalised_loss").GetBoolean());
-            Assert.Equal([5], root.GetProperty("settings").GetProperty("architecture").GetProperty("modes").EnumerateArray().Select(m => m.GetInt32()));
+            var modes = root.GetProperty("settings").GetProperty("architecture").GetProperty("modes");
+            Assert.Equal([5], modes.EnumerateArray().Select(m => m.GetInt32()));
             var tests = root.GetProperty("tests").EnumerateArray().ToArray();
             Assert.Equal(["test", fine], tests.Select(t => t.GetProperty("name").GetString()));
             Assert.All(tests, t => Assert.InRange(t.GetProperty("relative_h1").GetDouble(), 1e-6, 10));

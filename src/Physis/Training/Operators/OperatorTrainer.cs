@@ -217,7 +217,8 @@ public sealed class OperatorTrainer : IDisposable
                     : null;
             if (reason is not null)
             {
-                string where = string.Create(CultureInfo.InvariantCulture, $"The training loss became {loss:G4} ({reason}) in epoch {Epoch + 1}, batch {b + 1}");
+                string where = string.Create(CultureInfo.InvariantCulture,
+                    $"The training loss became {loss:G4} ({reason}) in epoch {Epoch + 1}, batch {b + 1}");
                 if (recoveries.Count >= settings.MaxRecoveries)
                     throw new InvalidOperationException($"{where}, after {recoveries.Count} rollbacks with the learning rate halved each time: "
                         + "lower the learning rate or check the data scale.");
@@ -339,8 +340,8 @@ public sealed class OperatorTrainer : IDisposable
         {
             using var scope = NewDisposeScope();
             int count = Math.Min(chunk, data.Count - start);
-            var values = model.Forward(set.Inputs.narrow(0, start, count), set.QueryPoints, set.Axes).to(ScalarType.Float64).contiguous().data<double>();
-            values.CopyTo(result, start * points);
+            var values = model.Forward(set.Inputs.narrow(0, start, count), set.QueryPoints, set.Axes).to(ScalarType.Float64).contiguous();
+            values.data<double>().CopyTo(result, start * points);
         }
         return result;
     }
@@ -363,7 +364,8 @@ public sealed class OperatorTrainer : IDisposable
         using var scope = NewDisposeScope();
         var tensors = model.NamedParameters().ToDictionary(p => $"network/{p.Name}", p => p.Value);
         foreach (var (name, t) in optimizer.SaveState()) tensors[$"optimizer/{name}"] = t;
-        TensorArchive.Save(path, JsonSerializer.Serialize(new Checkpoint(Epoch, history, recoveries, optimizer.RateScale), OperatorModel.Json), tensors);
+        var header = new Checkpoint(Epoch, history, recoveries, optimizer.RateScale);
+        TensorArchive.Save(path, JsonSerializer.Serialize(header, OperatorModel.Json), tensors);
     }
 
     /// <summary>Restores parameters, optimizer state, epoch and history; <see cref="Train"/> then continues where the checkpoint left off.</summary>
