@@ -259,8 +259,9 @@ internal static class TrainOperatorCommand
                 (trainData, testData) = OperatorRun.Split(file, parse.GetValue(resolution), parse.GetValue(train), parse.GetValue(test));
                 var architecture = Architecture(name, trainData);
                 architecture.Validate();
-                string[] testPaths = [.. (parse.GetValue(testFiles) ?? []).SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries
-                    | StringSplitOptions.TrimEntries))];
+                DataFingerprint[] testPaths = [.. (parse.GetValue(testFiles) ?? [])
+                    .SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    .Select(DataFingerprint.Of)];
                 settings = new OperatorRunSettings
                 {
                     TestData = testPaths,

@@ -26,8 +26,11 @@ public sealed record OperatorRunSettings
     /// <summary>Physics-informed DeepONet: the name of an <see cref="OperatorPhysics"/> equation added to the loss.</summary>
     public string? Physics { get; init; }
     public required OperatorTrainingSettings Training { get; init; }
-    /// <summary>Further test files, each evaluated whole and as stored (any grid the model takes) after every epoch.</summary>
-    public IReadOnlyList<string> TestData { get; init; } = [];
+    /// <summary>
+    /// Further test files, each evaluated whole and as stored (any grid the model takes) after every epoch; a resume
+    /// checks that they are unchanged, as it does the training data.
+    /// </summary>
+    public IReadOnlyList<DataFingerprint> TestData { get; init; } = [];
 }
 
 /// <param name="Tests">The final errors on the held-out split and on each file of <see cref="OperatorRunSettings.TestData"/>.</param>
@@ -82,9 +85,9 @@ public static class OperatorRun
         return (data.Slice(0, train), data.Slice(data.Count - test, test));
     }
 
-    /// <summary>The files of <see cref="OperatorRunSettings.TestData"/>, each named by its path as given.</summary>
+    /// <summary>The files of <see cref="OperatorRunSettings.TestData"/>, each named by its absolute path.</summary>
     public static IReadOnlyList<NamedDataset> ReadTestData(OperatorRunSettings settings) =>
-        [.. settings.TestData.Select(path => new NamedDataset(path, OperatorDataset.Read(path)))];
+        [.. settings.TestData.Select(file => new NamedDataset(file.Path, OperatorDataset.Read(file.Path)))];
 
     public static OperatorModelSpec Specify(OperatorRunSettings settings, OperatorDataset train) => new()
     {
@@ -126,6 +129,9 @@ public static class OperatorRun
             if (!RunFolder.Same(same, settings))
                 throw new ArgumentException($"A resumed run continues with the settings it was started with ({folder}/{RunFolder.SettingsFile}); "
                     + "only Epochs can change.");
+            foreach (var file in stored.TestData)
+                if (DataFingerprint.Of(file.Path).DifferenceFrom(file) is { } difference)
+                    throw new ArgumentException($"The run in {folder} cannot be resumed: {difference}.");
             if (settings.Training.Epochs < stored.Training.Epochs)
                 throw new ArgumentException($"A resumed run can have more Epochs than its {stored.Training.Epochs}, not {settings.Training.Epochs}.");
             if (settings.Training.Epochs != stored.Training.Epochs) run.Restore(settings);

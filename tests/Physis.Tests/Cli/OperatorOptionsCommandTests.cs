@@ -54,6 +54,11 @@ public class OperatorOptionsCommandTests
             (code, _, error) = SolveCommandTests.Physis("train-operator", "fno", "--resume", "--out", folder, "--h1", "one-sided");
             Assert.Equal(2, code);
             Assert.Contains("--h1 cannot be given", error);
+            // A test file changed since the run started.
+            OperatorTrainingTests.HeatData(6, 64, seed: 3).Write(fine);
+            (code, _, error) = SolveCommandTests.Physis("train-operator", "fno", "--resume", "--out", folder, "--epochs", "3");
+            Assert.Equal(2, code);
+            Assert.Contains("has changed since the run started", error);
         }
         finally
         {
@@ -80,7 +85,7 @@ public class OperatorOptionsCommandTests
                 (["--modes", "4", "--h1", "central"], "Unknown --h1 'central'"),
                 (["--modes", "4", "--optimizer", "sgd"], "Unknown --optimizer 'sgd'"),
                 (["--modes", "4", "--projection-width", "0"], "--projection-width must be positive"),
-                (["--modes", "4", "--test-data", data + ".missing"], "does not exist"),
+                (["--modes", "4", "--test-data", data + ".missing"], "No data file at"),
             })
             {
                 var (code, _, error) = SolveCommandTests.Physis([.. small, .. options]);
