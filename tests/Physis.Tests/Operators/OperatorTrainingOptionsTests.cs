@@ -131,6 +131,42 @@ public class OperatorTrainingOptionsTests
     }
 
     [Fact]
+    public void NormalisedLossIsTheLossBetweenNormalisedFields()
+    {
+        // One batch of all samples: the epoch's loss is the MSE at the initial parameters, which in normalised units is the
+        // physical MSE over the output deviation squared.
+        var train = OperatorTrainingTests.HeatData(20, 16, seed: 1);
+        double InitialLoss(bool normalised, out double physical, out double deviation)
+        {
+            using var model = Model(train);
+            using (no_grad())
+            {
+                using var inputs = tensor(train.Inputs.Select(v => (float)v).ToArray(), [20, 16]);
+                using var targets = tensor(train.Targets.Select(v => (float)v).ToArray(), [20, 16]);
+                using var query = OperatorModel.QueryPoints(train.Coordinates);
+                var axes = OperatorModel.Axes(train.Coordinates);
+                using var prediction = model.Forward(inputs, query, axes);
+                physical = (prediction - targets).square().mean().item<float>();
+                foreach (var a in axes) a.Dispose();
+            }
+            deviation = model.Spec.OutputNormaliser.StandardDeviation;
+            using var trainer = new OperatorTrainer(model, train, null, new OperatorTrainingSettings
+            {
+                Epochs = 1,
+                BatchSize = 20,
+                Loss = OperatorLoss.MeanSquare,
+                NormalisedLoss = normalised,
+                WeightDecay = 0,
+            });
+            trainer.Train();
+            return trainer.History[0].TrainLoss;
+        }
+        double normalisedLoss = InitialLoss(true, out double physical, out double deviation);
+        Assert.Equal(physical / (deviation * deviation), normalisedLoss, physical / (deviation * deviation) * 1e-4);
+        Assert.Equal(physical, InitialLoss(false, out _, out _), physical * 1e-4);
+    }
+
+    [Fact]
     public void AllZeroTargetsAreRefusedForRelativeErrors()
     {
         var data = OperatorTrainingTests.HeatData(10, 16, seed: 1);
