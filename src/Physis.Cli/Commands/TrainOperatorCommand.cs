@@ -21,7 +21,8 @@ internal static class TrainOperatorCommand
         };
         var data = new Option<string?>("--data")
         {
-            Description = "HDF5 file with datasets input, tensor, t-coordinate, x-coordinate (and y-coordinate in 2D).",
+            Description = "HDF5 file with float64 or float32 datasets input, tensor (with t-coordinate, or without a time axis), "
+                + "x-coordinate (and y-coordinate in 2D).",
         };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 500 };
         var batch = new Option<int>("--batch") { Description = "Samples per mini-batch.", DefaultValueFactory = _ => 20 };
