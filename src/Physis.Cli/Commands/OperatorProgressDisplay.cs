@@ -25,10 +25,16 @@ internal sealed class OperatorProgressDisplay(bool interactive) : IOperatorTrain
         if (!interactive && record.Epoch != epochs && clock.Elapsed - lastDraw < TimeSpan.FromSeconds(5)) return;
         lastDraw = clock.Elapsed;
         double left = (epochs - record.Epoch) * record.Seconds;
+        string others = string.Concat((record.OtherTests ?? []).Select(t =>
+            FormattableString.Invariant($"  {Path.GetFileName(t.Name)} L2 {t.RelativeL2:0.000E+00} H1 {t.RelativeH1:0.000E+00}")));
         string line = string.Create(CultureInfo.InvariantCulture,
-            $"epoch {record.Epoch}/{epochs}  train loss {record.TrainLoss:0.000E+00}  test rel L2 {record.TestRelativeL2:0.000E+00}  test MSE "
-            + $"{record.TestMeanSquare:0.000E+00}  lr {record.LearningRate:E1}  {record.Seconds:F2} s/epoch  left "
-            + $"~{TimeSpan.FromSeconds(left):hh\\:mm\\:ss}");
+            $"epoch {record.Epoch}/{epochs}  train loss {record.TrainLoss:0.000E+00}  test rel L2 {record.TestRelativeL2:0.000E+00}  H1 "
+            + $"{record.TestRelativeH1:0.000E+00}  MSE {record.TestMeanSquare:0.000E+00}{others}  lr {record.LearningRate:E1}  "
+            + $"{record.Seconds:F2} s/epoch  left ~{TimeSpan.FromSeconds(left):hh\\:mm\\:ss}");
         Console.WriteLine(interactive ? "\r" + line.PadRight(60) : line);
     }
+
+    public void OnRecovery(RecoveryRecord recovery) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{(interactive ? "\r" : "")}epoch {recovery.Epoch} batch {recovery.Batch}: loss {recovery.Loss:G4} ({recovery.Reason}); rolled back to the "
+        + $"epoch's start, learning rate x {recovery.RateScale:G4}"));
 }

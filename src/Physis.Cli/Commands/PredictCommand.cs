@@ -46,6 +46,7 @@ internal static class PredictCommand
                 if (n <= 0 || n > dataset.Count) throw new ArgumentException($"--samples must lie in [1, {dataset.Count}]; got {n}.");
                 dataset = dataset.Slice(dataset.Count - n, n);
             }
+            dataset.RequireNonZeroTargets(file);
             using var operatorModel = OperatorModel.Load(Path.Combine(folder, OperatorModel.FileName));
             operatorModel.CheckGrid(dataset.Grid);
             var prediction = OperatorTrainer.Predict(operatorModel, dataset, parse.GetValue(batch));

@@ -21,14 +21,21 @@ internal static class TrainOperatorCommand
         };
         var data = new Option<string?>("--data")
         {
-            Description = "HDF5 file with datasets input, tensor, t-coordinate, x-coordinate (and y-coordinate in 2D).",
+            Description = "HDF5 file with float64 or float32 datasets input, tensor (with t-coordinate, or without a time axis), "
+                + "x-coordinate (and y-coordinate in 2D).",
         };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 500 };
         var batch = new Option<int>("--batch") { Description = "Samples per mini-batch.", DefaultValueFactory = _ => 20 };
-        var lr = new Option<double>("--lr", "--learning-rate") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-3 };
+        var lr = new Option<double>("--lr", "--learning-rate") { Description = "Learning rate.", DefaultValueFactory = _ => 1e-3 };
+        var optimizer = new Option<string>("--optimizer")
+        {
+            Description = "adam (--weight-decay is an L2 term added to the gradient, PyTorch's Adam) or adamw (--weight-decay shrinks the "
+                + "parameters apart from the gradient, decoupled, PyTorch's AdamW).",
+            DefaultValueFactory = _ => "adam",
+        };
         var weightDecay = new Option<double>("--weight-decay")
         {
-            Description = "Adam weight decay (L2 gradient term).",
+            Description = "Weight decay: an L2 gradient term with --optimizer adam, decoupled with adamw.",
             DefaultValueFactory = _ => 1e-4,
         };
         var schedule = new Option<string>("--schedule")
@@ -36,11 +43,25 @@ internal static class TrainOperatorCommand
             Description = "Learning-rate schedule per epoch: step, cosine or constant.",
             DefaultValueFactory = _ => "step",
         };
+        var cosinePeriod = new Option<int?>("--cosine-period")
+        {
+            Description = "Cosine schedule: epochs from the rate down to 0 (PyTorch's T_max); default --epochs.",
+        };
         var stepEvery = new Option<int>("--step-every") { Description = "Step schedule: epochs between decays.", DefaultValueFactory = _ => 50 };
         var stepFactor = new Option<double>("--step-factor") { Description = "Step schedule: factor per decay.", DefaultValueFactory = _ => 0.5 };
         var modes = new Option<string?>("--modes")
         {
-            Description = "FNO Fourier modes per dimension, e.g. 16 (1D) or 12,12 (2D); default 16 or 12 per axis.",
+            Description = "FNO Fourier modes per dimension as in the FNO paper: m keeps 2m frequencies (-m .. m-1) on every axis but the "
+                + "last and m (0 .. m-1) on the last, e.g. 16 (1D) or 12,12 (2D); default 16 or 12 per axis.",
+        };
+        var modesTotal = new Option<string?>("--modes-total")
+        {
+            Description = "FNO modes as neuraloperator's n_modes counts them, instead of --modes: the total kept per axis, M (even) on an "
+                + "axis but the last (-M/2 .. M/2-1), M/2+1 on the last (0 .. M/2); 8,8 is --modes 4,5.",
+        };
+        var projectionWidth = new Option<int?>("--projection-width")
+        {
+            Description = "FNO hidden channels of the projection to the output (default 128; neuraloperator's projection ratio r is r x --width).",
         };
         var width = new Option<int?>("--width")
         {
@@ -109,6 +130,27 @@ internal static class TrainOperatorCommand
             DefaultValueFactory = _ => 1,
         };
         var loss = new Option<string?>("--loss") { Description = "l2 (relative L2), h1 (relative H1) or mse; default l2 for FNO, mse for DeepONet." };
+        var h1 = new Option<string>("--h1")
+        {
+            Description = "Differences of the H1 loss and test error: one-sided (forward differences, spacing 1/(n-1), not wrapped: grids with "
+                + "both ends) or periodic (central differences wrapped around, spacing 1/n: neuraloperator's H1Loss).",
+            DefaultValueFactory = _ => "one-sided",
+        };
+        var normalisedLoss = new Option<bool>("--normalised-loss")
+        {
+            Description = "Take the training loss between normalised prediction and target (as neuraloperator does) instead of physical units.",
+        };
+        var testFiles = new Option<string[]>("--test-data")
+        {
+            Description = "Further test files (repeat or separate with commas), each evaluated whole and at its own resolution every epoch.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var maxRecoveries = new Option<int>("--max-recoveries")
+        {
+            Description = "Divergences survived (a non-finite batch loss, or one above 1000 x the lowest loss so far): each rolls back to "
+                + "the epoch's start and halves the learning rate.",
+            DefaultValueFactory = _ => 3,
+        };
         var train = new Option<int?>("--train")
         {
             Description = "Training samples, taken from the start of the file (default: all but the test samples).",
@@ -131,8 +173,8 @@ internal static class TrainOperatorCommand
         var command = new Command("train-operator",
             "Train a neural operator (FNO, TFNO, MgNO, LSM, DeepONet) on an HDF5 dataset and test it on held-out samples.")
         {
-            kind, data, epochs, batch, lr, weightDecay, schedule, stepEvery, stepFactor, modes, width, layers, padding, noGrid, rankRatio,
-            factorisation,
+            kind, data, epochs, batch, lr, optimizer, weightDecay, schedule, cosinePeriod, stepEvery, stepFactor, modes, modesTotal, width, layers,
+            projectionWidth, padding, noGrid, rankRatio, factorisation, h1, normalisedLoss, testFiles, maxRecoveries,
             levels, smoothing, boundary, scales, tokens, basis, patches, heads,
             branch, trunk, activation, layout, pointsPerFunction, physics, dataWeight, loss, train, test, resolution, output, seed, resume,
             checkpointEvery, threads,
@@ -177,15 +219,24 @@ internal static class TrainOperatorCommand
                 {
                     Epochs = parse.GetValue(epochs),
                     BatchSize = parse.GetValue(batch),
-                    // The cosine schedule falls from the rate to 0 over the whole run.
+                    // Without a period the cosine schedule falls from the rate to 0 over the whole run.
                     Schedule = parse.GetValue(schedule)!.ToLowerInvariant() switch
                     {
                         "step" => new LearningRateSchedule.Step(rate, parse.GetValue(stepEvery), parse.GetValue(stepFactor)),
-                        "cosine" => new LearningRateSchedule.Cosine(rate, Math.Max(parse.GetValue(epochs), 1)),
+                        "cosine" => new LearningRateSchedule.Cosine(rate, parse.GetValue(cosinePeriod) ?? Math.Max(parse.GetValue(epochs), 1)),
                         "constant" => new LearningRateSchedule.Constant(rate),
                         var other => throw new ArgumentException($"Unknown --schedule '{other}'. Known: step, cosine, constant."),
                     },
+                    Optimizer = ParseChoice(parse.GetValue(optimizer)!, "--optimizer", OperatorOptimizer.Adam, OperatorOptimizer.AdamW),
                     WeightDecay = parse.GetValue(weightDecay),
+                    H1 = parse.GetValue(h1)!.ToLowerInvariant() switch
+                    {
+                        "one-sided" => H1Differences.OneSided,
+                        "periodic" => H1Differences.Periodic,
+                        var other => throw new ArgumentException($"Unknown --h1 '{other}'. Known: one-sided, periodic."),
+                    },
+                    NormalisedLoss = parse.GetValue(normalisedLoss),
+                    MaxRecoveries = parse.GetValue(maxRecoveries),
                     Loss = (parse.GetValue(loss) ?? (deepOnet ? "mse" : "l2")) switch
                     {
                         "l2" => OperatorLoss.RelativeL2,
@@ -199,6 +250,8 @@ internal static class TrainOperatorCommand
                     Seed = parse.GetValue(seed),
                 };
                 training.Validate();
+                if (parse.GetResult(cosinePeriod) is { Implicit: false } && training.Schedule is not LearningRateSchedule.Cosine)
+                    throw new ArgumentException("--cosine-period applies to --schedule cosine only.");
                 string? equation = parse.GetValue(physics);
                 if (equation is not null && !deepOnet) throw new ArgumentException("--physics applies to deeponet only.");
                 if (equation is not null) OperatorPhysics.Create(equation);
@@ -207,8 +260,12 @@ internal static class TrainOperatorCommand
                 (trainData, testData) = OperatorRun.Split(file, parse.GetValue(resolution), parse.GetValue(train), parse.GetValue(test));
                 var architecture = Architecture(name, trainData);
                 architecture.Validate();
+                DataFingerprint[] testPaths = [.. (parse.GetValue(testFiles) ?? [])
+                    .SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    .Select(DataFingerprint.Of)];
                 settings = new OperatorRunSettings
                 {
+                    TestData = testPaths,
                     DataPath = file,
                     TrainSamples = parse.GetValue(train),
                     TestSamples = parse.GetValue(test),
@@ -266,15 +323,21 @@ internal static class TrainOperatorCommand
                             PositionalFeatures = !parse.GetValue(noGrid),
                         };
                     case "fno" or "tfno":
-                        int[] modeCounts = ParseList(parse.GetValue(modes), "--modes") ?? [.. Enumerable.Repeat(dimension == 1 ? 16 : 12, dimension)];
-                        if (modeCounts.Length == 1 && dimension > 1) modeCounts = [.. Enumerable.Repeat(modeCounts[0], dimension)];
-                        if (modeCounts.Length != dimension)
-                            throw new ArgumentException($"--modes gives {modeCounts.Length} counts but the data are {dimension}D.");
+                        if (parse.GetValue(modes) is not null && parse.GetValue(modesTotal) is not null)
+                            throw new ArgumentException("Give --modes (the FNO paper's count) or --modes-total (neuraloperator's), not both.");
+                        string modeOption = parse.GetValue(modesTotal) is null ? "--modes" : "--modes-total";
+                        int[]? given = ParseList(parse.GetValue(modes) ?? parse.GetValue(modesTotal), modeOption);
+                        if (given is { Length: 1 } && dimension > 1) given = [.. Enumerable.Repeat(given[0], dimension)];
+                        if (given is not null && given.Length != dimension)
+                            throw new ArgumentException($"{modeOption} gives {given.Length} counts but the data are {dimension}D.");
+                        int[] modeCounts = given is null ? [.. Enumerable.Repeat(dimension == 1 ? 16 : 12, dimension)]
+                            : modeOption == "--modes" ? given : FnoSettings.ModesFromTotal(given);
                         var fno = new FnoSettings
                         {
                             Modes = modeCounts,
                             Width = parse.GetValue(width) ?? (dimension == 1 ? 64 : 32),
                             Layers = parse.GetValue(layers) ?? 4,
+                            ProjectionWidth = parse.GetValue(projectionWidth) ?? 128,
                             Padding = parse.GetValue(padding),
                             PositionalFeatures = !parse.GetValue(noGrid),
                         };
@@ -283,6 +346,7 @@ internal static class TrainOperatorCommand
                             Modes = fno.Modes,
                             Width = fno.Width,
                             Layers = fno.Layers,
+                            ProjectionWidth = fno.ProjectionWidth,
                             Padding = fno.Padding,
                             PositionalFeatures = fno.PositionalFeatures,
                             Factorisation = ParseChoice(parse.GetValue(factorisation)!, "--factorisation", SpectralFactorisation.Tucker,
@@ -301,13 +365,15 @@ internal static class TrainOperatorCommand
                 + $"{trainingSettings.Schedule.LearningRate} ({trainingSettings.Schedule.Kind}), "
                 + $"seed {trainingSettings.Seed}{(resuming ? ", resuming" : "")}"));
             var progress = new OperatorProgressDisplay(!Console.IsOutputRedirected);
-            var result = OperatorRun.Execute(settings, trainData, testData, folder, resuming, every, progress);
+            var result = OperatorRun.Execute(settings, trainData, testData, folder, resuming, every, progress, OperatorRun.ReadTestData(settings));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{result.Parameters} parameters; train relative L2 {result.TrainRelativeL2:0.000E+00}, test relative L2 "
                 + $"{result.TestRelativeL2:0.000E+00}, test MSE {result.TestMeanSquare:0.000E+00} after {result.Epochs} epochs in "
                 + $"{result.WallSeconds:F1} s"));
-            Console.WriteLine($"outputs in {Path.GetFullPath(folder)}: run.json history.csv error.png test_sample_*.png {OperatorModel.FileName} "
-                + $"{RunFolder.CheckpointFile}");
+            foreach (var t in result.Tests.Skip(1))
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{t.Name}: relative L2 {t.RelativeL2:0.000E+00}, relative H1 {t.RelativeH1:0.000E+00}, MSE {t.MeanSquare:0.000E+00}"));
+            Console.WriteLine($"outputs in {Path.GetFullPath(folder)}: {string.Join(' ', result.Outputs)}");
             return 0;
         }));
         return command;

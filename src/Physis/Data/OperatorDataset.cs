@@ -1,14 +1,16 @@
 using System.Globalization;
 using Physis.Infrastructure;
 using PureHDF;
+using PureHDF.Selections;
 
 namespace Physis.Data;
 
 /// <summary>
 /// Pairs (input field, solution field) on a regular 1D or 2D grid for operator learning, as stored in HDF5:
-/// float64 datasets <c>input</c> [N, nx(, ny)], <c>tensor</c> [N, nt, nx(, ny)] (the solution at the times
-/// <c>t-coordinate</c> [nt]), <c>x-coordinate</c> [nx] and, in 2D, <c>y-coordinate</c> [ny]. The operator maps
-/// <c>input</c> to the solution at the last time. Values are kept flat, sample-major, row-major over the grid.
+/// float64 or float32 datasets <c>input</c> [N, nx(, ny)], <c>tensor</c> [N, nt, nx(, ny)] (the solution at the times
+/// <c>t-coordinate</c> [nt]) or [N, nx(, ny)] (one solution, no time axis, no <c>t-coordinate</c> needed),
+/// <c>x-coordinate</c> [nx] and, in 2D, <c>y-coordinate</c> [ny]. The operator maps <c>input</c> to the solution at the
+/// last time. Values are kept flat in float64, sample-major, row-major over the grid.
 /// </summary>
 public sealed class OperatorDataset
 {
@@ -48,7 +50,9 @@ public sealed class OperatorDataset
                     + "Expected the operator layout: input, tensor, t-coordinate, x-coordinate (and y-coordinate in 2D).");
             var (input, inputShape) = ReadDoubles(file, Need("input"), path);
             var (tensor, tensorShape) = ReadDoubles(file, Need("tensor"), path);
-            var (time, _) = ReadDoubles(file, Need("t-coordinate"), path);
+            // A solution without a time axis is the one output time.
+            bool timeAxis = tensorShape.Length != inputShape.Length;
+            var time = timeAxis ? ReadDoubles(file, Need("t-coordinate"), path).Values : [0.0];
             var (x, _) = ReadDoubles(file, Need("x-coordinate"), path);
             int dimension = inputShape.Length - 1;
             if (dimension is not (1 or 2))
@@ -59,10 +63,10 @@ public sealed class OperatorDataset
             if (!inputShape.Skip(1).SequenceEqual(grid))
                 throw new InvalidDataException($"{path}: 'input' has shape [{Shape(inputShape)}] but the coordinates give a "
                     + $"grid of [{Shape(grid)}].");
-            long[] expected = [inputShape[0], time.Length, .. grid];
+            long[] expected = timeAxis ? [inputShape[0], time.Length, .. grid] : [inputShape[0], .. grid];
             if (!tensorShape.SequenceEqual(expected))
-                throw new InvalidDataException($"{path}: 'tensor' has shape [{Shape(tensorShape)}]; "
-                    + $"with {inputShape[0]} inputs, {time.Length} times and grid [{Shape(grid)}] it must be [{Shape(expected)}].");
+                throw new InvalidDataException($"{path}: 'tensor' has shape [{Shape(tensorShape)}]; with {inputShape[0]} inputs, "
+                    + $"{(timeAxis ? $"{time.Length} times" : "no time axis")} and grid [{Shape(grid)}] it must be [{Shape(expected)}].");
             int count = checked((int)inputShape[0]), points = checked((int)grid.Aggregate(1L, (a, b) => a * b)), times = time.Length;
             var targets = new double[(long)count * points];
             for (int s = 0; s < count; s++)
@@ -102,6 +106,17 @@ public sealed class OperatorDataset
         using var buffer = new MemoryStream();
         file.Write(buffer);
         AtomicFile.Write(path, stream => buffer.WriteTo(stream));
+    }
+
+    /// <summary>A relative error divides by each sample's target norm, so a sample whose targets are all zero leaves it undefined.</summary>
+    /// <param name="name">The data's role or file, for the message.</param>
+    public void RequireNonZeroTargets(string name)
+    {
+        int points = PointsPerSample;
+        for (int s = 0; s < Count; s++)
+            if (Targets.AsSpan(s * points, points).IndexOfAnyExcept(0.0) < 0)
+                throw new ArgumentException($"Sample {s} of the {name} data has all-zero targets, so its relative error (0 / 0) is undefined; "
+                    + "remove such samples.");
     }
 
     /// <summary>Samples [start, start + count).</summary>
@@ -155,10 +170,21 @@ public sealed class OperatorDataset
     private static (double[] Values, long[] Shape) ReadDoubles(IH5Group file, string name, string path)
     {
         var dataset = file.Dataset(name);
-        if (dataset.Type.Class != H5DataTypeClass.FloatingPoint || dataset.Type.Size != 8)
-            throw new InvalidDataException($"{path}: dataset '{name}' must be float64; it is {dataset.Type.Class} of {dataset.Type.Size} bytes.");
-        long[] shape = [.. dataset.Space.Dimensions.Select(d => (long)d)];
-        return (dataset.Read<double[]>(), shape);
+        return (ReadValues(dataset, name, path), [.. dataset.Space.Dimensions.Select(d => (long)d)]);
+    }
+
+    /// <summary>
+    /// The values of a float64 or float32 dataset (or of its <paramref name="fileSelection"/>) as float64, float32 converted
+    /// exactly; any other type is refused naming <paramref name="name"/> in <paramref name="path"/>.
+    /// </summary>
+    public static double[] ReadValues(IH5Dataset dataset, string name, string path, Selection? fileSelection = null, ulong[]? memoryDims = null)
+    {
+        if (dataset.Type.Class != H5DataTypeClass.FloatingPoint || dataset.Type.Size is not (4 or 8))
+            throw new InvalidDataException($"{path}: dataset '{name}' must be float64 or float32; it is {dataset.Type.Class} of "
+                + $"{dataset.Type.Size} bytes.");
+        return dataset.Type.Size == 8
+            ? dataset.Read<double[]>(fileSelection: fileSelection, memoryDims: memoryDims)
+            : Array.ConvertAll(dataset.Read<float[]>(fileSelection: fileSelection, memoryDims: memoryDims), v => (double)v);
     }
 
     private static void CheckFinite(double[] values, string name, string path, int points)

@@ -26,10 +26,17 @@ public sealed record OperatorRunSettings
     /// <summary>Physics-informed DeepONet: the name of an <see cref="OperatorPhysics"/> equation added to the loss.</summary>
     public string? Physics { get; init; }
     public required OperatorTrainingSettings Training { get; init; }
+    /// <summary>
+    /// Further test files, each evaluated whole and as stored (any grid the model takes) after every epoch; a resume
+    /// checks that they are unchanged, as it does the training data.
+    /// </summary>
+    public IReadOnlyList<DataFingerprint> TestData { get; init; } = [];
 }
 
+/// <param name="Tests">The final errors on the held-out split and on each file of <see cref="OperatorRunSettings.TestData"/>.</param>
+/// <param name="Outputs">The files the run wrote into its folder.</param>
 public sealed record OperatorRunResult(double TrainRelativeL2, double TestRelativeL2, double TestMeanSquare, long Parameters,
-    int Epochs, double WallSeconds, int ResumedFromEpoch);
+    int Epochs, double WallSeconds, int ResumedFromEpoch, IReadOnlyList<TestErrors> Tests, IReadOnlyList<string> Outputs);
 
 /// <summary>
 /// A whole `physis train-operator` run: read and split the data, fit the normalisers on the training part, train with
@@ -78,6 +85,10 @@ public static class OperatorRun
         return (data.Slice(0, train), data.Slice(data.Count - test, test));
     }
 
+    /// <summary>The files of <see cref="OperatorRunSettings.TestData"/>, each named by its absolute path.</summary>
+    public static IReadOnlyList<NamedDataset> ReadTestData(OperatorRunSettings settings) =>
+        [.. settings.TestData.Select(file => new NamedDataset(file.Path, OperatorDataset.Read(file.Path)))];
+
     public static OperatorModelSpec Specify(OperatorRunSettings settings, OperatorDataset train) => new()
     {
         Architecture = settings.Architecture,
@@ -87,22 +98,27 @@ public static class OperatorRun
             ? GaussianNormaliser.FitScale(train.Targets) : GaussianNormaliser.Fit(train.Targets),
         TrainingGrid = train.Grid,
         Seed = settings.Training.Seed,
+        CoordinateFeatures = true,
     };
 
     /// <param name="train">The training split of <see cref="Split"/> for these settings.</param>
     /// <param name="test">The test split.</param>
+    /// <param name="otherTests"><see cref="ReadTestData"/> for these settings.</param>
     public static OperatorRunResult Execute(OperatorRunSettings settings, OperatorDataset train, OperatorDataset test, string folder, bool resume,
-        int checkpointEvery, IOperatorTrainingCallback? callback = null)
+        int checkpointEvery, IOperatorTrainingCallback? callback = null, IReadOnlyList<NamedDataset>? otherTests = null)
     {
         settings.Training.Validate();
         settings.Architecture.Validate();
+        otherTests ??= [];
+        if (otherTests.Count != settings.TestData.Count) throw new ArgumentException("Give the test sets ReadTestData reads for these settings.");
         // Before the folder is touched and the network built: libtorch fails an impossible allocation with a crash.
-        MemoryBudget.Require(EstimateMemory(settings, train, test), "the network's parameters, optimizer state, activations and data",
+        MemoryBudget.Require(EstimateMemory(settings, train, test, otherTests), "the network's parameters, optimizer state, activations and data",
             "use a smaller network, a smaller batch or a coarser grid");
-        // The model and trainer check the architecture against the grid (modes it cannot resolve, for one): before writing.
+        // The model and trainer check the architecture against the grid (modes it cannot resolve) and the targets of every
+        // data set before the folder is touched.
         using var model = new OperatorModel(Specify(settings, train));
         using var trainer = new OperatorTrainer(model, train, test, settings.Training,
-            settings.Physics is { } physics ? OperatorPhysics.Create(physics) : null);
+            settings.Physics is { } physics ? OperatorPhysics.Create(physics) : null, otherTests);
         var run = new RunFolder(folder);
         string checkpoint = run.Checkpoint;
         if (resume)
@@ -114,6 +130,9 @@ public static class OperatorRun
             if (!RunFolder.Same(same, settings))
                 throw new ArgumentException($"A resumed run continues with the settings it was started with ({folder}/{RunFolder.SettingsFile}); "
                     + "only Epochs can change.");
+            foreach (var file in stored.TestData)
+                if (DataFingerprint.Of(file.Path).DifferenceFrom(file) is { } difference)
+                    throw new ArgumentException($"The run in {folder} cannot be resumed: {difference}.");
             if (settings.Training.Epochs < stored.Training.Epochs)
                 throw new ArgumentException($"A resumed run can have more Epochs than its {stored.Training.Epochs}, not {settings.Training.Epochs}.");
             if (settings.Training.Epochs != stored.Training.Epochs) run.Restore(settings);
@@ -131,22 +150,26 @@ public static class OperatorRun
         var prediction = OperatorTrainer.Predict(model, test, settings.Training.BatchSize);
         double testError = MeanRelativeL2(prediction, test);
         double testSquare = prediction.Zip(test.Targets, (p, t) => (p - t) * (p - t)).Average();
-        var result = new OperatorRunResult(trainError, testError, testSquare, model.ParameterCount, trainer.Epoch, wall, resumedFrom);
-
+        // No checkpoint after 0 epochs.
+        List<string> outputs = File.Exists(checkpoint) ? [OperatorModel.FileName, RunFolder.CheckpointFile] : [OperatorModel.FileName];
         model.Save(run.File(OperatorModel.FileName));
-        WriteHistory(run, trainer.History);
-        PlotSamples(folder, test, prediction, "test");
-        WriteRecord(run, settings, model, train, test, trainer.History, result);
+        outputs.AddRange(WriteHistory(run, trainer.History));
+        outputs.AddRange(PlotSamples(folder, test, prediction, "test"));
+        outputs.Add(RunFolder.RunFile);
+        var result = new OperatorRunResult(trainError, testError, testSquare, model.ParameterCount, trainer.Epoch, wall, resumedFrom,
+            trainer.EvaluateTests(), outputs);
+        WriteRecord(run, settings, model, train, test, trainer, result);
         return result;
     }
 
     /// <summary>
     /// A rough upper bound on the bytes a run needs (float32): the data as tensors, and the larger of building the network
-    /// (its parameters and the transient draws) and training it (parameters, gradients, Adam's two moments and their
-    /// copies while a checkpoint is written, and the activations of a batch; a physics-informed loss keeps derivative
+    /// (its parameters and the transient draws) and training it (parameters, gradients, Adam's two moments, their
+    /// copies while a checkpoint is written and at the start of an epoch, and the activations of a batch; a physics-informed loss keeps derivative
     /// graphs, about 16 times the activations).
     /// </summary>
-    public static long EstimateMemory(OperatorRunSettings settings, OperatorDataset train, OperatorDataset test)
+    public static long EstimateMemory(OperatorRunSettings settings, OperatorDataset train, OperatorDataset test,
+        IReadOnlyList<NamedDataset>? otherTests = null)
     {
         var architecture = settings.Architecture;
         double parameters = architecture.EstimateParameters();
@@ -154,8 +177,10 @@ public static class OperatorRun
         double activations = settings.Physics is null
             ? architecture.EstimateActivations(train.Grid, batch)
             : 16.0 * batch * architecture.EstimateActivations(train.Grid, 1);
-        double data = (double)train.Inputs.Length + train.Targets.Length + test.Inputs.Length + test.Targets.Length;
-        double values = data + Math.Max(parameters + architecture.EstimateConstruction(), 6 * parameters + activations);
+        double data = (double)train.Inputs.Length + train.Targets.Length + test.Inputs.Length + test.Targets.Length
+            + (otherTests ?? []).Sum(t => 2.0 * t.Data.Inputs.Length);
+        // Parameters, gradients, Adam's moments, their copies at a checkpoint, and the epoch-start copy a divergence rolls back to.
+        double values = data + Math.Max(parameters + architecture.EstimateConstruction(), 9 * parameters + activations);
         return MemoryBudget.Saturated(sizeof(float) * values);
     }
 
@@ -169,24 +194,39 @@ public static class OperatorRun
         return sum / data.Count;
     }
 
-    private static void WriteHistory(RunFolder run, IReadOnlyList<EpochRecord> history)
+    /// <summary>history.csv and, when there is something to draw, error.png; returns the names of the files written.</summary>
+    private static List<string> WriteHistory(RunFolder run, IReadOnlyList<EpochRecord> history)
     {
-        var csv = new StringBuilder("epoch,train_loss,test_relative_l2,test_mse,learning_rate,seconds\n");
+        var others = history.FirstOrDefault()?.OtherTests ?? [];
+        var csv = new StringBuilder("epoch,train_loss,test_relative_l2,test_relative_h1,test_mse,learning_rate,seconds,recoveries");
+        foreach (var t in others) csv.Append(CultureInfo.InvariantCulture, $",{ColumnName(t.Name)}_relative_l2,{ColumnName(t.Name)}_relative_h1");
+        csv.Append('\n');
         foreach (var r in history)
-            csv.Append(CultureInfo.InvariantCulture,
-                $"{r.Epoch},{r.TrainLoss:R},{r.TestRelativeL2:R},{r.TestMeanSquare:R},{r.LearningRate:R},{r.Seconds:F3}\n");
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"{r.Epoch},{r.TrainLoss:R},{r.TestRelativeL2:R},{r.TestRelativeH1:R},{r.TestMeanSquare:R},"
+                + $"{r.LearningRate:R},{r.Seconds:F3},{r.Recoveries}");
+            foreach (var t in r.OtherTests ?? []) csv.Append(CultureInfo.InvariantCulture, $",{t.RelativeL2:R},{t.RelativeH1:R}");
+            csv.Append('\n');
+        }
         run.WriteText("history.csv", csv.ToString());
-        if (history.Count == 0) return;
+        if (history.Count == 0) return ["history.csv"];
         var epochs = history.Select(r => (double)r.Epoch).ToArray();
         var series = new List<(string, double[], double[])>();
         if (history.All(r => r.TrainLoss > 0)) series.Add(("train loss", epochs, history.Select(r => r.TrainLoss).ToArray()));
         if (history.All(r => r.TestRelativeL2 > 0)) series.Add(("test relative L2", epochs, history.Select(r => r.TestRelativeL2).ToArray()));
-        if (series.Count > 0) Plots.Lines(run.File("error.png"), "Training loss and test error", "epoch", "error", series, logY: true);
+        if (series.Count == 0) return ["history.csv"];
+        Plots.Lines(run.File("error.png"), "Training loss and test error", "epoch", "error", series, logY: true);
+        return ["history.csv", "error.png"];
     }
 
-    /// <summary>Prediction, truth and error of the first few samples: curves in 1D, heatmaps in 2D.</summary>
-    public static void PlotSamples(string folder, OperatorDataset data, double[] prediction, string prefix)
+    /// <summary>A test file's name as a CSV column: its file name without extension, other characters than letters and digits as _.</summary>
+    private static string ColumnName(string path) =>
+        new([.. Path.GetFileNameWithoutExtension(path).Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_')]);
+
+    /// <summary>Prediction, truth and error of the first few samples: curves in 1D, heatmaps in 2D; returns the names of the files written.</summary>
+    public static List<string> PlotSamples(string folder, OperatorDataset data, double[] prediction, string prefix)
     {
+        List<string> written = [];
         int points = data.PointsPerSample;
         for (int s = 0; s < Math.Min(PlottedSamples, data.Count); s++)
         {
@@ -200,15 +240,20 @@ public static class OperatorRun
                 var x = data.Coordinates[0];
                 Plots.Lines(Path.Combine(folder, $"{prefix}_sample_{s}.png"), title, "x", "u",
                     [("truth", x, truth), ("prediction", x, predicted), ("prediction - truth", x, error)]);
+                written.Add($"{prefix}_sample_{s}.png");
             }
             else
             {
                 var (x, y) = (data.Coordinates[0], data.Coordinates[1]);
                 foreach (var (name, values, signed) in new[] { ("prediction", predicted, false), ("truth", truth, false), ("error", error, true) })
+                {
                     Plots.Heatmap(Path.Combine(folder, $"{prefix}_sample_{s}_{name}.png"), x, y, Transposed(values, x.Length, y.Length),
                         $"{title}: {name}", "x", "y", symmetricColorScale: signed);
+                    written.Add($"{prefix}_sample_{s}_{name}.png");
+                }
             }
         }
+        return written;
     }
 
     /// <summary>Values stored [x index, y index] as the [y, x] array a heatmap draws.</summary>
@@ -221,8 +266,9 @@ public static class OperatorRun
     }
 
     private static void WriteRecord(RunFolder run, OperatorRunSettings settings, OperatorModel model, OperatorDataset train, OperatorDataset test,
-        IReadOnlyList<EpochRecord> history, OperatorRunResult result)
+        OperatorTrainer trainer, OperatorRunResult result)
     {
+        var history = trainer.History;
         var spectral = model.Fno?.SpectralLayers.Select(l => l.Weights).ToList();
         var record = new
         {
@@ -235,6 +281,10 @@ public static class OperatorRun
             TrainRelativeL2 = result.TrainRelativeL2,
             TestRelativeL2 = result.TestRelativeL2,
             TestMse = result.TestMeanSquare,
+            // The held-out split first, then each test file: relative L2 and H1 (with the differences below) and MSE.
+            Tests = result.Tests,
+            H1Differences = settings.Training.H1,
+            Recoveries = trainer.Recoveries,
             Epochs = result.Epochs,
             ResumedFromEpoch = result.ResumedFromEpoch,
             WallSeconds = result.WallSeconds,

@@ -11,7 +11,7 @@ public class GenerateCommandTests
     [InlineData("Resolution 100000 is not supported for burgers: use a power of two from 16 to 8192",
         "burgers", "--samples", "2", "--resolution", "100000")]
     [InlineData("Resolution 1000 is not supported for burgers", "burgers", "--samples", "2", "--resolution", "1000")]
-    [InlineData("Resolution 100 is not supported for darcy: use 85, 106, 141, 211, 421", "darcy", "--samples", "2", "--resolution", "100")]
+    [InlineData("Resolution 500 is not supported for darcy: use 3 to 421", "darcy", "--samples", "2", "--resolution", "500")]
     [InlineData("allen-cahn is a single trajectory", "allen-cahn", "--samples", "4", "--resolution", "64")]
     [InlineData("--samples is required for burgers", "burgers")]
     [InlineData("--samples 2000000000 is more than the 10,000,000 one run can have: it would need about 60 TiB of disk per shard",

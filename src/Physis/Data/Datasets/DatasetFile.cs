@@ -62,7 +62,7 @@ public sealed record DatasetHeader(
 }
 
 /// <summary>
-/// HDF5 dataset files in the PDEBench layout: float64 datasets <c>input</c> [N, nx(, ny)], <c>tensor</c>
+/// HDF5 dataset files in the PDEBench layout: float64 (read also as float32) datasets <c>input</c> [N, nx(, ny)], <c>tensor</c>
 /// [N, nt, nx(, ny)], <c>x-coordinate</c>, <c>y-coordinate</c> (2D) and <c>t-coordinate</c>; on the root group the
 /// attributes pde, equation, seed, generator_version, sample_start, sample_end, samples_total and one float64
 /// attribute per parameter. Every file is written to a temporary file and renamed, so none is ever half-written.
@@ -129,7 +129,7 @@ public static class DatasetFile
     {
         using var file = Open(path);
         var header = ReadHeader(file, path);
-        return (header, file.Dataset(Input).Read<double[]>(), file.Dataset(Tensor).Read<double[]>());
+        return (header, Values(file, Input, path), Values(file, Tensor, path));
     }
 
     /// <summary>Header and the first <paramref name="count"/> samples (fewer if the file has fewer), without reading the rest.</summary>
@@ -140,8 +140,8 @@ public static class DatasetFile
         count = Math.Min(count, header.Count);
         var (inputDims, tensorDims) = Dimensions(header);
         return (header,
-            file.Dataset(Input).Read<double[]>(fileSelection: Slab(inputDims, 0, count), memoryDims: [(ulong)(count * header.InputLength)]),
-            file.Dataset(Tensor).Read<double[]>(fileSelection: Slab(tensorDims, 0, count), memoryDims: [(ulong)(count * header.TensorLength)]));
+            Values(file, Input, path, Slab(inputDims, 0, count), [(ulong)(count * header.InputLength)]),
+            Values(file, Tensor, path, Slab(tensorDims, 0, count), [(ulong)(count * header.TensorLength)]));
     }
 
     private static NativeFile Open(string path)
@@ -175,9 +175,9 @@ public static class DatasetFile
                 file.Attribute("sample_end").Read<long>(),
                 file.Attribute("samples_total").Read<long>(),
                 inputDims.Skip(1).Select(d => (int)d).ToArray(),
-                file.Dataset(X).Read<double[]>(),
-                file.LinkExists(Y) ? file.Dataset(Y).Read<double[]>() : null,
-                file.Dataset(T).Read<double[]>());
+                Values(file, X, path),
+                file.LinkExists(Y) ? Values(file, Y, path) : null,
+                Values(file, T, path));
             var (expectedInput, expectedTensor) = Dimensions(header);
             if (!inputDims.SequenceEqual(expectedInput) || !file.Dataset(Tensor).Space.Dimensions.SequenceEqual(expectedTensor))
                 throw new InvalidDataException($"{path}: the input or tensor shape does not match its {header.Count} samples, "
@@ -189,6 +189,10 @@ public static class DatasetFile
             throw new InvalidDataException($"{path} is not a Physis dataset file ({e.Message}).", e);
         }
     }
+
+    /// <summary>A float64 or float32 dataset of the file as float64.</summary>
+    private static double[] Values(NativeFile file, string name, string path, Selection? fileSelection = null, ulong[]? memoryDims = null) =>
+        OperatorDataset.ReadValues(file.Dataset(name), name, path, fileSelection, memoryDims);
 
     private static (ulong[] Input, ulong[] Tensor) Dimensions(DatasetHeader header)
     {

@@ -49,6 +49,23 @@ public record FnoSettings : OperatorArchitecture
 
     public override nn.Module Create(int seed) => new FourierNeuralOperator(this, seed);
 
+    /// <summary>
+    /// <see cref="Modes"/> from neuraloperator's n_modes, the total count of frequencies kept per axis: an even total M on an
+    /// axis but the last keeps -M/2 .. M/2 - 1, which is M/2 here; on the last axis, which the real FFT halves, it keeps
+    /// 0 .. floor(M/2), which is floor(M/2) + 1 here. An odd total on an axis but the last (neuraloperator then keeps
+    /// -(M-1)/2 .. (M-1)/2) has no equal here and is refused.
+    /// </summary>
+    public static int[] ModesFromTotal(IReadOnlyList<int> totals)
+    {
+        if (totals.Count == 0 || totals.Any(m => m <= 0))
+            throw new ArgumentException($"ModesTotal needs a positive count per dimension; got [{string.Join(", ", totals)}].");
+        for (int j = 0; j < totals.Count - 1; j++)
+            if (totals[j] % 2 != 0)
+                throw new ArgumentException($"ModesTotal {totals[j]} on axis {j}: an axis but the last keeps as many negative as non-negative "
+                    + "frequencies here, so its total must be even (neuraloperator keeps one more frequency for an odd total).");
+        return [.. totals.Select((m, j) => j < totals.Count - 1 ? m / 2 : m / 2 + 1)];
+    }
+
     public override long EstimateParameters()
     {
         double width = Width, lifted = InChannels + (PositionalFeatures ? Modes.Length : 0);
@@ -154,7 +171,11 @@ public sealed class FourierNeuralOperator : nn.Module<Tensor, Tensor>, IGridOper
     /// <summary>Throws a clear error unless this model can evaluate on a grid of these sizes.</summary>
     public void CheckResolution(IReadOnlyList<long> grid) => spectral[0].CheckResolution(grid);
 
-    public override Tensor forward(Tensor x)
+    /// <summary>The output with grid features linspace(0, 1, n) per axis.</summary>
+    public override Tensor forward(Tensor x) => forward(x, null);
+
+    /// <param name="coordinates">The grid's coordinates per axis as grid features (null: linspace(0, 1, n)).</param>
+    public Tensor forward(Tensor x, IReadOnlyList<Tensor>? coordinates)
     {
         int d = Dimension;
         if (x.dim() != d + 2 || x.shape[1] != Settings.InChannels)
@@ -162,7 +183,7 @@ public sealed class FourierNeuralOperator : nn.Module<Tensor, Tensor>, IGridOper
                 + $"got [{string.Join(", ", x.shape)}].");
         long[] grid = [.. x.shape.Skip(2)];
         CheckResolution(grid);
-        var h = Settings.PositionalFeatures ? cat([x, GridFeatures(x.shape[0], grid, x.dtype, x.device)], 1) : x;
+        var h = Settings.PositionalFeatures ? cat([x, GridFeatures(x.shape[0], grid, x.dtype, x.device, coordinates)], 1) : x;
         h = lifting.forward(h);
         long[] padding = [.. grid.Select(n => (long)Math.Round(Settings.Padding * n))];
         if (padding.Any(p => p > 0))
@@ -177,16 +198,20 @@ public sealed class FourierNeuralOperator : nn.Module<Tensor, Tensor>, IGridOper
         return projectionOut.forward(nn.functional.gelu(projectionHidden.forward(h)));
     }
 
-    /// <summary>Coordinates linspace(0, 1, n) along each axis, broadcast to [B, d, n1, ..., nd].</summary>
-    internal static Tensor GridFeatures(long batch, long[] grid, ScalarType dtype, Device device)
+    /// <summary>The coordinates along each axis (linspace(0, 1, n) when none are given), broadcast to [B, d, n1, ..., nd].</summary>
+    internal static Tensor GridFeatures(long batch, long[] grid, ScalarType dtype, Device device, IReadOnlyList<Tensor>? coordinates = null)
     {
         int d = grid.Length;
+        if (coordinates is not null && (coordinates.Count != d || coordinates.Select(c => c.numel()).Where((n, j) => n != grid[j]).Any()))
+            throw new ArgumentException($"The grid coordinates have [{string.Join(", ", coordinates.Select(c => c.numel()))}] points per axis; "
+                + $"the input has [{string.Join(", ", grid)}].");
         var features = new Tensor[d];
         for (int j = 0; j < d; j++)
         {
             long[] shape = [.. Enumerable.Repeat(1L, d)];
             shape[j] = grid[j];
-            features[j] = linspace(0, 1, grid[j], dtype: dtype, device: device).reshape(shape).expand(grid);
+            var axis = coordinates?[j].to(dtype, device) ?? linspace(0, 1, grid[j], dtype: dtype, device: device);
+            features[j] = axis.reshape(shape).expand(grid);
         }
         return stack(features, 0).unsqueeze(0).expand([batch, d, .. grid]);
     }

@@ -15,4 +15,10 @@ public interface IGridOperator
     void CheckResolution(IReadOnlyList<long> grid);
 
     Tensor forward(Tensor x);
+
+    /// <summary>
+    /// <see cref="forward(Tensor)"/> on the grid with these coordinates (one 1D tensor per axis), which an operator with
+    /// positional features takes as its grid features; the others ignore them.
+    /// </summary>
+    Tensor forward(Tensor x, IReadOnlyList<Tensor> coordinates) => forward(x);
 }

@@ -160,7 +160,11 @@ public sealed class LatentSpectralModel : nn.Module<Tensor, Tensor>, IGridOperat
                 $"{multiple} points per axis (patches x 2^(scales - 1)); got [{string.Join(", ", grid)}].");
     }
 
-    public override Tensor forward(Tensor x)
+    /// <summary>The output with grid features linspace(0, 1, n) per axis.</summary>
+    public override Tensor forward(Tensor x) => forward(x, null);
+
+    /// <param name="coordinates">The grid's coordinates per axis as grid features (null: linspace(0, 1, n)).</param>
+    public Tensor forward(Tensor x, IReadOnlyList<Tensor>? coordinates)
     {
         int d = Dimension;
         if (x.dim() != d + 2 || x.shape[1] != Settings.InChannels)
@@ -168,7 +172,7 @@ public sealed class LatentSpectralModel : nn.Module<Tensor, Tensor>, IGridOperat
                 + $"got [{string.Join(", ", x.shape)}].");
         long[] grid = [.. x.shape.Skip(2)];
         CheckResolution(grid);
-        var h = Settings.PositionalFeatures ? cat([x, FourierNeuralOperator.GridFeatures(x.shape[0], grid, x.dtype, x.device)], 1) : x;
+        var h = Settings.PositionalFeatures ? cat([x, FourierNeuralOperator.GridFeatures(x.shape[0], grid, x.dtype, x.device, coordinates)], 1) : x;
         h = lifting.forward(h);
         // Replicate rather than zero padding: the padded strip then continues the field instead of adding an artificial edge.
         int multiple = Settings.GridMultiple;

@@ -18,6 +18,11 @@ public sealed record OperatorModelSpec
     /// <summary>Points per axis of the training data.</summary>
     public required int[] TrainingGrid { get; init; }
     public int Seed { get; init; }
+    /// <summary>
+    /// Grid features are the data's coordinates; false in models saved before this setting, whose features were
+    /// linspace(0, 1, n) per axis whatever the data's grid.
+    /// </summary>
+    public bool CoordinateFeatures { get; init; }
 }
 
 /// <summary>
@@ -70,11 +75,14 @@ public sealed class OperatorModel : IDisposable
     }
 
     /// <summary>Outputs [B, n...] for inputs [B, n...] (physical units) on the grid with these coordinates.</summary>
-    public Tensor Forward(Tensor inputs, Tensor queryPoints)
+    /// <param name="queryPoints">The grid points [P, d] (<see cref="QueryPoints"/>), where a DeepONet evaluates.</param>
+    /// <param name="axes">The coordinates per axis (<see cref="Axes"/>), a grid operator's grid features.</param>
+    public Tensor Forward(Tensor inputs, Tensor queryPoints, IReadOnlyList<Tensor> axes)
     {
         var encoded = Spec.InputNormaliser.Encode(inputs);
         Tensor raw;
-        if (GridOperator is { } grid) raw = grid.forward(encoded.unsqueeze(1)).squeeze(1);
+        if (GridOperator is { } grid)
+            raw = (Spec.CoordinateFeatures ? grid.forward(encoded.unsqueeze(1), axes) : grid.forward(encoded.unsqueeze(1))).squeeze(1);
         else
         {
             long batch = inputs.shape[0];
@@ -98,6 +106,9 @@ public sealed class OperatorModel : IDisposable
                 (points[2 * (i * ny + j)], points[2 * (i * ny + j) + 1]) = ((float)coordinates[0][i], (float)coordinates[1][j]);
         return tensor(points, [nx * ny, 2]);
     }
+
+    /// <summary>The coordinates of each axis as float32 tensors.</summary>
+    public static Tensor[] Axes(IReadOnlyList<double[]> coordinates) => [.. coordinates.Select(c => tensor(c, ScalarType.Float32))];
 
     public IEnumerable<(string Name, Tensor Value)> NamedParameters() =>
         Network.named_parameters().Select(p => (p.name, (Tensor)p.parameter));

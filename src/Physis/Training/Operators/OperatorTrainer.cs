@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using Physis.Data;
 using Physis.Infrastructure;
@@ -11,23 +12,48 @@ namespace Physis.Training.Operators;
 /// <summary>How a DeepONet sees the data: every function at every grid point, or each function at its own random points.</summary>
 public enum DeepOnetLayout { Cartesian, Triple }
 
+/// <summary>The optimizer of operator training; both take <see cref="OperatorTrainingSettings.WeightDecay"/>, in their own way.</summary>
+public enum OperatorOptimizer
+{
+    /// <summary>Adam with the weight decay as an L2 term added to the gradient (PyTorch's Adam weight_decay).</summary>
+    Adam,
+    /// <summary>AdamW: the weight decay shrinks the parameters apart from the gradient (PyTorch's AdamW weight_decay).</summary>
+    AdamW,
+}
+
 public sealed record OperatorTrainingSettings
 {
+    /// <summary>
+    /// A batch loss above this multiple of the lowest loss so far (the epoch means before, the batch losses of the epoch)
+    /// counts as a divergence.
+    /// </summary>
+    public const double ExplodingFactor = 1e3;
+
     public int Epochs { get; init; } = 500;
     public int BatchSize { get; init; } = 20;
     /// <summary>
-    /// Adam's learning rate per epoch: the rate is held through each epoch's batches (default: 1e-3, halved every 50
-    /// epochs). A <see cref="LearningRateSchedule.Cosine"/> schedule over the whole run has <see cref="Epochs"/> as its period.
+    /// The learning rate per epoch: the rate is held through each epoch's batches (default: 1e-3, halved every 50
+    /// epochs). A <see cref="LearningRateSchedule.Cosine"/> schedule has its own period, which need not be <see cref="Epochs"/>.
     /// </summary>
     public LearningRateSchedule Schedule { get; init; } = new LearningRateSchedule.Step(1e-3, StepEvery: 50, StepFactor: 0.5);
-    /// <summary>L2 penalty added to the gradient (PyTorch Adam's weight_decay).</summary>
+    public OperatorOptimizer Optimizer { get; init; } = OperatorOptimizer.Adam;
+    /// <summary>Adam: L2 penalty added to the gradient; AdamW: decoupled decay of the parameters.</summary>
     public double WeightDecay { get; init; } = 1e-4;
     public OperatorLoss Loss { get; init; } = OperatorLoss.RelativeL2;
+    /// <summary>The differences of the H1 loss and of the test H1 error.</summary>
+    public H1Differences H1 { get; init; } = H1Differences.OneSided;
+    /// <summary>Take the data loss between normalised prediction and normalised target instead of in physical units.</summary>
+    public bool NormalisedLoss { get; init; }
     public DeepOnetLayout Layout { get; init; } = DeepOnetLayout.Cartesian;
     /// <summary>Triple layout: random grid points per function and epoch.</summary>
     public int PointsPerFunction { get; init; } = 10;
     /// <summary>Weight of the data loss; with a physics-informed loss, 0 trains from the equation alone.</summary>
     public double DataWeight { get; init; } = 1;
+    /// <summary>
+    /// Divergences (a non-finite batch loss, or one above <see cref="ExplodingFactor"/> times the lowest loss so far)
+    /// that a run survives: each rolls back to the start of the epoch and halves the learning rate.
+    /// </summary>
+    public int MaxRecoveries { get; init; } = 3;
     public int Seed { get; init; }
 
     public void Validate()
@@ -36,42 +62,63 @@ public sealed record OperatorTrainingSettings
         if (BatchSize <= 0) throw new ArgumentException($"BatchSize must be positive; got {BatchSize}.");
         if (Schedule is null) throw new ArgumentException("Schedule is missing: give a learning-rate schedule.");
         Schedule.Validate();
+        if (!Enum.IsDefined(Optimizer)) throw new ArgumentException($"Unknown Optimizer {Optimizer}.");
         if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay)) throw new ArgumentException($"WeightDecay cannot be negative; got {WeightDecay}.");
+        if (!Enum.IsDefined(H1)) throw new ArgumentException($"Unknown H1 differences {H1}.");
         if (PointsPerFunction <= 0) throw new ArgumentException($"PointsPerFunction must be positive; got {PointsPerFunction}.");
         if (!(DataWeight >= 0) || !double.IsFinite(DataWeight)) throw new ArgumentException($"DataWeight cannot be negative; got {DataWeight}.");
+        if (MaxRecoveries < 0) throw new ArgumentException($"MaxRecoveries cannot be negative; got {MaxRecoveries}.");
     }
 }
 
-/// <summary>One epoch's figures: mean training loss over its batches, test errors after it, and its training time.</summary>
-public sealed record EpochRecord(int Epoch, double TrainLoss, double TestRelativeL2, double TestMeanSquare, double LearningRate, double Seconds);
+/// <summary>Errors of the model on one test set after an epoch, in physical units: mean relative L2 and H1 per sample, and the MSE.</summary>
+public sealed record TestErrors(string Name, double RelativeL2, double RelativeH1, double MeanSquare);
+
+/// <summary>
+/// One epoch's figures: mean training loss over its batches, errors on the held-out split after it (and on each further
+/// test set), the learning rate it ran at, its training time, and how many divergences were rolled back in it.
+/// </summary>
+public sealed record EpochRecord(int Epoch, double TrainLoss, double TestRelativeL2, double TestMeanSquare, double LearningRate, double Seconds,
+    double TestRelativeH1 = double.NaN, IReadOnlyList<TestErrors>? OtherTests = null, int Recoveries = 0);
+
+/// <summary>A divergence rolled back: where it happened, the loss, and the learning-rate factor the epoch is retried with.</summary>
+public sealed record RecoveryRecord(int Epoch, int Batch, double Loss, string Reason, double RateScale);
+
+/// <summary>A test set evaluated after every epoch, named in the history (the file it came from).</summary>
+public sealed record NamedDataset(string Name, OperatorDataset Data);
 
 public interface IOperatorTrainingCallback
 {
     void OnBatch(int epoch, int batch, int batches, double loss);
     void OnEpoch(EpochRecord record, int epochs);
+    void OnRecovery(RecoveryRecord recovery) { }
 }
 
 /// <summary>
-/// Mini-batch training of an <see cref="OperatorModel"/> with Adam (weight decay as an L2 gradient term, learning rate
-/// decayed per epoch). Every epoch shuffles with a generator seeded by (seed, epoch), so a run resumed from a checkpoint
-/// continues exactly as an uninterrupted one; every step runs in a dispose scope.
+/// Mini-batch training of an <see cref="OperatorModel"/> with Adam or AdamW (learning rate decayed per epoch). Every
+/// epoch shuffles with a generator seeded by (seed, epoch), so a run resumed from a checkpoint continues exactly as an
+/// uninterrupted one; every step runs in a dispose scope. A divergence rolls the model and optimizer back to the start
+/// of the epoch and retries it at half the learning rate, at most <see cref="OperatorTrainingSettings.MaxRecoveries"/> times.
 /// </summary>
 public sealed class OperatorTrainer : IDisposable
 {
     private readonly OperatorModel model;
     private readonly OperatorTrainingSettings settings;
-    private readonly Tensor trainInputs, trainTargets, queryPoints;
-    private readonly Tensor? testInputs, testTargets;
+    private readonly DataTensors trainSet;
+    private readonly DataTensors? test;
+    private readonly List<DataTensors> otherTests = new();
     private readonly List<Parameter> parameters;
     private readonly Adam optimizer;
     private readonly List<EpochRecord> history = new();
+    private readonly List<RecoveryRecord> recoveries = new();
     private readonly int spatialDimensions;
     private readonly PhysicsInformedOperatorLoss? physics;
     private readonly IReadOnlyList<double[]> coordinates;
 
     /// <param name="physics">Adds a PDE residual loss (physics-informed DeepONet) to the data loss.</param>
+    /// <param name="otherTests">Further test sets, possibly on other grids, evaluated after every epoch.</param>
     public OperatorTrainer(OperatorModel model, OperatorDataset train, OperatorDataset? test, OperatorTrainingSettings settings,
-        PhysicsInformedOperatorLoss? physics = null)
+        PhysicsInformedOperatorLoss? physics = null, IReadOnlyList<NamedDataset>? otherTests = null)
     {
         settings.Validate();
         TensorEngine.ConfigureDefault();
@@ -84,20 +131,29 @@ public sealed class OperatorTrainer : IDisposable
         model.CheckGrid(train.Grid);
         if (test is not null && !test.Grid.SequenceEqual(train.Grid))
             throw new ArgumentException($"Train and test grids differ: [{string.Join(", ", train.Grid)}] and [{string.Join(", ", test.Grid)}].");
+        if (settings.Loss != OperatorLoss.MeanSquare && settings.DataWeight > 0) train.RequireNonZeroTargets("training");
+        test?.RequireNonZeroTargets("test");
+        foreach (var other in otherTests ?? [])
+        {
+            model.CheckGrid(other.Data.Grid);
+            other.Data.RequireNonZeroTargets(other.Name);
+        }
         spatialDimensions = train.Dimension;
-        (trainInputs, trainTargets) = (ToTensor(train.Inputs, train), ToTensor(train.Targets, train));
-        if (test is not null) (testInputs, testTargets) = (ToTensor(test.Inputs, test), ToTensor(test.Targets, test));
-        queryPoints = OperatorModel.QueryPoints(train.Coordinates);
+        trainSet = new DataTensors("train", train);
+        if (test is not null) this.test = new DataTensors("test", test);
+        foreach (var other in otherTests ?? []) this.otherTests.Add(new DataTensors(other.Name, other.Data));
         parameters = [.. model.Network.parameters()];
         BatchesPerEpoch = (train.Count + settings.BatchSize - 1) / settings.BatchSize;
         // The schedule counts epochs: every batch of an epoch takes the epoch's rate.
-        optimizer = new Adam(parameters, settings.Schedule, iterationsPerEpoch: BatchesPerEpoch);
+        optimizer = new Adam(parameters, settings.Schedule, iterationsPerEpoch: BatchesPerEpoch,
+            decoupledWeightDecay: settings.Optimizer == OperatorOptimizer.AdamW ? settings.WeightDecay : 0);
     }
 
     public int BatchesPerEpoch { get; }
     /// <summary>Epochs completed.</summary>
     public int Epoch { get; private set; }
     public IReadOnlyList<EpochRecord> History => history;
+    public IReadOnlyList<RecoveryRecord> Recoveries => recoveries;
     public string? CheckpointPath { get; private set; }
     public int CheckpointEvery { get; private set; }
 
@@ -111,30 +167,25 @@ public sealed class OperatorTrainer : IDisposable
     public void Train(IOperatorTrainingCallback? callback = null)
     {
         model.Network.train();
-        long samples = trainInputs.shape[0];
         while (Epoch < settings.Epochs)
         {
             var clock = Stopwatch.StartNew();
-            using var generator = new Generator((ulong)(settings.Seed * 1_000_003L + Epoch));
-            using var order = randperm(samples, generator: generator);
-            double lossSum = 0;
-            for (int b = 0; b < BatchesPerEpoch; b++)
+            int recoveriesBefore = recoveries.Count;
+            var start = Snapshot();
+            double? lossSum;
+            try
             {
-                double loss;
-                using (var scope = NewDisposeScope())
-                {
-                    var rows = order.narrow(0, b * settings.BatchSize, Math.Min(settings.BatchSize, samples - b * settings.BatchSize));
-                    loss = optimizer.Step(new LossObjective(() => Step(rows, generator))) ? optimizer.LastLoss : double.NaN;
-                }
-                if (!double.IsFinite(loss))
-                    throw new InvalidOperationException($"The training loss became {loss} in epoch {Epoch + 1}, batch {b + 1}: "
-                        + "lower the learning rate or check the data scale.");
-                lossSum += loss;
-                callback?.OnBatch(Epoch + 1, b + 1, BatchesPerEpoch, loss);
+                while ((lossSum = RunEpoch(callback)) is null) Restore(start);
+            }
+            finally
+            {
+                foreach (var t in start.Values) t.Dispose();
             }
             double seconds = clock.Elapsed.TotalSeconds;
-            var (relative, meanSquare) = testInputs is null ? (double.NaN, double.NaN) : Evaluate(testInputs, testTargets!);
-            var record = new EpochRecord(Epoch + 1, lossSum / BatchesPerEpoch, relative, meanSquare, settings.Schedule.RateAt(Epoch), seconds);
+            var errors = test is null ? new TestErrors("test", double.NaN, double.NaN, double.NaN) : Evaluate(test);
+            var record = new EpochRecord(Epoch + 1, lossSum.Value / BatchesPerEpoch, errors.RelativeL2, errors.MeanSquare,
+                optimizer.StepScale * settings.Schedule.RateAt(Epoch), seconds, errors.RelativeH1,
+                otherTests.Count == 0 ? null : [.. otherTests.Select(Evaluate)], recoveries.Count - recoveriesBefore);
             history.Add(record);
             Epoch++;
             callback?.OnEpoch(record, settings.Epochs);
@@ -142,11 +193,73 @@ public sealed class OperatorTrainer : IDisposable
         }
     }
 
-    /// <summary>Loss on one batch with its gradient (plus the weight-decay term) left in the parameters.</summary>
+    /// <summary>
+    /// One pass over the training data; the sum of its batch losses, or null after a divergence, which halves the
+    /// learning rate (the caller rolls back). Throws once <see cref="OperatorTrainingSettings.MaxRecoveries"/> are used.
+    /// </summary>
+    private double? RunEpoch(IOperatorTrainingCallback? callback)
+    {
+        long samples = trainSet.Inputs.shape[0];
+        double best = history.Count == 0 ? double.PositiveInfinity : history.Min(r => r.TrainLoss);
+        using var generator = new Generator((ulong)(settings.Seed * 1_000_003L + Epoch));
+        using var order = randperm(samples, generator: generator);
+        double lossSum = 0;
+        for (int b = 0; b < BatchesPerEpoch; b++)
+        {
+            double loss;
+            using (var scope = NewDisposeScope())
+            {
+                var rows = order.narrow(0, b * settings.BatchSize, Math.Min(settings.BatchSize, samples - b * settings.BatchSize));
+                loss = optimizer.Step(new LossObjective(() => Step(rows, generator))) ? optimizer.LastLoss : double.NaN;
+            }
+            string? reason = !double.IsFinite(loss) ? "not finite"
+                : loss > OperatorTrainingSettings.ExplodingFactor * best
+                    ? string.Create(CultureInfo.InvariantCulture, $"above {OperatorTrainingSettings.ExplodingFactor:G} x the lowest loss {best:G4}")
+                    : null;
+            if (reason is not null)
+            {
+                string where = string.Create(CultureInfo.InvariantCulture,
+                    $"The training loss became {loss:G4} ({reason}) in epoch {Epoch + 1}, batch {b + 1}");
+                if (recoveries.Count >= settings.MaxRecoveries)
+                    throw new InvalidOperationException($"{where}, after {recoveries.Count} rollbacks with the learning rate halved each time: "
+                        + "lower the learning rate or check the data scale.");
+                optimizer.StepScale /= 2;
+                var recovery = new RecoveryRecord(Epoch + 1, b + 1, loss, reason, optimizer.StepScale);
+                recoveries.Add(recovery);
+                callback?.OnRecovery(recovery);
+                return null;
+            }
+            lossSum += loss;
+            best = Math.Min(best, loss);
+            callback?.OnBatch(Epoch + 1, b + 1, BatchesPerEpoch, loss);
+        }
+        return lossSum;
+    }
+
+    /// <summary>Parameters and optimizer state (copies), to roll back to.</summary>
+    private Dictionary<string, Tensor> Snapshot()
+    {
+        using var noGrad = no_grad();
+        var state = model.NamedParameters().ToDictionary(p => $"network/{p.Name}", p => p.Value.detach().clone());
+        foreach (var (name, t) in optimizer.SaveState()) state[$"optimizer/{name}"] = t;
+        return state;
+    }
+
+    /// <summary>Back to a <see cref="Snapshot"/>, keeping the optimizer's lowered rate.</summary>
+    private void Restore(Dictionary<string, Tensor> state)
+    {
+        model.LoadParameters(state, "the epoch's start");
+        double lowered = optimizer.StepScale;  // the optimizer's state holds its scale too: keep the lowered one
+        optimizer.LoadState(state.Where(t => t.Key.StartsWith("optimizer/")).ToDictionary(t => t.Key["optimizer/".Length..], t => t.Value));
+        optimizer.StepScale = lowered;
+    }
+
+    /// <summary>Loss on one batch with its gradient (plus the L2 weight-decay term of Adam) left in the parameters.</summary>
     private double Step(Tensor rows, Generator generator)
     {
-        var inputs = trainInputs.index_select(0, rows);
-        var targets = trainTargets.index_select(0, rows);
+        var inputs = trainSet.Inputs.index_select(0, rows);
+        var targets = trainSet.Targets.index_select(0, rows);
+        var queryPoints = trainSet.QueryPoints;
         Tensor loss;
         if (model.DeepOnet is not null && settings.Layout == DeepOnetLayout.Triple)
         {
@@ -156,52 +269,65 @@ public sealed class OperatorTrainer : IDisposable
             var flatTargets = targets.reshape(batch, -1).gather(1, picks);
             var functions = inputs.reshape(batch, 1, -1).expand(batch, k, -1).reshape(batch * k, -1);
             var prediction = model.ForwardPointwise(functions, queryPoints.index_select(0, picks.reshape(-1))).reshape(batch, k);
-            loss = OperatorLosses.Evaluate(settings.Loss == OperatorLoss.RelativeH1 ? OperatorLoss.RelativeL2 : settings.Loss, prediction,
-                flatTargets, 0);
+            loss = DataLoss(settings.Loss == OperatorLoss.RelativeH1 ? OperatorLoss.RelativeL2 : settings.Loss, prediction, flatTargets, 0);
         }
         else if (settings.DataWeight > 0)
-        {
-            var prediction = model.Forward(inputs, queryPoints);
-            loss = OperatorLosses.Evaluate(settings.Loss, prediction, targets, spatialDimensions);
-        }
+            loss = DataLoss(settings.Loss, model.Forward(inputs, queryPoints, trainSet.Axes), targets, spatialDimensions);
         else loss = zeros(1).squeeze();
         if (physics is not null)
             loss = loss * settings.DataWeight + physics.Evaluate(model, inputs.reshape(inputs.shape[0], -1), queryPoints, coordinates);
         loss.backward();
-        if (settings.WeightDecay > 0)
+        if (settings.Optimizer == OperatorOptimizer.Adam && settings.WeightDecay > 0)
             using (no_grad())
                 foreach (var p in parameters) p.grad?.add_(p, alpha: settings.WeightDecay);
         return loss.item<float>();
     }
 
+    private Tensor DataLoss(OperatorLoss loss, Tensor prediction, Tensor targets, int dimensions)
+    {
+        var output = model.Spec.OutputNormaliser;
+        return settings.NormalisedLoss
+            ? OperatorLosses.Evaluate(loss, output.Encode(prediction), output.Encode(targets), dimensions, settings.H1)
+            : OperatorLosses.Evaluate(loss, prediction, targets, dimensions, settings.H1);
+    }
+
     /// <summary>
-    /// Mean relative L2 error per sample and mean square error over a dataset, without gradients, in chunks of the
-    /// training batch: every intermediate of a chunk's forward pass lives until its dispose scope ends, so larger chunks
-    /// would raise the peak memory above what training needs.
+    /// Relative L2 and H1 errors per sample (their means) and the mean square error over a test set, without gradients,
+    /// in chunks of the training batch: every intermediate of a chunk's forward pass lives until its dispose scope ends,
+    /// so larger chunks would raise the peak memory above what training needs.
     /// </summary>
-    public (double RelativeL2, double MeanSquare) Evaluate(Tensor inputs, Tensor targets)
+    private TestErrors Evaluate(DataTensors set)
     {
         model.Network.eval();
         try
         {
             using var noGrad = no_grad();
-            long n = inputs.shape[0], chunk = settings.BatchSize;
-            double relative = 0, squares = 0;
+            long n = set.Inputs.shape[0], chunk = settings.BatchSize;
+            double relative = 0, sobolev = 0, squares = 0;
             for (long start = 0; start < n; start += chunk)
             {
                 using var scope = NewDisposeScope();
                 long count = Math.Min(chunk, n - start);
-                var truth = targets.narrow(0, start, count);
-                var prediction = model.Forward(inputs.narrow(0, start, count), queryPoints);
+                var truth = set.Targets.narrow(0, start, count);
+                var prediction = model.Forward(set.Inputs.narrow(0, start, count), set.QueryPoints, set.Axes);
                 relative += OperatorLosses.RelativeLp(prediction, truth).item<float>() * count;
+                sobolev += OperatorLosses.RelativeH1(prediction, truth, spatialDimensions, settings.H1).item<float>() * count;
                 squares += (prediction - truth).square().sum().item<float>();
             }
-            return (relative / n, squares / inputs.numel());
+            return new TestErrors(set.Name, relative / n, sobolev / n, squares / set.Inputs.numel());
         }
         finally { model.Network.train(); }
     }
 
-    public (double RelativeL2, double MeanSquare) EvaluateTrain() => Evaluate(trainInputs, trainTargets);
+    /// <summary>Errors on the held-out split (if any) and on every further test set, in that order.</summary>
+    public IReadOnlyList<TestErrors> EvaluateTests() => [.. (test is null ? otherTests : otherTests.Prepend(test)).Select(Evaluate)];
+
+    /// <summary>Mean relative L2 error per sample and mean square error on the training set.</summary>
+    public (double RelativeL2, double MeanSquare) EvaluateTrain()
+    {
+        var errors = Evaluate(trainSet);
+        return (errors.RelativeL2, errors.MeanSquare);
+    }
 
     /// <summary>Predictions [N, n...] for a dataset on the training grid, in float64, <paramref name="chunk"/> samples at a time.</summary>
     public static double[] Predict(OperatorModel model, OperatorDataset data, int chunk = 20)
@@ -210,29 +336,39 @@ public sealed class OperatorTrainer : IDisposable
         model.CheckGrid(data.Grid);
         model.Network.eval();
         using var noGrad = no_grad();
-        using var query = OperatorModel.QueryPoints(data.Coordinates);
-        using var inputs = ToTensor(data.Inputs, data);
+        using var set = new DataTensors("predict", data);
         var result = new double[data.Inputs.Length];
         int points = data.PointsPerSample;
         for (int start = 0; start < data.Count; start += chunk)
         {
             using var scope = NewDisposeScope();
             int count = Math.Min(chunk, data.Count - start);
-            var values = model.Forward(inputs.narrow(0, start, count), query).to(ScalarType.Float64).contiguous().data<double>();
-            values.CopyTo(result, start * points);
+            var values = model.Forward(set.Inputs.narrow(0, start, count), set.QueryPoints, set.Axes).to(ScalarType.Float64).contiguous();
+            values.data<double>().CopyTo(result, start * points);
         }
         return result;
     }
 
-    internal static Tensor ToTensor(double[] values, OperatorDataset data) =>
-        tensor(Array.ConvertAll(values, v => (float)v), [data.Count, .. data.Grid.Select(n => (long)n)]);
+    internal static Tensor ToTensor(double[] values, OperatorDataset data)
+    {
+        // Squared norms and H1 differences (up to 2 n |v| per axis) of a sample, summed in float32, must not overflow.
+        int d = data.Dimension, n = data.Grid.Max();
+        double limit = Math.Sqrt(float.MaxValue / (data.PointsPerSample * (1 + 4.0 * d * n * n)));
+        double largest = values.Max(Math.Abs);
+        if (largest > limit)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"The data hold values up to {largest:G3}, beyond the {limit:G3} whose squared norms on a [{string.Join(" x ", data.Grid)}] grid "
+                + $"float32 training and evaluation can sum without overflow; divide the data by a constant (relative errors do not change)."));
+        return tensor(Array.ConvertAll(values, v => (float)v), [data.Count, .. data.Grid.Select(n => (long)n)]);
+    }
 
     public void SaveCheckpoint(string path)
     {
         using var scope = NewDisposeScope();
         var tensors = model.NamedParameters().ToDictionary(p => $"network/{p.Name}", p => p.Value);
         foreach (var (name, t) in optimizer.SaveState()) tensors[$"optimizer/{name}"] = t;
-        TensorArchive.Save(path, JsonSerializer.Serialize(new Checkpoint(Epoch, history), OperatorModel.Json), tensors);
+        var header = new Checkpoint(Epoch, history, recoveries, optimizer.StepScale);
+        TensorArchive.Save(path, JsonSerializer.Serialize(header, OperatorModel.Json), tensors);
     }
 
     /// <summary>Restores parameters, optimizer state, epoch and history; <see cref="Train"/> then continues where the checkpoint left off.</summary>
@@ -245,9 +381,12 @@ public sealed class OperatorTrainer : IDisposable
                 ?? throw new InvalidDataException($"{path}: the checkpoint header is empty.");
             model.LoadParameters(tensors, path);
             optimizer.LoadState(tensors.Where(t => t.Key.StartsWith("optimizer/")).ToDictionary(t => t.Key["optimizer/".Length..], t => t.Value));
+            optimizer.StepScale = checkpoint.RateScale is > 0 and var scale ? scale : 1;
             Epoch = checkpoint.Epoch;
             history.Clear();
             history.AddRange(checkpoint.History);
+            recoveries.Clear();
+            recoveries.AddRange(checkpoint.Recoveries ?? []);
         }
         finally
         {
@@ -255,11 +394,28 @@ public sealed class OperatorTrainer : IDisposable
         }
     }
 
-    private sealed record Checkpoint(int Epoch, List<EpochRecord> History);
+    private sealed record Checkpoint(int Epoch, List<EpochRecord> History, List<RecoveryRecord>? Recoveries, double RateScale);
+
+    /// <summary>A data set as tensors with the query points and axis coordinates of its own grid.</summary>
+    private sealed class DataTensors(string name, OperatorDataset data) : IDisposable
+    {
+        public string Name => name;
+        public Tensor Inputs { get; } = ToTensor(data.Inputs, data);
+        public Tensor Targets { get; } = ToTensor(data.Targets, data);
+        public Tensor QueryPoints { get; } = OperatorModel.QueryPoints(data.Coordinates);
+        public Tensor[] Axes { get; } = OperatorModel.Axes(data.Coordinates);
+
+        public void Dispose()
+        {
+            foreach (var t in Axes.Append(Inputs).Append(Targets).Append(QueryPoints)) t.Dispose();
+        }
+    }
 
     public void Dispose()
     {
         optimizer.Dispose();
-        foreach (var t in new[] { trainInputs, trainTargets, queryPoints, testInputs, testTargets }) t?.Dispose();
+        trainSet.Dispose();
+        test?.Dispose();
+        foreach (var set in otherTests) set.Dispose();
     }
 }

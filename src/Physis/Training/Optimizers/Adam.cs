@@ -88,13 +88,16 @@ public abstract record LearningRateSchedule(double LearningRate)
     }
 }
 
-/// <summary>Adam (Kingma and Ba, 2015) with bias correction and a learning-rate schedule.</summary>
+/// <summary>
+/// Adam (Kingma and Ba, 2015) with bias correction and a learning-rate schedule; with a decoupled weight decay it is
+/// AdamW (Loshchilov and Hutter, 2019): every step first shrinks each parameter by rate * decay, apart from the gradient.
+/// </summary>
 public sealed class Adam : IPinnOptimizer
 {
     private readonly IReadOnlyList<Parameter> parameters;
     private readonly LearningRateSchedule schedule;
     private readonly int iterationsPerEpoch;
-    private readonly double beta1, beta2, epsilon;
+    private readonly double beta1, beta2, epsilon, decoupledWeightDecay;
     private readonly Tensor[] firstMoment, secondMoment;
     private int iteration;
 
@@ -102,11 +105,15 @@ public sealed class Adam : IPinnOptimizer
     /// Steps per epoch of the <paramref name="schedule"/>: 1 for full-batch training (a PINN phase), the batches per
     /// epoch for mini-batch training (the rate of step i is the schedule's at epoch i / iterationsPerEpoch).
     /// </param>
+    /// <param name="decoupledWeightDecay">AdamW's decay: p -= rate * decay * p before the Adam update (PyTorch's AdamW weight_decay).</param>
     public Adam(IReadOnlyList<Parameter> parameters, LearningRateSchedule schedule, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8,
-        int iterationsPerEpoch = 1)
+        int iterationsPerEpoch = 1, double decoupledWeightDecay = 0)
     {
         schedule.Validate();
         if (iterationsPerEpoch <= 0) throw new ArgumentException($"Adam needs a positive number of iterations per epoch; got {iterationsPerEpoch}.");
+        if (!(decoupledWeightDecay >= 0) || !double.IsFinite(decoupledWeightDecay))
+            throw new ArgumentException($"The decoupled weight decay cannot be negative; got {decoupledWeightDecay}.");
+        this.decoupledWeightDecay = decoupledWeightDecay;
         this.parameters = parameters;
         this.schedule = schedule;
         this.iterationsPerEpoch = iterationsPerEpoch;
@@ -120,6 +127,7 @@ public sealed class Adam : IPinnOptimizer
     public string Name => "adam";
     public double LastLoss { get; private set; } = double.NaN;
     public int Evaluations => iteration;
+    /// <summary>Multiplies the schedule's rate (lowered after a divergence); the caller saves and restores it with its own state.</summary>
     public double StepScale { get; set; } = 1;
 
     public bool Step(IObjective objective)
@@ -136,6 +144,7 @@ public sealed class Adam : IPinnOptimizer
         {
             var g = parameters[i].grad;
             if (g is null) continue;
+            if (decoupledWeightDecay > 0) parameters[i].mul_(1 - rate * decoupledWeightDecay);
             firstMoment[i].mul_(beta1).add_(g, alpha: 1 - beta1);
             secondMoment[i].mul_(beta2).addcmul_(g, g, value: 1 - beta2);
             var denominator = (secondMoment[i] / correction2).sqrt_().add_(epsilon);
