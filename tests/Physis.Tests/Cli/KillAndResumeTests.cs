@@ -85,12 +85,8 @@ public class KillAndResumeTests
     /// <summary>Starts physis and kills it (SIGKILL, the whole process tree) as soon as the condition holds.</summary>
     private static void KillAfter(string[] args, Func<bool> condition)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Physis.Cli.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
+        var (started, _, error) = SolveCommandTests.Start(args);
+        using var process = started;
         var clock = Stopwatch.StartNew();
         while (!condition())
         {

@@ -9,14 +9,22 @@ public class SolveCommandTests
 {
     internal static (int ExitCode, string Output, string Error) Physis(params string[] args)
     {
+        var (process, output, error) = Start(args);
+        using (process)
+        {
+            process.WaitForExit();
+            return (process.ExitCode, output.Result, error.Result);
+        }
+    }
+
+    /// <summary>Starts physis as a child process, its output read in the background.</summary>
+    internal static (Process Process, Task<string> Output, Task<string> Error) Start(params string[] args)
+    {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Physis.Cli.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        return (process.ExitCode, output.Result, error.Result);
+        var process = Process.Start(start)!;
+        return (process, process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
     }
 
     [Fact]
