@@ -27,8 +27,13 @@ internal static class LibTorchLoader
     private static bool done;
 
     [ModuleInitializer]
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255", Justification = "The fix must precede TorchSharp's first call.")]
-    internal static void Initialize() => Ensure();
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255", Justification = "Both must precede TorchSharp's first call.")]
+    internal static void Initialize()
+    {
+        Ensure();
+        // MKL takes its reproducibility mode only before its first call, so here, before anything can compute.
+        TensorEngine.ReproducibleMathKernels();
+    }
 
     /// <summary>What the fix did: null when nothing was needed, else the path of the weakened copy it loaded.</summary>
     internal static string? WeakenedCopy { get; private set; }

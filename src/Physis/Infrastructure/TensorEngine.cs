@@ -52,7 +52,10 @@ public static class TensorEngine
     /// buffers, so the same run gave other last bits from one process to the next (time marching's hard starts showed
     /// it). Results still follow the CPU's instruction set, as every vector kernel does.
     /// </summary>
-    /// <returns>MKL's status: 0 when the mode is set (once per process), negative when MKL refused it.</returns>
+    /// <returns>
+    /// MKL's status: 0 when the mode is set (once per process; Physis asks when it is loaded, as MKL takes the mode only
+    /// before its first call), negative when MKL refused it.
+    /// </returns>
     public static int ReproducibleMathKernels()
     {
         if (reproducibility is { } status) return status;
