@@ -77,6 +77,14 @@ public class ComplexFieldTests
             Func<Tensor, Tensor> u0 = p => p[.., 0..1].sin();
             var byIndex = HardConstraints.Initial(1, 0, u0, fields: [1])(x, y).data<double>().ToArray();
             Assert.Equal(byIndex, HardConstraints.Initial(problem, u0, fields: ["h_im"])(x, y).data<double>().ToArray());
+            Func<Tensor, Tensor> v0 = p => p[.., 0..1].cos();
+            var withVelocity = HardConstraints.InitialWithVelocity(1, 0, u0, v0, fields: [1], timeScale: 0.3)(x, y).data<double>().ToArray();
+            Assert.Equal(withVelocity,
+                HardConstraints.InitialWithVelocity(problem, u0, v0, fields: ["h_im"], timeScale: 0.3)(x, y).data<double>().ToArray());
+            Assert.NotEqual(byIndex, withVelocity);
+            var walls = DistanceFunction.Box(problem, [-5], [5], "x");
+            Assert.Equal(HardConstraints.Dirichlet(walls, u0, [0])(x, y).data<double>().ToArray(),
+                HardConstraints.Dirichlet(problem, walls, u0, ["h_re"])(x, y).data<double>().ToArray());
         }
         var unknown = Assert.Throws<ArgumentException>(() => PeriodicEmbeddingOptions.Of(problem, "y", 1));
         Assert.Contains("x, t", unknown.Message);

@@ -59,11 +59,32 @@ public static class HardConstraints
     public static OutputTransform Initial(PdeProblem problem, Func<Tensor, Tensor> initialValue, DistanceFunction? spatialDistance = null,
         IReadOnlyList<string>? fields = null)
     {
-        if (problem.Geometry is not SpaceTime spaceTime)
-            throw new ArgumentException("An initial-condition constraint needs a space-time problem (geometry.WithTime(t0, t1)).");
-        return Initial(problem.Terms.CoordinateIndex("t"), spaceTime.T0, initialValue, spatialDistance,
-            fields?.Select(problem.Terms.FieldIndex).ToList());
+        var (time, t0) = Start(problem);
+        return Initial(time, t0, initialValue, spatialDistance, Columns(problem, fields));
     }
+
+    /// <summary>
+    /// <see cref="InitialWithVelocity(int, double, Func{Tensor, Tensor}, Func{Tensor, Tensor}?, DistanceFunction?, IReadOnlyList{int}?, double?)"/>
+    /// at the start of a space-time problem's time interval, with the constrained fields by name (null: all).
+    /// </summary>
+    public static OutputTransform InitialWithVelocity(PdeProblem problem, Func<Tensor, Tensor> initialValue,
+        Func<Tensor, Tensor>? initialVelocity, DistanceFunction? spatialDistance = null, IReadOnlyList<string>? fields = null,
+        double? timeScale = null)
+    {
+        var (time, t0) = Start(problem);
+        return InitialWithVelocity(time, t0, initialValue, initialVelocity, spatialDistance, Columns(problem, fields), timeScale);
+    }
+
+    /// <summary><see cref="Dirichlet(DistanceFunction, Func{Tensor, Tensor}?, IReadOnlyList{int}?)"/> with the fields by name.</summary>
+    public static OutputTransform Dirichlet(PdeProblem problem, DistanceFunction distance, Func<Tensor, Tensor>? value,
+        IReadOnlyList<string> fields) => Dirichlet(distance, value, Columns(problem, fields));
+
+    /// <summary>The time coordinate's index and the initial time of a space-time problem.</summary>
+    private static (int Time, double T0) Start(PdeProblem problem) => problem.Geometry is SpaceTime spaceTime
+        ? (problem.Terms.CoordinateIndex("t"), spaceTime.T0)
+        : throw new ArgumentException("An initial-condition constraint needs a space-time problem (geometry.WithTime(t0, t1)).");
+
+    private static List<int>? Columns(PdeProblem problem, IReadOnlyList<string>? fields) => fields?.Select(problem.Terms.FieldIndex).ToList();
 
     /// <summary>
     /// Initial value and velocity of a second-order-in-time problem (a wave): u = u0(x) + (t - t0) v0(x) + psi(t) N with
