@@ -100,7 +100,8 @@ public static class MatFile
         if (first >> 16 != 0) return ((int)(first & 0xffff), (int)(first >> 16), offset + 4, offset + 8);
         uint size = BinaryPrimitives.ReadUInt32LittleEndian(bytes[(offset + 4)..]);
         if (size > bytes.Length - offset - 8)
-            throw new InvalidDataException($"{path} is truncated: an element at byte {offset} claims {size} bytes, {bytes.Length - offset - 8} remain.");
+            throw new InvalidDataException(
+                $"{path} is truncated: an element at byte {offset} claims {size} bytes, {bytes.Length - offset - 8} remain.");
         int type = (int)first;
         // Compressed elements are not padded; every other element is padded to a multiple of 8 bytes.
         long next = offset + 8 + (type == MiCompressed ? size : (size + 7) / 8 * 8);
