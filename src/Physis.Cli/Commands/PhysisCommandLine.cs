@@ -14,6 +14,7 @@ internal static class PhysisCommandLine
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(GenerateCommand.CreateMerge());
         root.Subcommands.Add(GenerateCommand.CreatePlot());
+        root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(TrainOperatorCommand.Create());
         root.Subcommands.Add(PredictCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Physis.Data.Matlab;
 using Physis.Infrastructure;
 using PureHDF;
 using PureHDF.Selections;
@@ -81,6 +82,33 @@ public sealed class OperatorDataset
         {
             throw new InvalidDataException($"{path} is not a readable HDF5 file ({e.Message}).", e);
         }
+    }
+
+    /// <summary>
+    /// A dataset from two arrays of a MATLAB file laid out as the FNO paper's files are: samples first, then the grid
+    /// ([N, nx] or [N, nx, ny]), e.g. 'a' and 'u' of burgers_data_R10.mat or 'coeff' and 'sol' of the Darcy files.
+    /// Such files carry no coordinates, so the grid is uniform on [0, 1] along each axis, endpoints included.
+    /// </summary>
+    public static OperatorDataset FromMatlab(string path, string input, string output)
+    {
+        var arrays = MatFile.Read(path);
+        var (a, u) = (MatFile.Variable(arrays, input, path), MatFile.Variable(arrays, output, path));
+        foreach (var array in new[] { a, u })
+        {
+            if (array.IsComplex)
+                throw new InvalidDataException($"{path}: '{array.Name}' is complex; operator data are real (store real and imaginary parts apart).");
+            if (array.Shape.Length is not (2 or 3))
+                throw new InvalidDataException($"{path}: '{array.Name}' has shape [{string.Join(" x ", array.Shape)}]; expected samples first, "
+                    + "then one or two grid axes.");
+        }
+        if (!a.Shape.SequenceEqual(u.Shape))
+            throw new InvalidDataException($"{path}: '{input}' [{string.Join(" x ", a.Shape)}] and '{output}' "
+                + $"[{string.Join(" x ", u.Shape)}] must have the same shape.");
+        var coordinates = a.Shape.Skip(1).Select(n => Enumerable.Range(0, n).Select(i => n == 1 ? 0.0 : (double)i / (n - 1)).ToArray()).ToList();
+        int points = coordinates.Aggregate(1, (p, c) => p * c.Length);
+        CheckFinite(a.Real, input, path, points);
+        CheckFinite(u.Real, output, path, points);
+        return new OperatorDataset(a.Real, u.Real, a.Shape[0], coordinates);
     }
 
     /// <summary>Writes the layout <see cref="Read"/> expects, with the input as time 0 and the target as time <paramref name="finalTime"/>.</summary>

@@ -142,6 +142,11 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
         { "does not exist", "plot-dataset /nonexistent/a.h5 --out {out}" },
         { "garbage.h5", "plot-dataset {garbage} --out {out}" },
         { "empty.h5", "plot-dataset {empty} --out {out}" },
+        // convert
+        { "The MATLAB file does not exist", "convert /nonexistent/a.mat --input a --output u --out {out}" },
+        { "convert reads MATLAB .mat files", "convert {data} --input a --output u --out {out}" },
+        { "--input NAME is required", "convert /nonexistent/a.mat --output u --out {out}" },
+        { "--output NAME is required", "convert /nonexistent/a.mat --input a --out {out}" },
         // train-operator
         { "Unknown operator 'unet'", "train-operator unet --data {data} --out {out}" },
         { "--data", "train-operator fno --out {out}" },
@@ -265,7 +270,7 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
         var invocations = Invocations.Select(row => (string)row[1]).ToList();
         Assert.True(invocations.Count >= 100, $"{invocations.Count} invocations");
         Assert.Equal(invocations.Count, invocations.Distinct().Count());
-        foreach (string command in new[] { "solve", "generate", "merge", "plot-dataset", "train-operator", "predict", "bench pinn",
+        foreach (string command in new[] { "solve", "generate", "merge", "plot-dataset", "convert", "train-operator", "predict", "bench pinn",
                      "bench operators", "bench report", "bench step", "bench fno", "bench dataset", "bench recycling" })
             Assert.Contains(invocations, i => i.StartsWith(command + " ", StringComparison.Ordinal));
     }

@@ -79,6 +79,35 @@ public sealed class MatFileTests : IDisposable
         Assert.Equal(Expected([3, 4, 5]).Select(v => -2 * v), arrays["z"].Imaginary!);
     }
 
+    [NumPyFact("scipy")]
+    public void TheFnoPapersLayoutConvertsToOperatorData()
+    {
+        string mat = Path.Combine(folder, "burgers_like.mat"), h5 = Path.Combine(folder, "burgers_like.h5");
+        NumPyFactAttribute.RunPython("""
+            import sys, numpy as np, scipy.io
+            x = np.linspace(0, 1, 32)
+            a = np.array([np.sin((s + 1) * np.pi * x) for s in range(6)])
+            scipy.io.savemat(sys.argv[1], {'a': a, 'u': a ** 2}, do_compression=True)
+            """, mat);
+        var (code, output, error) = Physis.Tests.Cli.InProcessCli.Physis("convert", mat, "--input", "a", "--output", "u", "--out", h5);
+        Assert.True(code == 0, error);
+        Assert.Contains("6 samples on a [32] grid", output);
+        var data = Physis.Data.OperatorDataset.Read(h5);
+        Assert.Equal(6, data.Count);
+        var x = Enumerable.Range(0, 32).Select(i => i / 31.0).ToArray();
+        Assert.Equal(x, data.Coordinates[0], (p, q) => Math.Abs(p - q) < 1e-15);
+        for (int s = 0; s < 6; s++)
+            for (int i = 0; i < 32; i++)
+            {
+                double value = Math.Sin((s + 1) * Math.PI * x[i]);
+                Assert.Equal(value, data.Inputs[s * 32 + i], 1e-14);
+                Assert.Equal(value * value, data.Targets[s * 32 + i], 1e-14);
+            }
+        var unknown = Physis.Tests.Cli.InProcessCli.Physis("convert", mat, "--input", "coeff", "--output", "u", "--out", h5 + "2");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("has no numeric array 'coeff'; it holds a [6 x 32], u [6 x 32]", unknown.Error);
+    }
+
     [Fact]
     public void DamagedOrForeignFilesAreRefusedInOneLine()
     {
