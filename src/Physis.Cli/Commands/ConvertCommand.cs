@@ -3,17 +3,18 @@ using Physis.Data;
 
 namespace Physis.Cli.Commands;
 
-/// <summary>`physis convert`: operator data from other tools' files into the HDF5 layout every other command reads.</summary>
+/// <summary>`physis convert`: operator data from MATLAB and PyTorch files into the HDF5 layout every other command reads.</summary>
 internal static class ConvertCommand
 {
     public static Command Create()
     {
-        var source = new Argument<string>("file") { Description = "A MATLAB .mat file (version 5 or 7.3)." };
+        var source = new Argument<string>("file") { Description = "A MATLAB .mat file (version 5 or 7.3) or a PyTorch .pt file (torch.save)." };
         var input = new Option<string?>("--input") { Description = "The array of input functions, samples first (e.g. a, coeff)." };
         var output = new Option<string?>("--output") { Description = "The array of solutions, the same shape (e.g. u, sol)." };
         var destination = new Option<string?>("--out") { Description = "The HDF5 file to write (default: FILE with .h5)." };
         var command = new Command("convert",
-            "Turn a MATLAB file of input/solution pairs (samples first, then one or two grid axes, as in the FNO paper's files) into "
+            "Turn a MATLAB or PyTorch file of input/solution pairs (samples first, then one or two grid axes, as in the FNO paper's and "
+            + "neuraloperator's files) into "
             + "the HDF5 operator layout of train-operator and predict; the grid is taken uniform on [0, 1].")
         {
             source, input, output, destination,
@@ -21,13 +22,11 @@ internal static class ConvertCommand
         command.SetAction(parse => CliErrors.Run(() =>
         {
             string file = parse.GetValue(source)!;
-            if (!file.EndsWith(".mat", StringComparison.OrdinalIgnoreCase))
-                throw new ArgumentException($"convert reads MATLAB .mat files; '{file}' is not one.");
             string a = parse.GetValue(input) ?? throw new ArgumentException("--input NAME is required: the array of input functions.");
             string u = parse.GetValue(output) ?? throw new ArgumentException("--output NAME is required: the array of solutions.");
             string path = parse.GetValue(destination) ?? Path.ChangeExtension(file, ".h5");
-            if (Path.GetFullPath(path) == Path.GetFullPath(file)) throw new ArgumentException("--out would overwrite the MATLAB file itself.");
-            var data = OperatorDataset.FromMatlab(file, a, u);
+            if (Path.GetFullPath(path) == Path.GetFullPath(file)) throw new ArgumentException("--out would overwrite the file it converts.");
+            var data = OperatorDataset.FromExternal(file, a, u);
             data.Write(path);
             Console.WriteLine($"wrote {path}: {data.Count} samples on a [{string.Join(" x ", data.Grid)}] grid ('{a}' -> '{u}')");
             return 0;

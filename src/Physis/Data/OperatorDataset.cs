@@ -1,5 +1,7 @@
 using System.Globalization;
+using Physis.Data.Formats;
 using Physis.Data.Matlab;
+using Physis.Data.PyTorch;
 using Physis.Infrastructure;
 using PureHDF;
 using PureHDF.Selections;
@@ -85,14 +87,20 @@ public sealed class OperatorDataset
     }
 
     /// <summary>
-    /// A dataset from two arrays of a MATLAB file laid out as the FNO paper's files are: samples first, then the grid
-    /// ([N, nx] or [N, nx, ny]), e.g. 'a' and 'u' of burgers_data_R10.mat or 'coeff' and 'sol' of the Darcy files.
+    /// A dataset from two arrays of a MATLAB (.mat) or PyTorch (.pt) file laid out as the FNO paper's and
+    /// neuraloperator's files are: samples first, then the grid ([N, nx] or [N, nx, ny]), e.g. 'a' and 'u' of
+    /// burgers_data_R10.mat, 'coeff' and 'sol' of the Darcy files, 'x' and 'y' of neuraloperator's darcy_train_16.pt.
     /// Such files carry no coordinates, so the grid is uniform on [0, 1] along each axis, endpoints included.
     /// </summary>
-    public static OperatorDataset FromMatlab(string path, string input, string output)
+    public static OperatorDataset FromExternal(string path, string input, string output)
     {
-        var arrays = MatFile.Read(path);
-        var (a, u) = (MatFile.Variable(arrays, input, path), MatFile.Variable(arrays, output, path));
+        var arrays = Path.GetExtension(path).ToLowerInvariant() switch
+        {
+            ".mat" => MatFile.Read(path),
+            ".pt" or ".pth" => TorchFile.Read(path),
+            _ => throw new ArgumentException($"'{path}' is neither a MATLAB .mat nor a PyTorch .pt file."),
+        };
+        var (a, u) = (ExternalArray.Find(arrays, input, path), ExternalArray.Find(arrays, output, path));
         foreach (var array in new[] { a, u })
         {
             if (array.IsComplex)

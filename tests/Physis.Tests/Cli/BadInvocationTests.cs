@@ -144,7 +144,8 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
         { "empty.h5", "plot-dataset {empty} --out {out}" },
         // convert
         { "The MATLAB file does not exist", "convert /nonexistent/a.mat --input a --output u --out {out}" },
-        { "convert reads MATLAB .mat files", "convert {data} --input a --output u --out {out}" },
+        { "is neither a MATLAB .mat nor a PyTorch .pt file", "convert {data} --input a --output u --out {out}" },
+        { "The PyTorch file does not exist", "convert /nonexistent/a.pt --input x --output y --out {out}" },
         { "--input NAME is required", "convert /nonexistent/a.mat --output u --out {out}" },
         { "--output NAME is required", "convert /nonexistent/a.mat --input a --out {out}" },
         // train-operator

@@ -1,3 +1,4 @@
+using Physis.Data.Formats;
 using Physis.Data.Matlab;
 
 namespace Physis.Tests.Data;
@@ -122,9 +123,9 @@ public sealed class MatFileTests : IDisposable
         BitConverter.GetBytes(4096).CopyTo(bytes, 132);
         File.WriteAllBytes(truncated, bytes);
         Assert.Contains("is truncated", Assert.Throws<InvalidDataException>(() => MatFile.Read(truncated)).Message);
-        var missing = Assert.Throws<InvalidDataException>(() => MatFile.Variable(new Dictionary<string, MatArray>
+        var missing = Assert.Throws<InvalidDataException>(() => ExternalArray.Find(new Dictionary<string, ExternalArray>
         {
-            ["u"] = new("u", [2, 3], new double[6], null),
+            ["u"] = new("u", [2, 3], new double[6], null, "double"),
         }, "a", "f.mat"));
         Assert.Equal("f.mat has no numeric array 'a'; it holds u [2 x 3].", missing.Message);
     }

@@ -1,19 +1,10 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
+using Physis.Data.Formats;
 using PureHDF;
 
 namespace Physis.Data.Matlab;
-
-/// <summary>
-/// A numeric array of a MATLAB .mat file: MATLAB's dimensions, in MATLAB's order, with the values flattened row-major
-/// (C order) so that element (i, j, k) sits where a NumPy array of the same shape has it; a complex array carries its
-/// imaginary part alongside.
-/// </summary>
-public sealed record MatArray(string Name, int[] Shape, double[] Real, double[]? Imaginary)
-{
-    public bool IsComplex => Imaginary is not null;
-}
 
 /// <summary>
 /// Reads the numeric arrays of MATLAB .mat files: version 5 (the default of MATLAB and of SciPy's savemat, with or
@@ -30,7 +21,7 @@ public static class MatFile
     private const int ComplexFlag = 0x0800;
 
     /// <summary>Every numeric array in the file by its MATLAB name, in the file's order.</summary>
-    public static IReadOnlyDictionary<string, MatArray> Read(string path)
+    public static IReadOnlyDictionary<string, ExternalArray> Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"The MATLAB file does not exist: {path}.", path);
         // The first bytes tell the versions apart; a v7.3 file is read through HDF5, not loaded whole.
@@ -46,7 +37,7 @@ public static class MatFile
             throw new InvalidDataException(bytes[126] == (byte)'M' && bytes[127] == (byte)'I'
                 ? $"{path} is a big-endian MATLAB file, which Physis does not read; save it on a little-endian machine."
                 : $"{path} is not a MATLAB version 5 or 7.3 file (no 'MATLAB' header with the endian mark IM).");
-        var arrays = new Dictionary<string, MatArray>();
+        var arrays = new Dictionary<string, ExternalArray>();
         int offset = HeaderLength;
         while (offset + 8 <= bytes.Length)
         {
@@ -58,18 +49,10 @@ public static class MatFile
         return arrays;
     }
 
-    /// <summary>One array by name, with a message that lists the file's arrays when it is not there.</summary>
-    public static MatArray Variable(IReadOnlyDictionary<string, MatArray> arrays, string name, string path) =>
-        arrays.TryGetValue(name, out var array) ? array
-            : throw new InvalidDataException($"{path} has no numeric array '{name}'; it holds {Listing(arrays)}.");
-
-    private static string Listing(IReadOnlyDictionary<string, MatArray> arrays) => arrays.Count == 0 ? "none"
-        : string.Join(", ", arrays.Values.Select(a => $"{a.Name} [{string.Join(" x ", a.Shape)}]{(a.IsComplex ? " complex" : "")}"));
-
     /// <summary>The HDF5 signature; MATLAB writes it after a 512-byte user block.</summary>
     private static ReadOnlySpan<byte> HdfSignature => [0x89, (byte)'H', (byte)'D', (byte)'F', (byte)'\r', (byte)'\n', 0x1a, (byte)'\n'];
 
-    private static void ReadCompressed(ReadOnlySpan<byte> compressed, Dictionary<string, MatArray> arrays, string path)
+    private static void ReadCompressed(ReadOnlySpan<byte> compressed, Dictionary<string, ExternalArray> arrays, string path)
     {
         byte[] inflated;
         try
@@ -109,7 +92,7 @@ public static class MatFile
     }
 
     /// <summary>The array of a miMATRIX element, or null for classes that hold no numeric array.</summary>
-    private static MatArray? Matrix(ReadOnlySpan<byte> matrix, string path)
+    private static ExternalArray? Matrix(ReadOnlySpan<byte> matrix, string path)
     {
         if (matrix.Length == 0) return null;  // an empty miMATRIX stands for an empty cell entry
         var (_, _, flagsAt, next) = Element(matrix, 0, path);
@@ -131,8 +114,11 @@ public static class MatFile
             var (imaginaryType, imaginarySize, imaginaryAt, _) = Element(matrix, afterReal, path);
             imaginary = RowMajor(Numbers(matrix.Slice(imaginaryAt, imaginarySize), imaginaryType, count, name, path), shape);
         }
-        return new MatArray(name, shape, RowMajor(real, shape), imaginary);
+        return new ExternalArray(name, shape, RowMajor(real, shape), imaginary, ClassName(arrayClass));
     }
+
+    private static string ClassName(int arrayClass) =>
+        new[] { "double", "single", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64" }[arrayClass - MxDoubleClass];
 
     /// <summary>The values of a numeric element as doubles (MATLAB stores small integers in smaller types to save space).</summary>
     private static double[] Numbers(ReadOnlySpan<byte> data, int type, long count, string name, string path)
@@ -188,9 +174,9 @@ public static class MatFile
     /// A version 7.3 file: each MATLAB variable is an HDF5 dataset with a MATLAB_class attribute, its dimensions in
     /// reverse order (HDF5 is row-major), so reading it row-major and reversing the dimensions gives MATLAB's array.
     /// </summary>
-    private static Dictionary<string, MatArray> ReadVersion73(string path)
+    private static Dictionary<string, ExternalArray> ReadVersion73(string path)
     {
-        var arrays = new Dictionary<string, MatArray>();
+        var arrays = new Dictionary<string, ExternalArray>();
         using var file = H5File.OpenRead(path);
         foreach (var link in file.Children())
         {
@@ -211,7 +197,8 @@ public static class MatFile
                 ? Array.ConvertAll(dataset.Read<float[]>(), v => (double)v)
                 : dataset.Read<double[]>();
             // Row-major over the reversed dimensions is column-major over MATLAB's: turn it into row-major over MATLAB's.
-            arrays[link.Name] = new MatArray(link.Name, shape, RowMajor(real, shape), imaginary is null ? null : RowMajor(imaginary, shape));
+            arrays[link.Name] = new ExternalArray(link.Name, shape, RowMajor(real, shape), imaginary is null ? null : RowMajor(imaginary, shape),
+                matlabClass);
         }
         return arrays;
     }
