@@ -46,6 +46,7 @@ internal static class CliErrors
         ["Period"] = "--cosine-period",
         ["Width"] = "--width",
         ["Padding"] = "--padding",
+        ["DataVariables"] = "--input-var and --output-var",
         ["Layers"] = "--layers",
         ["RankRatio"] = "--rank-ratio",
         ["Factorisation"] = "--factorisation",

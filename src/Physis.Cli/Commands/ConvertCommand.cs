@@ -33,4 +33,18 @@ internal static class ConvertCommand
         }));
         return command;
     }
+
+    /// <summary>--input-var and --output-var: the arrays of a MATLAB or PyTorch file given as data.</summary>
+    public static (Option<string?> Input, Option<string?> Output) VariableOptions() =>
+        (new Option<string?>("--input-var") { Description = "For a .mat or .pt data file: the array of input functions, samples first." },
+         new Option<string?>("--output-var") { Description = "For a .mat or .pt data file: the array of solutions, the same shape." });
+
+    /// <summary>The named arrays, or null when neither option is given; one without the other is an error.</summary>
+    public static DataVariables? Variables(ParseResult parse, (Option<string?> Input, Option<string?> Output) options) =>
+        (parse.GetValue(options.Input), parse.GetValue(options.Output)) switch
+        {
+            (null, null) => null,
+            ({ } input, { } output) => new DataVariables(input, output),
+            _ => throw new ArgumentException("--input-var and --output-var go together: name both arrays of the file."),
+        };
 }

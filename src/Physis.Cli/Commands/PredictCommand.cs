@@ -28,9 +28,10 @@ internal static class PredictCommand
         };
         var batch = new Option<int>("--batch") { Description = "Samples evaluated at a time (sets the peak memory).", DefaultValueFactory = _ => 20 };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads for the tensor engine.", DefaultValueFactory = _ => 1 };
+        var variables = ConvertCommand.VariableOptions();
         var command = new Command("predict", "Evaluate a saved neural operator on a dataset, possibly at another resolution, and report its errors.")
         {
-            model, data, resolution, samples, output, batch, threads,
+            model, data, resolution, samples, output, batch, threads, variables.Input, variables.Output,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -39,7 +40,7 @@ internal static class PredictCommand
             string file = parse.GetValue(data) ?? throw new ArgumentException("--data FILE is required.");
             int threadCount = parse.GetValue(threads);
             TensorEngine.Configure(threadCount);
-            var dataset = OperatorDataset.Read(file);
+            var dataset = OperatorDataset.Read(file, ConvertCommand.Variables(parse, variables));
             if (parse.GetValue(resolution) is { } r) dataset = dataset.Subsample(r);
             if (parse.GetValue(samples) is { } n)
             {

@@ -145,6 +145,7 @@ internal static class TrainOperatorCommand
             Description = "Further test files (repeat or separate with commas), each evaluated whole and at its own resolution every epoch.",
             AllowMultipleArgumentsPerToken = false,
         };
+        var variables = ConvertCommand.VariableOptions();
         var maxRecoveries = new Option<int>("--max-recoveries")
         {
             Description = "Divergences survived (a non-finite batch loss, or one above 1000 x the lowest loss so far): each rolls back to "
@@ -171,13 +172,14 @@ internal static class TrainOperatorCommand
         var threads = new Option<int>("--threads") { Description = "Intra-op threads for the tensor engine.", DefaultValueFactory = _ => 1 };
 
         var command = new Command("train-operator",
-            "Train a neural operator (FNO, TFNO, MgNO, LSM, DeepONet) on an HDF5 dataset and test it on held-out samples.")
+            "Train a neural operator (FNO, TFNO, MgNO, LSM, DeepONet) on an HDF5 dataset (or a MATLAB/PyTorch file with --input-var and "
+            + "--output-var) and test it on held-out samples.")
         {
             kind, data, epochs, batch, lr, optimizer, weightDecay, schedule, cosinePeriod, stepEvery, stepFactor, modes, modesTotal, width, layers,
             projectionWidth, padding, noGrid, rankRatio, factorisation, h1, normalisedLoss, testFiles, maxRecoveries,
             levels, smoothing, boundary, scales, tokens, basis, patches, heads,
             branch, trunk, activation, layout, pointsPerFunction, physics, dataWeight, loss, train, test, resolution, output, seed, resume,
-            checkpointEvery, threads,
+            checkpointEvery, threads, variables.Input, variables.Output,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -257,7 +259,8 @@ internal static class TrainOperatorCommand
                 if (equation is not null) OperatorPhysics.Create(equation);
                 if (equation is null && training.DataWeight == 0)
                     throw new ArgumentException("--data-weight 0 needs --physics, or nothing is trained.");
-                (trainData, testData) = OperatorRun.Split(file, parse.GetValue(resolution), parse.GetValue(train), parse.GetValue(test));
+                var arrays = ConvertCommand.Variables(parse, variables);
+                (trainData, testData) = OperatorRun.Split(file, parse.GetValue(resolution), parse.GetValue(train), parse.GetValue(test), arrays);
                 var architecture = Architecture(name, trainData);
                 architecture.Validate();
                 DataFingerprint[] testPaths = [.. (parse.GetValue(testFiles) ?? [])
@@ -267,6 +270,7 @@ internal static class TrainOperatorCommand
                 {
                     TestData = testPaths,
                     DataPath = file,
+                    Variables = arrays,
                     TrainSamples = parse.GetValue(train),
                     TestSamples = parse.GetValue(test),
                     Resolution = parse.GetValue(resolution),

@@ -8,6 +8,9 @@ using PureHDF.Selections;
 
 namespace Physis.Data;
 
+/// <summary>The arrays of a MATLAB or PyTorch file that hold the input functions and the solutions.</summary>
+public sealed record DataVariables(string Input, string Output);
+
 /// <summary>
 /// Pairs (input field, solution field) on a regular 1D or 2D grid for operator learning, as stored in HDF5:
 /// float64 or float32 datasets <c>input</c> [N, nx(, ny)], <c>tensor</c> [N, nt, nx(, ny)] (the solution at the times
@@ -41,7 +44,26 @@ public sealed class OperatorDataset
     public int Dimension => Grid.Length;
     public int PointsPerSample => Grid.Aggregate(1, (a, b) => a * b);
 
-    public static OperatorDataset Read(string path)
+    /// <summary>
+    /// Reads an HDF5 file in the layout above, or, with <paramref name="variables"/>, two arrays of a MATLAB or PyTorch
+    /// file (<see cref="FromExternal"/>).
+    /// </summary>
+    public static OperatorDataset Read(string path, DataVariables? variables = null)
+    {
+        if (IsExternal(path))
+            return variables is { } v ? FromExternal(path, v.Input, v.Output)
+                : throw new ArgumentException($"{path} is a {Path.GetExtension(path)} file: name its input and output arrays "
+                    + "(DataVariables).");
+        if (variables is not null)
+            throw new ArgumentException($"Input and output arrays are named for MATLAB and PyTorch files; {path} is read as HDF5 in "
+                + "Physis' operator layout, whose arrays have fixed names.");
+        return ReadHdf5(path);
+    }
+
+    /// <summary>Whether the file is read through <see cref="FromExternal"/> (by its extension: .mat, .pt, .pth).</summary>
+    public static bool IsExternal(string path) => Path.GetExtension(path).ToLowerInvariant() is ".mat" or ".pt" or ".pth";
+
+    private static OperatorDataset ReadHdf5(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Data file '{path}' does not exist.", path);
         try

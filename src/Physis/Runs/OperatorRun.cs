@@ -16,6 +16,8 @@ namespace Physis.Runs;
 public sealed record OperatorRunSettings
 {
     public required string DataPath { get; init; }
+    /// <summary>For a MATLAB or PyTorch data file: the arrays of inputs and solutions (null for Physis' HDF5 layout).</summary>
+    public DataVariables? Variables { get; init; }
     /// <summary>Training samples: the first ones in the file. Test samples: the last ones.</summary>
     public int? TrainSamples { get; init; }
     public int? TestSamples { get; init; }
@@ -65,16 +67,17 @@ public static class OperatorRun
 
     /// <summary>Reads the file and splits it into training (first) and test (last) samples at the requested resolution.</summary>
     public static (OperatorDataset Train, OperatorDataset Test) Split(OperatorRunSettings settings) =>
-        Split(settings.DataPath, settings.Resolution, settings.TrainSamples, settings.TestSamples);
+        Split(settings.DataPath, settings.Resolution, settings.TrainSamples, settings.TestSamples, settings.Variables);
 
     /// <summary>
     /// Reads <paramref name="dataPath"/> (subsampled to <paramref name="resolution"/> points per axis when given) and
     /// takes the first <paramref name="trainSamples"/> for training and the last <paramref name="testSamples"/> for
     /// testing (defaults: a fifth, at least one, for testing and the rest for training).
     /// </summary>
-    public static (OperatorDataset Train, OperatorDataset Test) Split(string dataPath, int? resolution, int? trainSamples, int? testSamples)
+    public static (OperatorDataset Train, OperatorDataset Test) Split(string dataPath, int? resolution, int? trainSamples, int? testSamples,
+        DataVariables? variables = null)
     {
-        var data = OperatorDataset.Read(dataPath);
+        var data = OperatorDataset.Read(dataPath, variables);
         if (resolution is { } r) data = data.Subsample(r);
         if (data.Count < 2)
             throw new ArgumentException($"{dataPath} has {data.Count} sample; training needs at least one training and one test sample.");
@@ -87,7 +90,8 @@ public static class OperatorRun
 
     /// <summary>The files of <see cref="OperatorRunSettings.TestData"/>, each named by its absolute path.</summary>
     public static IReadOnlyList<NamedDataset> ReadTestData(OperatorRunSettings settings) =>
-        [.. settings.TestData.Select(file => new NamedDataset(file.Path, OperatorDataset.Read(file.Path)))];
+        [.. settings.TestData.Select(file => new NamedDataset(file.Path,
+            OperatorDataset.Read(file.Path, OperatorDataset.IsExternal(file.Path) ? settings.Variables : null)))];
 
     public static OperatorModelSpec Specify(OperatorRunSettings settings, OperatorDataset train) => new()
     {

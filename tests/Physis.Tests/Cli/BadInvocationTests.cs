@@ -22,6 +22,7 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
         public string Model => Path.Combine(Folder, "fno");
         public string Garbage => Path.Combine(Folder, "garbage.h5");
         public string Empty => Path.Combine(Folder, "empty.h5");
+        public string GarbageMat => Path.Combine(Folder, "garbage.mat");
         public string EmptyFolder => Path.Combine(Folder, "empty-folder");
         public string UnknownKey => Path.Combine(Folder, "unknown-key.yaml");
         public string BrokenYaml => Path.Combine(Folder, "broken.yaml");
@@ -36,6 +37,7 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
             Run("train-operator", "fno", "--data", Data, "--epochs", "1", "--train", "4", "--test", "2", "--modes", "4", "--width", "8",
                 "--out", Model);
             File.WriteAllText(Garbage, "this is not an HDF5 file\n");
+            File.WriteAllText(GarbageMat, "this is not a MATLAB file\n");
             File.WriteAllBytes(Empty, []);
             File.WriteAllText(UnknownKey, "network:\n  hidden: [20, 20]\n  widht: 3\n");
             File.WriteAllText(BrokenYaml, "network:\n  hidden: [20, 20\n");
@@ -52,8 +54,8 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
 
     /// <summary>
     /// The table: the message the line must contain, then the arguments. {out} is a path in the fresh folder (not created);
-    /// {data}, {darcy}, {shard0}, {shard1}, {model}, {garbage}, {empty}, {empty-folder}, {unknown-key} and {broken-yaml}
-    /// are fixtures.
+    /// {data}, {darcy}, {shard0}, {shard1}, {model}, {garbage}, {garbage-mat}, {empty}, {empty-folder}, {unknown-key} and
+    /// {broken-yaml} are fixtures.
     /// </summary>
     public static TheoryData<string, string> Invocations => new()
     {
@@ -149,6 +151,9 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
         { "--input NAME is required", "convert /nonexistent/a.mat --output u --out {out}" },
         { "--output NAME is required", "convert /nonexistent/a.mat --input a --out {out}" },
         // train-operator
+        { "arrays are named for MATLAB and PyTorch files", "train-operator fno --data {data} --input-var a --output-var u --out {out}" },
+        { "--input-var and --output-var go together", "train-operator fno --data {data} --input-var a --out {out}" },
+        { "name its input and output arrays (--input-var and --output-var)", "train-operator fno --data {garbage-mat} --out {out}" },
         { "Unknown operator 'unet'", "train-operator unet --data {data} --out {out}" },
         { "--data", "train-operator fno --out {out}" },
         { "does not exist", "train-operator fno --data /nonexistent/a.h5 --out {out}" },
@@ -285,6 +290,7 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
         "shard1" => files.Shard(1),
         "model" => files.Model,
         "garbage" => files.Garbage,
+        "garbage-mat" => files.GarbageMat,
         "empty" => files.Empty,
         "empty-folder" => files.EmptyFolder,
         "unknown-key" => files.UnknownKey,

@@ -104,6 +104,16 @@ public sealed class MatFileTests : IDisposable
                 Assert.Equal(value, data.Inputs[s * 32 + i], 1e-14);
                 Assert.Equal(value * value, data.Targets[s * 32 + i], 1e-14);
             }
+        // The MATLAB file as training data directly, and for predict.
+        string run = Path.Combine(folder, "run");
+        var trained = Physis.Tests.Cli.InProcessCli.Physis("train-operator", "fno", "--data", mat, "--input-var", "a", "--output-var", "u",
+            "--epochs", "1", "--modes", "4", "--width", "8", "--test", "2", "--out", run);
+        Assert.True(trained.ExitCode == 0, trained.Error);
+        Assert.Contains("4 train / 2 test samples on a [32] grid", trained.Output);
+        var predicted = Physis.Tests.Cli.InProcessCli.Physis("predict", "--model", run, "--data", mat, "--input-var", "a", "--output-var", "u",
+            "--out", Path.Combine(folder, "predict"));
+        Assert.True(predicted.ExitCode == 0, predicted.Error);
+
         var unknown = Physis.Tests.Cli.InProcessCli.Physis("convert", mat, "--input", "coeff", "--output", "u", "--out", h5 + "2");
         Assert.Equal(2, unknown.ExitCode);
         Assert.Contains("has no numeric array 'coeff'; it holds a [6 x 32], u [6 x 32]", unknown.Error);
