@@ -12,8 +12,8 @@ public sealed class MatFileTests : IDisposable
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
-    /// <summary>a(i, j, k) = 100 i + 10 j + k + 0.5 in MATLAB's indices (from 0 here), row-major.</summary>
-    private static double[] Expected(int[] shape) => [.. Enumerable.Range(0, shape[0] * shape[1] * shape[2])
+    /// <summary>a(i, j, k) = 100 i + 10 j + k + 0.5 (indices from 0), row-major: the array the Python scripts write.</summary>
+    internal static double[] Expected(int[] shape) => [.. Enumerable.Range(0, shape[0] * shape[1] * shape[2])
         .Select(n => 100.0 * (n / (shape[1] * shape[2])) + 10 * (n / shape[2] % shape[1]) + n % shape[2] + 0.5)];
 
     [NumPyFact("scipy")]

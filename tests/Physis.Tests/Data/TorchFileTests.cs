@@ -11,10 +11,6 @@ public sealed class TorchFileTests : IDisposable
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
-    /// <summary>a(i, j, k) = 100 i + 10 j + k + 0.5, row-major.</summary>
-    private static double[] Expected(int n0, int n1, int n2) => [.. Enumerable.Range(0, n0 * n1 * n2)
-        .Select(n => 100.0 * (n / (n1 * n2)) + 10 * (n / n2 % n1) + n % n2 + 0.5)];
-
     [NumPyFact("torch")]
     public void TensorsOfEveryCommonKindAndContainerAreRead()
     {
@@ -31,12 +27,12 @@ public sealed class TorchFileTests : IDisposable
         var arrays = TorchFile.Read(path);
         Assert.Equal(["a", "list.0", "list.1", "slice", "x.f32", "x.i64", "z"], arrays.Keys.Order());
         Assert.Equal([3, 4, 5], arrays["a"].Shape);
-        Assert.Equal(Expected(3, 4, 5), arrays["a"].Real);
+        Assert.Equal(MatFileTests.Expected([3, 4, 5]), arrays["a"].Real);
         Assert.Equal("double", arrays["a"].DataType);
         // A permuted (non-contiguous) tensor comes out in row-major order of its own shape.
         var permuted = arrays["x.f32"];
         Assert.Equal([5, 3, 4], permuted.Shape);
-        var a = Expected(3, 4, 5);
+        var a = MatFileTests.Expected([3, 4, 5]);
         for (int k = 0; k < 5; k++)
             for (int i = 0; i < 3; i++)
                 for (int j = 0; j < 4; j++)
