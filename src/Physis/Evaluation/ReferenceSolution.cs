@@ -1,4 +1,6 @@
+using Physis.Data.Matlab;
 using Physis.Data.NumPy;
+using Physis.Data.PyTorch;
 
 namespace Physis.Evaluation;
 
@@ -55,14 +57,15 @@ public sealed record ReferenceSolution
     }
 
     /// <summary>
-    /// A reference read from a .npz file in the layout a run's prediction.npz has: either one 1D array per coordinate
-    /// (the grid's axes) and each field shaped last coordinate first (u[t, x]), or a "points" array [n, d] and each field
-    /// with one value per point. Fields of the problem the file lacks are not measured; at least one must be there.
+    /// A reference read from a .npz file (or a MATLAB .mat or PyTorch .pt file with the same arrays) in the layout a
+    /// run's prediction.npz has: either one 1D array per coordinate (the grid's axes) and each field shaped last
+    /// coordinate first (u[t, x]), or a "points" array [n, d] and each field with one value per point. Fields of the
+    /// problem the file lacks are not measured; at least one must be there.
     /// </summary>
     public static ReferenceSolution Read(string path, IReadOnlyList<string> coordinates, IReadOnlyList<string> fields)
     {
-        var arrays = Npz.Read(path);
-        var values = fields.Where(arrays.ContainsKey).ToDictionary(f => f, f => arrays[f].ToDoubles());
+        var arrays = Arrays(path, [.. coordinates, .. fields, "points"]);
+        var values = fields.Where(arrays.ContainsKey).ToDictionary(f => f, f => arrays[f].Values);
         if (values.Count == 0)
             throw new InvalidDataException($"{path} holds none of the fields {string.Join(", ", fields)} (arrays: "
                 + $"{string.Join(", ", arrays.Keys)}).");
@@ -72,7 +75,7 @@ public sealed record ReferenceSolution
             if (scattered.Shape.Length != 2 || scattered.Shape[1] != coordinates.Count)
                 throw new InvalidDataException($"{path}: 'points' must be [n, {coordinates.Count}], got [{string.Join(", ", scattered.Shape)}].");
             int n = scattered.Shape[0];
-            var flat = scattered.ToDoubles();
+            var flat = scattered.Values;
             var points = new double[n, coordinates.Count];
             Buffer.BlockCopy(flat, 0, points, 0, flat.Length * sizeof(double));
             foreach (var (field, v) in values)
@@ -85,12 +88,27 @@ public sealed record ReferenceSolution
                 + "or a 'points' array.");
         try
         {
-            return OnGrid([.. coordinates], [.. coordinates.Select(c => arrays[c].ToDoubles())], values, source);
+            return OnGrid([.. coordinates], [.. coordinates.Select(c => arrays[c].Values)], values, source);
         }
         catch (ArgumentException e)
         {
             throw new InvalidDataException($"{path}: {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// The arrays of a .npz, MATLAB .mat or PyTorch .pt file by name (an axis may be a row or a column: only its values
+    /// count). A complex array among the <paramref name="used"/> ones is refused: a complex field is two real fields.
+    /// </summary>
+    private static Dictionary<string, (int[] Shape, double[] Values)> Arrays(string path, IReadOnlyCollection<string> used)
+    {
+        string extension = Path.GetExtension(path).ToLowerInvariant();
+        if (extension is not (".mat" or ".pt" or ".pth"))
+            return Npz.Read(path).ToDictionary(a => a.Key, a => (a.Value.Shape, a.Value.ToDoubles()));
+        var arrays = extension == ".mat" ? MatFile.Read(path) : TorchFile.Read(path);
+        if (arrays.Values.FirstOrDefault(a => a.IsComplex && used.Contains(a.Name)) is { } complex)
+            throw new InvalidDataException($"{path}: '{complex.Name}' is complex; store the real and imaginary parts as two fields.");
+        return arrays.Where(a => !a.Value.IsComplex).ToDictionary(a => a.Key, a => (a.Value.Shape, a.Value.Real));
     }
 }
 

@@ -119,6 +119,31 @@ public sealed class MatFileTests : IDisposable
         Assert.Contains("has no numeric array 'coeff'; it holds a [6 x 32], u [6 x 32]", unknown.Error);
     }
 
+    [NumPyFact("scipy")]
+    public void AReferenceSolutionReadsFromAMatlabFileAsFromNpz()
+    {
+        string path = Path.Combine(folder, "reference.mat");
+        // Raissi et al.'s files store axes as columns or rows; the field is last coordinate first, as in prediction.npz.
+        NumPyFactAttribute.RunPython("""
+            import sys, numpy as np, scipy.io
+            x, t = np.linspace(-1, 1, 5), np.linspace(0, 1, 3)
+            scipy.io.savemat(sys.argv[1], {'x': x.reshape(1, 5), 't': t.reshape(3, 1), 'u': np.sin(np.pi * x)[None, :] * np.exp(-t)[:, None],
+                'h': x + 1j})
+            """, path);
+        var reference = Physis.Evaluation.ReferenceSolution.Read(path, ["x", "t"], ["u", "v"]);
+        Assert.Equal(15, reference.Points.GetLength(0));
+        for (int k = 0; k < 15; k++)
+        {
+            double x = -1 + 0.5 * (k % 5), t = 0.5 * (k / 5);
+            Assert.Equal(x, reference.Points[k, 0], 1e-15);
+            Assert.Equal(t, reference.Points[k, 1], 1e-15);
+            Assert.Equal(Math.Sin(Math.PI * x) * Math.Exp(-t), reference.Values["u"][k], 1e-14);
+        }
+        Assert.False(reference.Values.ContainsKey("v"));
+        var complex = Assert.Throws<InvalidDataException>(() => Physis.Evaluation.ReferenceSolution.Read(path, ["x", "t"], ["h"]));
+        Assert.Contains("'h' is complex; store the real and imaginary parts as two fields", complex.Message);
+    }
+
     [Fact]
     public void DamagedOrForeignFilesAreRefusedInOneLine()
     {
