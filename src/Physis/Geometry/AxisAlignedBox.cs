@@ -6,7 +6,10 @@ namespace Physis.Geometry;
 public abstract class AxisAlignedBox : Geometry
 {
     private readonly double[] _min, _max;
-    private readonly double[] _cumulativeFaceMeasure; // faces ordered (axis 0 low, axis 0 high, axis 1 low, ...)
+    // Each face's share of the boundary, accumulated over faces ordered (axis 0 low, axis 0 high, axis 1 low, ...). A face
+    // normal to axis i measures Volume / side_i, so shares are proportional to 1 / side_i: O(d) work, and no overflow of
+    // the measure itself in thousands of dimensions.
+    private readonly double[] _cumulativeFaceShare;
 
     private protected AxisAlignedBox(double[] min, double[] max)
     {
@@ -23,14 +26,17 @@ public abstract class AxisAlignedBox : Geometry
         _max = (double[])max.Clone();
         Bounds = new BoundingBox((double[])min.Clone(), (double[])max.Clone());
 
-        _cumulativeFaceMeasure = new double[2 * Dimension];
-        var total = 0.0;
+        _cumulativeFaceShare = new double[2 * Dimension];
+        var inverseSides = 0.0;
         for (var face = 0; face < 2 * Dimension; face++)
         {
-            total += FaceMeasure(face / 2);
-            _cumulativeFaceMeasure[face] = total;
+            inverseSides += 1 / (max[face / 2] - min[face / 2]);
+            _cumulativeFaceShare[face] = inverseSides;
         }
-        BoundaryMeasure = total;
+        for (var face = 0; face < 2 * Dimension; face++)
+            _cumulativeFaceShare[face] /= inverseSides;
+        _cumulativeFaceShare[^1] = 1;
+        BoundaryMeasure = Dimension == 1 ? 2 : Bounds.Volume * inverseSides;
     }
 
     public override int Dimension => _min.Length;
@@ -80,12 +86,12 @@ public abstract class AxisAlignedBox : Geometry
     /// </summary>
     protected internal override bool TryMapBoundary(ReadOnlySpan<double> unit, Span<double> point, Span<double> normal)
     {
-        var target = unit[0] * BoundaryMeasure;
-        var face = 0;
-        while (face < _cumulativeFaceMeasure.Length - 1 && target >= _cumulativeFaceMeasure[face])
-            face++;
-        var lower = face == 0 ? 0 : _cumulativeFaceMeasure[face - 1];
-        var withinFace = Math.Min((target - lower) / (_cumulativeFaceMeasure[face] - lower), Math.BitDecrement(1.0));
+        var target = unit[0];
+        var face = Array.BinarySearch(_cumulativeFaceShare, target);
+        face = face >= 0 ? face + 1 : ~face; // the first face whose cumulative share exceeds the target
+        face = Math.Min(face, _cumulativeFaceShare.Length - 1);
+        var lower = face == 0 ? 0 : _cumulativeFaceShare[face - 1];
+        var withinFace = Math.Min(Math.Max(target - lower, 0) / (_cumulativeFaceShare[face] - lower), Math.BitDecrement(1.0));
 
         int axis = face / 2, next = 0;
         var high = face % 2 == 1;
@@ -101,15 +107,6 @@ public abstract class AxisAlignedBox : Geometry
         point[axis] = high ? _max[axis] : _min[axis];
         normal[axis] = high ? 1 : -1;
         return true;
-    }
-
-    private double FaceMeasure(int axis)
-    {
-        var measure = 1.0;
-        for (var i = 0; i < Dimension; i++)
-            if (i != axis)
-                measure *= _max[i] - _min[i];
-        return measure;
     }
 
     private (int Axis, bool High, double Distance) NearestFace(ReadOnlySpan<double> point)
