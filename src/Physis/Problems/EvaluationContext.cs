@@ -22,10 +22,20 @@ public sealed class EvaluationContext(IFieldDerivatives derivatives, Tensor? nor
             : throw new InvalidOperationException($"Parameter '{p.Parameter.Name}' is not registered with the problem."),
         Unary u => Apply(u.Op, Evaluate(u.Operand)),
         Binary b => Apply(b.Op, Evaluate(b.Left), Evaluate(b.Right)),
-        Power p => p.Exponent == 2.0 ? Evaluate(p.Base).square() : Evaluate(p.Base).pow(p.Exponent),
+        Power p => p.Exponent == 2.0 ? Evaluate(p.Base).square() : Pow(Evaluate(p.Base), p.Exponent),
         Custom c => c.Evaluate(this),
         _ => throw new NotSupportedException($"No evaluation rule for {expression.GetType().Name}."),
     };
+
+    /// <summary>
+    /// The exponent as a Scalar held until libtorch has used it: an implicit conversion's temporary can be finalised by
+    /// the garbage collector during the native call, which libtorch then reports as "Unknown scalar type".
+    /// </summary>
+    private static Tensor Pow(Tensor x, double exponent)
+    {
+        using var power = exponent.ToScalar();
+        return x.pow(power);
+    }
 
     private static Tensor Apply(UnaryOp op, Tensor x) => op switch
     {
