@@ -33,7 +33,7 @@ public sealed class EvaluationContext(IFieldDerivatives derivatives, Tensor? nor
     /// </summary>
     private static Tensor Pow(Tensor x, double exponent)
     {
-        using var power = exponent.ToScalar();
+        using TorchSharp.Scalar power = exponent;
         return x.pow(power);
     }
 
