@@ -140,6 +140,9 @@ public sealed class MatFileTests : IDisposable
             Assert.Equal(Math.Sin(Math.PI * x) * Math.Exp(-t), reference.Values["u"][k], 1e-14);
         }
         Assert.False(reference.Values.ContainsKey("v"));
+        // The same arrays as an inverse problem's observations.
+        var observed = Physis.Problems.Condition.PointData("u", reference.Points, reference.Values["u"]);
+        Assert.Equal(reference.Values["u"], observed.ObservationValues);
         var complex = Assert.Throws<InvalidDataException>(() => Physis.Evaluation.ReferenceSolution.Read(path, ["x", "t"], ["h"]));
         Assert.Contains("'h' is complex; store the real and imaginary parts as two fields", complex.Message);
     }
