@@ -5,7 +5,7 @@ namespace Physis.Geometry;
 /// benchmarks (Hu et al., SDGD; Shi et al., STDE). Membership, normals and sampling cost O(d) per point, so
 /// d = 100,000 is as practical as d = 3.
 /// </summary>
-public sealed class Ball : Geometry
+public class Ball : Geometry
 {
     private readonly double[] _center;
 

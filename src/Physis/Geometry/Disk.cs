@@ -1,41 +1,15 @@
 namespace Physis.Geometry;
 
-/// <summary>The closed disk of the given centre and radius.</summary>
-public sealed class Disk : Geometry
+/// <summary>
+/// The closed disk of the given centre and radius: a 2D <see cref="Ball"/> whose points come from the polar map, two
+/// unit coordinates per interior point and one per boundary point, so low-discrepancy samplers keep their structure.
+/// </summary>
+public sealed class Disk(double centerX, double centerY, double radius) : Ball([centerX, centerY], radius)
 {
-    public Disk(double centerX, double centerY, double radius)
-    {
-        if (!double.IsFinite(centerX) || !double.IsFinite(centerY))
-            throw new ArgumentException($"The centre of a disk must be finite; got ({centerX}, {centerY}).");
-        if (!double.IsFinite(radius) || !(radius > 0))
-            throw new ArgumentException($"The radius of a disk must be positive and finite; got {radius}.", nameof(radius));
-        CenterX = centerX;
-        CenterY = centerY;
-        Radius = radius;
-        Bounds = new BoundingBox([centerX - radius, centerY - radius], [centerX + radius, centerY + radius]);
-    }
-
-    public double CenterX { get; }
-    public double CenterY { get; }
-    public double Radius { get; }
-
-    public override int Dimension => 2;
-
-    public override BoundingBox Bounds { get; }
+    public double CenterX => Center[0];
+    public double CenterY => Center[1];
 
     public override double BoundaryMeasure => 2 * Math.PI * Radius;
-
-    public override bool Contains(ReadOnlySpan<double> point) => DistanceFromCenter(point) <= Radius + Tolerance;
-
-    public override bool OnBoundary(ReadOnlySpan<double> point) => Math.Abs(DistanceFromCenter(point) - Radius) <= Tolerance;
-
-    public override double[] Normal(ReadOnlySpan<double> boundaryPoint)
-    {
-        if (!OnBoundary(boundaryPoint))
-            throw NotOnBoundary(boundaryPoint);
-        var distance = DistanceFromCenter(boundaryPoint);
-        return [(boundaryPoint[0] - CenterX) / distance, (boundaryPoint[1] - CenterY) / distance];
-    }
 
     protected internal override int InteriorUnitDimension => 2;
 
@@ -59,11 +33,5 @@ public sealed class Disk : Geometry
         normal[0] = cos;
         normal[1] = sin;
         return true;
-    }
-
-    private double DistanceFromCenter(ReadOnlySpan<double> point)
-    {
-        CheckDimension(point);
-        return double.Hypot(point[0] - CenterX, point[1] - CenterY);
     }
 }
