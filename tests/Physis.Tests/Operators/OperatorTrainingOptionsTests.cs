@@ -126,7 +126,7 @@ public class OperatorTrainingOptionsTests
 
         using var again = Model(train);
         using var exhausted = new OperatorTrainer(again, train, test, settings with { MaxRecoveries = 1 });
-        var error = Assert.Throws<InvalidOperationException>(() => exhausted.Train());
+        var error = Assert.Throws<TrainingDivergedException>(() => exhausted.Train());
         Assert.Contains("after 1 rollbacks", error.Message);
     }
 

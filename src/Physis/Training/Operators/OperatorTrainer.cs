@@ -221,7 +221,7 @@ public sealed class OperatorTrainer : IDisposable
                 string where = string.Create(CultureInfo.InvariantCulture,
                     $"The training loss became {loss:G4} ({reason}) in epoch {Epoch + 1}, batch {b + 1}");
                 if (recoveries.Count >= settings.MaxRecoveries)
-                    throw new InvalidOperationException($"{where}, after {recoveries.Count} rollbacks with the learning rate halved each time: "
+                    throw new TrainingDivergedException($"{where}, after {recoveries.Count} rollbacks with the learning rate halved each time: "
                         + "lower the learning rate or check the data scale.");
                 optimizer.StepScale /= 2;
                 var recovery = new RecoveryRecord(Epoch + 1, b + 1, loss, reason, optimizer.StepScale);
