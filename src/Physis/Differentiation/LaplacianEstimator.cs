@@ -114,41 +114,42 @@ public sealed class LaplacianEstimator
     /// <summary>The sum over the given coordinates i of d^2 u / dx_i^2, shared by every point.</summary>
     private static Tensor CoordinateSum(Func<Tensor, Tensor> function, Tensor points, Tensor coordinates, bool useJet)
     {
-        long n = points.shape[0], d = points.shape[1], count = coordinates.shape[0];
-        var chunk = ChunkSize(count, n, d);
-        Tensor? sum = null;
-        for (long start = 0; start < count; start += chunk)
-        {
-            var size = Math.Min(chunk, count - start);
-            var selected = coordinates.narrow(0, start, size);
-            var directions = nn.functional.one_hot(selected, d).to(points.dtype).to(points.device).unsqueeze(1).expand(size, n, d);
-            var part = SecondDerivatives(function, points, directions, useJet).sum(dim: 0);
-            sum = sum is null ? part : sum + part;
-        }
-        return sum!;
+        long n = points.shape[0], d = points.shape[1];
+        return DirectionSum(function, points, coordinates.shape[0], useJet, (start, size) => nn.functional
+            .one_hot(coordinates.narrow(0, start, size), d).to(points.dtype).to(points.device).unsqueeze(1).expand(size, n, d));
     }
 
     /// <summary>The mean over K independent probes per point of v^T H v.</summary>
     private Tensor ProbeMean(Func<Tensor, Tensor> function, Tensor points)
     {
         long n = points.shape[0], d = points.shape[1], count = Options.Directions;
-        var chunk = ChunkSize(count, n, d);
-        var useJet = Options.Kind == LaplacianEstimatorKind.StdeDense;
-        Tensor? sum = null;
-        for (long start = 0; start < count; start += chunk)
+        return DirectionSum(function, points, count, Options.Kind == LaplacianEstimatorKind.StdeDense, (_, size) =>
         {
-            var size = Math.Min(chunk, count - start);
             long[] shape = [size, n, d];
             var probes = Options.Probe == ProbeDistribution.Gaussian
                 ? randn(shape, ScalarType.Float64, generator: _generator)
                 : randint(0, 2, shape, ScalarType.Float64, generator: _generator) * 2 - 1;
-            var part = SecondDerivatives(function, points, probes.to(points.dtype).to(points.device), useJet).sum(dim: 0);
-            sum = sum is null ? part : sum + part;
-        }
-        return sum! / count;
+            return probes.to(points.dtype).to(points.device);
+        }) / count;
     }
 
-    private static long ChunkSize(long count, long n, long d) => Math.Clamp(ChunkElements / (n * d), 1, count);
+    /// <summary>
+    /// The sum of v^T H v over <paramref name="count"/> directions, in chunks of at most <see cref="ChunkElements"/>
+    /// input entries; <paramref name="directions"/> gives the [size, n, d] directions of the chunk starting at a position.
+    /// </summary>
+    private static Tensor DirectionSum(Func<Tensor, Tensor> function, Tensor points, long count, bool useJet,
+        Func<long, long, Tensor> directions)
+    {
+        long chunk = Math.Clamp(ChunkElements / (points.shape[0] * points.shape[1]), 1, count);
+        Tensor? sum = null;
+        for (long start = 0; start < count; start += chunk)
+        {
+            var size = Math.Min(chunk, count - start);
+            var part = SecondDerivatives(function, points, directions(start, size), useJet).sum(dim: 0);
+            sum = sum is null ? part : sum + part;
+        }
+        return sum!;
+    }
 
     /// <summary>
     /// v^T H(x) v for directions [c, n, d] at the points [n, d], as [c, n]: either as the Hessian-vector product
