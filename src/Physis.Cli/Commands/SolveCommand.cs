@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Physis.Differentiation;
 using Physis.Geometry;
 using Physis.Infrastructure;
 using Physis.Networks.Architectures;
@@ -92,17 +93,35 @@ internal static class SolveCommand
             Description = "Intra-op threads for the tensor engine (default: 1, measured fastest for these small networks on 2 cores).",
         };
 
+        var dimension = new Option<int?>("--dimension")
+        {
+            Description = "Dimension of a problem posed in any dimension (the high-dimensional ball problems; default 100).",
+        };
+        var estimator = new Option<string?>("--estimator")
+        {
+            Description = "How the loss computes Laplacians: exact, sdgd, hutchinson, stde-sparse or stde-dense (overrides the preset).",
+        };
+        var directions = new Option<int?>("--directions")
+        {
+            Description = "Coordinates (sdgd, stde-sparse) or random probes (hutchinson, stde-dense) per step of the estimator.",
+        };
+
         var command = new Command("solve",
             "Train a physics-informed neural network on a built-in problem and measure its error against a reference solution.")
         {
             problem, preset, config, hard, hidden, activation, sampling, iterations, lbfgs, domain, boundary, initial, periodic, learningRate,
-            precision, seed, hold, windows, hardStart, warmStart, output, resume, checkpointEvery, threads,
+            precision, seed, hold, windows, hardStart, warmStart, output, resume, checkpointEvery, threads, dimension, estimator, directions,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
             string? name = parse.GetValue(problem);
             if (string.IsNullOrEmpty(name)) throw new ArgumentException($"Name a problem to solve. Known problems: {known}.");
             var catalogProblem = ProblemCatalog.Find(name);
+            if (parse.GetValue(dimension) is { } d)
+                catalogProblem = catalogProblem is IDimensionalProblem dimensional
+                    ? dimensional.WithDimension(d)
+                    : throw new ArgumentException($"Problem {catalogProblem.Name} has a fixed dimension; --dimension applies to "
+                        + $"{string.Join(", ", ProblemCatalog.All.OfType<IDimensionalProblem>().Select(p => p.Name))}.");
             string presetName = parse.GetValue(preset)!;
             if (!catalogProblem.Presets.TryGetValue(presetName, out var settings))
                 throw new ArgumentException($"Unknown preset '{presetName}' for {catalogProblem.Name}. "
@@ -116,7 +135,7 @@ internal static class SolveCommand
             if (resuming)
             {
                 Option[] fixedByTheRun = [config, hard, hidden, activation, sampling, domain, boundary, initial, periodic, learningRate, precision,
-                    seed, hold, windows, hardStart, warmStart];
+                    seed, hold, windows, hardStart, warmStart, estimator, directions];
                 if (fixedByTheRun.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } given)
                     throw new ArgumentException($"--resume continues with the settings stored in {folder}, so {given.Name} cannot be given; "
                         + "only --iterations and --lbfgs-iterations can change.");
@@ -161,6 +180,7 @@ internal static class SolveCommand
                     Precision = parse.GetValue(precision) is { } p ? ParsePrecision(p) : settings.Precision,
                     Seed = parse.GetValue(seed) ?? settings.Seed,
                     HardConstraints = parse.GetValue(hard) || settings.HardConstraints,
+                    Laplacian = Estimator(parse.GetValue(estimator), parse.GetValue(directions), settings.Laplacian),
                 };
             }
             settings.Validate();
@@ -210,7 +230,42 @@ internal static class SolveCommand
             $"{settings.Network}, {(settings.HardConstraints ? "hard constraints, " : "")}{windows}{settings.Precision}, "
             + $"points {points.Domain}/{points.Boundary}/{points.Initial} ({points.Method}), "
             + $"Adam {schedule.AdamIterations} x lr {schedule.LearningRate}"
-            + $"{held}, then L-BFGS <= {schedule.LbfgsIterations}, seed {settings.Seed}");
+            + $"{held}, then L-BFGS <= {schedule.LbfgsIterations}, seed {settings.Seed}{Laplacian(settings.Laplacian)}");
+    }
+
+    private static string Laplacian(LaplacianEstimatorOptions? options) => options switch
+    {
+        null => "",
+        { Kind: LaplacianEstimatorKind.Exact } => ", exact Laplacian",
+        _ => $", Laplacian by {options.Kind} with {options.Directions} directions",
+    };
+
+    /// <summary>The Laplacian estimator from --estimator and --directions on top of the preset's.</summary>
+    private static LaplacianEstimatorOptions? Estimator(string? kind, int? directions, LaplacianEstimatorOptions? preset)
+    {
+        if (kind is null && directions is null) return preset;
+        var options = preset ?? new LaplacianEstimatorOptions(LaplacianEstimatorKind.Exact);
+        if (kind is not null)
+            options = options with
+            {
+                Kind = kind switch
+                {
+                    "exact" => LaplacianEstimatorKind.Exact,
+                    "sdgd" => LaplacianEstimatorKind.Sdgd,
+                    "hutchinson" => LaplacianEstimatorKind.Hutchinson,
+                    "stde-sparse" => LaplacianEstimatorKind.StdeSparse,
+                    "stde-dense" => LaplacianEstimatorKind.StdeDense,
+                    _ => throw new ArgumentException($"--estimator must be exact, sdgd, hutchinson, stde-sparse or stde-dense; got '{kind}'."),
+                },
+            };
+        if (directions is { } k)
+        {
+            if (options.Kind == LaplacianEstimatorKind.Exact)
+                throw new ArgumentException("--directions applies to the stochastic estimators; the exact Laplacian takes every coordinate.");
+            if (k < 1) throw new ArgumentException($"--directions must be at least 1, got {k}.");
+            options = options with { Directions = k };
+        }
+        return options;
     }
 
     private static int[] ParseWidths(string text)

@@ -5,25 +5,44 @@ namespace Physis.Differentiation;
 /// <summary>
 /// Nested reverse-mode autograd. Points are independent rows, so the gradient of a column's sum gives that column's
 /// partial derivatives at every point in one backward pass; each gradient yields all d first partials of its parent,
-/// and every intermediate derivative is cached, so u_x, u_t and u_xx cost two passes, not three.
+/// and every intermediate derivative is cached, so u_x, u_t and u_xx cost two passes, not three. Whole Laplacians
+/// (<see cref="IFieldDerivatives.Laplacian"/>) come from a <see cref="LaplacianEstimator"/>, exact unless the engine is
+/// given a stochastic one; a network that is an <see cref="ILineFunction"/> lets the Taylor kinds use its line form.
 /// </summary>
-public sealed class AutogradEngine : IDifferentiationEngine
+public sealed class AutogradEngine(LaplacianEstimatorOptions? laplacian = null) : IDifferentiationEngine
 {
+    private readonly LaplacianEstimator estimator = new(laplacian ?? new LaplacianEstimatorOptions(LaplacianEstimatorKind.Exact));
+
+    public LaplacianEstimatorOptions Laplacian => estimator.Options;
+
     public IFieldDerivatives Evaluate(nn.Module<Tensor, Tensor> network, Tensor points, IReadOnlyCollection<DerivativeRequest> required)
     {
         // The input always records a graph, so derivatives asked for later than declared are still available.
         var input = points.requires_grad ? points : points.detach().requires_grad_(true);
         var outputs = network.forward(input);
-        var derivatives = new Derivatives(input, outputs);
+        var derivatives = new Derivatives(input, outputs, network, estimator);
         foreach (var request in required) derivatives.Get(request);
         return derivatives;
     }
 
-    private sealed class Derivatives(Tensor points, Tensor outputs) : IFieldDerivatives
+    private sealed class Derivatives(Tensor points, Tensor outputs, nn.Module<Tensor, Tensor> network, LaplacianEstimator estimator)
+        : IFieldDerivatives
     {
         private readonly Dictionary<DerivativeRequest, Tensor> cache = new();
+        private readonly Dictionary<int, Tensor> laplacians = new();
 
         public Tensor Points => points;
+
+        public Tensor Laplacian(int field)
+        {
+            if (laplacians.TryGetValue(field, out var cached)) return cached;
+            if (field < 0 || field >= outputs.shape[1])
+                throw new ArgumentException($"Field index {field} is out of range: the network has {outputs.shape[1]} outputs.");
+            var value = network is ILineFunction lines
+                ? estimator.Estimate(new FieldLines(lines, field), points)
+                : estimator.Estimate(x => network.forward(x)[.., field], points);
+            return laplacians[field] = value.reshape(-1, 1);
+        }
 
         public Tensor Get(DerivativeRequest request)
         {
@@ -57,5 +76,11 @@ public sealed class AutogradEngine : IDifferentiationEngine
             }
             return cache[request];
         }
+    }
+
+    /// <summary>One output column of a line function.</summary>
+    private sealed class FieldLines(ILineFunction function, int field) : ILineFunction
+    {
+        public Tensor Along(PointLines lines) => function.Along(lines)[.., field];
     }
 }

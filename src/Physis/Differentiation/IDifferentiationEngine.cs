@@ -25,4 +25,9 @@ public interface IFieldDerivatives
     Tensor Points { get; }
     /// <summary>The requested derivative as a column [n, 1]; the zero multi-index is the field itself.</summary>
     Tensor Get(DerivativeRequest request);
+    /// <summary>
+    /// The Laplacian of a field over all input coordinates as a column [n, 1], exact or an unbiased estimate as the
+    /// engine's <see cref="LaplacianEstimator"/> computes it; an estimate draws new directions once per evaluation.
+    /// </summary>
+    Tensor Laplacian(int field);
 }

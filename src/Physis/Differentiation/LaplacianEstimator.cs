@@ -65,13 +65,16 @@ public sealed record LaplacianEstimatorOptions(
 /// Per-point Laplacians, exact or unbiased estimates, of a function u: points [n, d] -> values [n] or [n, 1] whose rows
 /// are independent (an MLP, not a network with batch normalisation). Estimates keep their graph (create_graph), so a
 /// loss built from them trains the parameters of u; they are not differentiable with respect to the points.
-/// Directions are processed in chunks: each chunk replicates the points once per direction and takes all its second
-/// derivatives in two backward passes, trading memory for fewer passes.
+/// Directions are processed in chunks: each chunk moves the points along its directions and takes all its second
+/// derivatives in two backward passes, trading memory for fewer passes. Functions with a line form
+/// (<see cref="ILineFunction"/>) let the Taylor kinds skip forming the moved points.
 /// </summary>
 public sealed class LaplacianEstimator
 {
-    // At most this many input entries (directions x points x d) per chunk.
+    // At most this many entries per chunk (directions x points x d for moved points).
     private const long ChunkElements = 1L << 22;
+    // The entries per point and direction assumed for a line form along axes: a wide hidden layer.
+    private const long LineEntries = 1024;
 
     private readonly Generator _generator;
 
@@ -90,98 +93,111 @@ public sealed class LaplacianEstimator
     public Tensor Estimate(Func<Tensor, Tensor> function, Tensor points)
     {
         ArgumentNullException.ThrowIfNull(function);
+        return Estimate(new PointFunction(function), points);
+    }
+
+    /// <summary>
+    /// The Laplacian of a function that evaluates itself on lines: the Taylor kinds (sparse and dense STDE) then never
+    /// form the moved points, which is what makes them affordable when d is large.
+    /// </summary>
+    public Tensor Estimate(ILineFunction function, Tensor points)
+    {
+        ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(points);
         if (points.dim() != 2 || points.shape[0] < 1 || points.shape[1] < 1)
             throw new ArgumentException($"Points must be a non-empty [n, d] tensor; got shape [{string.Join(", ", points.shape)}].", nameof(points));
         var d = points.shape[1];
+        var x = points.detach();
         switch (Options.Kind)
         {
             case LaplacianEstimatorKind.Exact:
-                return CoordinateSum(function, points, arange(d, ScalarType.Int64), useJet: false);
+                return CoordinateSum(function, x, arange(d, ScalarType.Int64, x.device), useJet: false);
             case LaplacianEstimatorKind.Sdgd:
             case LaplacianEstimatorKind.StdeSparse:
                 var k = Options.Directions;
                 if (k > d)
                     throw new ArgumentException($"{Options.Kind} draws {k} coordinates without replacement but the points have only {d}; "
                         + $"use at most {d} directions.");
-                var coordinates = randperm(d, generator: _generator)[..k];
-                return CoordinateSum(function, points, coordinates, Options.Kind == LaplacianEstimatorKind.StdeSparse) * ((double)d / k);
+                var coordinates = randperm(d, generator: _generator)[..k].to(x.device);
+                return CoordinateSum(function, x, coordinates, Options.Kind == LaplacianEstimatorKind.StdeSparse) * ((double)d / k);
             default:
-                return ProbeMean(function, points);
+                return ProbeMean(function, x);
         }
     }
 
     /// <summary>The sum over the given coordinates i of d^2 u / dx_i^2, shared by every point.</summary>
-    private static Tensor CoordinateSum(Func<Tensor, Tensor> function, Tensor points, Tensor coordinates, bool useJet)
+    private static Tensor CoordinateSum(ILineFunction function, Tensor points, Tensor coordinates, bool useJet)
     {
-        long n = points.shape[0], d = points.shape[1];
-        return DirectionSum(function, points, coordinates.shape[0], useJet, (start, size) => nn.functional
-            .one_hot(coordinates.narrow(0, start, size), d).to(points.dtype).to(points.device).unsqueeze(1).expand(size, n, d));
+        // A line form along axes never forms the moved points: a direction then costs about a hidden layer per point.
+        long n = points.shape[0], entries = useJet && function is not PointFunction ? n * LineEntries : n * points.shape[1];
+        return DirectionSum(function, points, coordinates.shape[0], entries, useJet,
+            (start, size, t) => PointLines.AlongAxes(points, coordinates.narrow(0, start, size), t));
     }
 
     /// <summary>The mean over K independent probes per point of v^T H v.</summary>
-    private Tensor ProbeMean(Func<Tensor, Tensor> function, Tensor points)
+    private Tensor ProbeMean(ILineFunction function, Tensor points)
     {
         long n = points.shape[0], d = points.shape[1], count = Options.Directions;
-        return DirectionSum(function, points, count, Options.Kind == LaplacianEstimatorKind.StdeDense, (_, size) =>
+        return DirectionSum(function, points, count, n * d, Options.Kind == LaplacianEstimatorKind.StdeDense, (_, size, t) =>
         {
             long[] shape = [size, n, d];
             var probes = Options.Probe == ProbeDistribution.Gaussian
                 ? randn(shape, ScalarType.Float64, generator: _generator)
                 : randint(0, 2, shape, ScalarType.Float64, generator: _generator) * 2 - 1;
-            return probes.to(points.dtype).to(points.device);
+            return PointLines.AlongDirections(points, probes.to(points.dtype).to(points.device), t);
         }) / count;
     }
 
     /// <summary>
     /// The sum of v^T H v over <paramref name="count"/> directions, in chunks of at most <see cref="ChunkElements"/>
-    /// input entries; <paramref name="directions"/> gives the [size, n, d] directions of the chunk starting at a position.
+    /// entries (<paramref name="entriesPerDirection"/> each); <paramref name="lines"/> gives the lines of the chunk at a position, for given offsets.
     /// </summary>
-    private static Tensor DirectionSum(Func<Tensor, Tensor> function, Tensor points, long count, bool useJet,
-        Func<long, long, Tensor> directions)
+    private static Tensor DirectionSum(ILineFunction function, Tensor points, long count, long entriesPerDirection, bool useJet,
+        Func<long, long, Tensor, PointLines> lines)
     {
-        long chunk = Math.Clamp(ChunkElements / (points.shape[0] * points.shape[1]), 1, count);
+        long n = points.shape[0];
+        long chunk = Math.Clamp(ChunkElements / entriesPerDirection, 1, count);
         Tensor? sum = null;
         for (long start = 0; start < count; start += chunk)
         {
             var size = Math.Min(chunk, count - start);
-            var part = SecondDerivatives(function, points, directions(start, size), useJet).sum(dim: 0);
+            var t = zeros([size * n, 1], points.dtype, points.device, requires_grad: useJet);
+            var part = SecondDerivatives(function, lines(start, size, t), useJet).reshape(size, n).sum(dim: 0);
             sum = sum is null ? part : sum + part;
         }
         return sum!;
     }
 
     /// <summary>
-    /// v^T H(x) v for directions [c, n, d] at the points [n, d], as [c, n]: either as the Hessian-vector product
-    /// grad(grad u . v) . v or, with <paramref name="useJet"/>, as the second derivative of t -> u(x + t v) at t = 0.
+    /// v^T H(x) v on every line, [c n]: either as the second derivative of t -> u(x + t v) at t = 0 (<paramref name="useJet"/>,
+    /// on the function's line form) or as the Hessian-vector product grad(grad u . v) . v at the moved points themselves.
     /// </summary>
-    private static Tensor SecondDerivatives(Func<Tensor, Tensor> function, Tensor points, Tensor directions, bool useJet)
+    private static Tensor SecondDerivatives(ILineFunction function, PointLines lines, bool useJet)
     {
-        long c = directions.shape[0], n = points.shape[0], d = points.shape[1];
-        var flat = directions.reshape(c * n, d);
-        var replicated = points.detach().unsqueeze(0).expand(c, n, d).reshape(c * n, d);
-        Tensor second;
+        var rows = lines.Count;
+        var zero = zeros([rows], lines.Points.dtype, lines.Points.device);
         if (useJet)
         {
-            var t = zeros([c * n, 1], points.dtype, points.device, requires_grad: true);
-            var values = Values(function, replicated + t * flat, c * n);
-            var first = Gradient(values.sum(), t);
-            second = first is null ? zeros([c * n], points.dtype, points.device) : (Gradient(first.sum(), t) ?? zeros_like(first)).reshape(c * n);
+            var values = Values(function.Along(lines), rows);
+            var first = Gradient(values.sum(), lines.Offsets);
+            return first is null ? zero : (Gradient(first.sum(), lines.Offsets) ?? zeros_like(first)).reshape(rows);
         }
-        else
-        {
-            var x = replicated.clone().requires_grad_(true);
-            var values = Values(function, x, c * n);
-            var gradient = Gradient(values.sum(), x);
-            var product = gradient is null ? null : Gradient((gradient * flat).sum(), x);
-            second = product is null ? zeros([c * n], points.dtype, points.device) : (product * flat).sum(dim: 1);
-        }
-        return second.reshape(c, n);
+        var n = lines.Points.shape[0];
+        var flat = lines.FlatDirections();
+        var x = lines.Points.repeat(rows / n, 1).requires_grad_(true);
+        var gradient = Gradient(Values(function.Along(PointLines.At(x)), rows).sum(), x);
+        var product = gradient is null ? null : Gradient((gradient * flat).sum(), x);
+        return product is null ? zero : (product * flat).sum(dim: 1);
     }
 
-    private static Tensor Values(Func<Tensor, Tensor> function, Tensor input, long rows)
+    /// <summary>Evaluates a plain function of points on the moved points themselves.</summary>
+    private sealed class PointFunction(Func<Tensor, Tensor> function) : ILineFunction
     {
-        var values = function(input);
+        public Tensor Along(PointLines lines) => function(lines.Materialize());
+    }
+
+    private static Tensor Values(Tensor values, long rows)
+    {
         if (values.numel() != rows)
             throw new ArgumentException($"The function must give one value per point, [n] or [n, 1]; for {rows} points it gave "
                 + $"shape [{string.Join(", ", values.shape)}].");

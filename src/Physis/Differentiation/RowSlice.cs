@@ -7,4 +7,5 @@ public sealed class RowSlice(IFieldDerivatives all, long start, long count) : IF
 {
     public Tensor Points { get; } = all.Points.narrow(0, start, count);
     public Tensor Get(DerivativeRequest request) => all.Get(request).narrow(0, start, count);
+    public Tensor Laplacian(int field) => all.Laplacian(field).narrow(0, start, count);
 }

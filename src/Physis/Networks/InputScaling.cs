@@ -27,6 +27,8 @@ public sealed class InputScaling : nn.Module<Tensor, Tensor>
     }
 
     public BoundingBox Box { get; }
+    public Tensor Center => center;
+    public Tensor HalfWidth => halfWidth;
 
     public override Tensor forward(Tensor x) => (x - center) / halfWidth;
 }

@@ -1,3 +1,4 @@
+using Physis.Differentiation;
 using Physis.Geometry;
 using Physis.Networks.Layers;
 using TorchSharp.Modules;
@@ -12,10 +13,22 @@ namespace Physis.Networks;
 public delegate Tensor OutputTransform(Tensor input, Tensor rawOutput);
 
 /// <summary>
+/// An output transform that can also act on point lines. A network whose <see cref="OutputTransform"/> is a method of
+/// such an object keeps its line form (<see cref="ILineFunction"/>) with the transform applied.
+/// </summary>
+public interface ILineOutputTransform
+{
+    /// <summary>The transformed output on every line, given the raw output there.</summary>
+    Tensor Along(PointLines lines, Tensor rawOutput);
+}
+
+/// <summary>
 /// Fully connected network: affine layers with a pointwise activation between them, no activation on the output; with
 /// an <c>inputBox</c>, the inputs are first mapped from that box (the domain's) to [-1, 1] (<see cref="InputScaling"/>).
+/// Its line form evaluates the first layer once at the points and once per direction (only the sampled columns of the
+/// first weight for axis directions), which is what keeps the stochastic Taylor estimators cheap when d is large.
 /// </summary>
-public sealed class Mlp : nn.Module<Tensor, Tensor>
+public sealed class Mlp : nn.Module<Tensor, Tensor>, ILineFunction
 {
     private readonly ModuleList<Linear> layers = new();
     private readonly Activation activation;
@@ -54,6 +67,26 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
         for (int i = 0; i < layers.Count - 1; i++) h = activation.Apply(layers[i].forward(h));
         var y = layers[layers.Count - 1].forward(h);
         return OutputTransform is null ? y : OutputTransform(x, y);
+    }
+
+    public Tensor Along(PointLines lines)
+    {
+        var first = layers[0];
+        Tensor weight = first.weight!, bias = first.bias!;
+        if (scaling is not null)
+        {
+            // W ((x - c) / h) + b = (W / h) x + (b - (W / h) c).
+            weight = weight / scaling.HalfWidth;
+            bias = bias - weight.matmul(scaling.Center);
+        }
+        var h = lines.Linear(weight, bias);
+        for (int i = 1; i < layers.Count; i++) h = layers[i].forward(activation.Apply(h));
+        return OutputTransform switch
+        {
+            null => h,
+            { Target: ILineOutputTransform transform } => transform.Along(lines, h),
+            _ => OutputTransform(lines.Materialize(), h),
+        };
     }
 
     private static void Initialize(Linear layer, Initializer initializer, Generator generator)

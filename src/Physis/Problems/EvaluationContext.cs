@@ -14,6 +14,7 @@ public sealed class EvaluationContext(IFieldDerivatives derivatives, Tensor? nor
         Constant c => tensor(c.Value, Points.dtype, Points.device),
         Coordinate c => Points[.., c.Index..(c.Index + 1)],
         FieldDerivative d => derivatives.Get(new DerivativeRequest(d.Field, d.Order)),
+        FieldLaplacian l => derivatives.Laplacian(l.Field),
         NormalComponent n => normals is null
             ? throw new InvalidOperationException("The expression uses the boundary normal, which only boundary conditions provide.")
             : normals[.., n.Index..(n.Index + 1)],

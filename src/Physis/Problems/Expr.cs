@@ -55,6 +55,15 @@ public sealed record FieldDerivative(int Field, MultiIndex Order, string Label) 
     public override string ToString() => Label;
 }
 
+/// <summary>
+/// The Laplacian of a field over all input coordinates as one node: the loss's differentiation engine computes it
+/// exactly or estimates it without bias (SDGD, Hutchinson, STDE), which is what makes high-dimensional problems tractable.
+/// </summary>
+public sealed record FieldLaplacian(int Field, string FieldName) : Expr
+{
+    public override string ToString() => $"laplacian({FieldName})";
+}
+
 /// <summary>Component of the outward unit normal at boundary points (only meaningful in boundary conditions).</summary>
 public sealed record NormalComponent(int Index) : Expr
 {

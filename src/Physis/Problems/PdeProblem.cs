@@ -16,8 +16,9 @@ public sealed class PdeProblem
     {
         Geometry = geometry;
         int spatial = geometry is SpaceTime st ? st.Space.Dimension : geometry.Dimension;
-        if (spatial > 3) throw new ArgumentException($"Default coordinate names cover up to 3 spatial dimensions; this geometry has {spatial}.");
-        string[] coordinates = [.. new[] { "x", "y", "z" }.Take(spatial), .. geometry is SpaceTime ? new[] { "t" } : []];
+        // Beyond three dimensions the coordinates are numbered: x1 .. xd.
+        IEnumerable<string> space = spatial <= 3 ? new[] { "x", "y", "z" }.Take(spatial) : Enumerable.Range(1, spatial).Select(i => $"x{i}");
+        string[] coordinates = [.. space, .. geometry is SpaceTime ? new[] { "t" } : []];
         fields ??= ["u"];
         if (fields.Count == 0 || fields.Distinct().Count() != fields.Count)
             throw new ArgumentException($"Field names must be non-empty and distinct, got [{string.Join(", ", fields)}].");
@@ -89,9 +90,13 @@ public sealed class PdeProblem
     public string Describe()
     {
         var text = new System.Text.StringBuilder();
-        static string Point(double[] p) => string.Join(", ", p.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+        // A high-dimensional box is described by its first and last coordinates, not a line of a million numbers.
+        static string Point(double[] p) => string.Join(", ", (p.Length <= 8 ? p : [.. p.Take(3), double.NaN, .. p.TakeLast(3)])
+            .Select(v => double.IsNaN(v) ? "..." : v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
         text.AppendLine($"geometry: {Geometry.GetType().Name} [{Point(Geometry.Bounds.Min)}] .. [{Point(Geometry.Bounds.Max)}]");
-        text.AppendLine($"coordinates: {string.Join(", ", Terms.Coordinates)}; fields: {string.Join(", ", Fields)}");
+        var names = Terms.Coordinates;
+        text.AppendLine($"coordinates: {(names.Count <= 8 ? string.Join(", ", names) : $"{names[0]} .. {names[^1]} ({names.Count})")}; "
+            + $"fields: {string.Join(", ", Fields)}");
         foreach (var residual in Residuals) text.AppendLine($"residual: {residual}");
         for (int c = 0; c < Conditions.Count; c++)
         {

@@ -62,6 +62,13 @@ public sealed class Terms
         return sum;
     }
 
+    /// <summary>
+    /// The Laplacian over every coordinate as one node (<see cref="FieldLaplacian"/>), which the loss computes exactly or
+    /// estimates as its settings say; use it for high-dimensional problems, where the d second derivatives of
+    /// <see cref="Laplacian"/> are too many.
+    /// </summary>
+    public Expr LaplacianOperator(string field) => new FieldLaplacian(FieldIndex(field), field);
+
     /// <summary>Outward normal derivative grad(u)·n over the spatial coordinates (boundary conditions only).</summary>
     public Expr NormalDerivative(string field)
     {

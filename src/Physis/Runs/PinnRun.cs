@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Physis.Data.NumPy;
+using Physis.Differentiation;
 using Physis.Evaluation;
 using Physis.Infrastructure;
 using Physis.Networks;
@@ -123,6 +124,7 @@ public static class PinnRun
             DType = dtype,
             Methods = settings.Methods,
             Recovery = options.Recovery,
+            Engine = settings.Laplacian is { } laplacian ? new AutogradEngine(laplacian with { Seed = laplacian.Seed ^ settings.Seed }) : null,
         };
         var callbacks = options.Callbacks.ToArray();
         var clock = Stopwatch.StartNew();

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Physis.Differentiation;
 using Physis.Networks;
 using Physis.Training;
 using static TorchSharp.torch;
@@ -53,6 +54,11 @@ public sealed record PinnSettings
     public MarchingSettings Marching { get; init; } = new();
     public Precision Precision { get; init; } = Precision.Float32;
     public int Seed { get; init; }
+    /// <summary>
+    /// How the loss computes whole Laplacians (<see cref="Problems.Terms.LaplacianOperator"/>): exactly (null) or by
+    /// an unbiased estimator such as SDGD or STDE, whose draws are seeded by <see cref="Seed"/>.
+    /// </summary>
+    public LaplacianEstimatorOptions? Laplacian { get; init; }
 
     /// <summary>The libtorch type of <see cref="Precision"/>.</summary>
     [JsonIgnore]
@@ -71,6 +77,7 @@ public sealed record PinnSettings
         if (Marching.Windows > 1 && HardConstraints)
             throw new ArgumentException("Time marching replaces the initial condition in every window after the first, "
                 + "so it cannot be combined with HardConstraints.");
+        Laplacian?.Validate();
         if (!Enum.IsDefined(Precision)) throw new ArgumentException($"Precision must be float32 or float64, got {Precision}.");
     }
 }

@@ -21,6 +21,11 @@ public sealed record OptimizerSchedule
     public int AdamIterations { get; init; } = 15_000;
     public double LearningRate { get; init; } = 1e-3;
     /// <summary>
+    /// Adam's learning rate decays linearly from <see cref="LearningRate"/> to 0 over its iterations (the STDE
+    /// benchmarks' schedule); false keeps it constant.
+    /// </summary>
+    public bool LinearDecay { get; init; }
+    /// <summary>
     /// The first this many of the Adam iterations keep the problem's trainable parameters (unknown coefficients,
     /// eigenvalues) at their initial values, so the network first fits the equation they give.
     /// </summary>
@@ -55,8 +60,9 @@ public sealed record OptimizerSchedule
     public IReadOnlyList<TrainingPhase> Phases()
     {
         TrainingPhase First(int iterations) => FirstOptimizer == FirstOptimizer.MultiAdam
-            ? new MultiAdamPhase(iterations, LearningRate)
-            : new AdamPhase(iterations, LearningRate);
+            ? new MultiAdamPhase(iterations, LearningRate, Schedule: Decay(iterations))
+            : new AdamPhase(iterations, LearningRate, Decay(iterations));
+        LearningRateSchedule? Decay(int iterations) => LinearDecay && iterations > 0 ? new LearningRateSchedule.Linear(LearningRate, iterations) : null;
         var phases = new List<TrainingPhase>();
         if (ParameterHoldIterations > 0) phases.Add(First(ParameterHoldIterations) with { HoldsProblemParameters = true });
         phases.Add(First(AdamIterations - ParameterHoldIterations));

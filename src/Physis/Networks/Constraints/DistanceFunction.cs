@@ -1,3 +1,4 @@
+using Physis.Differentiation;
 using Physis.Geometry;
 using Physis.Problems;
 using static TorchSharp.torch;
@@ -13,12 +14,15 @@ namespace Physis.Networks.Constraints;
 public sealed class DistanceFunction
 {
     private readonly Func<Tensor, Tensor> evaluate;
+    private readonly Func<PointLines, Tensor?>? alongLines;
 
     /// <param name="evaluate">maps points [n, d] to [n, 1], zero exactly on the constrained boundary</param>
     /// <param name="description">a short formula, for messages and run records</param>
-    public DistanceFunction(Func<Tensor, Tensor> evaluate, string description)
+    /// <param name="alongLines">phi on point lines without forming the moved points, or null where it cannot (then they are formed)</param>
+    public DistanceFunction(Func<Tensor, Tensor> evaluate, string description, Func<PointLines, Tensor?>? alongLines = null)
     {
         this.evaluate = evaluate ?? throw new ArgumentNullException(nameof(evaluate));
+        this.alongLines = alongLines;
         Description = description;
     }
 
@@ -36,6 +40,9 @@ public sealed class DistanceFunction
                 + $"{points.shape[0]} points; it must return [n, 1].");
         return phi;
     }
+
+    /// <summary>phi on every line, [c n, 1]: from the line form where there is one, else at the moved points.</summary>
+    public Tensor Along(PointLines lines) => alongLines?.Invoke(lines) ?? Evaluate(lines.Materialize());
 
     private static Tensor Column(Tensor points, int coordinate)
     {
@@ -130,12 +137,20 @@ public sealed class DistanceFunction
         var centreCopy = centre.ToArray();
         var coordinateCopy = coordinates.ToArray();
         string centreText = string.Join(", ", centre.Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        // The ball in all of the points' coordinates, in order (the high-dimensional case), is one vector operation.
+        bool leading = coordinateCopy.Select((c, i) => c == i).All(same => same);
+        Tensor Centre(Tensor x) => tensor(centreCopy, x.dtype, x.device);
         return new(x =>
         {
+            if (leading && x.shape[1] >= centreCopy.Length)
+                return (radius * radius - (x[.., ..centreCopy.Length] - Centre(x)).square().sum(1, keepdim: true)) / (2 * radius);
             Tensor squared = (Column(x, coordinateCopy[0]) - centreCopy[0]).square();
             for (int i = 1; i < centreCopy.Length; i++) squared = squared + (Column(x, coordinateCopy[i]) - centreCopy[i]).square();
             return (radius * radius - squared) / (2 * radius);
-        }, FormattableString.Invariant($"({radius}^2 - |x - ({centreText})|^2)/{2 * radius}"));
+        }, FormattableString.Invariant($"({radius}^2 - |x - ({centreText})|^2)/{2 * radius}"),
+            lines => leading && lines.Points.shape[1] == centreCopy.Length
+                ? (radius * radius - lines.SquaredDistance(Centre(lines.Points))) / (2 * radius)
+                : null);
     }
 
     /// <summary>
@@ -147,6 +162,7 @@ public sealed class DistanceFunction
         SpaceTime st => For(st.Space),
         AxisAlignedBox box => Box(box.Bounds.Min, box.Bounds.Max),
         Disk disk => Ball([disk.CenterX, disk.CenterY], disk.Radius),
+        Geometry.Ball ball => Ball(ball.Center, ball.Radius),
         Union u => For(u.First).Or(For(u.Second)),
         Intersection i => For(i.First).And(For(i.Second)),
         Difference d => For(d.First).And(For(d.Second).Negate()),
@@ -167,7 +183,8 @@ public sealed class DistanceFunction
         new(x => RCombine(Evaluate(x), other.Evaluate(x), +1), $"({Description}) or ({other.Description})");
 
     /// <summary>phi1 * phi2: smooth everywhere, zero on the union of both zero sets (not normalised).</summary>
-    public DistanceFunction Times(DistanceFunction other) => new(x => Evaluate(x) * other.Evaluate(x), $"({Description})({other.Description})");
+    public DistanceFunction Times(DistanceFunction other) =>
+        new(x => Evaluate(x) * other.Evaluate(x), $"({Description})({other.Description})", lines => Along(lines) * other.Along(lines));
 
     public static DistanceFunction operator &(DistanceFunction a, DistanceFunction b) => a.And(b);
     public static DistanceFunction operator |(DistanceFunction a, DistanceFunction b) => a.Or(b);

@@ -21,12 +21,27 @@ public static class HardConstraints
     public static OutputTransform Dirichlet(DistanceFunction distance, Func<Tensor, Tensor>? value = null, IReadOnlyList<int>? fields = null)
     {
         ArgumentNullException.ThrowIfNull(distance);
-        return (x, y) =>
+        return new DirichletTransform(distance, value, fields).Apply;
+    }
+
+    /// <summary>The Dirichlet transform, with a line form for the stochastic Taylor estimators (<see cref="ILineOutputTransform"/>).</summary>
+    private sealed class DirichletTransform(DistanceFunction distance, Func<Tensor, Tensor>? value, IReadOnlyList<int>? fields)
+        : ILineOutputTransform
+    {
+        public Tensor Apply(Tensor x, Tensor y) => Constrain(distance.Evaluate(x), () => x, y);
+
+        public Tensor Along(PointLines lines, Tensor rawOutput) => Constrain(distance.Along(lines), lines.Materialize, rawOutput);
+
+        private Tensor Constrain(Tensor phi, Func<Tensor> points, Tensor y)
         {
-            var constrained = distance.Evaluate(x) * y;
-            if (value is not null) constrained = CheckedValue(value, x, y, "boundary value") + constrained;
+            var constrained = phi * y;
+            if (value is not null)
+            {
+                var x = points();
+                constrained = CheckedValue(value, x, y, "boundary value") + constrained;
+            }
             return Select(y, constrained, fields);
-        };
+        }
     }
 
     /// <summary>Dirichlet with a constant boundary value: u = g + phi(x) * N(x).</summary>
@@ -155,6 +170,7 @@ public static class HardConstraints
     {
         public Tensor Points => points;
         public Tensor Get(DerivativeRequest request) => throw new InvalidOperationException("A hard-constraint value cannot use network outputs.");
+        public Tensor Laplacian(int field) => throw new InvalidOperationException("A hard-constraint value cannot use network outputs.");
     }
 
     /// <summary>Applies <paramref name="first"/>, then <paramref name="second"/> to its result.</summary>

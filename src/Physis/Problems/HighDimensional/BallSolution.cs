@@ -82,12 +82,40 @@ public abstract class BallSolution
     }
 
     /// <summary>
+    /// The source g = L u of the equation at each row of points [n, d] as [n], with torch operations in O(n d): the
+    /// training loss reads it at fresh points every step, where the per-point <see cref="Source(BallEquation, ReadOnlySpan{double})"/>
+    /// would be too slow.
+    /// </summary>
+    public Tensor Source(BallEquation equation, Tensor points)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        if (points.dim() != 2 || points.shape[1] != Dimension)
+            throw new ArgumentException($"Points must be [n, {Dimension}]; got shape [{string.Join(", ", points.shape)}].", nameof(points));
+        var c = tensor(_coefficients, points.dtype, points.device);
+        var (sum, radial, sumLaplacian) = TermSums(points, c);
+        var factor = 1 - points.square().sum(dim: 1);
+        var u = factor * sum;
+        var laplacian = factor * sumLaplacian - 4 * radial - 2 * Dimension * sum;
+        return equation switch
+        {
+            BallEquation.Poisson => laplacian,
+            BallEquation.AllenCahn => laplacian + u - u.pow(3),
+            BallEquation.SineGordon => laplacian + u.sin(),
+            _ => throw new ArgumentException($"Unknown equation {(int)equation}; use one of {string.Join(", ", Enum.GetNames<BallEquation>())}.",
+                nameof(equation)),
+        };
+    }
+
+    /// <summary>
     /// S(x) = sum_i c_i s_i(x); with a non-empty <paramref name="gradient"/> also grad S (written into it) and Delta S.
     /// </summary>
     private protected abstract double Sum(ReadOnlySpan<double> x, double[] c, Span<double> gradient, out double laplacian);
 
     /// <summary>The terms s_i at each point, [n, number of coefficients].</summary>
     private protected abstract Tensor Terms(Tensor points);
+
+    /// <summary>S, x . grad S and Delta S at each point, each [n], for the coefficients <paramref name="c"/>.</summary>
+    private protected abstract (Tensor Sum, Tensor Radial, Tensor Laplacian) TermSums(Tensor points, Tensor c);
 
     /// <summary>Independent standard normal coefficients, as the STDE benchmarks draw them, from a seeded generator.</summary>
     private protected static double[] StandardNormals(int count, long seed)
@@ -165,6 +193,19 @@ public sealed class TwoBodySolution : BallSolution
         return (a + b.cos() + b * a.cos()).sin();
     }
 
+    private protected override (Tensor Sum, Tensor Radial, Tensor Laplacian) TermSums(Tensor points, Tensor c)
+    {
+        var d = Dimension;
+        Tensor a = points[.., ..(d - 1)], b = points[.., 1..];
+        Tensor sinA = a.sin(), cosA = a.cos(), sinB = b.sin(), cosB = b.cos();
+        var theta = a + cosB + b * cosA;
+        Tensor sin = theta.sin(), cos = theta.cos();
+        Tensor thetaA = 1 - b * sinA, thetaB = cosA - sinB;
+        var radial = (c * cos * (a * thetaA + b * thetaB)).sum(dim: 1);
+        var laplacian = (c * (-sin * (thetaA.square() + thetaB.square()) - cos * (b * cosA + cosB))).sum(dim: 1);
+        return ((c * sin).sum(dim: 1), radial, laplacian);
+    }
+
     private static double[] Checked(double[] coefficients, int minimumDimension)
     {
         ArgumentNullException.ThrowIfNull(coefficients);
@@ -218,6 +259,17 @@ public sealed class ThreeBodySolution : BallSolution
     {
         var d = Dimension;
         return (points[.., ..(d - 2)] * points[.., 1..(d - 1)] * points[.., 2..]).exp();
+    }
+
+    private protected override (Tensor Sum, Tensor Radial, Tensor Laplacian) TermSums(Tensor points, Tensor c)
+    {
+        var d = Dimension;
+        Tensor a = points[.., ..(d - 2)], b = points[.., 1..(d - 1)], e = points[.., 2..];
+        var term = c * (a * b * e).exp();
+        // x . grad of exp(abe) is 3 abe exp(abe); its Laplacian is ((be)^2 + (ae)^2 + (ab)^2) exp(abe).
+        var radial = (3 * term * a * b * e).sum(dim: 1);
+        var laplacian = (term * ((b * e).square() + (a * e).square() + (a * b).square())).sum(dim: 1);
+        return (term.sum(dim: 1), radial, laplacian);
     }
 
     private static double[] Checked(double[] coefficients)

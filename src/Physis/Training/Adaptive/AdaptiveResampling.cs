@@ -20,8 +20,8 @@ public sealed class AdaptiveResampling(AdaptiveSampling settings, PinnTrainer tr
         ulong state = ((ulong)(uint)trainer.Seed << 32) ^ (ulong)trainer.Step ^ 0x5EED_AD0Dul;
         ulong drawSeed = Xoshiro256.SplitMix64(ref state);
         var sampler = new PointSampler(SamplingMethod.Uniform, (int)(drawSeed & int.MaxValue));
-        var candidates = trainer.Problem.Geometry.SampleInterior(settings.Candidates, sampler);
-        var magnitude = trainer.ResidualMagnitude(candidates);
+        var candidates = trainer.Problem.Geometry.SampleInterior(settings.CandidateCount(trainer), sampler);
+        var magnitude = settings.UsesResidual ? trainer.ResidualMagnitude(candidates) : [];
         var domain = settings.NewDomain(trainer.DomainPoints, candidates, magnitude, drawSeed);
         var replaced = trainer.Batch.WithDomain(domain);
         trainer.Batch.Dispose();

@@ -18,6 +18,12 @@ public abstract record AdaptiveSampling(int Every, int Candidates) : ITrainingMe
         if (Candidates <= 0) throw new ArgumentException($"{GetType().Name}: Candidates must be a positive number of points, got {Candidates}.");
     }
 
+    /// <summary>Whether <see cref="NewDomain"/> reads |residual| at the candidates (else it is not computed).</summary>
+    internal virtual bool UsesResidual => true;
+
+    /// <summary>How many candidates to draw.</summary>
+    internal virtual int CandidateCount(PinnTrainer trainer) => Candidates;
+
     /// <summary>The new collocation points, given the current ones and |residual| at the candidates.</summary>
     internal abstract double[,] NewDomain(double[,] current, double[,] candidates, double[] residual, ulong seed);
 
@@ -95,4 +101,18 @@ public sealed record ResidualAdaptiveDistribution(int Every = 1000, int Candidat
         var chosen = Enumerable.Range(0, keys.Length).OrderByDescending(i => keys[i]).ThenBy(i => i).Take(n).OrderBy(i => i).ToArray();
         return Rows(candidates, chosen);
     }
+}
+
+/// <summary>
+/// Fresh uniform collocation points every <see cref="AdaptiveSampling.Every"/> iterations, as many as before, with no
+/// residual measured: the per-step resampling of the high-dimensional benchmarks (SDGD, STDE), where a fixed set of
+/// points in d dimensions would be fitted rather than the equation.
+/// </summary>
+public sealed record UniformResampling(int Every = 1) : AdaptiveSampling(Every, Candidates: 1)
+{
+    internal override bool UsesResidual => false;
+
+    internal override int CandidateCount(PinnTrainer trainer) => (int)trainer.Batch.Domain.Count;
+
+    internal override double[,] NewDomain(double[,] current, double[,] candidates, double[] residual, ulong seed) => candidates;
 }

@@ -3,19 +3,30 @@ using Physis.Infrastructure.Configuration;
 namespace Physis.Training.Adaptive;
 
 /// <summary>sampling: adaptive: { method: rar, every, candidates, points,
-/// max-points } or { method: rad, every, candidates, exponent, offset }.</summary>
+/// max-points }, { method: rad, every, candidates, exponent, offset } or { method: uniform, every }.</summary>
 internal sealed class AdaptiveSamplingBinding : TrainingMethodBinding
 {
     public override string Section => "sampling";
     public override string Key => "adaptive";
     public override int Order => 30;
     public override IReadOnlyDictionary<Type, string> Types { get; } =
-        new Dictionary<Type, string> { [typeof(ResidualAdaptiveRefinement)] = "rar", [typeof(ResidualAdaptiveDistribution)] = "rad" };
+        new Dictionary<Type, string>
+        {
+            [typeof(ResidualAdaptiveRefinement)] = "rar",
+            [typeof(ResidualAdaptiveDistribution)] = "rad",
+            [typeof(UniformResampling)] = "uniform"
+        };
 
     public override ITrainingMethodOptions Parse(ConfigNode node)
     {
         var k = node.Mapping("method", "every", "candidates", "points", "max-points", "exponent", "offset");
-        if (!k.TryGetValue("method", out var m)) throw node.Error("needs a method: rar or rad.");
+        if (!k.TryGetValue("method", out var m)) throw node.Error("needs a method: rar, rad or uniform.");
+        if (m.Choice("rar", "rad", "uniform") == "uniform")
+        {
+            foreach (var key in k.Keys.Where(key => key is not ("method" or "every")))
+                throw k[key].Error("applies to rar or rad only.");
+            return new UniformResampling(k.TryGetValue("every", out var u) ? u.Int(1) : 1);
+        }
         int every = k.TryGetValue("every", out var e) ? e.Int(1) : 1000, candidates = k.TryGetValue("candidates", out var c) ? c.Int(1) : 10_000;
         string[] rarOnly = ["points", "max-points"], radOnly = ["exponent", "offset"];
         bool rar = m.Choice("rar", "rad") == "rar";

@@ -18,6 +18,7 @@ namespace Physis.Training.Optimizers;
 [JsonDerivedType(typeof(Step), "step")]
 [JsonDerivedType(typeof(Exponential), "exponential")]
 [JsonDerivedType(typeof(Cosine), "cosine")]
+[JsonDerivedType(typeof(Linear), "linear")]
 public abstract record LearningRateSchedule(double LearningRate)
 {
     private static readonly (Type Type, string Kind)[] Derived =
@@ -84,6 +85,21 @@ public abstract record LearningRateSchedule(double LearningRate)
         {
             base.Validate();
             if (Period <= 0) throw new ArgumentException($"The cosine schedule's Period must be positive; got {Period}.");
+        }
+    }
+
+    /// <summary>
+    /// A straight line from LearningRate at epoch 0 to 0 at epoch <see cref="Period"/>, and 0 after it (optax's
+    /// linear_schedule, which the STDE benchmarks train with): LearningRate * (1 - min(epoch, Period) / Period).
+    /// </summary>
+    public sealed record Linear(double LearningRate, int Period) : LearningRateSchedule(LearningRate)
+    {
+        public override double RateAt(int epoch) => LearningRate * (1 - (double)Math.Min(epoch, Period) / Period);
+
+        public override void Validate()
+        {
+            base.Validate();
+            if (Period <= 0) throw new ArgumentException($"The linear schedule's Period must be positive; got {Period}.");
         }
     }
 }
