@@ -17,6 +17,7 @@ internal static class CliErrors
     private static readonly Dictionary<string, string> Flags = new()
     {
         ["Sampling.Domain"] = "--domain-points",
+        ["Laplacian.Directions"] = "--directions",
         ["Sampling.Boundary"] = "--boundary-points",
         ["Sampling.Initial"] = "--initial-points",
         ["Sampling.Periodic"] = "--periodic-points",

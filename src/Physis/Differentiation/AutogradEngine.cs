@@ -17,8 +17,10 @@ public sealed class AutogradEngine(LaplacianEstimatorOptions? laplacian = null) 
 
     public IFieldDerivatives Evaluate(nn.Module<Tensor, Tensor> network, Tensor points, IReadOnlyCollection<DerivativeRequest> required)
     {
-        // The input always records a graph, so derivatives asked for later than declared are still available.
-        var input = points.requires_grad ? points : points.detach().requires_grad_(true);
+        // Derivatives of positive order need the input in the graph. Values and whole Laplacians (estimated at points of
+        // their own) do not, and leaving the input out spares the backward pass its gradient: a pass over the first layer.
+        bool inGraph = points.requires_grad || required.Any(r => !r.Order.IsZero);
+        var input = points.requires_grad || !inGraph ? points : points.detach().requires_grad_(true);
         var outputs = network.forward(input);
         var derivatives = new Derivatives(input, outputs, network, estimator);
         foreach (var request in required) derivatives.Get(request);
@@ -60,6 +62,9 @@ public sealed class AutogradEngine(LaplacianEstimatorOptions? laplacian = null) 
                 return column;
             }
 
+            if (!points.requires_grad)
+                throw new InvalidOperationException($"Derivative {request.Order} of field {request.Field} was not among the derivatives "
+                    + "declared to the engine, which therefore left the input out of the graph.");
             var (parentOrder, _) = request.Order.Lower();
             var parent = Get(request with { Order = parentOrder });
             // One backward pass gives the derivative of the parent by every coordinate; keep them all. The graph is kept

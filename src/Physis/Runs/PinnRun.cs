@@ -81,6 +81,19 @@ public static class PinnRun
     public const string Kind = "pinn";
 
     /// <summary>What a run of <paramref name="problem"/> under <paramref name="name"/> is, for resume checks.</summary>
+    /// <summary>An estimator needs the problem to state its Laplacian as one node, and cannot draw more coordinates than there are.</summary>
+    private static void CheckLaplacian(PdeProblem problem, LaplacianEstimatorOptions? laplacian)
+    {
+        if (laplacian is null) return;
+        if (!problem.Residuals.Concat(problem.ConditionOperators).SelectMany(e => e.Nodes()).OfType<FieldLaplacian>().Any())
+            throw new ArgumentException($"The Laplacian estimator ({laplacian.Kind}) has nothing to do: this problem states no Laplacian operator "
+                + "node (Terms.LaplacianOperator), only separate second derivatives.");
+        int d = problem.Geometry.Dimension;
+        if (laplacian.Kind is LaplacianEstimatorKind.Sdgd or LaplacianEstimatorKind.StdeSparse && laplacian.Directions > d)
+            throw new ArgumentException($"Laplacian.Directions is {laplacian.Directions}, but {laplacian.Kind} draws coordinates without "
+                + $"replacement from the problem's {d}.");
+    }
+
     public static RunIdentity Identity(PdeProblem problem, string name) => new(Kind, name, problem.Describe());
 
     public static PinnRunResult Execute(PdeProblem problem, PinnSettings settings, string folder, PinnRunOptions? options = null)
@@ -88,6 +101,7 @@ public static class PinnRun
         options ??= new PinnRunOptions();
         settings.Validate();
         options.Validate(settings);
+        CheckLaplacian(problem, settings.Laplacian);
         // Before anything is written or built: libtorch fails an impossible allocation with a native exception.
         MemoryBudget.Require(EstimateMemory(problem, settings), "the network's parameters, optimizer state and activations");
         var run = new RunFolder(folder);

@@ -39,6 +39,26 @@ public class BallSolutionTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void TensorSourcesEqualThePointwiseOnes(string kind, int dimension)
+    {
+        using var scope = NewDisposeScope();
+        var solution = Create(kind, dimension);
+        var points = new Ball(new double[dimension], Math.Sqrt(dimension) * 0.5)
+            .SampleInterior(6, new PointSampler(SamplingMethod.Uniform, seed: 3));
+        var x = tensor(points.Cast<double>().ToArray(), [6, dimension], ScalarType.Float64);
+        foreach (var equation in Enum.GetValues<BallEquation>())
+        {
+            var sources = solution.Source(equation, x).data<double>().ToArray();
+            for (var r = 0; r < 6; r++)
+            {
+                var expected = solution.Source(equation, Enumerable.Range(0, dimension).Select(k => points[r, k]).ToArray());
+                Assert.Equal(expected, sources[r], 1e-11 * (1 + Math.Abs(expected)));
+            }
+        }
+    }
+
     [Fact]
     public void HandComputedValues()
     {
