@@ -13,6 +13,9 @@ public enum BenchSuite
 
     /// <summary>`physis bench operators`: dataset, model, parameters, errors, seconds per epoch, peak memory, ...</summary>
     Operators,
+
+    /// <summary>`physis bench highdim`: problem, dimension, estimator, seconds per step, peak memory, error, ...</summary>
+    HighDimensional,
 }
 
 /// <summary>
@@ -41,6 +44,7 @@ public static class BenchmarkReport
 {
     private static readonly string[] PinnColumns = ["problem", "method", "metric", "value", "target", "met", "anchor", "iterations", "wall_seconds"];
     private static readonly string[] OperatorKey = ["dataset", "model"];
+    private static readonly string[] HighDimensionalKey = ["problem", "dimension", "estimator"];
 
     /// <summary>Column labels on the page; a column not named here is shown under its csv name.</summary>
     private static readonly Dictionary<string, string> Labels = new()
@@ -51,6 +55,8 @@ public static class BenchmarkReport
         ["test_relative_l2"] = "test rel. L2",
         ["seconds_per_epoch"] = "s / epoch",
         ["peak_memory_mb"] = "peak memory (MB)",
+        ["seconds_per_step"] = "s / step",
+        ["relative_l2"] = "rel. L2",
     };
 
     /// <summary>The processor's model name (/proc/cpuinfo), or the architecture where that is not readable.</summary>
@@ -74,13 +80,16 @@ public static class BenchmarkReport
         string csvPath = Path.Combine(folder, "bench.csv");
         if (!File.Exists(csvPath))
             throw new FileNotFoundException(
-                $"{name} has no bench.csv; run `physis bench pinn` or `physis bench operators` with --out {name} first.", csvPath);
+                $"{name} has no bench.csv; run `physis bench pinn`, `physis bench operators` or `physis bench highdim` with --out {name} first.",
+                csvPath);
         var records = ParseCsv(File.ReadAllText(csvPath), csvPath);
         if (records.Count == 0) throw new InvalidDataException($"{csvPath} is empty.");
         var columns = records[0];
         BenchSuite suite = columns.Take(PinnColumns.Length).SequenceEqual(PinnColumns) ? BenchSuite.Pinn
             : columns.Take(OperatorKey.Length).SequenceEqual(OperatorKey) ? BenchSuite.Operators
-            : throw new InvalidDataException($"{csvPath} is neither a PINN nor an operator bench.csv (header '{string.Join(',', columns)}').");
+            : columns.Take(HighDimensionalKey.Length).SequenceEqual(HighDimensionalKey) ? BenchSuite.HighDimensional
+            : throw new InvalidDataException($"{csvPath} is not a PINN, operator or high-dimensional bench.csv "
+                + $"(header '{string.Join(',', columns)}').");
         for (int i = 1; i < records.Count; i++)
             if (records[i].Length != columns.Length)
                 throw new InvalidDataException($"{csvPath} line {i + 1} has {records[i].Length} fields, the header {columns.Length}.");
@@ -113,7 +122,12 @@ public static class BenchmarkReport
         string results = resultsLink is null ? "docs/results.md" : $"[docs/results.md]({resultsLink})";
         foreach (var folder in folders)
         {
-            string suite = folder.Suite == BenchSuite.Pinn ? "PINN suite" : "Neural operators";
+            string suite = folder.Suite switch
+            {
+                BenchSuite.Pinn => "PINN suite",
+                BenchSuite.Operators => "Neural operators",
+                _ => "High-dimensional PDEs",
+            };
             page.Append(CultureInfo.InvariantCulture, $"\n## {suite}: `{folder.Name}`\n\n");
             var run = new StringBuilder($"Run: {folder.Heading ?? "not recorded (no bench.md)"}.");
             if (!folder.Notes.Any(n => n.StartsWith("CPU:", StringComparison.Ordinal))) run.Append(" CPU: not recorded.");
@@ -204,7 +218,8 @@ public static class BenchmarkReport
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)) return text;
         return column switch
         {
-            "value" or "train_relative_l2" or "test_relative_l2" => Invariant(value, "0.0e+0"),
+            "value" or "train_relative_l2" or "test_relative_l2" or "relative_l2" => Invariant(value, "0.0e+0"),
+            "seconds_per_step" => Invariant(value, "G3"),
             "target" => "<= " + Invariant(value, "0.#e+0"),
             "wall_seconds" => Invariant(value, Math.Abs(value) < 10 ? "F1" : "F0"),
             "seconds_per_epoch" => Invariant(value, "F2"),

@@ -15,11 +15,14 @@ public sealed class AutogradEngine(LaplacianEstimatorOptions? laplacian = null) 
 
     public LaplacianEstimatorOptions Laplacian => estimator.Options;
 
+    public void Draw(long step) => estimator.Reseed(step);
+
     public IFieldDerivatives Evaluate(nn.Module<Tensor, Tensor> network, Tensor points, IReadOnlyCollection<DerivativeRequest> required)
     {
-        // Derivatives of positive order need the input in the graph. Values and whole Laplacians (estimated at points of
-        // their own) do not, and leaving the input out spares the backward pass its gradient: a pass over the first layer.
-        bool inGraph = points.requires_grad || required.Any(r => !r.Order.IsZero);
+        // The input records a graph, so derivatives asked for later than declared are still available; but a caller that
+        // declares only values (with whole Laplacians, estimated at points of their own) gets an input outside the graph,
+        // which spares the backward pass the input's gradient: a pass over the first layer, costly when d is large.
+        bool inGraph = points.requires_grad || required.Count == 0 || required.Any(r => !r.Order.IsZero);
         var input = points.requires_grad || !inGraph ? points : points.detach().requires_grad_(true);
         var outputs = network.forward(input);
         var derivatives = new Derivatives(input, outputs, network, estimator);

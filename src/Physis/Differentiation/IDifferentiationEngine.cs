@@ -17,6 +17,12 @@ public interface IDifferentiationEngine
     /// <param name="required">derivatives the caller will ask for; an engine may compute them ahead of time</param>
     /// <remarks>The results stay differentiable with respect to the network parameters, so a loss built from them can be trained.</remarks>
     IFieldDerivatives Evaluate(nn.Module<Tensor, Tensor> network, Tensor points, IReadOnlyCollection<DerivativeRequest> required);
+
+    /// <summary>
+    /// Stochastic estimates from here on draw from the stream of <paramref name="step"/>: a training step sees the same
+    /// draws however often it evaluates the loss, and a resumed run the same draws as an uninterrupted one.
+    /// </summary>
+    void Draw(long step) { }
 }
 
 public interface IFieldDerivatives

@@ -88,6 +88,16 @@ public sealed class LaplacianEstimator
 
     public LaplacianEstimatorOptions Options { get; }
 
+    /// <summary>Restarts the draws at stream <paramref name="stream"/> of this estimator's seed (a training step, say).</summary>
+    public void Reseed(long stream)
+    {
+        // SplitMix64's finaliser spreads neighbouring seeds and streams over unrelated generator states.
+        ulong z = unchecked((ulong)Options.Seed * 0x9E3779B97F4A7C15ul + (ulong)stream);
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ul);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBul);
+        _generator.manual_seed(unchecked((long)(z ^ (z >> 31))));
+    }
+
     /// <summary>The Laplacian of <paramref name="function"/> at each row of <paramref name="points"/> [n, d], as [n].</summary>
     /// <remarks>Each call draws new directions: successive calls are independent estimates.</remarks>
     public Tensor Estimate(Func<Tensor, Tensor> function, Tensor points)

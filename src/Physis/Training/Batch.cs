@@ -139,14 +139,16 @@ internal sealed class Batch : IDisposable
 
         int total = blocks.Sum(b => b.Points.GetLength(0));
         var allPoints = new double[total, d];
-        var allNormals = new double[total, Math.Max(spatial, 1)];
+        // Normals only where an expression reads them: in d dimensions they would double what each batch holds.
+        bool normals = problem.Residuals.Concat(problem.ConditionOperators).SelectMany(e => e.Nodes()).OfType<NormalComponent>().Any();
+        var allNormals = new double[total, normals ? Math.Max(spatial, 1) : 0];
         int row = 0;
         foreach (var (p, n) in blocks)
         {
             for (int i = 0; i < p.GetLength(0); i++, row++)
             {
                 for (int j = 0; j < d; j++) allPoints[row, j] = p[i, j];
-                if (n is not null) for (int j = 0; j < spatial; j++) allNormals[row, j] = n[i, j];
+                if (n is not null && normals) for (int j = 0; j < spatial; j++) allNormals[row, j] = n[i, j];
             }
         }
         return new Batch(problem, allPoints, allNormals, targets.ToArray(), layout.ToArray(), options);

@@ -62,7 +62,8 @@ public sealed record OptimizerSchedule
         TrainingPhase First(int iterations) => FirstOptimizer == FirstOptimizer.MultiAdam
             ? new MultiAdamPhase(iterations, LearningRate, Schedule: Decay(iterations))
             : new AdamPhase(iterations, LearningRate, Decay(iterations));
-        LearningRateSchedule? Decay(int iterations) => LinearDecay && iterations > 0 ? new LearningRateSchedule.Linear(LearningRate, iterations) : null;
+        LearningRateSchedule? Decay(int iterations) =>
+            LinearDecay && iterations > 0 ? new LearningRateSchedule.Linear(LearningRate, iterations) : null;
         var phases = new List<TrainingPhase>();
         if (ParameterHoldIterations > 0) phases.Add(First(ParameterHoldIterations) with { HoldsProblemParameters = true });
         phases.Add(First(AdamIterations - ParameterHoldIterations));

@@ -15,6 +15,9 @@ internal sealed class PinnLoss(PdeProblem problem, nn.Module<Tensor, Tensor> net
     // The parameters are updated in place, so one map serves every evaluation.
     private readonly IReadOnlyDictionary<TrainableParameter, Tensor> tensors = parameters.ToDictionary(p => p.Key, p => (Tensor)p.Value);
 
+    /// <summary>Stochastic derivative estimates draw from the stream of this step (<see cref="IDifferentiationEngine.Draw"/>).</summary>
+    public void Draw(long step) => engine.Draw(step);
+
     /// <summary>Each term's residuals at the batch's points, shaped by the methods in order.</summary>
     public LossEvaluation Evaluate(Batch batch, IReadOnlyList<ITrainingMethod> methods)
     {

@@ -177,9 +177,12 @@ public sealed class PinnTrainer : IDisposable
             string reason = "iterations";
             TakeSnapshot();
             int? divergedAt = null;
+            // A phase that keeps its objective fixed (L-BFGS) keeps the draws of its first step throughout.
+            long drawStream = Step;
             while (PhaseStep < phase.Iterations)
             {
                 if (!phase.KeepsObjectiveFixed) foreach (var method in methods) method.BeforeStep();
+                loss.Draw(phase.KeepsObjectiveFixed ? drawStream : Step);
                 objective.Evaluated.Clear();
                 bool moved;
                 using (NewDisposeScope()) moved = optimizer.Step(objective);

@@ -234,7 +234,7 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
         { "--train and --test must be positive", "bench operators --train 0 --out {out}" },
         { "--batch must be at least 1; got 0", "bench operators --batch 0 --out {out}" },
         { "--lr must be a positive number; got -0.1", "bench operators --lr -0.1 --out {out}" },
-        { "Unknown --schedule 'linear'", "bench operators --schedule linear --out {out}" },
+        { "Unknown --schedule 'triangle'", "bench operators --schedule triangle --out {out}" },
         { "--train plus --test is more than the 10,000,000 samples", "bench operators --train 2000000000 --out {out}" },
         { "--train and --test must be positive", "bench operators --test -1 --out {out}" },
         { "--datasets names no dataset", "bench operators --datasets , --out {out}" },

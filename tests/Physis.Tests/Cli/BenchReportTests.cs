@@ -131,7 +131,7 @@ public class BenchReportTests
             // A csv of neither suite is refused the same way.
             Suite(Path.Combine(root, "other"), "x,y\n1,2\n", null);
             var unknown = Assert.Throws<InvalidDataException>(() => BenchmarkReport.Read(Path.Combine(root, "other"), "other"));
-            Assert.Contains("neither a PINN nor an operator bench.csv", unknown.Message);
+            Assert.Contains("is not a PINN, operator or high-dimensional bench.csv", unknown.Message);
 
             // And the command writes the page when every folder has its csv.
             (code, _, error) = SolveCommandTests.Physis("bench", "report", "--from", Path.Combine(root, "pinn"), "--out", output);

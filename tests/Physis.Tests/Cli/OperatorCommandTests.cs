@@ -110,7 +110,7 @@ public class OperatorCommandTests
                 (["train-operator", "fno", "--data", data, "--batch", "0", "--out", folder], "--batch must be positive"),
                 (["train-operator", "fno", "--data", data, "--lr", "-1", "--out", folder], "--learning-rate must be positive"),
                 (["train-operator", "fno", "--data", data, "--step-every", "0", "--out", folder], "--step-every must be positive"),
-                (["train-operator", "fno", "--data", data, "--schedule", "linear", "--out", folder], "Unknown --schedule 'linear'"),
+                (["train-operator", "fno", "--data", data, "--schedule", "triangle", "--out", folder], "Unknown --schedule 'triangle'"),
                 (["train-operator", "tfno", "--data", data, "--modes", "4", "--rank-ratio", "2", "--out", folder], "--rank-ratio must lie in (0, 1]"),
                 (["train-operator", "lsm", "--data", data, "--width", "8", "--heads", "3", "--out", folder],
                     "--heads must be a positive divisor of --width (8)"),

@@ -254,8 +254,9 @@ public class LearningRateScheduleTests
         [
             new LearningRateSchedule.Constant(1e-3), new LearningRateSchedule.Step(1e-3, 50, 0.5),
             new LearningRateSchedule.Exponential(2e-3, 100, 0.9), new LearningRateSchedule.Cosine(5e-3, 30),
+            new LearningRateSchedule.Linear(1e-3, 40),
         ];
-        Assert.Equal(["constant", "step", "exponential", "cosine"], LearningRateSchedule.Kinds);
+        Assert.Equal(["constant", "step", "exponential", "cosine", "linear"], LearningRateSchedule.Kinds);
         foreach (var schedule in schedules)
         {
             string json = JsonSerializer.Serialize(schedule, RunFolder.Json);
