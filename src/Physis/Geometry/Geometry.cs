@@ -128,6 +128,49 @@ public abstract class Geometry
     /// <paramref name="points"/> is filled. The first batch has exactly the requested size, so direct maps
     /// use the sampler's point set unchanged (a Latin hypercube stays a Latin hypercube).
     /// </summary>
+    // Candidates with at least this many unit coordinates in all are mapped on every core (high dimensions).
+    private const long ParallelEntries = 1L << 20;
+
+    /// <summary>
+    /// Maps the first <paramref name="rows"/> candidates of <paramref name="batch"/> straight into the rows after
+    /// <paramref name="found"/>, in parallel, then closes the gaps of rejected ones in candidate order: the same points
+    /// for every thread count. Returns the new count of points found.
+    /// </summary>
+    private static int FillInParallel(double[,] batch, int rows, double[,] points, double[,]? normals, int found, CandidateMap map)
+    {
+        int unitDimension = batch.GetLength(1), dimension = points.GetLength(1);
+        var accepted = new bool[rows];
+        Parallel.For(0, rows, () => (Unit: new double[unitDimension], Point: new double[dimension], Normal: new double[dimension]),
+            (r, _, buffers) =>
+            {
+                for (var k = 0; k < unitDimension; k++)
+                    buffers.Unit[k] = batch[r, k];
+                accepted[r] = map(buffers.Unit, buffers.Point, buffers.Normal);
+                for (var k = 0; k < dimension; k++)
+                {
+                    points[found + r, k] = buffers.Point[k];
+                    if (normals is not null)
+                        normals[found + r, k] = buffers.Normal[k];
+                }
+                return buffers;
+            }, _ => { });
+        int next = found;
+        for (var r = 0; r < rows; r++)
+        {
+            if (!accepted[r])
+                continue;
+            if (next != found + r)
+                for (var k = 0; k < dimension; k++)
+                {
+                    points[next, k] = points[found + r, k];
+                    if (normals is not null)
+                        normals[next, k] = normals[found + r, k];
+                }
+            next++;
+        }
+        return next;
+    }
+
     private void Fill(PointSampler sampler, int unitDimension, double[,] points, double[,]? normals, CandidateMap map, string part)
     {
         int count = points.GetLength(0), dimension = points.GetLength(1);
@@ -141,6 +184,12 @@ public abstract class Geometry
             var acceptance = drawn == 0 ? 1.0 : Math.Max(found, 1) / (double)drawn;
             var batchSize = drawn == 0 ? count : (int)Math.Min(1 << 20, Math.Ceiling(1.2 * (count - found) / acceptance) + 16);
             var batch = sampler.UnitCube(batchSize, unitDimension);
+            if ((long)Math.Min(batchSize, count - found) * unitDimension >= ParallelEntries)
+            {
+                found = FillInParallel(batch, Math.Min(batchSize, count - found), points, normals, found, map);
+                drawn += batchSize;
+                continue;
+            }
             for (var r = 0; r < batchSize && found < count; r++)
             {
                 for (var k = 0; k < unitDimension; k++)

@@ -197,7 +197,9 @@ public sealed class TwoBodySolution : BallSolution
     {
         var d = Dimension;
         Tensor a = points[.., ..(d - 1)], b = points[.., 1..];
-        Tensor sinA = a.sin(), cosA = a.cos(), sinB = b.sin(), cosB = b.cos();
+        // sin and cos of every coordinate once: those of b are those of a shifted by one (d is large, transcendentals dominate).
+        Tensor sinX = points.sin(), cosX = points.cos();
+        Tensor sinA = sinX[.., ..(d - 1)], cosA = cosX[.., ..(d - 1)], sinB = sinX[.., 1..], cosB = cosX[.., 1..];
         var theta = a + cosB + b * cosA;
         Tensor sin = theta.sin(), cos = theta.cos();
         Tensor thetaA = 1 - b * sinA, thetaB = cosA - sinB;
