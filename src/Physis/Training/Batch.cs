@@ -207,8 +207,10 @@ internal sealed class Batch : IDisposable
 
     private static double[,] ToArray2D(Tensor t)
     {
-        var data = t.data<double>().ToArray();
         var result = new double[t.shape[0], t.shape[1]];
+        // No normals are stored as [n, 0], which TorchSharp's accessor cannot read.
+        if (t.numel() == 0) return result;
+        var data = t.data<double>().ToArray();
         Buffer.BlockCopy(data, 0, result, 0, data.Length * sizeof(double));
         return result;
     }
