@@ -3,6 +3,7 @@ using Physis.Geometry;
 using Physis.Networks;
 using Physis.Problems;
 using Physis.Training;
+using Physis.Training.Operators;
 using Spectre.Console;
 
 namespace Physis.Tests.Cli;
@@ -47,15 +48,7 @@ public class TrainingProgressDisplayTests
     [Fact]
     public void BarsShowThePhaseItsStepsLossesAndRateAndEachPhaseEnd()
     {
-        var text = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.Yes,
-            ColorSystem = ColorSystemSupport.Standard,
-            Interactive = InteractionSupport.Yes,
-            Out = new AnsiConsoleOutput(text),
-        });
-        console.Profile.Width = 160;
+        var (console, text) = Terminal(160);
         var problem = new PdeProblem(new Interval(0, 1), f => f.Dxx("u") + 1, [Condition.Dirichlet("u", 0)]);
         using var network = new Mlp(1, [8], 1, seed: 1);
         using var trainer = new PinnTrainer(problem, network, new Sampling(Domain: 32, Boundary: 2));
@@ -73,6 +66,51 @@ public class TrainingProgressDisplayTests
         Assert.Matches(@"adam .*\d+/300  loss \d\.\d{3}E[-+]\d{3}  \[pde \S+ dirichlet_u \S+\]  \d+\.\d it/s  left ", output);
         Assert.Contains("adam ended at step 300: iterations", output);
         Assert.Contains("lbfgs ended at step ", output);
+    }
+
+    [Fact]
+    public void OperatorBarsShowEpochsAndBatchesAndEachEpochsLineAboveWithinTheWidth()
+    {
+        var (console, text) = Terminal(80);
+        TrainingProgressDisplay.RunOperatorWithBars(console, progress =>
+        {
+            for (int epoch = 1; epoch <= 3; epoch++)
+            {
+                // Batches slowed, so the display's refresh (every 100 ms) catches the bars.
+                for (int batch = 1; batch <= 4; batch++)
+                {
+                    progress.OnBatch(epoch, batch, 4, 0.5 / epoch);
+                    Thread.Sleep(40);
+                }
+                progress.OnEpoch(new EpochRecord(epoch, 0.5 / epoch, 0.1, 0.01, 1e-3, 0.12), 3);
+            }
+            return 0;
+        });
+
+        string output = text.ToString();
+        Assert.Contains("━", output);
+        Assert.Matches(@"epoch \d ", output);
+        Assert.Matches(@"batch \d/4  loss \d\.\d{3}E[-+]\d{2}", output);
+        Assert.Matches(@"epochs .*\d/3 epochs  left ~00:00:00", output);
+        // The epoch lines (as the plain display prints them) are broken to the terminal's width, not wrapped by it.
+        Assert.Contains("epoch 3/3  train loss 1.667E-01  test rel L2 1.000E-01", output);
+        var lines = output.Split('\n').Select(l => System.Text.RegularExpressions.Regex.Replace(l, @"\u001b\[[0-9;?]*[A-Za-z]", ""));
+        Assert.All(lines.Where(l => l.StartsWith("epoch 3/3")), l => Assert.True(l.TrimEnd().Length < 80, l));
+    }
+
+    /// <summary>A terminal of the given width that Spectre.Console draws on, and what it received.</summary>
+    private static (IAnsiConsole Console, StringWriter Text) Terminal(int width)
+    {
+        var text = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.Yes,
+            ColorSystem = ColorSystemSupport.Standard,
+            Interactive = InteractionSupport.Yes,
+            Out = new AnsiConsoleOutput(text),
+        });
+        console.Profile.Width = width;
+        return (console, text);
     }
 
     private sealed class SlowSteps(TimeSpan pause) : ITrainingCallback
