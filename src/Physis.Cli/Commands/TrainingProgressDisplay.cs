@@ -54,12 +54,22 @@ internal static class TrainingProgressDisplay
     private static T WithBars<T>(IAnsiConsole console, Func<ProgressContext, ConcurrentDictionary<int, string>, T> run)
     {
         var details = new ConcurrentDictionary<int, string>();
-        return console.Progress()
-            .AutoClear(false)
-            .HideCompleted(true)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 30 }, new PercentageColumn(),
-                new DetailsColumn(details))
-            .Start(context => run(context, details));
+        // The bars hide the cursor, and Ctrl+C ends the process without unwinding: give the terminal its cursor back first.
+        ConsoleCancelEventHandler showCursor = (_, _) => console.Cursor.Show(true);
+        Console.CancelKeyPress += showCursor;
+        try
+        {
+            return console.Progress()
+                .AutoClear(false)
+                .HideCompleted(true)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 30 }, new PercentageColumn(),
+                    new DetailsColumn(details))
+                .Start(context => run(context, details));
+        }
+        finally
+        {
+            Console.CancelKeyPress -= showCursor;
+        }
     }
 
     /// <summary>
