@@ -147,9 +147,8 @@ internal static class BenchCommand
             {
                 var settings = reduce(problem.Presets[method]);
                 Console.WriteLine($"{problem.Name} / {method} ({mode})");
-                var progress = new ConsoleProgress(plainInterval: TimeSpan.FromSeconds(30));
-                var row = PinnBenchmark.Run(problem, method, settings, Path.Combine(folder, $"{problem.Name}-{method}"), progress);
-                progress.Finish();
+                var row = TrainingProgressDisplay.Run(TimeSpan.FromSeconds(30),
+                    progress => PinnBenchmark.Run(problem, method, settings, Path.Combine(folder, $"{problem.Name}-{method}"), progress));
                 rows.Add(row);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {row.Metric} {row.Value:E2} (target {row.Target?.ToString("E1", CultureInfo.InvariantCulture) ?? "report only"})"

@@ -9,7 +9,6 @@ using Physis.Runs;
 using Physis.Runs.Configuration;
 using Physis.Suite;
 using Physis.Suite.Problems;
-using Physis.Training;
 
 namespace Physis.Cli.Commands;
 
@@ -192,16 +191,8 @@ internal static class SolveCommand
             Console.WriteLine($"Physis: {catalogProblem.Description}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"preset {presetName}: {Describe(settings)}{(resuming ? ", resuming" : "")}"));
-            var progress = new ConsoleProgress(plainInterval: TimeSpan.FromSeconds(10));
-            PinnRunResult result;
-            try
-            {
-                result = CatalogRun.Execute(catalogProblem, presetName, settings, folder, resuming, every, progress);
-            }
-            finally
-            {
-                progress.Finish();
-            }
+            var result = TrainingProgressDisplay.Run(TimeSpan.FromSeconds(10),
+                progress => CatalogRun.Execute(catalogProblem, presetName, settings, folder, resuming, every, progress));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"relative L2 error {result.RelativeL2:E3} after {result.Iterations} iterations (Adam {result.AdamIterations}, "
                 + $"L-BFGS {result.LbfgsIterations}) in {result.WallSeconds:F1} s"));

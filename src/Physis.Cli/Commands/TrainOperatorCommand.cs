@@ -369,8 +369,8 @@ internal static class TrainOperatorCommand
                 + $"[{string.Join(" x ", trainData.Grid)}] grid, {trainingSettings.Epochs} epochs, batch {trainingSettings.BatchSize}, lr "
                 + $"{trainingSettings.Schedule.LearningRate} ({trainingSettings.Schedule.Kind}), "
                 + $"seed {trainingSettings.Seed}{(resuming ? ", resuming" : "")}"));
-            var progress = new OperatorProgressDisplay(!Console.IsOutputRedirected);
-            var result = OperatorRun.Execute(settings, trainData, testData, folder, resuming, every, progress, OperatorRun.ReadTestData(settings));
+            var result = TrainingProgressDisplay.RunOperator(progress =>
+                OperatorRun.Execute(settings, trainData, testData, folder, resuming, every, progress, OperatorRun.ReadTestData(settings)));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{result.Parameters} parameters; train relative L2 {result.TrainRelativeL2:0.000E+00}, test relative L2 "
                 + $"{result.TestRelativeL2:0.000E+00}, test MSE {result.TestMeanSquare:0.000E+00} after {result.Epochs} epochs in "

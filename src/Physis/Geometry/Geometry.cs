@@ -123,11 +123,6 @@ public abstract class Geometry
 
     private delegate bool CandidateMap(ReadOnlySpan<double> unit, Span<double> point, Span<double> normal);
 
-    /// <summary>
-    /// Draws unit-cube batches, maps each row and keeps the accepted candidates until every row of
-    /// <paramref name="points"/> is filled. The first batch has exactly the requested size, so direct maps
-    /// use the sampler's point set unchanged (a Latin hypercube stays a Latin hypercube).
-    /// </summary>
     // Candidates with at least this many unit coordinates in all are mapped on every core (high dimensions).
     private const long ParallelEntries = 1L << 20;
 
@@ -171,6 +166,11 @@ public abstract class Geometry
         return next;
     }
 
+    /// <summary>
+    /// Draws unit-cube batches, maps each row and keeps the accepted candidates until every row of
+    /// <paramref name="points"/> is filled. The first batch has exactly the requested size, so direct maps
+    /// use the sampler's point set unchanged (a Latin hypercube stays a Latin hypercube).
+    /// </summary>
     private void Fill(PointSampler sampler, int unitDimension, double[,] points, double[,]? normals, CandidateMap map, string part)
     {
         int count = points.GetLength(0), dimension = points.GetLength(1);

@@ -105,7 +105,7 @@ public static class OperatorRun
         CoordinateFeatures = true,
     };
 
-    /// <param name="train">The training split of <see cref="Split"/> for these settings.</param>
+    /// <param name="train">The training split of <see cref="Split(OperatorRunSettings)"/> for these settings.</param>
     /// <param name="test">The test split.</param>
     /// <param name="otherTests"><see cref="ReadTestData"/> for these settings.</param>
     public static OperatorRunResult Execute(OperatorRunSettings settings, OperatorDataset train, OperatorDataset test, string folder, bool resume,

@@ -80,7 +80,6 @@ public static class PinnRun
 {
     public const string Kind = "pinn";
 
-    /// <summary>What a run of <paramref name="problem"/> under <paramref name="name"/> is, for resume checks.</summary>
     /// <summary>An estimator needs the problem to state its Laplacian as one node, and cannot draw more coordinates than there are.</summary>
     private static void CheckLaplacian(PdeProblem problem, LaplacianEstimatorOptions? laplacian)
     {
@@ -94,6 +93,7 @@ public static class PinnRun
                 + $"replacement from the problem's {d}.");
     }
 
+    /// <summary>What a run of <paramref name="problem"/> under <paramref name="name"/> is, for resume checks.</summary>
     public static RunIdentity Identity(PdeProblem problem, string name) => new(Kind, name, problem.Describe());
 
     public static PinnRunResult Execute(PdeProblem problem, PinnSettings settings, string folder, PinnRunOptions? options = null)

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 
 namespace Physis.Training;
 
@@ -14,28 +13,20 @@ public sealed class ConsoleProgress(bool? interactive = null, TimeSpan? plainInt
     private readonly TimeSpan plainInterval = plainInterval ?? TimeSpan.FromSeconds(10);
     private readonly TextWriter output = output ?? Console.Out;
     private readonly Stopwatch clock = Stopwatch.StartNew();
+    private readonly PhaseProgress status = new();
     private TimeSpan? lastDraw;
-    private string? currentPhase;
-    private TimeSpan phaseStart;
-    private int phaseFirstStep;
     private bool lineOpen;
 
     public void OnStep(PinnTrainer trainer, LossRecord record, TrainingPhase phase, int phaseStep)
     {
         var now = clock.Elapsed;
-        if (currentPhase != phase.Name) (currentPhase, phaseStart, phaseFirstStep) = (phase.Name, now, phaseStep - 1);
+        status.Observe(phase, phaseStep);
         bool last = phaseStep == phase.Iterations;
         var interval = interactive ? TimeSpan.FromMilliseconds(250) : plainInterval;
         if (!last && lastDraw is { } drawn && now - drawn < interval) return;
         lastDraw = now;
 
-        double seconds = (now - phaseStart).TotalSeconds;
-        double rate = seconds > 0 ? (phaseStep - phaseFirstStep) / seconds : 0;
-        string left = rate > 0 ? Format(TimeSpan.FromSeconds((phase.Iterations - phaseStep) / rate)) : "?";
-        string terms = string.Join(" ", trainer.LossTermNames.Zip(record.Terms, (n, v) => $"{n} {v.ToString("E2", CultureInfo.InvariantCulture)}"));
-        string limit = phase is LbfgsPhase ? "at most " : "";
-        string line = string.Create(CultureInfo.InvariantCulture,
-            $"{phase.Name} {phaseStep}/{phase.Iterations}  loss {record.Total:E3}  [{terms}]  {rate:F1} it/s  left {limit}{left}");
+        string line = $"{phase.Name} {status.Describe(trainer, record, phase, phaseStep)}";
         if (interactive)
         {
             int width = Console.IsOutputRedirected ? 200 : Math.Max(40, Console.WindowWidth - 1);
@@ -49,7 +40,7 @@ public sealed class ConsoleProgress(bool? interactive = null, TimeSpan? plainInt
     {
         Finish();
         output.WriteLine($"{end.Phase} ended at step {end.Step}: {end.Reason}");
-        currentPhase = null;
+        status.EndPhase();
     }
 
     /// <summary>Ends the status line, if one is open (after training that threw).</summary>

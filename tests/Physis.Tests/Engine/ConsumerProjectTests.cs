@@ -4,9 +4,9 @@ using Physis.Infrastructure;
 namespace Physis.Tests.Engine;
 
 /// <summary>
-/// A program outside the repository that references src/Physis/Physis.csproj, as a user's first project does: it must
-/// build and run with nothing else (no import of build files, no copied native library), restoring offline from the
-/// local NuGet cache.
+/// A program outside the repository that references src/Physis/Physis.csproj, or the Physis package packed from it, as a
+/// user's first project does: it must build and run with nothing else (no import of build files, no copied native
+/// library), restoring offline from the local NuGet cache and, for the package, a local folder source.
 /// </summary>
 public class ConsumerProjectTests
 {
@@ -36,8 +36,42 @@ public class ConsumerProjectTests
     [Fact]
     public void ProgramReferencingTheLibraryProjectBuildsAndTrains()
     {
-        string repository = StyleTests.RepositoryRoot();
-        string library = Path.Combine(repository, "src", "Physis", "Physis.csproj");
+        string library = Path.Combine(StyleTests.RepositoryRoot(), "src", "Physis", "Physis.csproj");
+        // The library is already built by this test run: build only the program, and restore only its own project so the
+        // library's obj folder in the repository is left alone.
+        BuildAndRun($"""<ProjectReference Include="{library}" />""", "", library, folder => [],
+            "-p:BuildProjectReferences=false", "-p:RestoreRecursive=false");
+    }
+
+    [Fact]
+    public void ProgramReferencingThePackedPackageBuildsAndTrains()
+    {
+        // A version of its own, so no package of that id and version can come from anywhere but this test's folder.
+        string version = $"0.0.0-consumer.{Guid.NewGuid():N}";
+        // Packages extract to the program's folder; the local cache serves the library's dependencies without a copy.
+        string restore = $"""
+            <RestorePackagesPath>$(MSBuildProjectDirectory)/packages</RestorePackagesPath>
+            <RestoreFallbackFolders>{PackageCache()}</RestoreFallbackFolders>
+            """;
+        BuildAndRun($"""<PackageReference Include="Physis" Version="{version}" />""", restore, $"the Physis {version} package",
+            folder =>
+            {
+                string feed = Path.Combine(folder, "feed");
+                string library = Path.Combine(StyleTests.RepositoryRoot(), "src", "Physis", "Physis.csproj");
+                var pack = Run(folder, Path.Combine(folder, "cache"), "pack", library, "-c", Configuration, "--no-build", "-o", feed,
+                    $"-p:PackageVersion={version}", $"-p:NuspecOutputPath={Path.Combine(folder, "nuspec")}");
+                Assert.True(pack.ExitCode == 0, $"dotnet pack of the library failed:\n{pack.Output}");
+                return [feed];
+            });
+    }
+
+    /// <summary>
+    /// Writes the program with <paramref name="reference"/> in a temporary folder outside the repository, restores it offline
+    /// from the sources <paramref name="prepare"/> returns and the local NuGet cache, builds, runs it and checks its output.
+    /// </summary>
+    private static void BuildAndRun(string reference, string properties, string what, Func<string, string[]> prepare,
+        params string[] buildArguments)
+    {
         string folder = Path.Combine(Path.GetTempPath(), $"physis-consumer-{Guid.NewGuid():N}");
         Directory.CreateDirectory(folder);
         try
@@ -48,26 +82,27 @@ public class ConsumerProjectTests
                     <OutputType>Exe</OutputType>
                     <TargetFramework>net10.0</TargetFramework>
                     <ImplicitUsings>enable</ImplicitUsings>
+                    {properties}
                   </PropertyGroup>
                   <ItemGroup>
-                    <ProjectReference Include="{library}" />
+                    {reference}
                   </ItemGroup>
                 </Project>
                 """);
             File.WriteAllText(Path.Combine(folder, "Program.cs"), Program);
-            // Offline: the only package source is the local cache, which already holds what the library's build restored.
+            // Offline: the only package sources are the prepared ones and the local cache, which already holds what the
+            // library's build restored.
+            string sources = string.Concat(prepare(folder).Append(PackageCache()).Select((s, i) => $"""<add key="source{i}" value="{s}" />"""));
             File.WriteAllText(Path.Combine(folder, "nuget.config"), $"""
                 <configuration>
-                  <packageSources><clear /><add key="local" value="{PackageCache()}" /></packageSources>
+                  <packageSources><clear />{sources}</packageSources>
                 </configuration>
                 """);
             string cache = Path.Combine(folder, "cache");
-            // The library is already built by this test run: build only the program, and restore only its own project
-            // so the library's obj folder in the repository is left alone.
-            var build = Run(folder, cache, "build", "-c", Configuration, "-p:BuildProjectReferences=false", "-p:RestoreRecursive=false");
-            Assert.True(build.ExitCode == 0, $"The program referencing {library} did not build:\n{build.Output}");
+            var build = Run(folder, cache, ["build", "-c", Configuration, .. buildArguments]);
+            Assert.True(build.ExitCode == 0, $"The program referencing {what} did not build:\n{build.Output}");
             var run = Run(folder, cache, "exec", Path.Combine(folder, "bin", Configuration, "net10.0", "Consumer.dll"));
-            Assert.True(run.ExitCode == 0, $"The program referencing {library} failed (exit {run.ExitCode}):\n{run.Output}");
+            Assert.True(run.ExitCode == 0, $"The program referencing {what} failed (exit {run.ExitCode}):\n{run.Output}");
             Assert.Contains("loss ", run.Output);
             // Without TensorEngine.Configure, the trainer chooses the safe thread count.
             Assert.Contains($"threads {TensorEngine.DefaultThreads}", run.Output);

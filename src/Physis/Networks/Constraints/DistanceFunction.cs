@@ -100,7 +100,7 @@ public sealed class DistanceFunction
 
     /// <summary>
     /// The box [lower, upper] in the named coordinates of <paramref name="problem"/>: the R-conjunction of one
-    /// <see cref="Interval"/> per side pair, zero on every face.
+    /// <see cref="Interval(int, double, double)"/> per side pair, zero on every face.
     /// </summary>
     public static DistanceFunction Box(PdeProblem problem, IReadOnlyList<double> lower, IReadOnlyList<double> upper, params string[] coordinates) =>
         Box(lower, upper, [.. coordinates.Select(problem.Terms.CoordinateIndex)]);

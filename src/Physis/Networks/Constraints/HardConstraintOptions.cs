@@ -62,7 +62,7 @@ public sealed record InitialConstraintOptions(Func<Terms, Expr> Value, bool Also
     public Func<Terms, Expr>? Velocity { get; init; }
     /// <summary>
     /// With <see cref="FixesVelocity"/>: the time scale tau of the saturating factor s^2 / (1 + s^2), s = (t - t0) / tau,
-    /// in front of the network (see <see cref="HardConstraints.InitialWithVelocity"/>); null for (t - t0)^2.
+    /// in front of the network (see <c>HardConstraints.InitialWithVelocity</c>); null for (t - t0)^2.
     /// </summary>
     public double? TimeScale { get; init; }
 

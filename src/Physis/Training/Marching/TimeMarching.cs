@@ -281,7 +281,7 @@ public static class TimeMarching
 /// <summary>
 /// A window's network evaluated in local time: the last input coordinate t in [t0, t1] enters the inner network as
 /// 2 (t - t0) / (t1 - t0) - 1. The map is part of the graph, so derivatives in t include its factor. An output transform
-/// inside the inner network (a hard constraint) would see local time; <paramref name="transform"/> sees the global
+/// inside the inner network (a hard constraint) would see local time; the constructor's <c>transform</c> sees the global
 /// coordinates.
 /// </summary>
 public sealed class LocalTimeNetwork : nn.Module<Tensor, Tensor>

@@ -24,10 +24,10 @@ public abstract record LossBalancing(int Every) : ITrainingMethodOptions
     /// <summary>Weight of the previous value when a new estimate arrives (0 replaces it); the first estimate always replaces the initial 1.</summary>
     internal abstract double Smoothing { get; }
 
-    /// <summary>A fresh estimate of the weights from the terms (condition weights already applied in <paramref name="coefficients"/>).</summary>
     /// <summary>Gradients below this fraction of the residual's come from terms already satisfied to round-off; they are not reweighted.</summary>
     public const double RoundOff = 1e-12;
 
+    /// <summary>A fresh estimate of the weights from the terms (condition weights already applied in <paramref name="coefficients"/>).</summary>
     internal abstract double[] Estimate(IReadOnlyList<TermResidual> terms, double[] coefficients, int residualCount,
         IReadOnlyList<Parameter> parameters);
 }
