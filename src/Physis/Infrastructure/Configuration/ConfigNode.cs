@@ -72,10 +72,13 @@ public sealed class ConfigNode(string file, string path, YamlNode node)
         offset = Math.Clamp(offset, 0, text.Length);
         if (scalar.Style == ScalarStyle.Literal)
         {
-            int before = text.LastIndexOf('\n', Math.Max(offset - 1, 0));
-            before = offset == 0 ? -1 : before;
+            int start = offset == 0 ? 0 : text.LastIndexOf('\n', offset - 1) + 1;
+            int end = text.IndexOf('\n', start);
+            string textLine = text[start..(end < 0 ? text.Length : end)];
             line += 1 + text[..offset].Count(c => c == '\n');
-            column = Indentation(line) + offset - (before + 1) + 1;
+            // The block's indentation is what the file's line has before the value's line.
+            string fileLine = File.ReadLines(file).Skip((int)line - 1).FirstOrDefault() ?? "";
+            column = fileLine.TrimEnd().Length - textLine.TrimEnd().Length + offset - start + 1;
         }
         else if (Node.End.Line == Node.Start.Line)
         {
@@ -83,12 +86,6 @@ public sealed class ConfigNode(string file, string path, YamlNode node)
             column += offset + (quoted ? 1 : 0);
         }
         return new ConfigurationException($"{file}:{line}:{column}: {message}");
-    }
-
-    private long Indentation(long line)
-    {
-        string? text = File.ReadLines(file).Skip((int)line - 1).FirstOrDefault();
-        return text is null ? 0 : text.Length - text.TrimStart(' ').Length;
     }
 
     public int Int(int minimum)

@@ -152,16 +152,13 @@ public sealed record ProblemFile
             string text = node.Text();
             try
             {
-                return ExpressionParser.ParseNumber(text, ExpressionScope.Constants(Fixed(), use));
+                return ExpressionParser.ParseNumber(text, ExpressionScope.Constants(names, use));
             }
             catch (ExpressionException e)
             {
                 throw node.ErrorAt(e.Offset, e.Message);
             }
         }
-
-        /// <summary>The fixed parameters: what a number in the file may use.</summary>
-        private Dictionary<string, Expr> Fixed() => names.Where(n => n.Value is Constant).ToDictionary(n => n.Key, n => n.Value);
 
         private Expr Expression(ConfigNode node, ExpressionScope scope, bool equation = false)
         {
@@ -177,13 +174,13 @@ public sealed record ProblemFile
         }
 
         private Func<double[], double> Function(ConfigNode node, string use) =>
-            PointValue.Function(Expression(node, ExpressionScope.OfCoordinates(coordinates, Fixed(), use)));
+            PointValue.Function(Expression(node, ExpressionScope.OfCoordinates(coordinates, names, use)));
 
         private Func<double[], bool> Predicate(ConfigNode node, double tolerance)
         {
             try
             {
-                return ExpressionParser.ParsePredicate(node.Text(), ExpressionScope.OfCoordinates(coordinates, Fixed(), "where:"), tolerance);
+                return ExpressionParser.ParsePredicate(node.Text(), ExpressionScope.OfCoordinates(coordinates, names, "where:"), tolerance);
             }
             catch (ExpressionException e)
             {
@@ -293,7 +290,7 @@ public sealed record ProblemFile
             if (!keys.TryGetValue("field", out var fieldNode)) throw node.Error("needs field: the field (or list of fields) it constrains.");
             var fieldNodes = fieldNode.Node is YamlDotNet.RepresentationModel.YamlSequenceNode ? fieldNode.Sequence() : [fieldNode];
             Func<double[], double>? value = keys.TryGetValue("value", out var v) && kind != "integral"
-                ? Function(v, $"the value of a {kind} condition")
+                ? Function(v, $"the value of the {kind} condition")
                 : null;
             Func<double[], bool>? where = keys.TryGetValue("where", out var w) ? Predicate(w, geometry.Tolerance) : null;
             foreach (var field in fieldNodes.Select(x => x.Choice([.. fields])))
