@@ -50,6 +50,7 @@ public static class CatalogRun
             Preset = preset,
             Reference = file.Reference,
             ExactParameters = file.ExactParameters,
+            Definition = file.Definition,
             Resume = resume,
             CheckpointEvery = checkpointEvery,
             Callbacks = callbacks,

@@ -37,26 +37,33 @@ public class ProblemFileCommandTests
         }
     }
 
+    /// <summary>A problem file's run resumes from its checkpoint; after its boundary value changed, the resume is refused.</summary>
     [Fact]
-    public void AProblemFileRunResumesFromItsCheckpoint()
+    public void AProblemFileRunResumesFromItsCheckpointUnlessTheFileChanged()
     {
         string folder = Path.Combine(Path.GetTempPath(), $"physis-problem-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
         try
         {
-            string[] first = ["solve", "--problem", Example("poisson-l-shape.yaml"), "--iterations", "10", "--lbfgs-iterations", "3",
-                "--domain-points", "100", "--boundary-points", "40", "--hidden", "8", "--checkpoint-every", "5", "--out", folder];
-            var (code, _, error) = InProcessCli.Physis(first);
+            string file = Path.Combine(folder, "poisson.yaml"), run = Path.Combine(folder, "run");
+            File.Copy(Example("poisson-l-shape.yaml"), file);
+            var (code, _, error) = InProcessCli.Physis("solve", "--problem", file, "--iterations", "10", "--lbfgs-iterations", "3",
+                "--domain-points", "100", "--boundary-points", "40", "--hidden", "8", "--checkpoint-every", "5", "--out", run);
             Assert.True(code == 0, error);
-            (code, var output, error) = InProcessCli.Physis("solve", "--problem", Example("poisson-l-shape.yaml"), "--resume",
-                "--lbfgs-iterations", "6", "--out", folder);
+            (code, var output, error) = InProcessCli.Physis("solve", "--problem", file, "--resume", "--lbfgs-iterations", "6", "--out", run);
             Assert.True(code == 0, error);
             Assert.Contains("resuming", output);
             // L-BFGS may stop early once it has converged, but not before it continued past the first run's 13 iterations.
-            Assert.InRange(File.ReadAllLines(Path.Combine(folder, "loss.csv")).Length - 1, 14, 16);
+            Assert.InRange(File.ReadAllLines(Path.Combine(run, "loss.csv")).Length - 1, 14, 16);
+
+            File.WriteAllText(file, File.ReadAllText(file).Replace("value: sin(pi*x)*cos(pi*y/2)", "value: 0", StringComparison.Ordinal));
+            (code, _, error) = InProcessCli.Physis("solve", "--problem", file, "--resume", "--lbfgs-iterations", "9", "--out", run);
+            Assert.Equal(2, code);
+            Assert.Contains("the definition of poisson-l-shape has changed since it started", error);
         }
         finally
         {
-            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+            Directory.Delete(folder, recursive: true);
         }
     }
 }

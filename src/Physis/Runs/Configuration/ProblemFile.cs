@@ -22,6 +22,11 @@ public sealed record ProblemFile
     public required PinnSettings Settings { get; init; }
     /// <summary>The file's reference (a closed form on a grid, or a data file); null when it gives none.</summary>
     public Func<ReferenceSolution>? Reference { get; init; }
+    /// <summary>
+    /// The file's values, predicates and parameters as written, one per line: what <see cref="PdeProblem.Describe"/> leaves
+    /// out, for the run's identity (<see cref="PinnRunOptions.Definition"/>).
+    /// </summary>
+    public required string Definition { get; init; }
     /// <summary>True values of trainable parameters, from their <c>exact</c> key.</summary>
     public IReadOnlyDictionary<string, double> ExactParameters { get; init; } = new Dictionary<string, double>();
 
@@ -43,6 +48,7 @@ public sealed record ProblemFile
         private readonly Dictionary<string, Expr> names = [];
         private readonly Dictionary<string, double> exact = [];
         private readonly HashSet<string> declared = [];
+        private readonly System.Text.StringBuilder definition = new();
         private IReadOnlyList<string> coordinates = [];
         private IReadOnlyList<string> fields = [];
 
@@ -75,6 +81,7 @@ public sealed record ProblemFile
                 Settings = settings,
                 Reference = root.TryGetValue("reference", out var r) ? Reference(r, problem) : null,
                 ExactParameters = exact,
+                Definition = definition.ToString(),
             };
         }
 
@@ -150,6 +157,7 @@ public sealed record ProblemFile
         private double Constant(ConfigNode node, string use)
         {
             string text = node.Text();
+            definition.AppendLine($"{node.Path}: {text}");
             try
             {
                 return ExpressionParser.ParseNumber(text, ExpressionScope.Constants(names, use));
@@ -173,11 +181,15 @@ public sealed record ProblemFile
             }
         }
 
-        private Func<double[], double> Function(ConfigNode node, string use) =>
-            PointValue.Function(Expression(node, ExpressionScope.OfCoordinates(coordinates, names, use)));
+        private Func<double[], double> Function(ConfigNode node, string use)
+        {
+            definition.AppendLine($"{node.Path}: {node.Text()}");
+            return PointValue.Function(Expression(node, ExpressionScope.OfCoordinates(coordinates, names, use)));
+        }
 
         private Func<double[], bool> Predicate(ConfigNode node, double tolerance)
         {
+            definition.AppendLine($"{node.Path}: {node.Text()}");
             try
             {
                 return ExpressionParser.ParsePredicate(node.Text(), ExpressionScope.OfCoordinates(coordinates, names, "where:"), tolerance);
