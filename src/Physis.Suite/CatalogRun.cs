@@ -42,7 +42,8 @@ public static class CatalogRun
     {
         settings.Validate();
         if (settings.HardConstraints)
-            throw new ArgumentException($"Problem {file.Name} comes from a problem file, which offers no hard constraint; run it without hard constraints.");
+            throw new ArgumentException(
+                $"Problem {file.Name} comes from a problem file, which offers no hard constraint; run it without hard constraints.");
         return PinnRun.Execute(file.Problem, settings, folder, new PinnRunOptions
         {
             Name = file.Name,

@@ -104,7 +104,8 @@ public class ExpressionParserTests
         var field = Assert.Throws<ExpressionException>(() => ExpressionParser.Parse("x + u", scope));
         Assert.Contains("unknown name 'u' in a boundary value; known: coordinates x, t; parameters nu; constants pi, e", field.Message);
         Assert.Equal(4, field.Offset);
-        Assert.Contains("cannot use the trainable parameter 'lambda'", Assert.Throws<ExpressionException>(() => ExpressionParser.Parse("lambda", scope)).Message);
+        Assert.Contains("cannot use the trainable parameter 'lambda'",
+            Assert.Throws<ExpressionException>(() => ExpressionParser.Parse("lambda", scope)).Message);
         Assert.Contains("cannot use d(...)", Assert.Throws<ExpressionException>(() => ExpressionParser.Parse("d(u, x)", scope)).Message);
     }
 

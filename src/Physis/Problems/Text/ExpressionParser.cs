@@ -283,7 +283,9 @@ public static class ExpressionParser
                 do
                 {
                     if (!Is(","))
-                        throw Expected(coordinates.Count == 0 ? "',' and a coordinate after the field of d(...)" : "')' after the arguments of d(...)");
+                        throw Expected(coordinates.Count == 0
+                            ? "',' and a coordinate after the field of d(...)"
+                            : "')' after the arguments of d(...)");
                     position++;
                     coordinates.Add(CoordinateArgument());
                 } while (!Is(")"));

@@ -136,7 +136,8 @@ public sealed record ProblemFile
         {
             if (node.Node is not YamlDotNet.RepresentationModel.YamlMappingNode mapping)
                 throw node.Error("expected a mapping of names to values, for example { nu: 0.01/pi, lambda: { trainable: 1.0 } }.");
-            var keys = node.Mapping([.. mapping.Children.Keys.Select(k => ((k as YamlDotNet.RepresentationModel.YamlScalarNode)?.Value ?? "").Trim())]);
+            var keys = node.Mapping([.. mapping.Children.Keys
+                .Select(k => ((k as YamlDotNet.RepresentationModel.YamlScalarNode)?.Value ?? "").Trim())]);
             foreach (var (name, value) in keys)
             {
                 Declare(value, name, "parameter");
