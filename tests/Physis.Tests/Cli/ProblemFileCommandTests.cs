@@ -13,7 +13,7 @@ public class ProblemFileCommandTests
     [Theory]
     [InlineData("burgers.yaml", true)]
     [InlineData("poisson-l-shape.yaml", true)]
-    [InlineData("schrodinger.yaml", false)]
+    [InlineData("schrodinger.yaml", true)]
     public void EachExampleRunsAndWritesTheRunFiles(string example, bool hasReference)
     {
         string folder = Path.Combine(Path.GetTempPath(), $"physis-problem-{Guid.NewGuid():N}");

@@ -3,6 +3,8 @@ using Physis.Geometry;
 using Physis.Infrastructure.Configuration;
 using Physis.Problems;
 using Physis.Problems.Text;
+using Physis.Solvers.Spectral;
+using Complex = System.Numerics.Complex;
 
 namespace Physis.Runs.Configuration;
 
@@ -352,6 +354,40 @@ public sealed record ProblemFile
             }
         }
 
+        /// <summary>
+        /// The split-step Fourier solution of i h_t + a h_xx + g |h|^2 h = 0 for h = first field + i second field, on the
+        /// file's interval (taken as periodic) and time span, from the file's initial values of the two fields.
+        /// </summary>
+        private static Func<ReferenceSolution> Schrodinger(ConfigNode node, PdeProblem problem)
+        {
+            var keys = node.Mapping("dispersion", "nonlinearity", "points", "times", "step");
+            if (problem.Geometry is not SpaceTime { Space: Interval space } domain || problem.Fields.Count != 2)
+                throw node.Error("solves i h_t + a h_xx + g |h|^2 h = 0 for h = u + i v: it needs an interval with time and two fields.");
+            var initial = problem.Fields.Select(field => problem.Conditions
+                .FirstOrDefault(c => c.Kind == ConditionKind.Initial && c.Field == field)?.Target
+                ?? throw node.Error($"needs the initial value of {field}: an initial condition with a value.")).ToArray();
+            double a = keys.TryGetValue("dispersion", out var d) ? d.Double(positive: false) : 0.5;
+            double g = keys.TryGetValue("nonlinearity", out var nl) ? nl.Double(positive: false) : 1.0;
+            int n = keys.TryGetValue("points", out var p) ? p.Int(4) : 256;
+            int count = keys.TryGetValue("times", out var t) ? t.Int(2) : 201;
+            double step = keys.TryGetValue("step", out var s) ? s.Double() : 1e-4;
+            return () =>
+            {
+                var (x0, x1) = (space.Bounds.Min[0], space.Bounds.Max[0]);
+                var times = Solvers.UniformGrid.Linspace(domain.T0, domain.T1, count);
+                var h = SplitStepSchrodinger.Solve(x => new Complex(initial[0]([x, domain.T0]), initial[1]([x, domain.T0])), x0, x1, n, times, a, g,
+                    step);
+                var x = Enumerable.Range(0, n).Select(j => x0 + j * (x1 - x0) / n).ToArray();
+                var values = new Dictionary<string, double[]>
+                {
+                    [problem.Fields[0]] = [.. h.Cast<Complex>().Select(z => z.Real)],
+                    [problem.Fields[1]] = [.. h.Cast<Complex>().Select(z => z.Imaginary)],
+                };
+                return ReferenceSolution.OnGrid([.. problem.Terms.Coordinates], [x, times], values,
+                    $"split-step Fourier (Strang), {n} points, time step <= {step}");
+            };
+        }
+
         /// <summary>The points where the observed field has a value (a data file may leave some out as NaN).</summary>
         private static (double[,] Points, double[] Values) Observations(ReferenceSolution data, string field)
         {
@@ -367,14 +403,15 @@ public sealed record ProblemFile
 
         private Func<ReferenceSolution> Reference(ConfigNode node, PdeProblem problem)
         {
-            var keys = node.Mapping("exact", "file");
-            if (keys.Count != 1) throw node.Error("expected either exact: { FIELD: expression } or file: PATH.");
+            var keys = node.Mapping("exact", "file", "schrodinger");
+            if (keys.Count != 1) throw node.Error("expected one of exact: { FIELD: expression }, file: PATH or schrodinger: { ... }.");
             if (keys.TryGetValue("file", out var f))
             {
                 string path = Relative(f.Text());
                 if (!File.Exists(path)) throw f.Error($"the reference file {path} does not exist.");
                 return () => ReferenceSolution.Read(path, problem.Terms.Coordinates, problem.Fields);
             }
+            if (keys.TryGetValue("schrodinger", out var nls)) return Schrodinger(nls, problem);
             var exactNode = keys["exact"];
             var solution = exactNode.Mapping([.. problem.Fields])
                 .ToDictionary(e => e.Key, e => Function(e.Value, $"the exact {e.Key}"));
