@@ -54,6 +54,7 @@ public class ExpressionParserTests
         Assert.Equal(F.D("u", "x", "x", "t"), Residual("d(u, x, x, t)"));
         Assert.Equal(F.D("u", "x", "t"), Residual("u_xt"));
         Assert.Equal(F.Laplacian("v"), Residual("laplacian(v)"));
+        Assert.Equal(F.LaplacianOperator("v"), Residual("laplacian_operator(v)"));
         Assert.Equal(-Sin(Math.PI * F.X), Residual("-sin(pi*x)"));
         Assert.Equal(F["u"].Pow(2) * F["v"], Residual("u^2*v"));
         Assert.Equal(-(F["u"].Pow(2)), Residual("-u^2"));

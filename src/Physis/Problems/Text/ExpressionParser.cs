@@ -29,7 +29,7 @@ public static class ExpressionParser
     };
 
     /// <summary>Every function an expression can call.</summary>
-    public static IReadOnlyList<string> Functions { get; } = [.. Elementary.Keys, "pow", "d", "laplacian"];
+    public static IReadOnlyList<string> Functions { get; } = [.. Elementary.Keys, "pow", "d", "laplacian", "laplacian_operator"];
 
     private static readonly Dictionary<string, double> NamedConstants = new() { ["pi"] = Math.PI, ["e"] = Math.E };
 
@@ -292,11 +292,12 @@ public static class ExpressionParser
                 position++;
                 return new Node(Terms().D(field, [.. coordinates]), null, name.Offset, Slice(name.Offset));
             }
-            if (function == "laplacian")
+            if (function is "laplacian" or "laplacian_operator")
             {
                 var field = FieldArgument(function);
-                Expect(")", "after the field of laplacian(...)");
-                return new Node(Terms().Laplacian(field), null, name.Offset, Slice(name.Offset));
+                Expect(")", $"after the field of {function}(...)");
+                var laplacian = function == "laplacian" ? Terms().Laplacian(field) : Terms().LaplacianOperator(field);
+                return new Node(laplacian, null, name.Offset, Slice(name.Offset));
             }
             bool unary = Elementary.ContainsKey(function);
             if (!unary && function != "pow")
@@ -390,7 +391,7 @@ public static class ExpressionParser
             var names = scope.Names.Where(n => scope.Terms is not null || n.Value is not ParameterRef).Select(n => n.Key).ToList();
             if (names.Count > 0) parts.Add($"parameters {string.Join(", ", names)}");
             parts.Add($"constants {string.Join(", ", NamedConstants.Keys)}");
-            parts.Add($"functions {string.Join(", ", scope.Terms is null ? Functions.Except(["d", "laplacian"]) : Functions)}");
+            parts.Add($"functions {string.Join(", ", scope.Terms is null ? Functions.Except(["d", "laplacian", "laplacian_operator"]) : Functions)}");
             return string.Join("; ", parts);
         }
 

@@ -103,12 +103,15 @@ public sealed record ProblemFile
             }
         }
 
-        /// <summary>x, y, z (as many as the space has) and t for space-time, none of them a field's or a parameter's name.</summary>
+        /// <summary>
+        /// <see cref="PdeProblem"/>'s defaults (x, y, z, or x1 .. xd beyond three, then t for space-time), none of them a
+        /// field's or a parameter's name.
+        /// </summary>
         private IReadOnlyList<string> DefaultCoordinates(Geometry.Geometry geometry)
         {
             int spatial = geometry is SpaceTime st ? st.Space.Dimension : geometry.Dimension;
-            if (spatial > 3) throw new ConfigurationException($"{file}: {spatial} spatial dimensions need coordinates: [names], one per dimension.");
-            string[] names = [.. new[] { "x", "y", "z" }.Take(spatial), .. geometry is SpaceTime ? new[] { "t" } : []];
+            var space = spatial <= 3 ? new[] { "x", "y", "z" }.Take(spatial) : Enumerable.Range(1, spatial).Select(i => $"x{i}");
+            string[] names = [.. space, .. geometry is SpaceTime ? new[] { "t" } : []];
             if (names.FirstOrDefault(declared.Contains) is { } taken)
                 throw new ConfigurationException($"{file}: '{taken}' is a coordinate of this geometry and cannot name a field or parameter; "
                     + "rename it, or name the coordinates with coordinates: [...].");
