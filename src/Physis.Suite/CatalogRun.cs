@@ -1,10 +1,14 @@
 using Physis.Runs;
+using Physis.Runs.Configuration;
 using Physis.Suite.Problems;
 using Physis.Training;
 
 namespace Physis.Suite;
 
-/// <summary>`physis solve PROBLEM`: a built-in problem run through <see cref="PinnRun"/> (or <see cref="EigenRun"/>) with its reference.</summary>
+/// <summary>
+/// `physis solve PROBLEM`: a built-in problem run through <see cref="PinnRun"/> (or <see cref="EigenRun"/>) with its reference;
+/// `physis solve --problem FILE`: a <see cref="ProblemFile"/> through the same <see cref="PinnRun"/>.
+/// </summary>
 public static class CatalogRun
 {
     public static PinnRunResult Execute(ICatalogProblem problem, string preset, PinnSettings settings, string folder, bool resume,
@@ -27,6 +31,27 @@ public static class CatalogRun
             Reference = problem.Reference,
             HardConstraint = settings.HardConstraints ? problem.HardConstraint : null,
             ExactParameters = problem.ExactParameters,
+            Resume = resume,
+            CheckpointEvery = checkpointEvery,
+            Callbacks = callbacks,
+        });
+    }
+
+    public static PinnRunResult Execute(ProblemFile file, string preset, PinnSettings settings, string folder, bool resume, int checkpointEvery,
+        params ITrainingCallback[] callbacks)
+    {
+        settings.Validate();
+        if (settings.HardConstraints)
+            throw new ArgumentException(
+                $"Problem {file.Name} comes from a problem file, which offers no hard constraint; run it without hard constraints.");
+        return PinnRun.Execute(file.Problem, settings, folder, new PinnRunOptions
+        {
+            Name = file.Name,
+            Description = file.Description,
+            Preset = preset,
+            Reference = file.Reference,
+            ExactParameters = file.ExactParameters,
+            Definition = file.Definition,
             Resume = resume,
             CheckpointEvery = checkpointEvery,
             Callbacks = callbacks,

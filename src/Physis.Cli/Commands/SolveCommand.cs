@@ -18,6 +18,11 @@ internal static class SolveCommand
     {
         string known = string.Join(", ", ProblemCatalog.All.Select(p => p.Name));
         var problem = new Argument<string?>("problem") { Description = $"Built-in problem to solve ({known}).", Arity = ArgumentArity.ZeroOrOne };
+        var problemFile = new Option<string?>("--problem")
+        {
+            Description = "A problem stated in a YAML file instead of a built-in one: geometry, fields, parameters, equations, conditions, "
+                + "reference and run settings (docs/problem-files.md).",
+        };
         var preset = new Option<string>("--preset")
         {
             Description = "Named configuration: 'default' (reaches the accuracy target) or 'deepxde' (DeepXDE's Burgers example exactly).",
@@ -108,28 +113,43 @@ internal static class SolveCommand
         var command = new Command("solve",
             "Train a physics-informed neural network on a built-in problem and measure its error against a reference solution.")
         {
-            problem, preset, config, hard, hidden, activation, sampling, iterations, lbfgs, domain, boundary, initial, periodic, learningRate,
-            precision, seed, hold, windows, hardStart, warmStart, output, resume, checkpointEvery, threads, dimension, estimator, directions,
+            problem, problemFile, preset, config, hard, hidden, activation, sampling, iterations, lbfgs, domain, boundary, initial, periodic,
+            learningRate, precision, seed, hold, windows, hardStart, warmStart, output, resume, checkpointEvery, threads, dimension, estimator,
+            directions,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
             string? name = parse.GetValue(problem);
-            if (string.IsNullOrEmpty(name)) throw new ArgumentException($"Name a problem to solve. Known problems: {known}.");
-            var catalogProblem = ProblemCatalog.Find(name);
-            if (parse.GetValue(dimension) is { } d)
-                catalogProblem = catalogProblem is IDimensionalProblem dimensional
-                    ? dimensional.WithDimension(d)
-                    : throw new ArgumentException($"Problem {catalogProblem.Name} has a fixed dimension; --dimension applies to "
-                        + $"{string.Join(", ", ProblemCatalog.All.OfType<IDimensionalProblem>().Select(p => p.Name))}.");
+            string? file = parse.GetValue(problemFile);
+            if (!string.IsNullOrEmpty(name) && file is not null)
+                throw new ArgumentException($"Give either a built-in problem ({name}) or --problem FILE, not both.");
+            if (string.IsNullOrEmpty(name) && file is null)
+                throw new ArgumentException($"Name a problem to solve, or give --problem FILE.yaml. Known problems: {known}.");
+            Solvable solvable;
+            if (file is null)
+            {
+                var catalogProblem = ProblemCatalog.Find(name!);
+                if (parse.GetValue(dimension) is { } d)
+                    catalogProblem = catalogProblem is IDimensionalProblem dimensional
+                        ? dimensional.WithDimension(d)
+                        : throw new ArgumentException($"Problem {catalogProblem.Name} has a fixed dimension; --dimension applies to "
+                            + $"{string.Join(", ", ProblemCatalog.All.OfType<IDimensionalProblem>().Select(p => p.Name))}.");
+                solvable = Solvable.Of(catalogProblem);
+            }
+            else
+            {
+                if (parse.GetValue(dimension) is not null)
+                    throw new ArgumentException("--dimension applies to built-in problems; a problem file states its own geometry.");
+                solvable = Solvable.Of(ProblemFile.Load(file));
+            }
             string presetName = parse.GetValue(preset)!;
-            if (!catalogProblem.Presets.TryGetValue(presetName, out var settings))
-                throw new ArgumentException($"Unknown preset '{presetName}' for {catalogProblem.Name}. "
-                    + $"Known presets: {string.Join(", ", catalogProblem.Presets.Keys)}.");
+            if (!solvable.Presets.TryGetValue(presetName, out var settings))
+                throw new ArgumentException($"Unknown preset '{presetName}' for {solvable.Name}. "
+                    + $"Known presets: {string.Join(", ", solvable.Presets.Keys)}.");
             if (parse.GetValue(config) is { } configFile)
-                (presetName, settings) = RunConfiguration.Load(configFile, catalogProblem.Name, catalogProblem.Presets,
-                    catalogProblem.Create().Terms.Coordinates, presetName);
+                (presetName, settings) = RunConfiguration.Load(configFile, solvable.Name, solvable.Presets, solvable.Coordinates, presetName);
 
-            string folder = parse.GetValue(output) ?? Path.Combine("runs", catalogProblem.Name);
+            string folder = parse.GetValue(output) ?? Path.Combine("runs", solvable.Name);
             bool resuming = parse.GetValue(resume);
             if (resuming)
             {
@@ -188,17 +208,17 @@ internal static class SolveCommand
             int threadCount = parse.GetValue(threads) ?? 1;
             TensorEngine.Configure(threadCount);
 
-            Console.WriteLine($"Physis: {catalogProblem.Description}");
+            Console.WriteLine($"Physis: {solvable.Description}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"preset {presetName}: {Describe(settings)}{(resuming ? ", resuming" : "")}"));
             var result = TrainingProgressDisplay.Run(TimeSpan.FromSeconds(10),
-                progress => CatalogRun.Execute(catalogProblem, presetName, settings, folder, resuming, every, progress));
+                progress => solvable.Execute(presetName, settings, folder, resuming, every, progress));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"relative L2 error {result.RelativeL2:E3} after {result.Iterations} iterations (Adam {result.AdamIterations}, "
                 + $"L-BFGS {result.LbfgsIterations}) in {result.WallSeconds:F1} s"));
             foreach (var (parameter, value) in result.Parameters)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"parameter {parameter} = {value:G6}")
-                    + (catalogProblem.ExactParameters.TryGetValue(catalogProblem.Target.ParameterOf(parameter), out var exact)
+                    + (solvable.Exact(parameter) is { } exact
                         ? string.Create(CultureInfo.InvariantCulture,
                             $" (exact {exact:G6}, relative error {Math.Abs(value - exact) / Math.Abs(exact):E2})")
                         : ""));
@@ -207,6 +227,23 @@ internal static class SolveCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>What `solve` runs: a built-in problem or a problem file, with its presets and how to run it.</summary>
+    private sealed record Solvable(string Name, string Description, IReadOnlyDictionary<string, PinnSettings> Presets,
+        IReadOnlyList<string> Coordinates, Func<string, double?> Exact,
+        Func<string, PinnSettings, string, bool, int, ConsoleProgress, PinnRunResult> Execute)
+    {
+        public static Solvable Of(ICatalogProblem problem) => new(problem.Name, problem.Description, problem.Presets,
+            problem.Create().Terms.Coordinates,
+            parameter => problem.ExactParameters.TryGetValue(problem.Target.ParameterOf(parameter), out var exact) ? exact : null,
+            (preset, settings, folder, resume, every, progress) => CatalogRun.Execute(problem, preset, settings, folder, resume, every, progress));
+
+        /// <summary>A problem file; its settings are its one preset, "default".</summary>
+        public static Solvable Of(ProblemFile file) => new(file.Name, file.Description,
+            new Dictionary<string, PinnSettings> { ["default"] = file.Settings }, file.Problem.Terms.Coordinates,
+            parameter => file.ExactParameters.TryGetValue(parameter, out var exact) ? exact : null,
+            (preset, settings, folder, resume, every, progress) => CatalogRun.Execute(file, preset, settings, folder, resume, every, progress));
     }
 
     /// <summary>One line for the terminal: network, constraints, marching, precision, points, schedule and seed.</summary>

@@ -4,21 +4,27 @@ namespace Physis.Problems;
 
 /// <summary>
 /// A PDE problem: a geometry, residual equations written in <see cref="Terms"/>, conditions, and any trainable
-/// parameters (found automatically in the expressions). Coordinates default to x, y, z (spatial) and t (time, last).
+/// parameters (found automatically in the expressions). Coordinates default to x, y, z (x1 .. xd beyond three) and t (time, last);
+/// <c>coordinates</c> names them otherwise, one name per dimension of the geometry, time last.
 /// </summary>
 public sealed class PdeProblem
 {
-    public PdeProblem(Geometry.Geometry geometry, Func<Terms, Expr> residual, IEnumerable<Condition> conditions, IReadOnlyList<string>? fields = null)
-        : this(geometry, t => [residual(t)], conditions, fields) { }
+    public PdeProblem(Geometry.Geometry geometry, Func<Terms, Expr> residual, IEnumerable<Condition> conditions, IReadOnlyList<string>? fields = null,
+        IReadOnlyList<string>? coordinates = null)
+        : this(geometry, t => [residual(t)], conditions, fields, coordinates) { }
 
     public PdeProblem(Geometry.Geometry geometry, Func<Terms, IReadOnlyList<Expr>> residuals, IEnumerable<Condition> conditions,
-        IReadOnlyList<string>? fields = null)
+        IReadOnlyList<string>? fields = null, IReadOnlyList<string>? coordinates = null)
     {
         Geometry = geometry;
         int spatial = geometry is SpaceTime st ? st.Space.Dimension : geometry.Dimension;
         // Beyond three dimensions the coordinates are numbered: x1 .. xd.
         IEnumerable<string> space = spatial <= 3 ? new[] { "x", "y", "z" }.Take(spatial) : Enumerable.Range(1, spatial).Select(i => $"x{i}");
-        string[] coordinates = [.. space, .. geometry is SpaceTime ? new[] { "t" } : []];
+        coordinates ??= [.. space, .. geometry is SpaceTime ? new[] { "t" } : []];
+        if (coordinates.Count != geometry.Dimension || coordinates.Any(string.IsNullOrWhiteSpace)
+            || coordinates.Distinct().Count() != coordinates.Count)
+            throw new ArgumentException($"A {geometry.Dimension}-dimensional geometry needs {geometry.Dimension} distinct coordinate names, "
+                + $"got [{string.Join(", ", coordinates)}].");
         fields ??= ["u"];
         if (fields.Count == 0 || fields.Distinct().Count() != fields.Count)
             throw new ArgumentException($"Field names must be non-empty and distinct, got [{string.Join(", ", fields)}].");
@@ -79,7 +85,7 @@ public sealed class PdeProblem
             if (!Conditions.Contains(condition))
                 throw new ArgumentException($"Condition '{condition.Name}' is not one of this problem's conditions "
                     + $"({string.Join(", ", Conditions.Select(c => c.Name))}).");
-        return new PdeProblem(Geometry, _ => Residuals, Conditions.Where(c => !conditions.Contains(c)), Fields);
+        return new PdeProblem(Geometry, _ => Residuals, Conditions.Where(c => !conditions.Contains(c)), Fields, Terms.Coordinates);
     }
 
     /// <summary>

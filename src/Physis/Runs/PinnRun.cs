@@ -52,6 +52,11 @@ public sealed record PinnRunOptions
     public IReadOnlyDictionary<string, double> ExactParameters { get; init; } = new Dictionary<string, double>();
     /// <summary>Continue the run whose checkpoint is in the folder (the same problem and settings; iteration counts may grow).</summary>
     public bool Resume { get; init; }
+    /// <summary>
+    /// Text that states what <see cref="PdeProblem.Describe"/> cannot (boundary and initial values given as delegates, a
+    /// problem file's expressions); it joins the run's identity, so a resume under changed values is refused.
+    /// </summary>
+    public string? Definition { get; init; }
     public int CheckpointEvery { get; init; } = 500;
     /// <summary>
     /// Progress, early stopping, a time budget (<see cref="ConsoleProgress"/>, <see cref="EarlyStopping"/>, <see cref="TimeBudget"/>).
@@ -94,7 +99,8 @@ public static class PinnRun
     }
 
     /// <summary>What a run of <paramref name="problem"/> under <paramref name="name"/> is, for resume checks.</summary>
-    public static RunIdentity Identity(PdeProblem problem, string name) => new(Kind, name, problem.Describe());
+    public static RunIdentity Identity(PdeProblem problem, string name, string? definition = null) =>
+        new(Kind, name, problem.Describe() + definition);
 
     public static PinnRunResult Execute(PdeProblem problem, PinnSettings settings, string folder, PinnRunOptions? options = null)
     {
@@ -105,7 +111,7 @@ public static class PinnRun
         // Before anything is written or built: libtorch fails an impossible allocation with a native exception.
         MemoryBudget.Require(EstimateMemory(problem, settings), "the network's parameters, optimizer state and activations");
         var run = new RunFolder(folder);
-        var identity = Identity(problem, options.Name);
+        var identity = Identity(problem, options.Name, options.Definition);
         PinnSettings? startedWith = null;
         if (options.Resume)
         {

@@ -26,6 +26,26 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
         public string EmptyFolder => Path.Combine(Folder, "empty-folder");
         public string UnknownKey => Path.Combine(Folder, "unknown-key.yaml");
         public string BrokenYaml => Path.Combine(Folder, "broken.yaml");
+        public string Problem(string name) => Path.Combine(Folder, $"{name}.yaml");
+
+        /// <summary>Problem files, each with one mistake but "valid"; the first lines state Burgers' domain.</summary>
+        private static readonly Dictionary<string, string> ProblemFiles = new()
+        {
+            ["valid"] = "equations: [u_t + u*u_x]\nconditions:\n  - initial: { field: u, value: -sin(pi*x) }",
+            ["bad-d"] = "equations:\n  - u_t + u*u_x - 0.01*d(u, x, x",
+            ["unknown-name"] = "equations:\n  - u_t + w*u_x",
+            ["unknown-function"] = "equations:\n  - u_t + sine(u)",
+            ["unknown-field"] = "equations: [u_t]\nconditions:\n  - dirichlet: { field: w }",
+            ["unknown-kind"] = "equations: [u_t]\nconditions:\n  - fixed: { field: u }",
+            ["value-reads-field"] = "equations: [u_t]\nconditions:\n  - initial: { field: u, value: u*x }",
+            ["trainable-value"] =
+                "parameters: { k: { trainable: 1 } }\nequations: [u_t - k*u_xx]\nconditions:\n  - initial: { field: u, value: k*x }",
+            ["bad-where"] = "equations: [u_t]\nconditions:\n  - dirichlet: { field: u, where: x = 1 }",
+            ["exponent"] = "equations: ['u_t + u^u_x']",
+            ["reserved"] = "fields: [sin]\nequations: [sin_t]",
+            ["no-equations"] = "fields: [u]",
+            ["repeated"] = "equations: [u_t]\nconditions:\n  - dirichlet: { field: u, where: x < 0 }\n  - dirichlet: { field: u, where: x > 0 }",
+        };
 
         public Fixtures()
         {
@@ -41,6 +61,9 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
             File.WriteAllBytes(Empty, []);
             File.WriteAllText(UnknownKey, "network:\n  hidden: [20, 20]\n  widht: 3\n");
             File.WriteAllText(BrokenYaml, "network:\n  hidden: [20, 20\n");
+            File.WriteAllText(Problem("unknown-shape"), "geometry:\n  square: [0, 1]\nequations: [u_x]\n");
+            foreach (var (name, text) in ProblemFiles)
+                File.WriteAllText(Problem(name), $"geometry:\n  interval: [-1, 1]\n  time: [0, 1]\n{text}\n");
         }
 
         private static void Run(params string[] args)
@@ -55,7 +78,7 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
     /// <summary>
     /// The table: the message the line must contain, then the arguments. {out} is a path in the fresh folder (not created);
     /// {data}, {darcy}, {shard0}, {shard1}, {model}, {garbage}, {garbage-mat}, {empty}, {empty-folder}, {unknown-key} and
-    /// {broken-yaml} are fixtures.
+    /// {broken-yaml} are fixtures, and so is {problem-NAME}, a problem file.
     /// </summary>
     public static TheoryData<string, string> Invocations => new()
     {
@@ -127,6 +150,31 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
         { "This run needs about", "solve burgers --hidden 200000,200000 --out {out}" },
         { "burgers.h5' is not writable", "solve burgers --out {data}" },
         { "quantum-well is an eigenvalue problem without time; time marching does not apply", "solve quantum-well --time-windows 2 --out {out}" },
+        // solve --problem: problem files (docs/problem-files.md), each error with its file, line and column.
+        { "the problem file does not exist", "solve --problem /nonexistent/problem.yaml --out {out}" },
+        { "Give either a built-in problem (burgers) or --problem FILE, not both", "solve burgers --problem {problem-valid} --out {out}" },
+        { "Name a problem to solve, or give --problem FILE.yaml", "solve --out {out}" },
+        { "valid comes from a problem file, which offers no hard constraint", "solve --problem {problem-valid} --hard-constraints --out {out}" },
+        { "Unknown preset 'deepxde' for valid. Known presets: default", "solve --problem {problem-valid} --preset deepxde --out {out}" },
+        { "bad-d.yaml:5:33: expected ')' after the arguments of d(...), got the end of the expression",
+            "solve --problem {problem-bad-d} --out {out}" },
+        { "unknown-name.yaml:5:11: unknown name 'w' in an equation; known: fields u", "solve --problem {problem-unknown-name} --out {out}" },
+        { "unknown-function.yaml:5:11: unknown function 'sine'; known: sin, cos", "solve --problem {problem-unknown-function} --out {out}" },
+        { "unknown-field.yaml:6: conditions[0].dirichlet.field: 'w' is not allowed; allowed: u",
+            "solve --problem {problem-unknown-field} --out {out}" },
+        { "unknown kind 'fixed'; allowed: dirichlet, neumann", "solve --problem {problem-unknown-kind} --out {out}" },
+        { "value-reads-field.yaml:6:33: unknown name 'u' in the value of the initial condition; known: coordinates x, t",
+            "solve --problem {problem-value-reads-field} --out {out}" },
+        { "trainable-value.yaml:7:33: the value of the initial condition cannot use the trainable parameter 'k'",
+            "solve --problem {problem-trainable-value} --out {out}" },
+        { "bad-where.yaml:6:37: '=' is only for equations; compare with '=='", "solve --problem {problem-bad-where} --out {out}" },
+        { "exponent.yaml:4:22: the exponent must be a number (or pi, or a fixed parameter), not 'u_x'",
+            "solve --problem {problem-exponent} --out {out}" },
+        { "reserved.yaml:4: fields[0]: 'sin' cannot name a field", "solve --problem {problem-reserved} --out {out}" },
+        { "no-equations.yaml: the problem file needs 'equations'", "solve --problem {problem-no-equations} --out {out}" },
+        { "is a second condition named 'dirichlet_u'; give it another with name: ...", "solve --problem {problem-repeated} --out {out}" },
+        { "unknown-shape.yaml:2: unknown key 'square' in geometry; allowed: interval, box, disk",
+            "solve --problem {problem-unknown-shape} --out {out}" },
         // generate
         { "Unknown dataset 'nosuch'", "generate nosuch --out {out}" },
         { "--samples must be at least 1", "generate burgers --samples 0 --out {out}" },
@@ -304,6 +352,7 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
         "empty-folder" => files.EmptyFolder,
         "unknown-key" => files.UnknownKey,
         "broken-yaml" => files.BrokenYaml,
+        var problem when problem.StartsWith("problem-", StringComparison.Ordinal) => files.Problem(problem["problem-".Length..]),
         var other => throw new ArgumentException($"unknown placeholder {{{other}}}"),
     });
 

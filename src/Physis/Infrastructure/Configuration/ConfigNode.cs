@@ -1,4 +1,5 @@
 using System.Globalization;
+using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Physis.Infrastructure.Configuration;
@@ -54,6 +55,37 @@ public sealed class ConfigNode(string file, string path, YamlNode node)
     {
         if (Node is not YamlScalarNode { Value: { } text }) throw Error("expected a single value.");
         return text.Trim();
+    }
+
+    /// <summary>A single value as text, such as an expression.</summary>
+    public string Text() => Scalar();
+
+    /// <summary>
+    /// An error at a character of this value's <see cref="Text"/>, named by line and column: exact for a value on one
+    /// line and for a literal block (|); other values that span lines are named by where they start.
+    /// </summary>
+    public ConfigurationException ErrorAt(int offset, string message)
+    {
+        var (line, column) = (Node.Start.Line, Node.Start.Column);
+        var scalar = (YamlScalarNode)Node;
+        string text = Scalar();
+        offset = Math.Clamp(offset, 0, text.Length);
+        if (scalar.Style == ScalarStyle.Literal)
+        {
+            int start = offset == 0 ? 0 : text.LastIndexOf('\n', offset - 1) + 1;
+            int end = text.IndexOf('\n', start);
+            string textLine = text[start..(end < 0 ? text.Length : end)];
+            line += 1 + text[..offset].Count(c => c == '\n');
+            // The block's indentation is what the file's line has before the value's line.
+            string fileLine = File.ReadLines(file).Skip((int)line - 1).FirstOrDefault() ?? "";
+            column = fileLine.TrimEnd().Length - textLine.TrimEnd().Length + offset - start + 1;
+        }
+        else if (Node.End.Line == Node.Start.Line)
+        {
+            bool quoted = scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted;
+            column += offset + (quoted ? 1 : 0);
+        }
+        return new ConfigurationException($"{file}:{line}:{column}: {message}");
     }
 
     public int Int(int minimum)

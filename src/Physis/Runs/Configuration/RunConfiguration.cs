@@ -28,7 +28,32 @@ public static class RunConfiguration
     public static (string Preset, PinnSettings Settings) Load(string file, string problem, IReadOnlyDictionary<string, PinnSettings> presets,
         IReadOnlyList<string> coordinates, string defaultPreset = "default")
     {
-        if (!File.Exists(file)) throw new ConfigurationException($"{file}: the configuration file does not exist.");
+        var root = Document(file).Mapping("preset", "network", "sampling", "training");
+        string preset = root.TryGetValue("preset", out var presetNode) ? presetNode.Choice([.. presets.Keys]) : defaultPreset;
+        if (!presets.TryGetValue(preset, out var settings))
+            throw new ConfigurationException($"{file}: problem {problem} has no preset '{preset}'; known: {string.Join(", ", presets.Keys)}.");
+        return (preset, Apply(root, settings, coordinates));
+    }
+
+    /// <summary>The keys of a configuration that change settings: network, sampling and training.</summary>
+    public static IReadOnlyList<string> SettingsKeys { get; } = ["network", "sampling", "training"];
+
+    /// <summary>
+    /// The settings with the <see cref="SettingsKeys"/> sections among <paramref name="keys"/> applied: a run configuration's,
+    /// or those of a problem file, which states its run settings with the same keys.
+    /// </summary>
+    public static PinnSettings Apply(IReadOnlyDictionary<string, ConfigNode> keys, PinnSettings settings, IReadOnlyList<string> coordinates)
+    {
+        if (keys.TryGetValue("network", out var network)) settings = Network(network, settings, coordinates);
+        if (keys.TryGetValue("sampling", out var sampling)) settings = Sampling(sampling, settings);
+        if (keys.TryGetValue("training", out var training)) settings = Training(training, settings);
+        return settings;
+    }
+
+    /// <summary>The root node of a YAML file; a missing, empty or malformed file is a <see cref="ConfigurationException"/>.</summary>
+    public static ConfigNode Document(string file, string kind = "configuration file")
+    {
+        if (!File.Exists(file)) throw new ConfigurationException($"{file}: the {kind} does not exist.");
         var stream = new YamlStream();
         try
         {
@@ -39,16 +64,8 @@ public static class RunConfiguration
         {
             throw new ConfigurationException($"{file}:{e.Start.Line}: not valid YAML: {e.InnerException?.Message ?? e.Message}");
         }
-        if (stream.Documents.Count == 0) throw new ConfigurationException($"{file}: the configuration file is empty.");
-
-        var root = new ConfigNode(file, "", stream.Documents[0].RootNode).Mapping("preset", "network", "sampling", "training");
-        string preset = root.TryGetValue("preset", out var presetNode) ? presetNode.Choice([.. presets.Keys]) : defaultPreset;
-        if (!presets.TryGetValue(preset, out var settings))
-            throw new ConfigurationException($"{file}: problem {problem} has no preset '{preset}'; known: {string.Join(", ", presets.Keys)}.");
-        if (root.TryGetValue("network", out var network)) settings = Network(network, settings, coordinates);
-        if (root.TryGetValue("sampling", out var sampling)) settings = Sampling(sampling, settings);
-        if (root.TryGetValue("training", out var training)) settings = Training(training, settings);
-        return (preset, settings);
+        if (stream.Documents.Count == 0) throw new ConfigurationException($"{file}: the {kind} is empty.");
+        return new ConfigNode(file, "", stream.Documents[0].RootNode);
     }
 
     private static PinnSettings Network(ConfigNode node, PinnSettings settings, IReadOnlyList<string> coordinates)
