@@ -48,7 +48,7 @@ public sealed class MetaDeviceTests
             [Condition.Dirichlet("u"), Condition.Initial("u", p => Math.Sin(Math.PI * p[0])), Condition.PointData("u", observed, [0.1, 0.2])]);
     }
 
-    public static TheoryData<string> Networks => ["mlp", "fourier-modified-mlp", "pirate"];
+    public static TheoryData<string> Networks => ["mlp", "fourier-modified-mlp", "gaussian-periodic-residual", "pirate"];
 
     private static nn.Module<Tensor, Tensor> Network(string kind, PdeProblem problem) => kind switch
     {
@@ -57,6 +57,11 @@ public sealed class MetaDeviceTests
         {
             Embeddings = [new FourierFeatureOptions(8, 1.0)],
             Architecture = new ModifiedMlpArchitecture(8, 2),
+        }, device: Meta),
+        "gaussian-periodic-residual" => new PinnNetwork(2, 1, new NetworkOptions
+        {
+            Embeddings = [PeriodicEmbeddingOptions.Of(0, 2), new GaussianFeatureOptions(4, 8)],
+            Architecture = new ResidualArchitecture(8, 1),
         }, device: Meta),
         _ => new PinnNetwork(2, 1, new NetworkOptions { ScaleInputs = true, Architecture = new PirateNetArchitecture(8, 1) }, device: Meta,
             inputBox: problem.Geometry.Bounds),
