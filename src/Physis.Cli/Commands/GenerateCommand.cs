@@ -155,7 +155,7 @@ internal static class GenerateCommand
     }
 
     /// <summary>Samples a .pvd export holds.</summary>
-    public const int ExportedSamples = 3;
+    private const int ExportedSamples = 3;
 
     private static void CheckPlotFile(string path, string flag)
     {

@@ -16,15 +16,13 @@ public static class SolutionVtk
     /// <param name="points">The evaluation points and the reference values there (none for a run without reference).</param>
     /// <param name="prediction">Each field's predicted value at each point.</param>
     /// <param name="lastIsTime">Whether the last coordinate is time.</param>
-    /// <returns>The file written, relative to <paramref name="folder"/>, or null when the points have too many dimensions.</returns>
-    public static string? Write(string folder, ReferenceSolution points, IReadOnlyDictionary<string, double[]> prediction, bool lastIsTime)
+    public static void Write(string folder, ReferenceSolution points, IReadOnlyDictionary<string, double[]> prediction, bool lastIsTime)
     {
         var arrays = Arrays(points.Values, prediction);
         if (points.Grid is not { } grid)
         {
-            if (points.Points.GetLength(1) > 3) return null;
-            VtkFiles.WritePoints(Path.Combine(folder, $"{Name}.vtu"), points.Points, arrays);
-            return $"{Name}.vtu";
+            if (points.Points.GetLength(1) <= 3) VtkFiles.WritePoints(Path.Combine(folder, $"{Name}.vtu"), points.Points, arrays);
+            return;
         }
         int space = grid.Axes.Length - (lastIsTime ? 1 : 0);
         if (lastIsTime && space is 2 or 3)
@@ -33,11 +31,8 @@ public static class SolutionVtk
             int slice = grid.Count / times.Length;
             VtkFiles.WriteGridSeries(Path.Combine(folder, $"{Name}.pvd"), grid.Axes[..^1], times,
                 k => [.. arrays.Select(a => (a.Name, a.Values[(k * slice)..((k + 1) * slice)]))]);
-            return $"{Name}.pvd";
         }
-        if (grid.Axes.Length > 3) return null;
-        VtkFiles.WriteGrid(Path.Combine(folder, $"{Name}.vtr"), grid.Axes, arrays);
-        return $"{Name}.vtr";
+        else if (grid.Axes.Length <= 3) VtkFiles.WriteGrid(Path.Combine(folder, $"{Name}.vtr"), grid.Axes, arrays);
     }
 
     private static List<(string Name, double[] Values)> Arrays(IReadOnlyDictionary<string, double[]> reference,
