@@ -16,9 +16,9 @@ namespace Physis.Tests.Engine;
 
 /// <summary>
 /// Training steps on libtorch's meta device, whose tensors have shapes but no data: a tensor the code makes without the
-/// caller's device stays on the CPU, and the first operation that mixes it with a meta tensor fails. What passes here
-/// runs on any device (a GPU with the CUDA build of TorchSharp). Reading values back (item, ToArray) cannot work on meta,
-/// so the tests drive the step-level calls, not whole runs.
+/// caller's device stays on the CPU, and the first operation that mixes it with a meta tensor fails, so code that passes
+/// here makes its tensors on the caller's device, as a GPU (the CUDA build of TorchSharp) needs. Reading values back
+/// (item, ToArray) cannot work on meta, so the tests drive the step-level calls, not whole runs.
 /// </summary>
 public sealed class MetaDeviceTests
 {
@@ -39,7 +39,7 @@ public sealed class MetaDeviceTests
         Assert.ThrowsAny<Exception>(() => onMeta.item<float>());
     }
 
-    /// <summary>-k u_xx - u_t = f on [-1, 1] x [0, 1] with u given at the boundary, at t = 0 and at observed points; k is learned.</summary>
+    /// <summary>u_t - k u_xx = sin(pi x) on [-1, 1] x [0, 1], u given on the boundary, at t = 0 and at two points; k is learned.</summary>
     private static PdeProblem InverseHeat()
     {
         var k = new TrainableParameter("k", 0.5);
@@ -166,6 +166,7 @@ public sealed class MetaDeviceTests
             OperatorModel.Axes(data.Coordinates, Meta)));
         Assert.StartsWith("convolution_overrideable not implemented", error.Message);
         using var signal = ones(16, device: Meta);
-        Assert.Contains("aten::_fft_r2c: attempted to run this operator with Meta tensors", Assert.ThrowsAny<Exception>(() => fft.rfft(signal)).Message);
+        var fftError = Assert.ThrowsAny<Exception>(() => fft.rfft(signal));
+        Assert.Contains("aten::_fft_r2c: attempted to run this operator with Meta tensors", fftError.Message);
     }
 }
