@@ -38,7 +38,10 @@ internal static class GenerateCommand
             Description = "Samples solved in parallel (default: all cores). Results do not depend on it.",
             DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, DatasetGeneration.MaxWorkers),
         };
-        var plot = new Option<string?>("--plot") { Description = "Also draw a few samples of the written file into this PNG." };
+        var plot = new Option<string?>("--plot")
+        {
+            Description = "Also draw a few samples of the written file into this PNG, or export them for ParaView to this .pvd.",
+        };
         var generate = new Command("generate",
             "Generate an operator-learning dataset (HDF5, PDEBench layout) with a classical solver. "
             + "A killed run resumes where it stopped when re-run with the same arguments.")
@@ -68,12 +71,19 @@ internal static class GenerateCommand
     public static Command CreatePlot()
     {
         var file = new Argument<string>("file") { Description = "A dataset file written by 'physis generate' or 'physis merge'." };
-        var output = new Option<string>("--out") { Description = "PNG to write.", Required = true };
+        var output = new Option<string>("--out")
+        {
+            Description = $"PNG to draw, or .pvd to write for ParaView (the first {ExportedSamples} samples, one step per output time).",
+            Required = true,
+        };
         var plot = new Command("plot-dataset",
-            "Draw a few samples of a dataset file: 1D inputs and solutions as curves, 2D solutions as a heatmap.") { file, output };
+            "Draw a few samples of a dataset file (1D inputs and solutions as curves, 2D solutions as a heatmap) or export them for ParaView.")
+            { file, output };
         plot.SetAction(parse => CliErrors.Run(() =>
         {
-            PlotDataset(parse.GetValue(file)!, parse.GetValue(output)!);
+            string target = parse.GetValue(output)!;
+            CheckPlotFile(target, "--out");
+            PlotDataset(parse.GetValue(file)!, target);
             return 0;
         }));
         return plot;
@@ -87,8 +97,7 @@ internal static class GenerateCommand
             ?? (generator.IsSingleTrajectory ? 1 : throw new ArgumentException($"--samples is required for {name} (for example --samples 1000)."));
         var shard = shardText is null ? Shard.Whole : Shard.Parse(shardText);
         if (workers < 1) throw new ArgumentException($"--workers must be at least 1; got {workers}.");
-        if (plot is not null && !plot.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
-            throw new ArgumentException($"--plot must name a .png file; got '{plot}'.");
+        if (plot is not null) CheckPlotFile(plot, "--plot");
         string path = output ?? Path.Combine("data", $"{name}.h5");
         DatasetGeneration.EnsureFits(generator, path, count, shard, workers);
 
@@ -145,10 +154,24 @@ internal static class GenerateCommand
         return 0;
     }
 
-    /// <summary>Curves for 1D files (several samples: input and last time; one
-    /// trajectory: five times), a heatmap of sample 0's last time in 2D.</summary>
-    private static void PlotDataset(string file, string png)
+    /// <summary>Samples a .pvd export holds.</summary>
+    private const int ExportedSamples = 3;
+
+    private static void CheckPlotFile(string path, string flag)
     {
+        if (!path.EndsWith(".png", StringComparison.OrdinalIgnoreCase) && !path.EndsWith(".pvd", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"{flag} must name a .png or .pvd file; got '{path}'.");
+    }
+
+    /// <summary>Curves for 1D files (several samples: input and last time; one
+    /// trajectory: five times), a heatmap of sample 0's last time in 2D; or, for a .pvd, <see cref="ExportDataset"/>.</summary>
+    private static void PlotDataset(string file, string path)
+    {
+        if (path.EndsWith(".pvd", StringComparison.OrdinalIgnoreCase))
+        {
+            ExportDataset(file, path);
+            return;
+        }
         var (h, input, tensor) = DatasetFile.ReadFirst(file, 3);
         int n = h.InputLength, nt = h.TimeCoordinate.Length;
         string title = $"{h.Name} ({Path.GetFileName(file)})";
@@ -159,7 +182,7 @@ internal static class GenerateCommand
             int last = (nt - 1) * n;
             for (int i = 0; i < nx; i++)
                 for (int j = 0; j < ny; j++) field[j, i] = tensor[last + i * ny + j];
-            Plots.Heatmap(png, h.XCoordinate, y, field, $"{title}, sample {h.SampleStart}, t = {h.TimeCoordinate[^1]:G4}", "x", "y");
+            Plots.Heatmap(path, h.XCoordinate, y, field, $"{title}, sample {h.SampleStart}, t = {h.TimeCoordinate[^1]:G4}", "x", "y");
             return;
         }
         var series = new List<(string, double[], double[])>();
@@ -173,7 +196,23 @@ internal static class GenerateCommand
                 series.Add(($"sample {h.SampleStart + s}, t = {h.TimeCoordinate[^1]:G4}", h.XCoordinate,
                     tensor.AsSpan((s * nt + nt - 1) * n, n).ToArray()));
             }
-        Plots.Lines(png, title, "x", "u", series);
+        Plots.Lines(path, title, "x", "u", series);
+    }
+
+    /// <summary>
+    /// The first <see cref="ExportedSamples"/> samples for ParaView: the .pvd steps over the output times, each step a grid
+    /// over x (and y) with the arrays input_S (sample S's input, the same at every step) and solution_S (its solution at
+    /// that time), S numbering the samples of the whole run.
+    /// </summary>
+    private static void ExportDataset(string file, string pvd)
+    {
+        var (h, input, tensor) = DatasetFile.ReadFirst(file, ExportedSamples);
+        int n = h.InputLength, nt = h.TimeCoordinate.Length, count = input.Length / n;
+        double[] FirstAxisFastest(double[] values, int offset) => VtkFiles.FirstAxisFastest(values.AsSpan(offset, n), h.InputShape);
+        double[][] axes = h.YCoordinate is { } y ? [h.XCoordinate, y] : [h.XCoordinate];
+        var inputs = Enumerable.Range(0, count).Select(s => ($"input_{h.SampleStart + s}", FirstAxisFastest(input, s * n))).ToList();
+        VtkFiles.WriteGridSeries(pvd, axes, h.TimeCoordinate, k =>
+            [.. inputs, .. Enumerable.Range(0, count).Select(s => ($"solution_{h.SampleStart + s}", FirstAxisFastest(tensor, (s * nt + k) * n)))]);
     }
 
     /// <summary>Samples per second and time left: redrawn in place on a terminal, a plain line every 10 s otherwise.</summary>

@@ -24,14 +24,19 @@ internal static class PredictCommand
         };
         var output = new Option<string?>("--out")
         {
-            Description = "Folder for predict_<resolution>.json and sample plots (default: the model folder).",
+            Description = "Folder for predict_<resolution>.json, sample plots and ParaView files (default: the model folder).",
+        };
+        var vtk = new Option<int?>("--vtk")
+        {
+            Description = "Also write the first N evaluated samples (input, prediction, target, error) for ParaView: predict_GRID.pvd, "
+                + "one step per sample.",
         };
         var batch = new Option<int>("--batch") { Description = "Samples evaluated at a time (sets the peak memory).", DefaultValueFactory = _ => 20 };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads for the tensor engine.", DefaultValueFactory = _ => 1 };
         var variables = ConvertCommand.VariableOptions();
         var command = new Command("predict", "Evaluate a saved neural operator on a dataset, possibly at another resolution, and report its errors.")
         {
-            model, data, resolution, samples, output, batch, threads, variables.Input, variables.Output,
+            model, data, resolution, samples, output, vtk, batch, threads, variables.Input, variables.Output,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -42,12 +47,16 @@ internal static class PredictCommand
             TensorEngine.Configure(threadCount);
             var dataset = OperatorDataset.Read(file, ConvertCommand.Variables(parse, variables));
             if (parse.GetValue(resolution) is { } r) dataset = dataset.Subsample(r);
+            int fileCount = dataset.Count;
             if (parse.GetValue(samples) is { } n)
             {
                 if (n <= 0 || n > dataset.Count) throw new ArgumentException($"--samples must lie in [1, {dataset.Count}]; got {n}.");
                 dataset = dataset.Slice(dataset.Count - n, n);
             }
             dataset.RequireNonZeroTargets(file);
+            int? vtkSamples = parse.GetValue(vtk);
+            if (vtkSamples is < 1 || vtkSamples > dataset.Count)
+                throw new ArgumentException($"--vtk must lie in [1, {dataset.Count}] (the samples evaluated); got {vtkSamples}.");
             using var operatorModel = OperatorModel.Load(Path.Combine(folder, OperatorModel.FileName));
             operatorModel.CheckGrid(dataset.Grid);
             var prediction = OperatorTrainer.Predict(operatorModel, dataset, parse.GetValue(batch));
@@ -65,6 +74,8 @@ internal static class PredictCommand
                 Mse = meanSquare,
             }, OperatorModel.Json));
             OperatorRun.PlotSamples(outFolder, dataset, prediction, $"predict_{grid}");
+            if (vtkSamples is { } shown)
+                OperatorRun.WriteSamplesVtk(Path.Combine(outFolder, $"predict_{grid}.pvd"), dataset, prediction, shown, fileCount - dataset.Count);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{operatorModel.Spec.Architecture.Kind} trained on [{string.Join(" x ", operatorModel.Spec.TrainingGrid)}], evaluated on "
                 + $"{dataset.Count} samples at [{string.Join(" x ", dataset.Grid)}]: relative L2 {relative:0.000E+00}, MSE {meanSquare:0.000E+00}"));

@@ -45,7 +45,8 @@ internal static class SolveCommand
         var seed = new Option<int?>("--seed") { Description = "Seed for network initialisation and point sampling (default 0)." };
         var output = new Option<string?>("--out")
         {
-            Description = "Output folder for run.json, loss.csv, prediction.npz, PNG plots and the checkpoint (default runs/PROBLEM).",
+            Description = "Output folder for run.json, loss.csv, prediction.npz, PNG plots, ParaView files and the checkpoint "
+                + "(default runs/PROBLEM).",
         };
         var resume = new Option<bool>("--resume")
         {

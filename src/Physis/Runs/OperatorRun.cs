@@ -260,6 +260,23 @@ public static class OperatorRun
         return written;
     }
 
+    /// <summary>
+    /// Samples for ParaView: <paramref name="path"/> (.pvd) steps over them, its time the sample's number counted from
+    /// <paramref name="firstSample"/>, each a grid with the arrays input, prediction, target and error (prediction - target).
+    /// </summary>
+    public static void WriteSamplesVtk(string path, OperatorDataset data, double[] prediction, int samples, int firstSample)
+    {
+        if (samples < 1 || samples > data.Count) throw new ArgumentException($"Samples for ParaView must lie in [1, {data.Count}]; got {samples}.");
+        int points = data.PointsPerSample;
+        double[] Sample(double[] values, int s) => VtkFiles.FirstAxisFastest(values.AsSpan(s * points, points), data.Grid);
+        VtkFiles.WriteGridSeries(path, data.Coordinates, [.. Enumerable.Range(firstSample, samples).Select(s => (double)s)], k =>
+        {
+            var (predicted, target) = (Sample(prediction, k), Sample(data.Targets, k));
+            return [("input", Sample(data.Inputs, k)), ("prediction", predicted), ("target", target),
+                ("error", [.. predicted.Zip(target, (p, t) => p - t)])];
+        });
+    }
+
     /// <summary>Values stored [x index, y index] as the [y, x] array a heatmap draws.</summary>
     private static double[,] Transposed(double[] values, int nx, int ny)
     {

@@ -79,7 +79,7 @@ public sealed record PinnRunOptions
 /// <summary>
 /// One complete PINN run of any <see cref="PdeProblem"/>, as `physis solve` performs it for the built-in ones: train
 /// with checkpoints in a <see cref="RunFolder"/>, measure the relative L2 error against the reference (when given), and
-/// write run.json, loss.csv, prediction.npz, plots and the checkpoint.
+/// write run.json, loss.csv, prediction.npz, plots, ParaView files (<see cref="SolutionVtk"/>) and the checkpoint.
 /// </summary>
 public static class PinnRun
 {
@@ -406,22 +406,27 @@ public static class PinnRun
         PinnSettings settings, TrainedPinn trainer, ReferenceComparison? comparison, PinnRunResult result)
     {
         string folder = run.Path;
+        bool timeLast = problem.Geometry is Geometry.SpaceTime;
         if (reference is not null && comparison is not null)
         {
-            WritePrediction(run.File("prediction.npz"), reference, OutsideAsNaN(problem, reference.Points, comparison.Prediction));
+            var prediction = OutsideAsNaN(problem, reference.Points, comparison.Prediction);
+            WritePrediction(run.File("prediction.npz"), reference, prediction);
+            SolutionVtk.Write(folder, reference, prediction, timeLast);
             SolutionPlots.Write(folder, options.Name, trainer.Coordinates, reference, comparison);
         }
         else
         {
             var grid = PredictionGrid(problem);
             var prediction = Predicted(problem, trainer.Predict, grid);
-            WritePrediction(run.File("prediction.npz"), new ReferenceSolution
+            var points = new ReferenceSolution
             {
                 Points = grid.Points(),
                 Values = new Dictionary<string, double[]>(),
                 Source = "none",
                 Grid = grid,
-            }, prediction);
+            };
+            WritePrediction(run.File("prediction.npz"), points, prediction);
+            SolutionVtk.Write(folder, points, prediction, timeLast);
             SolutionPlots.WritePrediction(folder, options.Name, trainer.Coordinates, grid, prediction);
         }
 

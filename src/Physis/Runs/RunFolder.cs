@@ -88,12 +88,14 @@ public sealed class RunFolder(string path)
     }
 
     /// <summary>What runs write: removed when a new run starts in a folder that held one, so no old plot passes for new.</summary>
-    private static readonly string[] OutputPatterns = ["*.png", "*.npz", "*.csv", "*.bin", "*.ckpt", RunFile, SettingsFile];
-    private static readonly string[] OutputFolders = ["windows"];
+    private static readonly string[] OutputPatterns = ["*.png", "*.npz", "*.csv", "*.bin", "*.ckpt", "*.vtr", "*.vtu", "*.pvd", RunFile,
+        SettingsFile];
+    private static readonly string[] OutputFolders = ["windows", Reporting.SolutionVtk.Name];
 
     /// <summary>
     /// Starts a new run here: prepares the folder, removes what a previous run left here (outputs, checkpoints, plots,
-    /// a time-marching run's windows/; other files are kept) and stores what the run is with its settings.
+    /// ParaView files with their solution/, a time-marching run's windows/; other files are kept) and stores what the run
+    /// is with its settings.
     /// </summary>
     public void Start<TSettings>(RunIdentity identity, TSettings settings)
     {

@@ -198,9 +198,11 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
         { "duplicate samples [0, 2)", "merge {shard0} {shard0} --out {out}" },
         { "which merging would replace; choose another --out", "merge {shard0} {shard1} --out {shard0}" },
         { "burgers.h5 comes from a different run than", "merge {shard0} {data} --out {out}" },
-        { "does not exist", "plot-dataset /nonexistent/a.h5 --out {out}" },
-        { "garbage.h5", "plot-dataset {garbage} --out {out}" },
-        { "empty.h5", "plot-dataset {empty} --out {out}" },
+        { "does not exist", "plot-dataset /nonexistent/a.h5 --out {out}.png" },
+        { "garbage.h5", "plot-dataset {garbage} --out {out}.png" },
+        { "empty.h5", "plot-dataset {empty} --out {out}.png" },
+        { "--out must name a .png or .pvd file", "plot-dataset {data} --out {out}" },
+        { "--plot must name a .png or .pvd file", "generate burgers --samples 2 --plot {out}.vtk --out {out}" },
         // convert
         { "The MATLAB file does not exist", "convert /nonexistent/a.mat --input a --output u --out {out}" },
         { "is neither a MATLAB .mat nor a PyTorch .pt file", "convert {data} --input a --output u --out {out}" },
@@ -270,6 +272,7 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
         { "Resolution 1 cannot be taken from 64 points", "predict --model {model} --data {data} --resolution 1 --out {out}" },
         { "The model was trained on 1D data; these data are 2D", "predict --model {model} --data {darcy} --out {out}" },
         { "--threads must be positive, got 0", "predict --model {model} --data {data} --threads 0 --out {out}" },
+        { "--vtk must lie in [1, 2] (the samples evaluated); got 0", "predict --model {model} --data {data} --samples 2 --vtk 0 --out {out}" },
         // bench
         { "Unknown problem 'nosuch'", "bench pinn --problems nosuch --out {out}" },
         { "nosuch", "bench pinn --problems burgers --methods nosuch --out {out}" },

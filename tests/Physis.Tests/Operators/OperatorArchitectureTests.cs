@@ -16,7 +16,7 @@ public class OperatorArchitectureTests
     /// <summary>A small architecture of every kind for 1D data on 16 points.</summary>
     public static TheoryData<string> Kinds() => ["fno", "tfno", "mgno", "lsm", "deeponet"];
 
-    private static OperatorArchitecture Small(string kind) => kind switch
+    internal static OperatorArchitecture Small(string kind) => kind switch
     {
         "fno" => new FnoSettings { Modes = [4], Width = 6, Layers = 2, ProjectionWidth = 8, Padding = 0.25 },
         "tfno" => new TfnoSettings

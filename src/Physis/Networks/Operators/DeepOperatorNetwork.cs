@@ -29,7 +29,7 @@ public sealed record DeepOnetSettings : OperatorArchitecture
                 + $"got {Branch[^1]} and {Trunk[^1]}.");
     }
 
-    public override nn.Module Create(int seed) => new DeepOperatorNetwork(this, seed);
+    public override nn.Module Create(int seed, Device? device = null) => new DeepOperatorNetwork(this, seed, device: device);
 
     public override long EstimateParameters() => MemoryBudget.Saturated(Dense(Branch) + Dense(Trunk) + Outputs);
 

@@ -59,7 +59,7 @@ public sealed record LsmSettings : OperatorArchitecture
                 + $"which then divides the channels of every scale; got {Heads}.");
     }
 
-    public override nn.Module Create(int seed) => new LatentSpectralModel(this, seed);
+    public override nn.Module Create(int seed, Device? device = null) => new LatentSpectralModel(this, seed, device: device);
 
     public override long EstimateParameters()
     {

@@ -54,7 +54,7 @@ public sealed record MgnoSettings : OperatorArchitecture
         if (ResolutionProblem([.. TrainingGrid.Select(n => (long)n)]) is { } problem) throw new ArgumentException($"Training grid: {problem}");
     }
 
-    public override nn.Module Create(int seed) => new MultigridNeuralOperator(this, seed);
+    public override nn.Module Create(int seed, Device? device = null) => new MultigridNeuralOperator(this, seed, device: device);
 
     public override long EstimateParameters()
     {

@@ -32,8 +32,11 @@ public abstract record OperatorArchitecture
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first setting (by its property name) that is out of range.</summary>
     public abstract void Validate();
 
-    /// <summary>The untrained network, initialised from <paramref name="seed"/> (float32, on the CPU); validates the settings first.</summary>
-    public abstract nn.Module Create(int seed);
+    /// <summary>
+    /// The untrained network, initialised from <paramref name="seed"/> (float32, on <paramref name="device"/>, the CPU by
+    /// default; the draws do not depend on the device); validates the settings first.
+    /// </summary>
+    public abstract nn.Module Create(int seed, Device? device = null);
 
     /// <summary>
     /// The network's trainable values, counted from the validated settings alone (nothing is allocated), so that a run too

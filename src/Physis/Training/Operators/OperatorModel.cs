@@ -43,10 +43,12 @@ public sealed class OperatorModel : IDisposable
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
-    public OperatorModel(OperatorModelSpec spec)
+    /// <param name="device">Where the network's parameters live, and where its trainer puts the data (default: the CPU).</param>
+    public OperatorModel(OperatorModelSpec spec, Device? device = null)
     {
         Spec = spec;
-        Network = (spec.Architecture ?? throw new ArgumentException("The model has no Architecture.")).Create(spec.Seed);
+        Device = device ?? CPU;
+        Network = (spec.Architecture ?? throw new ArgumentException("The model has no Architecture.")).Create(spec.Seed, Device);
         if (GridOperator is { } grid && grid.Dimension != spec.TrainingGrid.Length)
         {
             string kind = spec.Architecture.Kind;
@@ -57,6 +59,7 @@ public sealed class OperatorModel : IDisposable
     }
 
     public OperatorModelSpec Spec { get; }
+    public Device Device { get; }
     public nn.Module Network { get; }
     public IGridOperator? GridOperator => Network as IGridOperator;
     public FourierNeuralOperator? Fno => Network as FourierNeuralOperator;
@@ -96,19 +99,20 @@ public sealed class OperatorModel : IDisposable
         Spec.OutputNormaliser.Decode(DeepOnet!.Pointwise(Spec.InputNormaliser.Encode(inputs), points).squeeze(1));
 
     /// <summary>Grid points [P, d] (row-major over the grid) as DeepONet query points.</summary>
-    public static Tensor QueryPoints(IReadOnlyList<double[]> coordinates)
+    public static Tensor QueryPoints(IReadOnlyList<double[]> coordinates, Device? device = null)
     {
-        if (coordinates.Count == 1) return tensor(coordinates[0], ScalarType.Float32).unsqueeze(1);
+        if (coordinates.Count == 1) return tensor(coordinates[0], ScalarType.Float32, device).unsqueeze(1);
         int nx = coordinates[0].Length, ny = coordinates[1].Length;
         var points = new float[nx * ny * 2];
         for (int i = 0; i < nx; i++)
             for (int j = 0; j < ny; j++)
                 (points[2 * (i * ny + j)], points[2 * (i * ny + j) + 1]) = ((float)coordinates[0][i], (float)coordinates[1][j]);
-        return tensor(points, [nx * ny, 2]);
+        return tensor(points, [nx * ny, 2], device: device);
     }
 
     /// <summary>The coordinates of each axis as float32 tensors.</summary>
-    public static Tensor[] Axes(IReadOnlyList<double[]> coordinates) => [.. coordinates.Select(c => tensor(c, ScalarType.Float32))];
+    public static Tensor[] Axes(IReadOnlyList<double[]> coordinates, Device? device = null) =>
+        [.. coordinates.Select(c => tensor(c, ScalarType.Float32, device))];
 
     public IEnumerable<(string Name, Tensor Value)> NamedParameters() =>
         Network.named_parameters().Select(p => (p.name, (Tensor)p.parameter));

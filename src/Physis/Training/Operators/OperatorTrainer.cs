@@ -139,9 +139,9 @@ public sealed class OperatorTrainer : IDisposable
             other.Data.RequireNonZeroTargets(other.Name);
         }
         spatialDimensions = train.Dimension;
-        trainSet = new DataTensors("train", train);
-        if (test is not null) this.test = new DataTensors("test", test);
-        foreach (var other in otherTests ?? []) this.otherTests.Add(new DataTensors(other.Name, other.Data));
+        trainSet = new DataTensors("train", train, model.Device);
+        if (test is not null) this.test = new DataTensors("test", test, model.Device);
+        foreach (var other in otherTests ?? []) this.otherTests.Add(new DataTensors(other.Name, other.Data, model.Device));
         parameters = [.. model.Network.parameters()];
         BatchesPerEpoch = (train.Count + settings.BatchSize - 1) / settings.BatchSize;
         // The schedule counts epochs: every batch of an epoch takes the epoch's rate.
@@ -257,30 +257,43 @@ public sealed class OperatorTrainer : IDisposable
     /// <summary>Loss on one batch with its gradient (plus the L2 weight-decay term of Adam) left in the parameters.</summary>
     private double Step(Tensor rows, Generator generator)
     {
-        var inputs = trainSet.Inputs.index_select(0, rows);
-        var targets = trainSet.Targets.index_select(0, rows);
+        var loss = BatchLoss(rows, generator);
+        loss.backward();
+        if (settings.Optimizer == OperatorOptimizer.Adam && settings.WeightDecay > 0)
+            using (no_grad())
+                foreach (var p in parameters) p.grad?.add_(p, alpha: settings.WeightDecay);
+        return loss.item<float>();
+    }
+
+    /// <summary>
+    /// The loss on the training samples <paramref name="rows"/>, with its graph; the triple layout draws its points from
+    /// <paramref name="generator"/>.
+    /// </summary>
+    internal Tensor BatchLoss(Tensor rows, Generator generator)
+    {
+        // The generator and the epoch's order live on the CPU, so that the draws do not depend on the device. Indexing
+        // rather than index_select, which has no kernel on libtorch's meta device (the device-independence tests).
+        rows = rows.to(model.Device);
+        var inputs = trainSet.Inputs[rows];
+        var targets = trainSet.Targets[rows];
         var queryPoints = trainSet.QueryPoints;
         Tensor loss;
         if (model.DeepOnet is not null && settings.Layout == DeepOnetLayout.Triple)
         {
             // Each function at its own random grid points: triples (u, y, G(u)(y)).
             long batch = rows.shape[0], points = queryPoints.shape[0], k = settings.PointsPerFunction;
-            var picks = randint(points, [batch, k], generator: generator);
+            var picks = randint(points, [batch, k], generator: generator).to(model.Device);
             var flatTargets = targets.reshape(batch, -1).gather(1, picks);
             var functions = inputs.reshape(batch, 1, -1).expand(batch, k, -1).reshape(batch * k, -1);
-            var prediction = model.ForwardPointwise(functions, queryPoints.index_select(0, picks.reshape(-1))).reshape(batch, k);
+            var prediction = model.ForwardPointwise(functions, queryPoints[picks.reshape(-1)]).reshape(batch, k);
             loss = DataLoss(settings.Loss == OperatorLoss.RelativeH1 ? OperatorLoss.RelativeL2 : settings.Loss, prediction, flatTargets, 0);
         }
         else if (settings.DataWeight > 0)
             loss = DataLoss(settings.Loss, model.Forward(inputs, queryPoints, trainSet.Axes), targets, spatialDimensions);
-        else loss = zeros(1).squeeze();
+        else loss = zeros(1, device: model.Device).squeeze();
         if (physics is not null)
             loss = loss * settings.DataWeight + physics.Evaluate(model, inputs.reshape(inputs.shape[0], -1), queryPoints, coordinates);
-        loss.backward();
-        if (settings.Optimizer == OperatorOptimizer.Adam && settings.WeightDecay > 0)
-            using (no_grad())
-                foreach (var p in parameters) p.grad?.add_(p, alpha: settings.WeightDecay);
-        return loss.item<float>();
+        return loss;
     }
 
     private Tensor DataLoss(OperatorLoss loss, Tensor prediction, Tensor targets, int dimensions)
@@ -336,20 +349,20 @@ public sealed class OperatorTrainer : IDisposable
         model.CheckGrid(data.Grid);
         model.Network.eval();
         using var noGrad = no_grad();
-        using var set = new DataTensors("predict", data);
+        using var set = new DataTensors("predict", data, model.Device);
         var result = new double[data.Inputs.Length];
         int points = data.PointsPerSample;
         for (int start = 0; start < data.Count; start += chunk)
         {
             using var scope = NewDisposeScope();
             int count = Math.Min(chunk, data.Count - start);
-            var values = model.Forward(set.Inputs.narrow(0, start, count), set.QueryPoints, set.Axes).to(ScalarType.Float64).contiguous();
+            var values = model.Forward(set.Inputs.narrow(0, start, count), set.QueryPoints, set.Axes).to(ScalarType.Float64).cpu().contiguous();
             values.data<double>().CopyTo(result, start * points);
         }
         return result;
     }
 
-    internal static Tensor ToTensor(double[] values, OperatorDataset data)
+    internal static Tensor ToTensor(double[] values, OperatorDataset data, Device? device = null)
     {
         // Squared norms and H1 differences (up to 2 n |v| per axis) of a sample, summed in float32, must not overflow.
         int d = data.Dimension, n = data.Grid.Max();
@@ -359,7 +372,7 @@ public sealed class OperatorTrainer : IDisposable
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"The data hold values up to {largest:G3}, beyond the {limit:G3} whose squared norms on a [{string.Join(" x ", data.Grid)}] grid "
                 + $"float32 training and evaluation can sum without overflow; divide the data by a constant (relative errors do not change)."));
-        return tensor(Array.ConvertAll(values, v => (float)v), [data.Count, .. data.Grid.Select(n => (long)n)]);
+        return tensor(Array.ConvertAll(values, v => (float)v), [data.Count, .. data.Grid.Select(n => (long)n)], device: device);
     }
 
     public void SaveCheckpoint(string path)
@@ -397,13 +410,13 @@ public sealed class OperatorTrainer : IDisposable
     private sealed record Checkpoint(int Epoch, List<EpochRecord> History, List<RecoveryRecord>? Recoveries, double RateScale);
 
     /// <summary>A data set as tensors with the query points and axis coordinates of its own grid.</summary>
-    private sealed class DataTensors(string name, OperatorDataset data) : IDisposable
+    private sealed class DataTensors(string name, OperatorDataset data, Device device) : IDisposable
     {
         public string Name => name;
-        public Tensor Inputs { get; } = ToTensor(data.Inputs, data);
-        public Tensor Targets { get; } = ToTensor(data.Targets, data);
-        public Tensor QueryPoints { get; } = OperatorModel.QueryPoints(data.Coordinates);
-        public Tensor[] Axes { get; } = OperatorModel.Axes(data.Coordinates);
+        public Tensor Inputs { get; } = ToTensor(data.Inputs, data, device);
+        public Tensor Targets { get; } = ToTensor(data.Targets, data, device);
+        public Tensor QueryPoints { get; } = OperatorModel.QueryPoints(data.Coordinates, device);
+        public Tensor[] Axes { get; } = OperatorModel.Axes(data.Coordinates, device);
 
         public void Dispose()
         {

@@ -85,11 +85,11 @@ public sealed class PhysicsInformedOperatorLoss
         if (selected.Count == 0) throw new ArgumentException($"No grid point lies where condition '{condition.Name}' applies.");
         double[] targets = condition.ObservationValues ?? [.. selected.Select(p => condition.Target?.Invoke(p) ?? 0.0)];
         long batch = functions.shape[0], count = selected.Count;
-        var points = tensor(selected.SelectMany(p => p).Select(v => (float)v).ToArray(), [count, selected[0].Length]);
+        var points = tensor(selected.SelectMany(p => p).Select(v => (float)v).ToArray(), [count, selected[0].Length], device: functions.device);
         using var network = new FixedFunctions(model, functions.repeat_interleave(count, 0));
         var derivatives = engine.Evaluate(network, points.repeat(batch, 1), EvaluationContext.Requirements([op]));
         var values = new EvaluationContext(derivatives, null, new Dictionary<TrainableParameter, Tensor>()).Evaluate(op);
-        var target = tensor(targets.Select(v => (float)v).ToArray()).repeat(batch).unsqueeze(1);
+        var target = tensor(targets.Select(v => (float)v).ToArray(), device: functions.device).repeat(batch).unsqueeze(1);
         return (values - target).square().mean();
     }
 

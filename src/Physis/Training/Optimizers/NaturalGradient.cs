@@ -101,7 +101,7 @@ public sealed class NaturalGradient : IPinnOptimizer
         double mu = settings.Damping * (mean > 0 ? mean : 1);
         for (int attempt = 0; attempt < 8; attempt++, mu = Math.Max(mu * 100, 1e-14))
         {
-            var (factor, info) = linalg.cholesky_ex(gramian + eye(p, dtype: ScalarType.Float64) * mu);
+            var (factor, info) = linalg.cholesky_ex(gramian + eye(p, dtype: ScalarType.Float64, device: gramian.device) * mu);
             if (info.ToInt64() == 0) return cholesky_solve(rhs.unsqueeze(1), factor).squeeze(1);
         }
         return linalg.lstsq(gramian, rhs.unsqueeze(1)).Solution.squeeze(1);
