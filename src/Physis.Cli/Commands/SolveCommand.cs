@@ -233,7 +233,7 @@ internal static class SolveCommand
     /// <summary>What `solve` runs: a built-in problem or a problem file, with its presets and how to run it.</summary>
     private sealed record Solvable(string Name, string Description, IReadOnlyDictionary<string, PinnSettings> Presets,
         IReadOnlyList<string> Coordinates, Func<string, double?> Exact,
-        Func<string, PinnSettings, string, bool, int, ConsoleProgress, PinnRunResult> Execute)
+        Func<string, PinnSettings, string, bool, int, Physis.Training.ITrainingCallback, PinnRunResult> Execute)
     {
         public static Solvable Of(ICatalogProblem problem) => new(problem.Name, problem.Description, problem.Presets,
             problem.Create().Terms.Coordinates,
