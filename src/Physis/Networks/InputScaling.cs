@@ -27,6 +27,8 @@ public sealed class InputScaling : nn.Module<Tensor, Tensor>
     }
 
     public BoundingBox Box { get; }
+    internal Tensor Center => center;
+    internal Tensor HalfWidth => halfWidth;
 
     public override Tensor forward(Tensor x) => (x - center) / halfWidth;
 }

@@ -1,0 +1,168 @@
+using Physis.Networks.Operators;
+using Physis.Training.Operators;
+using static TorchSharp.torch;
+
+namespace Physis.Export;
+
+/// <summary>
+/// A saved FNO or TFNO with its normalisers as an ONNX graph from raw input fields [batch, n1(, n2)] (and, for grid
+/// features, the grid's coordinates per axis) to raw output fields, as <see cref="OperatorModel.Forward"/> maps them.
+/// Every grid size is a dimension given at run time, so the model evaluates at any resolution that resolves its modes.
+/// The spectral convolution runs on ONNX's DFT with complex values as a trailing axis of 2 (real, imaginary).
+/// </summary>
+internal static class OperatorGraph
+{
+    public const string InputName = "inputs";
+    public const string OutputName = "outputs";
+    /// <summary>The names of the coordinate inputs, one per axis, as the operator datasets name their axes.</summary>
+    public static readonly string[] AxisNames = ["x", "y"];
+
+    public static OnnxGraph Build(OperatorModel model)
+    {
+        var spec = model.Spec;
+        if (model.Fno is not { } fno)
+            throw new ArgumentException($"A {spec.Architecture.Kind} operator cannot be exported to ONNX; fno and tfno models can.");
+        int d = fno.Dimension;
+        if (d > AxisNames.Length) throw new ArgumentException($"A {d}D FNO cannot be exported to ONNX; 1D and 2D models can.");
+        var graph = new OnnxGraph(spec.Architecture.Kind);
+        object[] grid = [.. AxisNames.Take(d).Select(a => (object)$"n{a}")];
+        string input = graph.Input(InputName, ["batch", .. grid]);
+        var normaliser = spec.InputNormaliser;
+        string encoded = graph.Div(graph.Sub(input, graph.Scalar(normaliser.Mean)), graph.Scalar(normaliser.StandardDeviation));
+        string x = graph.Unsqueeze(encoded, 1);
+        if (fno.Settings.PositionalFeatures)
+        {
+            var features = Enumerable.Range(0, d).Select(j => GridFeature(graph, x, j, d,
+                spec.CoordinateFeatures ? graph.Input(AxisNames[j], grid[j]) : Linspace(graph, x, j)));
+            x = graph.Concat([x, .. features], 1);
+        }
+        string raw = graph.Squeeze(Fno(graph, fno, x), 1);
+        var output = spec.OutputNormaliser;
+        graph.Output(graph.Add(graph.Mul(raw, graph.Scalar(output.StandardDeviation)), graph.Scalar(output.Mean)), OutputName, ["batch", .. grid]);
+        return graph;
+    }
+
+    /// <summary>Coordinates [n_j] of axis j broadcast to [B, 1, n1, ..., nd] (the shape of <paramref name="x"/>).</summary>
+    private static string GridFeature(OnnxGraph graph, string x, int j, int d, string coordinates)
+    {
+        long[] shape = [1, 1, .. Enumerable.Repeat(1L, d)];
+        shape[2 + j] = -1;
+        return graph.Node("Expand", [graph.Reshape(coordinates, shape), graph.Node("Shape", [x])]);
+    }
+
+    /// <summary>linspace(0, 1, n_j) for axis j of <paramref name="x"/>: the grid features of models saved before they were the data's coordinates.</summary>
+    private static string Linspace(OnnxGraph graph, string x, int j)
+    {
+        string n = graph.Node("Cast", [graph.Squeeze(graph.Shape(x, 2 + j, 3 + j), 0)], ("to", 1L));
+        string steps = graph.Node("Max", [graph.Sub(n, graph.Scalar(1)), graph.Scalar(1)]);
+        return graph.Div(graph.Node("Range", [graph.Scalar(0), n, graph.Scalar(1)]), steps);
+    }
+
+    private static string Fno(OnnxGraph graph, FourierNeuralOperator fno, string x)
+    {
+        int d = fno.Dimension;
+        var h = Pointwise(graph, fno.Lifting, x, d);
+        string? unpadded = null;
+        if (fno.Settings.Padding > 0)
+        {
+            // round(Padding n) in float64, as the network computes it; appended at the end of each axis.
+            unpadded = graph.Shape(h, 2, 2 + d);
+            string sizes = graph.Node("Cast", [unpadded], ("to", 11L));
+            string pads = graph.Node("Cast", [graph.Node("Round", [graph.Mul(sizes, graph.Float64(fno.Settings.Padding))])], ("to", 7L));
+            h = graph.Node("Pad", [h, graph.Concat([graph.Ints(new long[d + 4]), pads], 0)]);
+        }
+        var spectral = fno.SpectralLayers;
+        for (int l = 0; l < spectral.Count; l++)
+        {
+            h = graph.Add(SpectralConvolution(graph, spectral[l], h), Pointwise(graph, fno.Skips[l], h, d));
+            if (l < spectral.Count - 1) h = Gelu(graph, h);
+        }
+        if (unpadded is not null)
+            h = graph.Node("Slice", [h, graph.Ints(new long[d]), unpadded, graph.Ints([.. Enumerable.Range(2, d).Select(a => (long)a)])]);
+        return Pointwise(graph, fno.ProjectionOut, Gelu(graph, Pointwise(graph, fno.ProjectionHidden, h, d)), d);
+    }
+
+    private static string Gelu(OnnxGraph graph, string x) => PinnGraph.Activate(graph, Networks.Layers.Activation.Gelu, x);
+
+    /// <summary><see cref="PointwiseLinear"/> as a convolution with a kernel of size 1 along each of the d axes.</summary>
+    private static string Pointwise(OnnxGraph graph, PointwiseLinear layer, string x, int d)
+    {
+        using var kernel = layer.Weight.reshape([.. layer.Weight.shape, .. Enumerable.Repeat(1L, d)]);
+        return graph.Node("Conv", [x, graph.Constant(kernel, "pointwise_weight"), graph.Constant(layer.Bias, "pointwise_bias")]);
+    }
+
+    /// <summary>
+    /// <see cref="SpectralConvolution.forward"/> on h [B, C, N1, ..., Nd]: a one-sided DFT along the last axis and full
+    /// DFTs along the others, keeping the retained modes; the complex product with the weights as one real matrix
+    /// product per mode; the modes scattered back with zeros and inverse DFTs, the last one the inverse real DFT.
+    /// </summary>
+    private static string SpectralConvolution(OnnxGraph graph, SpectralConvolution layer, string h)
+    {
+        int d = layer.Dimension;
+        int[] modes = layer.Modes;
+        int last = 1 + d;
+        string s = graph.Node("DFT", [graph.Unsqueeze(h, -1)], ("axis", (long)last), ("onesided", 1L));
+        s = graph.Slice(s, [0], [modes[d - 1]], [last]);
+        for (int j = d - 2; j >= 0; j--)
+        {
+            long axis = 2 + j;
+            s = graph.Node("DFT", [s], ("axis", axis));
+            s = graph.Concat([graph.Slice(s, [0], [modes[j]], [axis]), graph.Slice(s, [-modes[j]], [long.MaxValue], [axis])], axis);
+        }
+        s = Contract(graph, layer.Weights, s);
+        for (int j = d - 2; j >= 0; j--)
+        {
+            long axis = 2 + j;
+            string positive = graph.Slice(s, [0], [modes[j]], [axis]);
+            string negative = graph.Slice(s, [modes[j]], [2 * modes[j]], [axis]);
+            string gap = graph.Sub(graph.Shape(h, axis, axis + 1), graph.Ints(2 * modes[j]));
+            s = graph.Concat([PadEnd(graph, positive, gap, axis, d + 3), negative], axis);
+            s = graph.Node("DFT", [s], ("axis", axis), ("inverse", 1L));
+        }
+        s = graph.Mul(s, HalfSpectrumWeights(graph, h, modes[d - 1], last));
+        s = PadEnd(graph, s, graph.Sub(graph.Shape(h, last, last + 1), graph.Ints(modes[d - 1])), last, d + 3);
+        s = graph.Node("DFT", [s], ("axis", (long)last), ("inverse", 1L));
+        return graph.Squeeze(graph.Slice(s, [0], [1], [-1]), -1);
+    }
+
+    /// <summary>
+    /// Weights [m, 1] that make the real part of a complex inverse DFT of the kept half spectrum the inverse real DFT:
+    /// 1 for the mean, 2 for each mode that stands for itself and its conjugate, 1 for the Nyquist mode, which is kept
+    /// when N = 2 (m - 1).
+    /// </summary>
+    private static string HalfSpectrumWeights(OnnxGraph graph, string h, int m, int axis)
+    {
+        float[] weights = [.. Enumerable.Range(0, m).Select(k => k == 0 ? 1f : 2f)];
+        string doubled = graph.Constant(weights, [m, 1], "half_spectrum");
+        if (m < 2) return doubled;
+        float[] lastMode = new float[m];
+        lastMode[^1] = 1;
+        string nyquist = graph.Node("Cast", [graph.Node("Equal", [graph.Shape(h, axis, axis + 1), graph.Ints(2L * (m - 1))])], ("to", 1L));
+        return graph.Sub(doubled, graph.Mul(graph.Constant(lastMode, [m, 1], "nyquist"), nyquist));
+    }
+
+    /// <summary>Zeros appended to <paramref name="x"/> (of rank <paramref name="rank"/>) along one axis; <paramref name="size"/> is a 1D int64 [1].</summary>
+    private static string PadEnd(OnnxGraph graph, string x, string size, long axis, int rank) =>
+        graph.Node("Pad", [x, graph.Concat([graph.Ints(new long[rank + axis]), size, graph.Ints(new long[rank - axis - 1])], 0)]);
+
+    /// <summary>
+    /// y[b, o, k] = sum_i x[b, i, k] R[i, o, k] on the [..., 2] layout: per mode k, [x_re, x_im] [B, 2 in] times the real
+    /// matrix [[R_re, R_im], [-R_im, R_re]] [2 in, 2 out] gives [y_re, y_im].
+    /// </summary>
+    private static string Contract(OnnxGraph graph, SpectralWeights weights, string s)
+    {
+        int inChannels = weights.InChannels, outChannels = weights.OutChannels, count = weights.ModeCount;
+        string blocks;
+        using (var scope = NewDisposeScope())
+        {
+            var r = view_as_real(weights.Reconstruct().detach()).reshape(inChannels, outChannels, count, 2).permute(2, 0, 1, 3);
+            var (re, im) = (r.select(-1, 0), r.select(-1, 1));
+            blocks = graph.Constant(cat([cat([re, im], 2), cat([-im, re], 2)], 1), "spectral_weight");
+        }
+        string x = graph.Reshape(s, 0, inChannels, count, 2);
+        x = graph.Reshape(graph.Transpose(x, 2, 0, 3, 1), count, -1, 2 * inChannels);
+        string y = graph.Reshape(graph.MatMul(x, blocks), count, -1, 2, outChannels);
+        y = graph.Transpose(y, 1, 3, 0, 2);
+        return graph.Reshape(y, [0, outChannels, .. weights.ModeShape.Select(k => (long)k), 2]);
+    }
+}

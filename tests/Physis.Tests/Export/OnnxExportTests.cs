@@ -1,0 +1,179 @@
+using Microsoft.ML.OnnxRuntime;
+using DenseTensor = Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>;
+using Physis.Data;
+using Physis.Export;
+using Physis.Geometry;
+using Physis.Networks;
+using Physis.Networks.Architectures;
+using Physis.Networks.Embeddings;
+using Physis.Networks.Layers;
+using Physis.Networks.Operators;
+using Physis.Training.Operators;
+using static TorchSharp.torch;
+
+namespace Physis.Tests.Export;
+
+/// <summary>
+/// Exported networks run in ONNX Runtime and give Physis's own outputs to 1e-5 relative (the largest difference over the
+/// largest value) on random inputs: every PINN architecture and embedding, weight factorisation, input scaling, and FNOs
+/// and TFNOs in 1D and 2D at their training grid and at others.
+/// </summary>
+public class OnnxExportTests
+{
+    private const double Tolerance = 1e-5;
+
+    /// <summary>Runs a model on named float32 inputs and returns its one output.</summary>
+    internal static float[] RunOnnx(byte[] model, params (string Name, float[] Values, long[] Shape)[] inputs)
+    {
+        using var options = new SessionOptions { IntraOpNumThreads = 1 };
+        using var session = new InferenceSession(model, options);
+        var values = inputs.Select(i => NamedOnnxValue.CreateFromTensor(i.Name,
+            new DenseTensor(i.Values, [.. i.Shape.Select(s => (int)s)]))).ToList();
+        using var results = session.Run(values);
+        return [.. Assert.Single(results).AsEnumerable<float>()];
+    }
+
+    internal static void AssertClose(Tensor expected, float[] actual)
+    {
+        using var reference = expected.detach().to(ScalarType.Float64).flatten();
+        var want = reference.data<double>().ToArray();
+        Assert.Equal(want.Length, actual.Length);
+        double largest = want.Max(Math.Abs), difference = want.Zip(actual, (w, a) => Math.Abs(w - a)).Max();
+        Assert.True(largest > 0, "the reference output is all zeros, so the comparison proves nothing");
+        Assert.True(difference <= Tolerance * largest, $"ONNX Runtime differs from Physis by {difference:E2} where the outputs reach {largest:E2}");
+    }
+
+    private static float[] Uniform(long count, double low, double high, int seed)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, (int)count).Select(_ => (float)(low + (high - low) * random.NextDouble()))];
+    }
+
+    public static TheoryData<string> Networks => [.. PinnNetworks.Keys];
+
+    /// <summary>Three inputs (x, y, t) and two fields; a PirateNet starts with alpha 0.5 so its blocks are not the identity.</summary>
+    private static readonly Dictionary<string, Func<nn.Module<Tensor, Tensor>>> PinnNetworks = new()
+    {
+        ["mlp"] = () => new Mlp(3, [16, 16], 2, Activation.Tanh, seed: 1),
+        ["mlp scaled inputs, sin"] = () => new Mlp(3, [16, 16], 2, Activation.Sin, seed: 2,
+            inputBox: new BoundingBox([-2, 0, 0], [3, 1, 10])),
+        ["mlp gelu, glorot uniform"] = () => Pinn(new() { Activation = Activation.Gelu, Initializer = Initializer.GlorotUniform }),
+        ["mlp silu, weight factorisation"] = () => Pinn(new() { Activation = Activation.Silu, WeightFactorization = new() }),
+        ["modified mlp"] = () => Pinn(new() { Architecture = new ModifiedMlpArchitecture(16, 3) }),
+        ["residual"] = () => Pinn(new() { Architecture = new ResidualArchitecture(16, 2, 2) }),
+        ["pirate net, factorised"] = () => Pinn(new()
+        {
+            Architecture = new PirateNetArchitecture(16, 2, 0.5),
+            WeightFactorization = new(1, 0.1),
+        }),
+        ["periodic embedding"] = () => Pinn(new()
+        {
+            Embeddings = [new PeriodicEmbeddingOptions([new PeriodicCoordinate(0, 2, 3), new PeriodicCoordinate(1, 1)])],
+        }),
+        ["fourier features on x, y"] = () => Pinn(new() { Embeddings = [new FourierFeatureOptions(8, 2) { Coordinates = [0, 1] }] }),
+        ["fourier features, all, trainable"] = () => Pinn(new() { Embeddings = [new FourierFeatureOptions(8, 1) { Trainable = true }] }),
+        ["gaussian features"] = () => Pinn(new() { Embeddings = [new GaussianFeatureOptions(12, 6) { InitialWidth = 0.5 }] }),
+        ["gaussian features, isotropic"] = () => Pinn(new() { Embeddings = [new GaussianFeatureOptions(12, 6) { Isotropic = true }] }),
+        ["interface features then periodic, pirate net"] = () => Pinn(new()
+        {
+            Embeddings = [new InterfaceFeatureOptions(1, [0.25, 0.5]), PeriodicEmbeddingOptions.Of(0, 2)],
+            Architecture = new PirateNetArchitecture(16, 1, 0.3),
+        }),
+        ["pinn network scaled inputs, float64"] = () => new PinnNetwork(3, 2, new() { Architecture = new ResidualArchitecture(16, 1) }, seed: 4,
+            dtype: ScalarType.Float64, inputBox: new BoundingBox([-2, 0, 0], [3, 1, 10])),
+    };
+
+    private static PinnNetwork Pinn(NetworkOptions options) => new(3, 2, options, seed: 3);
+
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void APinnNetworkRunsInOnnxRuntimeAsInPhysis(string name)
+    {
+        using var network = PinnNetworks[name]();
+        const int n = 64;
+        var points = Uniform(n * 3, -1.5, 1.5, seed: name.Length);
+        var model = PinnGraph.Build(network, 3, 2, null).ToModel(name);
+        var actual = RunOnnx(model, (PinnGraph.InputName, points, [n, 3]));
+        using var dtype = network.parameters().First();
+        using var x = tensor(points, [n, 3]).to(dtype.dtype);
+        using var expected = network.forward(x);
+        AssertClose(expected, actual);
+    }
+
+    public static TheoryData<string, int[], int[]> Operators => new()
+    {
+        // name, training grid, evaluation grid
+        { "fno 1d", [64], [64] },
+        { "fno 1d padded, other grids", [64], [48] },
+        { "fno 1d nyquist", [64], [10] },
+        { "fno 1d linspace features", [32], [33] },
+        { "fno 2d", [16, 12], [16, 12] },
+        { "fno 2d padded, other grid", [16, 12], [20, 9] },
+        { "tfno 2d tucker", [16, 16], [16, 16] },
+        { "tfno 1d cp", [32], [40] },
+    };
+
+    private static FnoSettings Architecture(string name, int dimension)
+    {
+        int[] modes = dimension == 1 ? [6] : [4, 5];
+        FnoSettings settings = name.StartsWith("tfno", StringComparison.Ordinal)
+            ? new TfnoSettings { Modes = modes, Factorisation = name.Contains("cp") ? SpectralFactorisation.Cp : SpectralFactorisation.Tucker, RankRatio = 0.5 }
+            : new FnoSettings { Modes = modes };
+        return settings with { Width = 8, Layers = 2, ProjectionWidth = 16, Padding = name.Contains("padded") ? 0.25 : 0 };
+    }
+
+    [Theory]
+    [MemberData(nameof(Operators))]
+    public void AnOperatorRunsInOnnxRuntimeAsInPhysis(string name, int[] trainingGrid, int[] grid)
+    {
+        int d = grid.Length;
+        using var model = new OperatorModel(new OperatorModelSpec
+        {
+            Architecture = Architecture(name, d),
+            InputNormaliser = new GaussianNormaliser(0.3, 1.7),
+            OutputNormaliser = new GaussianNormaliser(-0.2, 0.05),
+            TrainingGrid = trainingGrid,
+            Seed = 5,
+            CoordinateFeatures = !name.Contains("linspace"),
+        });
+        const int batch = 3;
+        long points = grid.Aggregate(1L, (a, b) => a * b);
+        var inputs = Uniform(batch * points, -2, 3, seed: grid.Sum());
+        // A grid that is not [0, 1], so the coordinates the model is given must reach it.
+        double[][] coordinates = [.. grid.Select(n => Enumerable.Range(0, n).Select(i => -1 + 3.0 * i / n).ToArray())];
+        var path = Path.Combine(Path.GetTempPath(), $"physis-onnx-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            var written = OnnxExport.Operator(model, path);
+            Assert.Equal(path, written.Path);
+            List<(string, float[], long[])> feeds = [(OperatorGraph.InputName, inputs, [batch, .. grid.Select(n => (long)n)])];
+            if (model.Spec.CoordinateFeatures)
+                feeds.AddRange(coordinates.Select((c, j) => (OperatorGraph.AxisNames[j], c.Select(v => (float)v).ToArray(), new long[] { c.Length })));
+            var actual = RunOnnx(File.ReadAllBytes(path), [.. feeds]);
+            using var scope = NewDisposeScope();
+            var x = tensor(inputs, [batch, .. grid.Select(n => (long)n)]);
+            var expected = model.Forward(x, OperatorModel.QueryPoints(coordinates), OperatorModel.Axes(coordinates));
+            AssertClose(expected, actual);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void ADeepOnetIsRefusedInOneLine()
+    {
+        using var model = new OperatorModel(new OperatorModelSpec
+        {
+            Architecture = new DeepOnetSettings { Branch = [16, 8, 8], Trunk = [1, 8, 8] },
+            InputNormaliser = new GaussianNormaliser(0, 1),
+            OutputNormaliser = new GaussianNormaliser(0, 1),
+            TrainingGrid = [16],
+        });
+        var path = Path.Combine(Path.GetTempPath(), $"physis-onnx-{Guid.NewGuid():N}.onnx");
+        var error = Assert.Throws<ArgumentException>(() => OnnxExport.Operator(model, path));
+        Assert.Contains("deeponet operator cannot be exported", error.Message);
+        Assert.False(File.Exists(path));
+    }
+}
