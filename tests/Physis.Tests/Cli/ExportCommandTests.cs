@@ -1,0 +1,85 @@
+using Physis.Export;
+using Physis.Runs;
+using Physis.Suite.Problems;
+using Physis.Tests.Export;
+using Physis.Training.Operators;
+using static TorchSharp.torch;
+
+namespace Physis.Tests.Cli;
+
+/// <summary>`physis export` on the folders of real runs: the ONNX model it writes predicts what the trained network does.</summary>
+public class ExportCommandTests
+{
+    [Theory]
+    [InlineData("plain")]
+    [InlineData("periodic")]
+    public void APinnRunExportsToAModelThatPredictsAsTheTrainedNetwork(string preset)
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"physis-export-{Guid.NewGuid():N}");
+        try
+        {
+            var (code, _, error) = InProcessCli.Physis("solve", "advection", "--preset", preset, "--iterations", "3", "--lbfgs-iterations", "0",
+                "--domain-points", "50", "--out", folder);
+            Assert.True(code == 0, error);
+            string file = Path.Combine(folder, "exported.onnx");
+            (code, var output, error) = InProcessCli.Physis("export", "--model", folder, "--format", "onnx", "--out", file);
+            Assert.True(code == 0, error);
+            Assert.Contains("coordinates [n, 2] float32 (x, t)", output);
+
+            var problem = ProblemCatalog.Find("advection").Create();
+            var settings = new RunFolder(folder).Read<PinnSettings>().Settings;
+            using var network = PinnRun.CreateNetwork(problem, settings, settings.Seed, settings.DType, null);
+            var (_, tensors) = global::Physis.Infrastructure.TensorArchive.Load(Path.Combine(folder, RunFolder.CheckpointFile));
+            using (no_grad())
+                foreach (var (name, p) in network.named_parameters()) p.copy_(tensors[$"network/{name}"]);
+            // The trained weights differ from the seed's initial ones, so the comparison shows the checkpoint was read.
+            using var initial = PinnRun.CreateNetwork(problem, settings, settings.Seed, settings.DType, null);
+            using var before = initial.parameters().First().to(ScalarType.Float64);
+            using var after = network.parameters().First().to(ScalarType.Float64);
+            Assert.NotEqual(before.data<double>().ToArray(), after.data<double>().ToArray());
+
+            float[] points = [.. Enumerable.Range(0, 40).SelectMany(i => new[] { (float)(0.15 * i), (float)(0.02 * i) })];
+            var actual = OnnxExportTests.RunOnnx(File.ReadAllBytes(file), (PinnGraph.InputName, points, [40, 2]));
+            using var x = tensor(points, [40, 2]).to(settings.DType);
+            using var expected = network.forward(x);
+            OnnxExportTests.AssertClose(expected, actual);
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void AnOperatorRunExportsNextToItsModel()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"physis-export-{Guid.NewGuid():N}");
+        try
+        {
+            string data = Path.Combine(folder, "burgers.h5"), run = Path.Combine(folder, "fno");
+            Assert.Equal(0, InProcessCli.Physis("generate", "burgers", "--samples", "6", "--resolution", "32", "--out", data).ExitCode);
+            var (code, _, error) = InProcessCli.Physis("train-operator", "fno", "--data", data, "--epochs", "1", "--train", "4", "--test", "2",
+                "--modes", "4", "--width", "8", "--out", run);
+            Assert.True(code == 0, error);
+            (code, var output, error) = InProcessCli.Physis("export", "--model", run, "--format", "onnx");
+            Assert.True(code == 0, error);
+            string file = Path.Combine(run, OnnxExport.FileName);
+            Assert.Contains($"wrote {file}", output);
+            Assert.Contains("x [nx] float32 (the grid's coordinates)", output);
+
+            var dataset = global::Physis.Data.OperatorDataset.Read(data);
+            using var model = OperatorModel.Load(Path.Combine(run, OperatorModel.FileName));
+            var inputs = dataset.Inputs.Take(2 * 32).Select(v => (float)v).ToArray();
+            var actual = OnnxExportTests.RunOnnx(File.ReadAllBytes(file), (OperatorGraph.InputName, inputs, [2, 32]),
+                ("x", dataset.Coordinates[0].Select(v => (float)v).ToArray(), [32]));
+            using var scope = NewDisposeScope();
+            var expected = model.Forward(tensor(inputs, [2, 32]), OperatorModel.QueryPoints(dataset.Coordinates),
+                OperatorModel.Axes(dataset.Coordinates));
+            OnnxExportTests.AssertClose(expected, actual);
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+}
