@@ -32,7 +32,7 @@ internal static class ExportCommand
                 throw new ArgumentException($"--out: there is no folder '{parent}'.");
             var result = OnnxExport.RunKind(folder) switch
             {
-                PinnRun.Kind => OnnxExport.Pinn(ProblemCatalog.Find(OnnxExport.RunName(folder)).Create(), folder, path),
+                PinnRun.Kind => Pinn(folder, path),
                 OperatorRun.Kind => OnnxExport.Operator(folder, path),
                 var kind => throw new ArgumentException($"The run in {folder} is a {kind} run; PINN and operator runs can be exported."),
             };
@@ -42,5 +42,12 @@ internal static class ExportCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>A run of a built-in problem, with the hard constraint the problem offers (used when the run's settings switched it on).</summary>
+    private static OnnxExportResult Pinn(string folder, string? path)
+    {
+        var problem = ProblemCatalog.Find(OnnxExport.RunName(folder));
+        return OnnxExport.Pinn(problem.Create(), folder, path, problem.HardConstraint);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Physis.Infrastructure;
+using Physis.Networks.Constraints;
 using Physis.Problems;
 using Physis.Runs;
 using Physis.Training.Operators;
@@ -35,9 +36,11 @@ public static class OnnxExport
 
     /// <summary>
     /// Exports the network of the PINN run of <paramref name="problem"/> in <paramref name="folder"/>, as its last
-    /// checkpoint holds it, to <paramref name="output"/> (default: model.onnx in the folder).
+    /// checkpoint holds it, to <paramref name="output"/> (default: model.onnx in the folder). A run with hard constraints
+    /// needs the <paramref name="constraint"/> it ran with (<see cref="PinnRunOptions.HardConstraint"/>); its output
+    /// transform goes into the model.
     /// </summary>
-    public static OnnxExportResult Pinn(PdeProblem problem, string folder, string? output = null)
+    public static OnnxExportResult Pinn(PdeProblem problem, string folder, string? output = null, HardConstraint? constraint = null)
     {
         var run = new RunFolder(folder);
         var (identity, settings) = run.Read<PinnSettings>();
@@ -47,15 +50,16 @@ public static class OnnxExport
         if (settings.Marching.Windows > 1)
             throw new ArgumentException($"The run in {folder} marched in time with one network per window; "
                 + "only a run with one network can be exported to ONNX.");
-        if (settings.HardConstraints)
-            throw new ArgumentException($"The run in {folder} built hard constraints into its network; their output transform "
-                + "cannot be exported to ONNX yet.");
+        if (settings.HardConstraints && constraint is null)
+            throw new ArgumentException($"The run in {folder} built hard constraints into its network: give the constraint it ran with.");
+        var parts = settings.HardConstraints ? constraint!.Transform.Parts(problem) : null;
         if (!File.Exists(run.Checkpoint)) throw new ArgumentException($"{folder} holds no {RunFolder.CheckpointFile}: the run has not trained yet.");
         int inputs = problem.Geometry.Dimension, outputs = problem.Fields.Count;
         using var network = PinnRun.CreateNetwork(problem, settings, settings.Seed, settings.DType, null);
         LoadNetwork(network, run.Checkpoint);
         string path = output ?? run.File(FileName);
-        var graph = PinnGraph.Build(network, inputs, outputs, null);
+        var graph = PinnGraph.Build(network, inputs, outputs,
+            parts is null ? null : (g, x, raw) => ConstraintGraph.Apply(g, parts, x, raw, outputs));
         graph.Write(path, $"Physis PINN of {identity.Name}: {settings.Network}; inputs {string.Join(", ", problem.Terms.Coordinates)}, "
             + $"outputs {string.Join(", ", problem.Fields)}");
         return new OnnxExportResult(path, [$"{PinnGraph.InputName} [n, {inputs}] float32 ({string.Join(", ", problem.Terms.Coordinates)})"],

@@ -4,9 +4,11 @@ using Physis.Export;
 using Physis.Geometry;
 using Physis.Networks;
 using Physis.Networks.Architectures;
+using Physis.Networks.Constraints;
 using Physis.Networks.Embeddings;
 using Physis.Networks.Layers;
 using Physis.Networks.Operators;
+using Physis.Problems;
 using Physis.Training.Operators;
 using static TorchSharp.torch;
 using DenseTensor = Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>;
@@ -96,6 +98,50 @@ public class OnnxExportTests
         var actual = RunOnnx(model, (PinnGraph.InputName, points, [n, 3]));
         using var dtype = network.parameters().First();
         using var x = tensor(points, [n, 3]).to(dtype.dtype);
+        using var expected = network.forward(x);
+        AssertClose(expected, actual);
+    }
+
+    public static TheoryData<string> Constraints => [.. HardConstraintCases.Keys];
+
+    /// <summary>Problems in (x, y, t) with fields u, v, and a hard constraint on each.</summary>
+    private static readonly Dictionary<string, (global::Physis.Geometry.Geometry Geometry, HardConstraintOptions Options)> HardConstraintCases = new()
+    {
+        ["dirichlet 0 on a box"] = (new Rectangle(-1, 0, 1, 1).WithTime(0, 1), new DirichletConstraintOptions()),
+        ["dirichlet on v, holed box"] = ((new Rectangle(-1, -1, 1, 1) - new Disk(0.2, 0, 0.3)).WithTime(0, 1),
+            new DirichletConstraintOptions(f => Functions.Sin(Math.PI * f.X) * Functions.Exp(-f.T) + f.Y.Pow(3) / 2 + f.X.Pow(2)) { Fields = ["v"] }),
+        ["dirichlet on a union of disks"] = ((new Disk(0, 0, 1) | new Disk(0.8, 0, 0.5)).WithTime(0, 1),
+            new DirichletConstraintOptions(f => 1.0 + Functions.Tanh(f.X) - Functions.Sqrt(Functions.Abs(f.Y)) * Functions.Cos(f.T))),
+        ["initial value"] = (new Rectangle(-1, 0, 1, 1).WithTime(0.5, 2), new InitialConstraintOptions(f => Functions.Log(2 + f.X * f.Y))),
+        ["initial value and boundary"] = (new Rectangle(-1, 0, 1, 1).WithTime(0, 1),
+            new InitialConstraintOptions(f => -Functions.Sin(Math.PI * f.X), AlsoBoundary: true) { Fields = ["u"] }),
+        ["initial value and velocity, saturating"] = (new Rectangle(-1, 0, 1, 1).WithTime(0.2, 1),
+            new InitialConstraintOptions(f => Functions.Sin(Math.PI * f.X) * f.Y, AlsoBoundary: true)
+            {
+                FixesVelocity = true,
+                Velocity = f => Functions.Cos(f.X) - f.Y,
+                TimeScale = 0.1,
+            }),
+        ["initial value at rest"] = (new Rectangle(-1, 0, 1, 1).WithTime(0, 1),
+            new InitialConstraintOptions(f => f.X * f.X) { FixesVelocity = true }),
+    };
+
+    [Theory]
+    [MemberData(nameof(Constraints))]
+    public void AHardConstrainedNetworkRunsInOnnxRuntimeAsInPhysis(string name)
+    {
+        var (geometry, options) = HardConstraintCases[name];
+        var problem = new PdeProblem(geometry, f => f.Dt("u") - f.Laplacian("u"), [], fields: ["u", "v"]);
+        using var network = new PinnNetwork(3, 2, new NetworkOptions { Architecture = new ModifiedMlpArchitecture(16, 2) }, seed: 6,
+            outputTransform: options.Create(problem));
+        const int n = 200;
+        var bounds = geometry.Bounds;
+        var unit = Uniform(n * 3, 0, 1, seed: name.Length);
+        var points = unit.Select((u, i) => (float)(bounds.Min[i % 3] + u * (bounds.Max[i % 3] - bounds.Min[i % 3]))).ToArray();
+        var parts = options.Parts(problem);
+        var model = PinnGraph.Build(network, 3, 2, (graph, x, raw) => ConstraintGraph.Apply(graph, parts, x, raw, 2)).ToModel(name);
+        var actual = RunOnnx(model, (PinnGraph.InputName, points, [n, 3]));
+        using var x = tensor(points, [n, 3]);
         using var expected = network.forward(x);
         AssertClose(expected, actual);
     }
