@@ -11,14 +11,15 @@ namespace Physis.Tests.Cli;
 public class ExportCommandTests
 {
     [Theory]
-    [InlineData("plain")]
-    [InlineData("periodic")]
-    public void APinnRunExportsToAModelThatPredictsAsTheTrainedNetwork(string preset)
+    [InlineData("advection", "plain")]
+    [InlineData("advection", "periodic")]
+    [InlineData("wave", "default")]
+    public void APinnRunExportsToAModelThatPredictsAsTheTrainedNetwork(string name, string preset)
     {
         string folder = Path.Combine(Path.GetTempPath(), $"physis-export-{Guid.NewGuid():N}");
         try
         {
-            var (code, _, error) = InProcessCli.Physis("solve", "advection", "--preset", preset, "--iterations", "3", "--lbfgs-iterations", "0",
+            var (code, _, error) = InProcessCli.Physis("solve", name, "--preset", preset, "--iterations", "3", "--lbfgs-iterations", "0",
                 "--domain-points", "50", "--out", folder);
             Assert.True(code == 0, error);
             string file = Path.Combine(folder, "exported.onnx");
@@ -26,12 +27,15 @@ public class ExportCommandTests
             Assert.True(code == 0, error);
             Assert.Contains("coordinates [n, 2] float32 (x, t)", output);
 
-            var problem = ProblemCatalog.Find("advection").Create();
+            var catalog = ProblemCatalog.Find(name);
+            var problem = catalog.Create();
             var settings = new RunFolder(folder).Read<PinnSettings>().Settings;
-            using var network = PinnRun.CreateNetwork(problem, settings, settings.Seed, settings.DType, null);
+            Assert.Equal(name == "wave", settings.HardConstraints);
+            var transform = settings.HardConstraints ? catalog.HardConstraint!.Transform.Create(problem) : null;
+            using var network = PinnRun.CreateNetwork(problem, settings, settings.Seed, settings.DType, transform);
             var (_, tensors) = global::Physis.Infrastructure.TensorArchive.Load(Path.Combine(folder, RunFolder.CheckpointFile));
             using (no_grad())
-                foreach (var (name, p) in network.named_parameters()) p.copy_(tensors[$"network/{name}"]);
+                foreach (var (parameter, p) in network.named_parameters()) p.copy_(tensors[$"network/{parameter}"]);
             // The trained weights differ from the seed's initial ones, so the comparison shows the checkpoint was read.
             using var initial = PinnRun.CreateNetwork(problem, settings, settings.Seed, settings.DType, null);
             using var before = initial.parameters().First().to(ScalarType.Float64);

@@ -75,7 +75,8 @@ public sealed class DistanceFunction
         RequireFinite("An interval end", b);
         if (!(a < b)) throw new ArgumentException($"An interval distance needs a < b, got [{a}, {b}].");
         return new(x => { var c = Column(x, coordinate); return (c - a) * (b - c) / (b - a); },
-            FormattableString.Invariant($"(x{coordinate} - {a})({b} - x{coordinate})/{b - a}")) { Form = new IntervalForm(coordinate, a, b) };
+            FormattableString.Invariant($"(x{coordinate} - {a})({b} - x{coordinate})/{b - a}"))
+        { Form = new IntervalForm(coordinate, a, b) };
     }
 
     /// <summary>x - a on coordinate <paramref name="coordinate"/>: zero on the plane x = a, positive above (for example t - t0).</summary>
