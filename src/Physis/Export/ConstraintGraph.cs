@@ -43,7 +43,8 @@ internal static class ConstraintGraph
     /// <summary>The R-function a + b -/+ sqrt(max(a^2 + b^2, floor)), with the float32 floor of the exported graph.</summary>
     private static string Combine(OnnxGraph graph, string a, string b, int sign)
     {
-        string squares = graph.Node("Max", [graph.Add(Square(graph, a), Square(graph, b)), graph.Scalar(DistanceFunction.CornerFloor(ScalarType.Float32))]);
+        string floor = graph.Scalar(DistanceFunction.CornerFloor(ScalarType.Float32));
+        string squares = graph.Node("Max", [graph.Add(Square(graph, a), Square(graph, b)), floor]);
         string norm = graph.Unary("Sqrt", squares);
         return sign < 0 ? graph.Sub(graph.Add(a, b), norm) : graph.Add(graph.Add(a, b), norm);
     }

@@ -50,7 +50,10 @@ internal static class OperatorGraph
         return graph.Node("Expand", [graph.Reshape(coordinates, shape), graph.Node("Shape", [x])]);
     }
 
-    /// <summary>linspace(0, 1, n_j) for axis j of <paramref name="x"/>: the grid features of models saved before they were the data's coordinates.</summary>
+    /// <summary>
+    /// linspace(0, 1, n_j) for axis j of <paramref name="x"/>: the grid features of models saved before they were the
+    /// data's coordinates.
+    /// </summary>
     private static string Linspace(OnnxGraph graph, string x, int j)
     {
         string n = graph.Node("Cast", [graph.Squeeze(graph.Shape(x, 2 + j, 3 + j), 0)], ("to", 1L));
@@ -141,7 +144,7 @@ internal static class OperatorGraph
         return graph.Sub(doubled, graph.Mul(graph.Constant(lastMode, [m, 1], "nyquist"), nyquist));
     }
 
-    /// <summary>Zeros appended to <paramref name="x"/> (of rank <paramref name="rank"/>) along one axis; <paramref name="size"/> is a 1D int64 [1].</summary>
+    /// <summary>Appends <paramref name="size"/> [1] zeros to <paramref name="x"/> (of rank <paramref name="rank"/>) along one axis.</summary>
     private static string PadEnd(OnnxGraph graph, string x, string size, long axis, int rank) =>
         graph.Node("Pad", [x, graph.Concat([graph.Ints(new long[rank + axis]), size, graph.Ints(new long[rank - axis - 1])], 0)]);
 

@@ -136,7 +136,8 @@ internal static class PinnGraph
     }
 
     private static (string U, string V) Encode(OnnxGraph graph, GateEncoders encoders, Activation activation, string x) =>
-        (Activate(graph, activation, Dense(graph, encoders.U, x, "encoder_u")), Activate(graph, activation, Dense(graph, encoders.V, x, "encoder_v")));
+        (Activate(graph, activation, Dense(graph, encoders.U, x, "encoder_u")),
+            Activate(graph, activation, Dense(graph, encoders.V, x, "encoder_v")));
 
     /// <summary><see cref="GateEncoders.Mix"/>: a + z (b - a).</summary>
     private static string Mix(OnnxGraph graph, string z, string a, string b) => graph.Add(a, graph.Mul(z, graph.Sub(b, a)));

@@ -192,7 +192,7 @@ public sealed class DistanceFunction
 
     /// <summary>
     /// s^2 / (1 + s^2) with s^2 = <paramref name="squared"/> / tau^2: zero with <paramref name="squared"/>, saturating at 1
-    /// (the time factor of <see cref="HardConstraints.InitialWithVelocity(int, double, Func{Tensor, Tensor}, Func{Tensor, Tensor}?, DistanceFunction?, IReadOnlyList{int}?, double?)"/>).
+    /// (the time factor of an initial-velocity constraint, <see cref="HardConstraints.VelocityDistance"/>).
     /// </summary>
     internal static DistanceFunction Saturating(DistanceFunction squared, double tau, string description) =>
         new(x => { var s2 = squared.Evaluate(x) / (tau * tau); return s2 / (1 + s2); }, description) { Form = new SaturatingForm(squared, tau) };

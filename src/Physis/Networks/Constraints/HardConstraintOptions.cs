@@ -22,7 +22,7 @@ public abstract record HardConstraintOptions
             : HardConstraints.Dirichlet(parts.Distance, parts.Value, parts.Fields);
     }
 
-    /// <summary>phi, g and the constrained fields of the transform for <paramref name="problem"/> (exporters write the transform from them).</summary>
+    /// <summary>phi, g and the constrained fields of the transform for <paramref name="problem"/>, from which exporters write it.</summary>
     internal abstract DirichletParts Parts(PdeProblem problem);
 
     protected IReadOnlyList<int>? FieldIndices(PdeProblem problem)

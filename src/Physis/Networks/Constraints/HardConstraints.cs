@@ -106,17 +106,14 @@ public static class HardConstraints
         return Dirichlet(distance, value, fields);
     }
 
-    /// <summary>The distance of <see cref="Initial(int, double, Func{Tensor, Tensor}, DistanceFunction?, IReadOnlyList{int}?)"/>: (t - t0) [phi].</summary>
+    /// <summary>The distance of an initial-value constraint: (t - t0), times phi where the spatial boundary is constrained too.</summary>
     internal static DistanceFunction InitialDistance(int timeCoordinate, double t0, DistanceFunction? spatialDistance)
     {
         var time = TimeDistance(timeCoordinate, t0);
         return spatialDistance is null ? time : time.Times(spatialDistance);
     }
 
-    /// <summary>
-    /// The distance of <see cref="InitialWithVelocity(int, double, Func{Tensor, Tensor}, Func{Tensor, Tensor}?, DistanceFunction?, IReadOnlyList{int}?, double?)"/>:
-    /// psi(t) [phi].
-    /// </summary>
+    /// <summary>The distance of an initial-velocity constraint: psi(t), times phi where the spatial boundary is constrained too.</summary>
     internal static DistanceFunction VelocityDistance(int timeCoordinate, double t0, DistanceFunction? spatialDistance, double? timeScale)
     {
         var time = TimeDistance(timeCoordinate, t0);
