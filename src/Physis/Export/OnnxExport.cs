@@ -101,6 +101,13 @@ public static class OnnxExport
         int d = spec.TrainingGrid.Length;
         string grid = string.Join(", ", OperatorGraph.AxisNames.Take(d).Select(a => $"n{a}"));
         graph.Write(output, $"Physis {spec.Architecture.Kind} operator trained on [{string.Join(" x ", spec.TrainingGrid)}]");
+        if (model.DeepOnet is { } deepOnet)
+        {
+            string sensors = string.Join(", ", spec.TrainingGrid);
+            return new OnnxExportResult(output,
+                [$"{OperatorGraph.InputName} [batch, {sensors}] float32", $"{OperatorGraph.PointsName} [points, {deepOnet.Settings.QueryDimension}] float32"],
+                [$"{OperatorGraph.OutputName} [batch, points{(deepOnet.Settings.Outputs == 1 ? "" : $", {deepOnet.Settings.Outputs}")}] float32"]);
+        }
         List<string> inputs = [$"{OperatorGraph.InputName} [batch, {grid}] float32"];
         if (model.Fno!.Settings.PositionalFeatures && spec.CoordinateFeatures)
             inputs.AddRange(OperatorGraph.AxisNames.Take(d).Select(a => $"{a} [n{a}] float32 (the grid's coordinates)"));

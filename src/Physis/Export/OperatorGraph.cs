@@ -20,8 +20,9 @@ internal static class OperatorGraph
     public static OnnxGraph Build(OperatorModel model)
     {
         var spec = model.Spec;
+        if (model.DeepOnet is { } deepOnet) return DeepOnet(model, deepOnet);
         if (model.Fno is not { } fno)
-            throw new ArgumentException($"A {spec.Architecture.Kind} operator cannot be exported to ONNX; fno and tfno models can.");
+            throw new ArgumentException($"A {spec.Architecture.Kind} operator cannot be exported to ONNX; fno, tfno and deeponet models can.");
         int d = fno.Dimension;
         if (d > AxisNames.Length) throw new ArgumentException($"A {d}D FNO cannot be exported to ONNX; 1D and 2D models can.");
         var graph = new OnnxGraph(spec.Architecture.Kind);
@@ -39,6 +40,35 @@ internal static class OperatorGraph
         string raw = graph.Squeeze(Fno(graph, fno, x), 1);
         var output = spec.OutputNormaliser;
         graph.Output(graph.Add(graph.Mul(raw, graph.Scalar(output.StandardDeviation)), graph.Scalar(output.Mean)), OutputName, ["batch", .. grid]);
+        return graph;
+    }
+
+    public const string PointsName = "points";
+
+    /// <summary>
+    /// A DeepONet on its training grid: input fields [batch, n1(, n2)] at the sensors and query points [P, d] (the grid's
+    /// points in row-major order where it predicts the grid) to outputs [batch, P], or [batch, P, k] for k output fields.
+    /// </summary>
+    private static OnnxGraph DeepOnet(OperatorModel model, DeepOperatorNetwork network)
+    {
+        var spec = model.Spec;
+        var settings = network.Settings;
+        var graph = new OnnxGraph(spec.Architecture.Kind);
+        string input = graph.Input(InputName, ["batch", .. spec.TrainingGrid.Select(n => (object)n)]);
+        string points = graph.Input(PointsName, "points", settings.QueryDimension);
+        var normaliser = spec.InputNormaliser;
+        string encoded = graph.Div(graph.Sub(input, graph.Scalar(normaliser.Mean)), graph.Scalar(normaliser.StandardDeviation));
+        long outputs = settings.Outputs, group = settings.Branch[^1] / outputs;
+        string branch = graph.Reshape(PinnGraph.Mlp(graph, network.Branch, graph.Reshape(encoded, 0, -1)), 0, outputs, group);
+        string trunk = PinnGraph.Activate(graph, settings.Activation, PinnGraph.Mlp(graph, network.Trunk, points));
+        trunk = graph.Reshape(trunk, -1, outputs, group);
+        // sum_p b[n, k, p] t[q, k, p] as a batched product over k: [k, n, p] [k, p, q] -> [k, n, q].
+        string product = graph.MatMul(graph.Transpose(branch, 1, 0, 2), graph.Transpose(trunk, 1, 2, 0));
+        string raw = graph.Add(graph.Transpose(product, 1, 2, 0), graph.Constant(network.Bias, "bias"));
+        if (outputs == 1) raw = graph.Squeeze(raw, 2);
+        var output = spec.OutputNormaliser;
+        object[] shape = outputs == 1 ? ["batch", "points"] : ["batch", "points", outputs];
+        graph.Output(graph.Add(graph.Mul(raw, graph.Scalar(output.StandardDeviation)), graph.Scalar(output.Mean)), OutputName, shape);
         return graph;
     }
 

@@ -30,7 +30,7 @@ internal static class PinnGraph
         return graph;
     }
 
-    private static string Mlp(OnnxGraph graph, Mlp mlp, string x)
+    public static string Mlp(OnnxGraph graph, Mlp mlp, string x)
     {
         var h = mlp.Scaling is { } scaling ? Scale(graph, scaling, x) : x;
         var layers = mlp.Layers;

@@ -216,19 +216,54 @@ public class OnnxExportTests
         }
     }
 
+    [Theory]
+    [InlineData(new[] { 16 })]
+    [InlineData(new[] { 6, 5 })]
+    public void ADeepOnetRunsInOnnxRuntimeAsInPhysis(int[] grid)
+    {
+        int d = grid.Length, sensors = grid.Aggregate(1, (a, b) => a * b);
+        using var model = new OperatorModel(new OperatorModelSpec
+        {
+            Architecture = new DeepOnetSettings { Branch = [sensors, 12, 8], Trunk = [d, 12, 8], Activation = Activation.Silu },
+            InputNormaliser = new GaussianNormaliser(0.3, 1.7),
+            OutputNormaliser = new GaussianNormaliser(-0.2, 0.05),
+            TrainingGrid = grid,
+            Seed = 2,
+        });
+        using (no_grad()) model.DeepOnet!.Bias.fill_(0.4);
+        const int batch = 3;
+        var inputs = Uniform(batch * sensors, -2, 3, seed: sensors);
+        double[][] coordinates = [.. grid.Select(n => Enumerable.Range(0, n).Select(i => -1 + 3.0 * i / n).ToArray())];
+        using var scope = NewDisposeScope();
+        var points = OperatorModel.QueryPoints(coordinates);
+        var path = Path.Combine(Path.GetTempPath(), $"physis-onnx-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            OnnxExport.Operator(model, path);
+            var actual = RunOnnx(File.ReadAllBytes(path), (OperatorGraph.InputName, inputs, [batch, .. grid.Select(n => (long)n)]),
+                (OperatorGraph.PointsName, points.data<float>().ToArray(), [sensors, d]));
+            var expected = model.Forward(tensor(inputs, [batch, .. grid.Select(n => (long)n)]), points, OperatorModel.Axes(coordinates));
+            AssertClose(expected, actual);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
-    public void ADeepOnetIsRefusedInOneLine()
+    public void AnMgnoIsRefusedInOneLine()
     {
         using var model = new OperatorModel(new OperatorModelSpec
         {
-            Architecture = new DeepOnetSettings { Branch = [16, 8, 8], Trunk = [1, 8, 8] },
+            Architecture = new MgnoSettings { TrainingGrid = [33, 33] },
             InputNormaliser = new GaussianNormaliser(0, 1),
             OutputNormaliser = new GaussianNormaliser(0, 1),
-            TrainingGrid = [16],
+            TrainingGrid = [33, 33],
         });
         var path = Path.Combine(Path.GetTempPath(), $"physis-onnx-{Guid.NewGuid():N}.onnx");
         var error = Assert.Throws<ArgumentException>(() => OnnxExport.Operator(model, path));
-        Assert.Contains("deeponet operator cannot be exported", error.Message);
+        Assert.Equal("A mgno operator cannot be exported to ONNX; fno, tfno and deeponet models can.", error.Message);
         Assert.False(File.Exists(path));
     }
 }
