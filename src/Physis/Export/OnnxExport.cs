@@ -103,10 +103,13 @@ public static class OnnxExport
         graph.Write(output, $"Physis {spec.Architecture.Kind} operator trained on [{string.Join(" x ", spec.TrainingGrid)}]");
         if (model.DeepOnet is { } deepOnet)
         {
-            string sensors = string.Join(", ", spec.TrainingGrid);
+            var settings = deepOnet.Settings;
             return new OnnxExportResult(output,
-                [$"{OperatorGraph.InputName} [batch, {sensors}] float32", $"{OperatorGraph.PointsName} [points, {deepOnet.Settings.QueryDimension}] float32"],
-                [$"{OperatorGraph.OutputName} [batch, points{(deepOnet.Settings.Outputs == 1 ? "" : $", {deepOnet.Settings.Outputs}")}] float32"]);
+                [
+                    $"{OperatorGraph.InputName} [batch, {string.Join(", ", spec.TrainingGrid)}] float32 (the input fields at the sensors)",
+                    $"{OperatorGraph.PointsName} [points, {settings.QueryDimension}] float32 (where to evaluate)",
+                ],
+                [$"{OperatorGraph.OutputName} [batch, points{(settings.Outputs == 1 ? "" : $", {settings.Outputs}")}] float32"]);
         }
         List<string> inputs = [$"{OperatorGraph.InputName} [batch, {grid}] float32"];
         if (model.Fno!.Settings.PositionalFeatures && spec.CoordinateFeatures)
