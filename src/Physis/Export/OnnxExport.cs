@@ -13,7 +13,7 @@ public sealed record OnnxExportResult(string Path, IReadOnlyList<string> Inputs,
 
 /// <summary>
 /// Writes the trained network of a run folder as an ONNX model (opset <see cref="OnnxGraph.Opset"/>, float32): a PINN
-/// from a <see cref="PinnRun"/> folder maps coordinates [n, d] to fields [n, k]; an FNO or TFNO from an
+/// from a <see cref="PinnRun"/> folder maps coordinates [n, d] to fields [n, k]; an FNO, TFNO or DeepONet from an
 /// <see cref="OperatorRun"/> folder maps raw input fields [batch, n1(, n2)] to raw output fields, its normalisers inside.
 /// </summary>
 public static class OnnxExport

@@ -5,10 +5,11 @@ using static TorchSharp.torch;
 namespace Physis.Export;
 
 /// <summary>
-/// A saved FNO or TFNO with its normalisers as an ONNX graph from raw input fields [batch, n1(, n2)] (and, for grid
-/// features, the grid's coordinates per axis) to raw output fields, as <see cref="OperatorModel.Forward"/> maps them.
-/// Every grid size is a dimension given at run time, so the model evaluates at any resolution that resolves its modes.
-/// The spectral convolution runs on ONNX's DFT with complex values as a trailing axis of 2 (real, imaginary).
+/// A saved FNO, TFNO or DeepONet with its normalisers as an ONNX graph from raw input fields [batch, n1(, n2)] (and,
+/// for grid features, the grid's coordinates per axis) to raw output fields, as <see cref="OperatorModel.Forward"/>
+/// maps them. For an FNO every grid size is a dimension given at run time, so the model evaluates at any resolution
+/// that resolves its modes. The spectral convolution runs on ONNX's DFT with complex values as a trailing axis of 2
+/// (real, imaginary).
 /// </summary>
 internal static class OperatorGraph
 {
