@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Physis.Export;
 
 /// <summary>
-/// A saved FNO, TFNO or DeepONet with its normalisers as an ONNX graph from raw input fields [batch, n1(, n2)] (and,
+/// A saved FNO, TFNO, DeepONet or MgNO with its normalisers as an ONNX graph from raw input fields [batch, n1(, n2)] (and,
 /// for grid features, the grid's coordinates per axis) to raw output fields, as <see cref="OperatorModel.Forward"/>
 /// maps them. For an FNO every grid size is a dimension given at run time, so the model evaluates at any resolution
 /// that resolves its modes. The spectral convolution runs on ONNX's DFT with complex values as a trailing axis of 2
@@ -22,8 +22,9 @@ internal static class OperatorGraph
     {
         var spec = model.Spec;
         if (model.DeepOnet is { } deepOnet) return DeepOnet(model, deepOnet);
+        if (model.Network is MultigridNeuralOperator mgno) return Mgno(model, mgno);
         if (model.Fno is not { } fno)
-            throw new ArgumentException($"A {spec.Architecture.Kind} operator cannot be exported to ONNX; fno, tfno and deeponet models can.");
+            throw new ArgumentException($"A {spec.Architecture.Kind} operator cannot be exported to ONNX; fno, tfno, deeponet and mgno models can.");
         int d = fno.Dimension;
         if (d > AxisNames.Length) throw new ArgumentException($"A {d}D FNO cannot be exported to ONNX; 1D and 2D models can.");
         var graph = new OnnxGraph(spec.Architecture.Kind);
@@ -45,6 +46,105 @@ internal static class OperatorGraph
     }
 
     public const string PointsName = "points";
+
+    private static string Encode(OnnxGraph graph, OperatorModelSpec spec, string input) =>
+        graph.Div(graph.Sub(input, graph.Scalar(spec.InputNormaliser.Mean)), graph.Scalar(spec.InputNormaliser.StandardDeviation));
+
+    private static string Decode(OnnxGraph graph, OperatorModelSpec spec, string raw) =>
+        graph.Add(graph.Mul(raw, graph.Scalar(spec.OutputNormaliser.StandardDeviation)), graph.Scalar(spec.OutputNormaliser.Mean));
+
+    /// <summary>
+    /// An MgNO on its training grid (its biases live on that grid's nodes): input fields [batch, n1(, n2)] to output
+    /// fields, each V-cycle's convolutions, restrictions and prolongations as Conv and ConvTranspose.
+    /// </summary>
+    private static OnnxGraph Mgno(OperatorModel model, MultigridNeuralOperator network)
+    {
+        var spec = model.Spec;
+        int d = network.Dimension;
+        bool dirichlet = network.Settings.Boundary == MultigridBoundary.Dirichlet;
+        long[] grid = [.. spec.TrainingGrid.Select(n => (long)n)];
+        long[] axes = [.. Enumerable.Range(2, d).Select(a => (long)a)];
+        var graph = new OnnxGraph(spec.Architecture.Kind);
+        string input = graph.Input(InputName, ["batch", .. grid.Select(n => (object)n)]);
+        string h = graph.Unsqueeze(Encode(graph, spec, input), 1);
+        // Dirichlet: the boundary nodes enter no interior stencil; the cycles work on the interior.
+        if (dirichlet) h = graph.Slice(h, [.. Enumerable.Repeat(1L, d)], [.. grid.Select(n => n - 1)], axes);
+        long[] working = dirichlet ? [.. grid.Select(n => n - 2)] : grid;
+        var cycles = network.Cycles;
+        for (int l = 0; l < cycles.Count; l++)
+        {
+            h = graph.Add(VCycle(graph, cycles[l], h, working), graph.Constant(network.LayerBias(l), "bias"));
+            if (l < cycles.Count - 1) h = Gelu(graph, h);
+        }
+        if (dirichlet) h = graph.Node("Pad", [h, graph.Ints([0, 0, .. Enumerable.Repeat(1L, d), 0, 0, .. Enumerable.Repeat(1L, d)])]);
+        graph.Output(Decode(graph, spec, graph.Squeeze(h, 1)), OutputName, ["batch", .. grid.Select(n => (object)n)]);
+        return graph;
+    }
+
+    /// <summary><see cref="MultigridVCycle.forward"/> on f [B, C, m...] with m = <paramref name="grid"/>.</summary>
+    private static string VCycle(OnnxGraph graph, MultigridVCycle cycle, string f, long[] grid)
+    {
+        int levels = cycle.Smoothers.Count;
+        var corrections = new string[levels];
+        var sizes = new long[levels][];
+        for (int l = 0; l < levels; l++)
+        {
+            sizes[l] = grid;
+            string? u = null;
+            foreach (var smoother in cycle.Smoothers[l])
+                u = u is null
+                    ? Convolve(graph, cycle, f, smoother)
+                    : graph.Add(u, Convolve(graph, cycle, graph.Sub(f, Convolve(graph, cycle, u, cycle.Operators[l]!)), smoother));
+            corrections[l] = u!;
+            if (l < levels - 1)
+            {
+                f = Convolve(graph, cycle, graph.Sub(f, Convolve(graph, cycle, u!, cycle.Operators[l]!)), cycle.Restrictions[l], stride: 2);
+                // A stride-2 convolution with 3 taps of the padded field keeps floor((m - 1) / 2) + 1 nodes.
+                grid = [.. grid.Select(m => (m - 1) / 2 + 1)];
+            }
+        }
+        for (int l = levels - 2; l >= 0; l--)
+            corrections[l] = graph.Add(corrections[l], Prolong(graph, cycle, corrections[l + 1], cycle.Prolongations[l], sizes[l + 1], sizes[l]));
+        return corrections[0];
+    }
+
+    /// <summary><see cref="MultigridTransfer.Convolve"/> (stride 1) or <see cref="MultigridTransfer.Restrict"/> (stride 2).</summary>
+    private static string Convolve(OnnxGraph graph, MultigridVCycle cycle, string x, Tensor kernel, long stride = 1)
+    {
+        int d = (int)kernel.dim() - 2;
+        long[] strides = [.. Enumerable.Repeat(stride, d)];
+        string weight = graph.Constant(kernel, "kernel");
+        return cycle.Boundary == MultigridBoundary.Periodic
+            ? graph.Node("Conv", [CircularPad(graph, x, d, 1, 1), weight], ("strides", strides))
+            : graph.Node("Conv", [x, weight], ("strides", strides), ("pads", Enumerable.Repeat(1L, 2 * d).ToArray()));
+    }
+
+    /// <summary><see cref="MultigridTransfer.Prolong"/> from <paramref name="coarse"/> nodes to <paramref name="fine"/> ones per axis.</summary>
+    private static string Prolong(OnnxGraph graph, MultigridVCycle cycle, string x, Tensor kernel, long[] coarse, long[] fine)
+    {
+        int d = coarse.Length;
+        long[] strides = [.. Enumerable.Repeat(2L, d)];
+        string weight = graph.Constant(kernel, "kernel");
+        if (cycle.Boundary == MultigridBoundary.Dirichlet)
+            return graph.Node("ConvTranspose", [x, weight], ("strides", strides), ("pads", Enumerable.Repeat(1L, 2 * d).ToArray()),
+                ("output_padding", fine.Select((n, j) => n - (2 * coarse[j] - 1)).ToArray()));
+        string wrapped = graph.Node("ConvTranspose", [CircularPad(graph, x, d, 0, 1), weight], ("strides", strides));
+        return graph.Slice(wrapped, [.. Enumerable.Repeat(1L, d)], [.. fine.Select(n => n + 1)], [.. Enumerable.Range(2, d).Select(a => (long)a)]);
+    }
+
+    /// <summary>Circular padding of the d spatial axes (opset 17's Pad has no wrap mode): the last nodes before, the first after.</summary>
+    private static string CircularPad(OnnxGraph graph, string x, int d, long before, long after)
+    {
+        for (long axis = 2; axis < 2 + d; axis++)
+        {
+            var parts = new List<string>();
+            if (before > 0) parts.Add(graph.Slice(x, [-before], [long.MaxValue], [axis]));
+            parts.Add(x);
+            if (after > 0) parts.Add(graph.Slice(x, [0], [after], [axis]));
+            x = graph.Concat(parts, axis);
+        }
+        return x;
+    }
 
     /// <summary>
     /// A DeepONet on its training grid: input fields [batch, n1(, n2)] at the sensors and query points [P, d] (the grid's
