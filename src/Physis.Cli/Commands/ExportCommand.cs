@@ -17,7 +17,7 @@ internal static class ExportCommand
         var output = new Option<string?>("--out") { Description = $"The file to write (default: {OnnxExport.FileName} in the run folder)." };
         var command = new Command("export",
             "Write the trained network of a run as an ONNX model (opset 17, float32): a PINN maps coordinates [n, d] to fields [n, k]; "
-            + "an FNO, TFNO, DeepONet or MgNO maps raw input fields [batch, n...] to raw output fields, its normalisers included.")
+            + "a neural operator maps raw input fields [batch, n...] to raw output fields, its normalisers included.")
         {
             model, format, output,
         };

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Physis.Infrastructure;
 using Physis.Networks.Constraints;
+using Physis.Networks.Operators;
 using Physis.Problems;
 using Physis.Runs;
 using Physis.Training.Operators;
@@ -13,7 +14,7 @@ public sealed record OnnxExportResult(string Path, IReadOnlyList<string> Inputs,
 
 /// <summary>
 /// Writes the trained network of a run folder as an ONNX model (opset <see cref="OnnxGraph.Opset"/>, float32): a PINN
-/// from a <see cref="PinnRun"/> folder maps coordinates [n, d] to fields [n, k]; an FNO, TFNO, DeepONet or MgNO from an
+/// from a <see cref="PinnRun"/> folder maps coordinates [n, d] to fields [n, k]; a neural operator (FNO, TFNO, DeepONet, MgNO, LSM) from an
 /// <see cref="OperatorRun"/> folder maps raw input fields [batch, n1(, n2)] to raw output fields, its normalisers inside.
 /// </summary>
 public static class OnnxExport
@@ -111,15 +112,13 @@ public static class OnnxExport
                 ],
                 [$"{OperatorGraph.OutputName} [batch, points{(settings.Outputs == 1 ? "" : $", {settings.Outputs}")}] float32"]);
         }
-        if (model.Fno is null)
-        {
-            string fixedGrid = string.Join(", ", spec.TrainingGrid);
-            return new OnnxExportResult(output, [$"{OperatorGraph.InputName} [batch, {fixedGrid}] float32"],
-                [$"{OperatorGraph.OutputName} [batch, {fixedGrid}] float32"]);
-        }
-        List<string> inputs = [$"{OperatorGraph.InputName} [batch, {grid}] float32"];
-        if (model.Fno.Settings.PositionalFeatures && spec.CoordinateFeatures)
-            inputs.AddRange(OperatorGraph.AxisNames.Take(d).Select(a => $"{a} [n{a}] float32 (the grid's coordinates)"));
-        return new OnnxExportResult(output, inputs, [$"{OperatorGraph.OutputName} [batch, {grid}] float32"]);
+        // An FNO takes any grid; the others the one they were trained on.
+        string sizes = model.Fno is null ? string.Join(", ", spec.TrainingGrid) : grid;
+        List<string> inputs = [$"{OperatorGraph.InputName} [batch, {sizes}] float32"];
+        bool positional = model.Fno?.Settings.PositionalFeatures ?? (model.Network as LatentSpectralModel)?.Settings.PositionalFeatures ?? false;
+        if (positional && spec.CoordinateFeatures)
+            inputs.AddRange(OperatorGraph.AxisNames.Take(d).Select((a, j) =>
+                $"{a} [{(model.Fno is null ? spec.TrainingGrid[j] : $"n{a}")}] float32 (the grid's coordinates)"));
+        return new OnnxExportResult(output, inputs, [$"{OperatorGraph.OutputName} [batch, {sizes}] float32"]);
     }
 }

@@ -98,6 +98,7 @@ internal sealed class OnnxGraph
         int i => new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = i },
         float f => new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = f },
         long[] ints => new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints, Ints = { ints } },
+        string text => new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(text) },
         _ => throw new ArgumentException($"No ONNX attribute type for {value.GetType().Name}."),
     };
 

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Physis.Export;
 
 /// <summary>
-/// A saved FNO, TFNO, DeepONet or MgNO with its normalisers as an ONNX graph from raw input fields [batch, n1(, n2)] (and,
+/// A saved neural operator with its normalisers as an ONNX graph from raw input fields [batch, n1(, n2)] (and,
 /// for grid features, the grid's coordinates per axis) to raw output fields, as <see cref="OperatorModel.Forward"/>
 /// maps them. For an FNO every grid size is a dimension given at run time, so the model evaluates at any resolution
 /// that resolves its modes. The spectral convolution runs on ONNX's DFT with complex values as a trailing axis of 2
@@ -23,8 +23,9 @@ internal static class OperatorGraph
         var spec = model.Spec;
         if (model.DeepOnet is { } deepOnet) return DeepOnet(model, deepOnet);
         if (model.Network is MultigridNeuralOperator mgno) return Mgno(model, mgno);
+        if (model.Network is LatentSpectralModel lsm) return Lsm(model, lsm);
         if (model.Fno is not { } fno)
-            throw new ArgumentException($"A {spec.Architecture.Kind} operator cannot be exported to ONNX; fno, tfno, deeponet and mgno models can.");
+            throw new ArgumentException($"A {spec.Architecture.Kind} operator cannot be exported to ONNX.");
         int d = fno.Dimension;
         if (d > AxisNames.Length) throw new ArgumentException($"A {d}D FNO cannot be exported to ONNX; 1D and 2D models can.");
         var graph = new OnnxGraph(spec.Architecture.Kind);
@@ -33,12 +34,7 @@ internal static class OperatorGraph
         var normaliser = spec.InputNormaliser;
         string encoded = graph.Div(graph.Sub(input, graph.Scalar(normaliser.Mean)), graph.Scalar(normaliser.StandardDeviation));
         string x = graph.Unsqueeze(encoded, 1);
-        if (fno.Settings.PositionalFeatures)
-        {
-            var features = Enumerable.Range(0, d).Select(j => GridFeature(graph, x, j, d,
-                spec.CoordinateFeatures ? graph.Input(AxisNames[j], grid[j]) : Linspace(graph, x, j)));
-            x = graph.Concat([x, .. features], 1);
-        }
+        if (fno.Settings.PositionalFeatures) x = WithGridFeatures(graph, spec, x, grid);
         string raw = graph.Squeeze(Fno(graph, fno, x), 1);
         var output = spec.OutputNormaliser;
         graph.Output(graph.Add(graph.Mul(raw, graph.Scalar(output.StandardDeviation)), graph.Scalar(output.Mean)), OutputName, ["batch", .. grid]);
@@ -171,6 +167,105 @@ internal static class OperatorGraph
         object[] shape = outputs == 1 ? ["batch", "points"] : ["batch", "points", outputs];
         graph.Output(graph.Add(graph.Mul(raw, graph.Scalar(output.StandardDeviation)), graph.Scalar(output.Mean)), OutputName, shape);
         return graph;
+    }
+
+    /// <summary>
+    /// x [B, C, n1, ..., nd] with the grid features appended as channels: the coordinate inputs (one per axis, of the
+    /// sizes <paramref name="grid"/>) or, for models saved before, linspace(0, 1, n) per axis.
+    /// </summary>
+    private static string WithGridFeatures(OnnxGraph graph, OperatorModelSpec spec, string x, object[] grid)
+    {
+        int d = grid.Length;
+        var features = Enumerable.Range(0, d).Select(j => GridFeature(graph, x, j, d,
+            spec.CoordinateFeatures ? graph.Input(AxisNames[j], grid[j]) : Linspace(graph, x, j)));
+        return graph.Concat([x, .. features], 1);
+    }
+
+    /// <summary>
+    /// An LSM on its training grid: the grid features, lifting and replicate padding, the stride-2 convolutions down with a
+    /// neural spectral block at each scale, the merges and bilinear upsampling back up, and the projection.
+    /// </summary>
+    private static OnnxGraph Lsm(OperatorModel model, LatentSpectralModel network)
+    {
+        var spec = model.Spec;
+        var settings = network.Settings;
+        int d = network.Dimension;
+        long[] grid = [.. spec.TrainingGrid.Select(n => (long)n)];
+        object[] dims = [.. grid.Select(n => (object)n)];
+        var graph = new OnnxGraph(spec.Architecture.Kind);
+        string input = graph.Input(InputName, ["batch", .. dims]);
+        string h = graph.Unsqueeze(Encode(graph, spec, input), 1);
+        if (settings.PositionalFeatures) h = WithGridFeatures(graph, spec, h, dims);
+        h = Pointwise(graph, network.Lifting, h, d);
+        int multiple = settings.GridMultiple;
+        long[] padding = [.. grid.Select(n => (multiple - n % multiple) % multiple)];
+        if (padding.Any(p => p > 0)) h = graph.Node("Pad", [h, graph.Ints([0, 0, .. new long[d], 0, 0, .. padding])], ("mode", "edge"));
+        long[] size = [.. grid.Zip(padding, (n, p) => n + p)];
+        var skips = new string[settings.Scales];
+        for (int l = 0; l < skips.Length; l++)
+        {
+            h = ConvolutionBlock(graph, network.Down[l], h, d);
+            if (l > 0) size = [.. size.Select(n => n / 2)];
+            skips[l] = SpectralBlock(graph, network.SpectralBlocks[l], h, size);
+        }
+        h = skips[^1];
+        for (int l = skips.Length - 2; l >= 0; l--)
+        {
+            string coarse = Pointwise(graph, network.CoarseMerge[l], h, d);
+            // Each scale halves the grid exactly, so upsampling doubles it; half-pixel centres are align_corners=false.
+            string upsampled = graph.Node("Resize", [coarse, "", graph.Constant([1, 1, .. Enumerable.Repeat(2f, d)], [2 + d], "scales")],
+                ("mode", "linear"), ("coordinate_transformation_mode", "pytorch_half_pixel"));
+            h = ConvolutionBlock(graph, network.Up[l], graph.Add(Pointwise(graph, network.SkipMerge[l], skips[l], d), upsampled), d);
+        }
+        if (padding.Any(p => p > 0)) h = graph.Slice(h, new long[d], grid, [.. Enumerable.Range(2, d).Select(a => (long)a)]);
+        h = Pointwise(graph, network.ProjectionOut, Gelu(graph, Pointwise(graph, network.ProjectionHidden, h, d)), d);
+        graph.Output(Decode(graph, spec, graph.Squeeze(h, 1)), OutputName, ["batch", .. dims]);
+        return graph;
+    }
+
+    /// <summary><see cref="Networks.Operators.ConvolutionBlock"/>: GELU of a 3-tap convolution with zero padding 1.</summary>
+    private static string ConvolutionBlock(OnnxGraph graph, ConvolutionBlock block, string x, int d) =>
+        Gelu(graph, graph.Node("Conv", [x, graph.Constant(block.Weight, "kernel"), graph.Constant(block.Bias, "bias")],
+            ("strides", Enumerable.Repeat((long)block.Stride, d).ToArray()), ("pads", Enumerable.Repeat(1L, 2 * d).ToArray())));
+
+    /// <summary><see cref="NeuralSpectralBlock.forward"/> on x [B, C, N...] with N = <paramref name="size"/>.</summary>
+    private static string SpectralBlock(OnnxGraph graph, NeuralSpectralBlock block, string x, long[] size)
+    {
+        int d = size.Length, p = block.Patches;
+        long c = block.Channels, heads = block.Heads, group = c / heads, tokens = block.TokenCount, basis = block.BasisCount;
+        long[] patch = [.. size.Select(n => n / p)];
+        long points = patch.Aggregate(1L, (a, b) => a * b);
+        // LsmGrid.ToPatches: [B P^d, C, points of a patch].
+        string split = d == 1
+            ? graph.Transpose(graph.Reshape(x, 0, c, p, patch[0]), 0, 2, 1, 3)
+            : graph.Transpose(graph.Reshape(x, 0, c, p, patch[0], p, patch[1]), 0, 2, 4, 1, 3, 5);
+        string patches = graph.Reshape(split, -1, c, points);
+        var (key, value, valueBias, query, queryBias) = block.Maps;
+        string scale = graph.Scalar(Math.Sqrt(c));
+        string tokenKeys;
+        using (var product = block.TokenQueries.matmul(key)) tokenKeys = graph.Constant(product, "token_keys");
+        string encodeWeights = graph.Node("Softmax", [graph.Div(graph.MatMul(tokenKeys, patches), scale)], ("axis", -1L));
+        string averaged = graph.MatMul(encodeWeights, graph.Transpose(patches, 0, 2, 1));
+        string valueMap;
+        using (var valueT = value.t()) valueMap = graph.Constant(valueT, "value");
+        string t = graph.Add(graph.MatMul(averaged, valueMap), graph.Constant(valueBias, "value_bias"));
+        // SpectralOperator: t + sum over the sine and cosine basis of each head's channels.
+        float[] frequency = [.. Enumerable.Range(0, (int)basis).Select(j => (float)((j / 2 + 1) * Math.PI))];
+        float[] phase = [.. Enumerable.Range(0, (int)basis).Select(j => (float)(j % 2 * Math.PI / 2))];
+        string phases = graph.Mul(graph.Reshape(t, -1, heads, 1, group), graph.Constant(frequency, [basis, 1], "frequency"));
+        string features = graph.Unary("Sin", graph.Add(phases, graph.Constant(phase, [basis, 1], "phase")));
+        string mixed = graph.Node("Einsum", [features, graph.Constant(block.BasisWeights, "basis")], ("equation", "thbi,hboi->tho"));
+        t = graph.Add(t, graph.Reshape(mixed, -1, tokens, c));
+        // Decode: each point takes the tokens by its softmax weights over them.
+        string queryScores; queryScores = graph.MatMul(graph.MatMul(t, graph.Constant(query, "query")), patches);
+        string scores = graph.Add(queryScores, graph.Unsqueeze(graph.MatMul(t, graph.Constant(queryBias, "query_bias")), -1));
+        string decodeWeights = graph.Node("Softmax", [graph.Div(scores, scale)], ("axis", 1L));
+        string decoded = graph.MatMul(graph.Transpose(t, 0, 2, 1), decodeWeights);
+        // LsmGrid.FromPatches.
+        string merged = d == 1
+            ? graph.Transpose(graph.Reshape(decoded, -1, p, c, patch[0]), 0, 2, 1, 3)
+            : graph.Transpose(graph.Reshape(decoded, -1, p, p, c, patch[0], patch[1]), 0, 3, 1, 4, 2, 5);
+        return graph.Add(x, graph.Reshape(merged, [-1, c, .. size]));
     }
 
     /// <summary>Coordinates [n_j] of axis j broadcast to [B, 1, n1, ..., nd] (the shape of <paramref name="x"/>).</summary>

@@ -12,7 +12,7 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
 
     public BadInvocationTests(Fixtures files) => this.files = files;
 
-    /// <summary>Files that bad invocations read: a small dataset, its shards, trained models, damaged files.</summary>
+    /// <summary>Files that bad invocations read: a small dataset, its shards, trained models and runs, damaged files.</summary>
     public sealed class Fixtures : IDisposable
     {
         public string Folder { get; } = Path.Combine(Path.GetTempPath(), $"physis-bad-fixtures-{Guid.NewGuid():N}");
@@ -20,7 +20,7 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
         public string Darcy => Path.Combine(Folder, "darcy.h5");
         public string Shard(int i) => Path.Combine(Folder, $"shards.shard-{i}-of-2.h5");
         public string Model => Path.Combine(Folder, "fno");
-        public string Lsm => Path.Combine(Folder, "lsm");
+        public string Marching => Path.Combine(Folder, "marching");
         public string Garbage => Path.Combine(Folder, "garbage.h5");
         public string Empty => Path.Combine(Folder, "empty.h5");
         public string GarbageMat => Path.Combine(Folder, "garbage.mat");
@@ -37,7 +37,8 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
                 Run("generate", "burgers", "--samples", "4", "--resolution", "32", "--shard", $"{i}/2", "--out", Path.Combine(Folder, "shards.h5"));
             Run("train-operator", "fno", "--data", Data, "--epochs", "1", "--train", "4", "--test", "2", "--modes", "4", "--width", "8",
                 "--out", Model);
-            Run("train-operator", "lsm", "--data", Data, "--epochs", "1", "--train", "4", "--test", "2", "--out", Lsm);
+            Run("solve", "advection", "--preset", "plain", "--time-windows", "2", "--iterations", "2", "--lbfgs-iterations", "0",
+                "--domain-points", "50", "--out", Marching);
             File.WriteAllText(Garbage, "this is not an HDF5 file\n");
             File.WriteAllText(GarbageMat, "this is not a MATLAB file\n");
             File.WriteAllBytes(Empty, []);
@@ -56,7 +57,7 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
 
     /// <summary>
     /// The table: the message the line must contain, then the arguments. {out} is a path in the fresh folder (not created);
-    /// {data}, {darcy}, {shard0}, {shard1}, {model}, {lsm}, {garbage}, {garbage-mat}, {empty}, {empty-folder}, {unknown-key} and
+    /// {data}, {darcy}, {shard0}, {shard1}, {model}, {marching}, {garbage}, {garbage-mat}, {empty}, {empty-folder}, {unknown-key} and
     /// {broken-yaml} are fixtures.
     /// </summary>
     public static TheoryData<string, string> Invocations => new()
@@ -222,7 +223,7 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
         { "There is no folder '/nonexistent/run'", "export --model /nonexistent/run --format onnx --out {out}" },
         { "is not a run folder (it holds no settings.json)", "export --model {empty-folder} --format onnx --out {out}" },
         { "--out: there is no folder '/nonexistent'", "export --model {model} --format onnx --out /nonexistent/model.onnx" },
-        { "A lsm operator cannot be exported to ONNX; fno, tfno, deeponet and mgno models can", "export --model {lsm} --format onnx --out {out}" },
+        { "marched in time with one network per window", "export --model {marching} --format onnx --out {out}" },
         // bench
         { "Unknown problem 'nosuch'", "bench pinn --problems nosuch --out {out}" },
         { "nosuch", "bench pinn --problems burgers --methods nosuch --out {out}" },
@@ -299,7 +300,7 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
         "shard0" => files.Shard(0),
         "shard1" => files.Shard(1),
         "model" => files.Model,
-        "lsm" => files.Lsm,
+        "marching" => files.Marching,
         "garbage" => files.Garbage,
         "garbage-mat" => files.GarbageMat,
         "empty" => files.Empty,

@@ -263,7 +263,13 @@ public class OnnxExportTests
         {
             Architecture = new MgnoSettings
             {
-                Dimension = d, TrainingGrid = grid, Channels = 6, Layers = 2, Levels = 3, Smoothing = 2, Boundary = boundary,
+                Dimension = d,
+                TrainingGrid = grid,
+                Channels = 6,
+                Layers = 2,
+                Levels = 3,
+                Smoothing = 2,
+                Boundary = boundary,
             },
             InputNormaliser = new GaussianNormaliser(0.3, 1.7),
             OutputNormaliser = new GaussianNormaliser(-0.2, 0.05),
@@ -292,19 +298,54 @@ public class OnnxExportTests
         }
     }
 
-    [Fact]
-    public void AnLsmIsRefusedInOneLine()
+    [Theory]
+    [InlineData(new[] { 30 }, true)]
+    [InlineData(new[] { 12, 10 }, true)]
+    [InlineData(new[] { 16, 8 }, false)]
+    public void AnLsmRunsInOnnxRuntimeAsInPhysis(int[] grid, bool positional)
     {
+        int d = grid.Length;
         using var model = new OperatorModel(new OperatorModelSpec
         {
-            Architecture = new LsmSettings(),
-            InputNormaliser = new GaussianNormaliser(0, 1),
-            OutputNormaliser = new GaussianNormaliser(0, 1),
-            TrainingGrid = [33, 33],
+            Architecture = new LsmSettings
+            {
+                Dimension = d,
+                Width = 8,
+                Scales = 2,
+                Tokens = 3,
+                Basis = 4,
+                Patches = 2,
+                Heads = 2,
+                ProjectionWidth = 8,
+                PositionalFeatures = positional,
+            },
+            InputNormaliser = new GaussianNormaliser(0.3, 1.7),
+            OutputNormaliser = new GaussianNormaliser(-0.2, 0.05),
+            TrainingGrid = grid,
+            Seed = 9,
+            CoordinateFeatures = true,
         });
+        const int batch = 2;
+        long[] shape = [batch, .. grid.Select(n => (long)n)];
+        var inputs = Uniform(shape.Aggregate(1L, (a, b) => a * b), -2, 3, seed: d);
+        double[][] coordinates = [.. grid.Select(n => Enumerable.Range(0, n).Select(i => -1 + 3.0 * i / n).ToArray())];
         var path = Path.Combine(Path.GetTempPath(), $"physis-onnx-{Guid.NewGuid():N}.onnx");
-        var error = Assert.Throws<ArgumentException>(() => OnnxExport.Operator(model, path));
-        Assert.Equal("A lsm operator cannot be exported to ONNX; fno, tfno, deeponet and mgno models can.", error.Message);
-        Assert.False(File.Exists(path));
+        try
+        {
+            var written = OnnxExport.Operator(model, path);
+            Assert.Equal(positional ? 1 + d : 1, written.Inputs.Count);
+            List<(string, float[], long[])> feeds = [(OperatorGraph.InputName, inputs, shape)];
+            if (positional)
+                feeds.AddRange(coordinates.Select((c, j) =>
+                    (OperatorGraph.AxisNames[j], c.Select(v => (float)v).ToArray(), new long[] { c.Length })));
+            var actual = RunOnnx(File.ReadAllBytes(path), [.. feeds]);
+            using var scope = NewDisposeScope();
+            var expected = model.Forward(tensor(inputs, shape), OperatorModel.QueryPoints(coordinates), OperatorModel.Axes(coordinates));
+            AssertClose(expected, actual);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 }
