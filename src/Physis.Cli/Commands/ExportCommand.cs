@@ -34,7 +34,7 @@ internal static class ExportCommand
             {
                 PinnRun.Kind => Pinn(folder, path),
                 OperatorRun.Kind => OnnxExport.Operator(folder, path),
-                var kind => throw new ArgumentException($"The run in {folder} is a {kind} run; PINN and operator runs can be exported."),
+                var kind => throw new ArgumentException($"The run in {folder} is of kind '{kind}'; PINN and operator runs can be exported."),
             };
             Console.WriteLine($"wrote {result.Path}");
             foreach (var input in result.Inputs) Console.WriteLine($"  input  {input}");
