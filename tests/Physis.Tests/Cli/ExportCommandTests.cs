@@ -42,7 +42,13 @@ public class ExportCommandTests
             using var after = network.parameters().First().to(ScalarType.Float64);
             Assert.NotEqual(before.data<double>().ToArray(), after.data<double>().ToArray());
 
-            float[] points = [.. Enumerable.Range(0, 40).SelectMany(i => new[] { (float)(0.15 * i), (float)(0.02 * i) })];
+            // Points across the domain's box: (x, t) on a diagonal and its mirror.
+            var box = problem.Geometry.Bounds;
+            float[] points = [.. Enumerable.Range(0, 40).SelectMany(i => new[]
+            {
+                (float)(box.Min[0] + (box.Max[0] - box.Min[0]) * (i % 20) / 19.0),
+                (float)(box.Min[1] + (box.Max[1] - box.Min[1]) * (i < 20 ? i / 19.0 : (39 - i) / 19.0)),
+            })];
             var actual = OnnxExportTests.RunOnnx(File.ReadAllBytes(file), (PinnGraph.InputName, points, [40, 2]));
             using var x = tensor(points, [40, 2]).to(settings.DType);
             using var expected = network.forward(x);
