@@ -32,6 +32,11 @@ public class LayeringTests
             "Physis.Infrastructure", "Physis.Geometry", "Physis.Differentiation", "Physis.Solvers", "Physis.Problems",
             "Physis.Data", "Physis.Networks", "Physis.Evaluation", "Physis.Reporting", "Physis.Training",
         ],
+        ["Physis.Export"] =
+        [
+            "Physis.Infrastructure", "Physis.Geometry", "Physis.Differentiation", "Physis.Solvers", "Physis.Problems",
+            "Physis.Data", "Physis.Networks", "Physis.Evaluation", "Physis.Reporting", "Physis.Training", "Physis.Runs",
+        ],
         ["Physis.Suite"] =
         [
             "Physis.Infrastructure", "Physis.Geometry", "Physis.Differentiation", "Physis.Solvers", "Physis.Problems",

@@ -17,6 +17,7 @@ internal static class PhysisCommandLine
         root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(TrainOperatorCommand.Create());
         root.Subcommands.Add(PredictCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return root;
     }

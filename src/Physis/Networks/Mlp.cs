@@ -60,6 +60,9 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>, ILineFunction
     /// <summary>Layer widths including input and output: [2, 20, 20, 20, 1].</summary>
     public IReadOnlyList<int> Widths { get; }
     public OutputTransform? OutputTransform { get; set; }
+    internal IReadOnlyList<Linear> Layers => [.. layers];
+    internal Activation Activation => activation;
+    internal InputScaling? Scaling => scaling;
 
     public override Tensor forward(Tensor x)
     {

@@ -57,6 +57,7 @@ public sealed class PinnNetwork : nn.Module<Tensor, Tensor>
     /// <summary>The architecture's layers (for example a <see cref="Architectures.PirateNet"/>).</summary>
     public nn.Module<Tensor, Tensor> Body => body;
     public OutputTransform? OutputTransform { get; set; }
+    internal InputScaling? Scaling => scaling;
 
     /// <summary>The embedded features [n, <see cref="Features"/>] of points [n, <see cref="Inputs"/>].</summary>
     public Tensor Embed(Tensor x)

@@ -12,7 +12,7 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
 
     public BadInvocationTests(Fixtures files) => this.files = files;
 
-    /// <summary>Files that bad invocations read: a small dataset, its shards, a trained model, damaged files.</summary>
+    /// <summary>Files that bad invocations read: a small dataset, its shards, trained models and runs, damaged files.</summary>
     public sealed class Fixtures : IDisposable
     {
         public string Folder { get; } = Path.Combine(Path.GetTempPath(), $"physis-bad-fixtures-{Guid.NewGuid():N}");
@@ -20,6 +20,7 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
         public string Darcy => Path.Combine(Folder, "darcy.h5");
         public string Shard(int i) => Path.Combine(Folder, $"shards.shard-{i}-of-2.h5");
         public string Model => Path.Combine(Folder, "fno");
+        public string Marching => Path.Combine(Folder, "marching");
         public string Garbage => Path.Combine(Folder, "garbage.h5");
         public string Empty => Path.Combine(Folder, "empty.h5");
         public string GarbageMat => Path.Combine(Folder, "garbage.mat");
@@ -56,6 +57,8 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
                 Run("generate", "burgers", "--samples", "4", "--resolution", "32", "--shard", $"{i}/2", "--out", Path.Combine(Folder, "shards.h5"));
             Run("train-operator", "fno", "--data", Data, "--epochs", "1", "--train", "4", "--test", "2", "--modes", "4", "--width", "8",
                 "--out", Model);
+            Run("solve", "advection", "--preset", "plain", "--time-windows", "2", "--iterations", "2", "--lbfgs-iterations", "0",
+                "--domain-points", "50", "--out", Marching);
             File.WriteAllText(Garbage, "this is not an HDF5 file\n");
             File.WriteAllText(GarbageMat, "this is not a MATLAB file\n");
             File.WriteAllBytes(Empty, []);
@@ -77,8 +80,8 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
 
     /// <summary>
     /// The table: the message the line must contain, then the arguments. {out} is a path in the fresh folder (not created);
-    /// {data}, {darcy}, {shard0}, {shard1}, {model}, {garbage}, {garbage-mat}, {empty}, {empty-folder}, {unknown-key} and
-    /// {broken-yaml} are fixtures, and so is {problem-NAME}, a problem file.
+    /// {data}, {darcy}, {shard0}, {shard1}, {model}, {marching}, {garbage}, {garbage-mat}, {empty}, {empty-folder}, {unknown-key}
+    /// and {broken-yaml} are fixtures, and so is {problem-NAME}, a problem file.
     /// </summary>
     public static TheoryData<string, string> Invocations => new()
     {
@@ -273,6 +276,14 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
         { "The model was trained on 1D data; these data are 2D", "predict --model {model} --data {darcy} --out {out}" },
         { "--threads must be positive, got 0", "predict --model {model} --data {data} --threads 0 --out {out}" },
         { "--vtk must lie in [1, 2] (the samples evaluated); got 0", "predict --model {model} --data {data} --samples 2 --vtk 0 --out {out}" },
+        // export
+        { "--model DIR is required", "export --format onnx --out {out}" },
+        { "--format is required; known: onnx", "export --model {model} --out {out}" },
+        { "Unknown format 'tflite'; known: onnx", "export --model {model} --format tflite --out {out}" },
+        { "There is no folder '/nonexistent/run'", "export --model /nonexistent/run --format onnx --out {out}" },
+        { "is not a run folder (it holds no settings.json)", "export --model {empty-folder} --format onnx --out {out}" },
+        { "--out: there is no folder '/nonexistent'", "export --model {model} --format onnx --out /nonexistent/model.onnx" },
+        { "marched in time with one network per window", "export --model {marching} --format onnx --out {out}" },
         // bench
         { "Unknown problem 'nosuch'", "bench pinn --problems nosuch --out {out}" },
         { "nosuch", "bench pinn --problems burgers --methods nosuch --out {out}" },
@@ -336,8 +347,8 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
         var invocations = Invocations.Select(row => (string)row[1]).ToList();
         Assert.True(invocations.Count >= 100, $"{invocations.Count} invocations");
         Assert.Equal(invocations.Count, invocations.Distinct().Count());
-        foreach (string command in new[] { "solve", "generate", "merge", "plot-dataset", "convert", "train-operator", "predict", "bench pinn",
-                     "bench operators", "bench report", "bench step", "bench fno", "bench dataset", "bench recycling" })
+        foreach (string command in new[] { "solve", "generate", "merge", "plot-dataset", "convert", "train-operator", "predict", "export",
+                     "bench pinn", "bench operators", "bench report", "bench step", "bench fno", "bench dataset", "bench recycling" })
             Assert.Contains(invocations, i => i.StartsWith(command + " ", StringComparison.Ordinal));
     }
 
@@ -349,6 +360,7 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
         "shard0" => files.Shard(0),
         "shard1" => files.Shard(1),
         "model" => files.Model,
+        "marching" => files.Marching,
         "garbage" => files.Garbage,
         "garbage-mat" => files.GarbageMat,
         "empty" => files.Empty,

@@ -19,6 +19,7 @@ public sealed class FeedForward : nn.Module<Tensor, Tensor>
     }
 
     public IReadOnlyList<Dense> Layers => [.. layers];
+    internal Activation Activation => activation;
 
     public override Tensor forward(Tensor x)
     {

@@ -19,6 +19,9 @@ public sealed class GateEncoders : nn.Module
         register_module("v", v);
     }
 
+    internal Dense U => u;
+    internal Dense V => v;
+
     public (Tensor U, Tensor V) Encode(Tensor x, Activation activation) =>
         (activation.Apply(u.forward(x)), activation.Apply(v.forward(x)));
 

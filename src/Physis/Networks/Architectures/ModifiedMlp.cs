@@ -26,6 +26,11 @@ public sealed class ModifiedMlp : nn.Module<Tensor, Tensor>
         register_module("head", head);
     }
 
+    internal GateEncoders Encoders => encoders;
+    internal IReadOnlyList<Dense> Hidden => [.. hidden];
+    internal Dense Head => head;
+    internal Activation Activation => activation;
+
     public override Tensor forward(Tensor x)
     {
         var (u, v) = encoders.Encode(x, activation);

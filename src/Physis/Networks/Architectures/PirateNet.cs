@@ -34,6 +34,8 @@ public sealed class PirateNet : nn.Module<Tensor, Tensor>
     /// <summary>The final dense layer, applied to the output of the last block.</summary>
     public Dense Head => head;
     public IReadOnlyList<AdaptiveResidualBlock> Blocks => [.. blocks];
+    internal GateEncoders Encoders => encoders;
+    internal Activation Activation => activation;
 
     public override Tensor forward(Tensor x) => head.forward(LastHidden(x));
 
@@ -91,6 +93,9 @@ public sealed class AdaptiveResidualBlock : nn.Module
     }
 
     public Parameter Alpha => alpha;
+    internal Dense First => first;
+    internal Dense Second => second;
+    internal Dense Third => third;
 
     internal Tensor Forward(Tensor x, Tensor u, Tensor v, Activation activation)
     {

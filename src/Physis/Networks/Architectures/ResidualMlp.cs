@@ -31,6 +31,11 @@ public sealed class ResidualMlp : nn.Module<Tensor, Tensor>
         register_module("head", head);
     }
 
+    internal Dense Input => input;
+    internal IEnumerable<IReadOnlyList<Dense>> Blocks => blocks.Select(b => (IReadOnlyList<Dense>)[.. b]);
+    internal Dense Head => head;
+    internal Activation Activation => activation;
+
     public override Tensor forward(Tensor x)
     {
         var h = activation.Apply(input.forward(x));

@@ -28,6 +28,9 @@ public sealed class DistanceFunction
 
     public string Description { get; }
 
+    /// <summary>How the function is built from the building blocks below (for exporters); null for one given as a tensor function.</summary>
+    internal DistanceForm? Form { get; private init; }
+
     public override string ToString() => Description;
 
     /// <summary>phi at points [n, d], as a column [n, 1].</summary>
@@ -79,7 +82,8 @@ public sealed class DistanceFunction
         RequireFinite("An interval end", b);
         if (!(a < b)) throw new ArgumentException($"An interval distance needs a < b, got [{a}, {b}].");
         return new(x => { var c = Column(x, coordinate); return (c - a) * (b - c) / (b - a); },
-            FormattableString.Invariant($"(x{coordinate} - {a})({b} - x{coordinate})/{b - a}"));
+            FormattableString.Invariant($"(x{coordinate} - {a})({b} - x{coordinate})/{b - a}"))
+        { Form = new IntervalForm(coordinate, a, b) };
     }
 
     /// <summary>x - a on coordinate <paramref name="coordinate"/>: zero on the plane x = a, positive above (for example t - t0).</summary>
@@ -87,7 +91,7 @@ public sealed class DistanceFunction
     {
         RequireCoordinate(coordinate);
         RequireFinite("A half-space bound", a);
-        return new(x => Column(x, coordinate) - a, FormattableString.Invariant($"x{coordinate} - {a}"));
+        return new(x => Column(x, coordinate) - a, FormattableString.Invariant($"x{coordinate} - {a}")) { Form = new AboveForm(coordinate, a) };
     }
 
     /// <summary>b - x on coordinate <paramref name="coordinate"/>: zero on the plane x = b, positive below.</summary>
@@ -95,7 +99,7 @@ public sealed class DistanceFunction
     {
         RequireCoordinate(coordinate);
         RequireFinite("A half-space bound", b);
-        return new(x => b - Column(x, coordinate), FormattableString.Invariant($"{b} - x{coordinate}"));
+        return new(x => b - Column(x, coordinate), FormattableString.Invariant($"{b} - x{coordinate}")) { Form = new BelowForm(coordinate, b) };
     }
 
     /// <summary>
@@ -150,7 +154,10 @@ public sealed class DistanceFunction
         }, FormattableString.Invariant($"({radius}^2 - |x - ({centreText})|^2)/{2 * radius}"),
             lines => leading && lines.Points.shape[1] == centreCopy.Length
                 ? (radius * radius - lines.SquaredDistance(Centre(lines.Points))) / (2 * radius)
-                : null);
+                : null)
+        {
+            Form = new BallForm(coordinateCopy, centreCopy, radius),
+        };
     }
 
     /// <summary>
@@ -171,32 +178,71 @@ public sealed class DistanceFunction
     };
 
     /// <summary>-phi: swaps inside and outside (for differences of regions).</summary>
-    public DistanceFunction Negate() => new(x => -Evaluate(x), $"-({Description})");
+    public DistanceFunction Negate() => new(x => -Evaluate(x), $"-({Description})") { Form = new NegateForm(this) };
 
     /// <summary>R-conjunction phi1 + phi2 - sqrt(phi1^2 + phi2^2): zero where either is zero (the other positive), positive where both are.</summary>
     public DistanceFunction And(DistanceFunction other) =>
-        new(x => RCombine(Evaluate(x), other.Evaluate(x), -1), $"({Description}) and ({other.Description})");
+        new(x => RCombine(Evaluate(x), other.Evaluate(x), -1), $"({Description}) and ({other.Description})")
+        {
+            Form = new CombineForm(this, other, -1),
+        };
 
     /// <summary>R-disjunction phi1 + phi2 + sqrt(phi1^2 + phi2^2): zero where
     /// either is zero (the other negative), positive where either is.</summary>
     public DistanceFunction Or(DistanceFunction other) =>
-        new(x => RCombine(Evaluate(x), other.Evaluate(x), +1), $"({Description}) or ({other.Description})");
+        new(x => RCombine(Evaluate(x), other.Evaluate(x), +1), $"({Description}) or ({other.Description})")
+        {
+            Form = new CombineForm(this, other, +1),
+        };
 
     /// <summary>phi1 * phi2: smooth everywhere, zero on the union of both zero sets (not normalised).</summary>
     public DistanceFunction Times(DistanceFunction other) =>
-        new(x => Evaluate(x) * other.Evaluate(x), $"({Description})({other.Description})", lines => Along(lines) * other.Along(lines));
+        new(x => Evaluate(x) * other.Evaluate(x), $"({Description})({other.Description})", lines => Along(lines) * other.Along(lines))
+        {
+            Form = new TimesForm(this, other),
+        };
 
     public static DistanceFunction operator &(DistanceFunction a, DistanceFunction b) => a.And(b);
     public static DistanceFunction operator |(DistanceFunction a, DistanceFunction b) => a.Or(b);
     public static DistanceFunction operator *(DistanceFunction a, DistanceFunction b) => a.Times(b);
+
+    /// <summary>The floor under a^2 + b^2 in an R-function of this precision.</summary>
+    internal static double CornerFloor(ScalarType dtype) => dtype == ScalarType.Float64 ? 1e-200 : 1e-30;
+
+    /// <summary>
+    /// s^2 / (1 + s^2) with s^2 = <paramref name="squared"/> / tau^2: zero with <paramref name="squared"/>, saturating at 1
+    /// (the time factor of an initial-velocity constraint, <see cref="HardConstraints.VelocityDistance"/>).
+    /// </summary>
+    internal static DistanceFunction Saturating(DistanceFunction squared, double tau, string description) =>
+        new(x => { var s2 = squared.Evaluate(x) / (tau * tau); return s2 / (1 + s2); }, description) { Form = new SaturatingForm(squared, tau) };
 
     private static Tensor RCombine(Tensor a, Tensor b, int sign)
     {
         // sqrt(a^2 + b^2) is exactly |a| when b = 0, so phi stays exactly zero on the boundary. Where both vanish (a
         // corner) its gradient is undefined; the floor keeps derivatives finite there at the cost of a value of
         // -sqrt(floor) at the corner point itself.
-        double floor = a.dtype == ScalarType.Float64 ? 1e-200 : 1e-30;
+        double floor = CornerFloor(a.dtype);
         var norm = (a.square() + b.square()).clamp_min(floor).sqrt();
         return sign < 0 ? a + b - norm : a + b + norm;
     }
 }
+
+/// <summary>The building block a <see cref="DistanceFunction"/> was made with, and its arguments.</summary>
+internal abstract record DistanceForm;
+
+internal sealed record IntervalForm(int Coordinate, double A, double B) : DistanceForm;
+
+internal sealed record AboveForm(int Coordinate, double A) : DistanceForm;
+
+internal sealed record BelowForm(int Coordinate, double B) : DistanceForm;
+
+internal sealed record BallForm(int[] Coordinates, double[] Centre, double Radius) : DistanceForm;
+
+internal sealed record NegateForm(DistanceFunction Of) : DistanceForm;
+
+/// <summary>R-conjunction (<paramref name="Sign"/> -1) or R-disjunction (+1).</summary>
+internal sealed record CombineForm(DistanceFunction First, DistanceFunction Second, int Sign) : DistanceForm;
+
+internal sealed record TimesForm(DistanceFunction First, DistanceFunction Second) : DistanceForm;
+
+internal sealed record SaturatingForm(DistanceFunction Squared, double Tau) : DistanceForm;

@@ -13,7 +13,17 @@ public abstract record HardConstraintOptions
     /// <summary>The constrained fields by name; null constrains every field.</summary>
     public IReadOnlyList<string>? Fields { get; init; }
 
-    public abstract OutputTransform Create(PdeProblem problem);
+    /// <summary>The output transform u = g + phi N on the constrained fields, from <see cref="Parts"/>.</summary>
+    public OutputTransform Create(PdeProblem problem)
+    {
+        var parts = Parts(problem);
+        return parts.Value is null
+            ? HardConstraints.Dirichlet(parts.Distance, 0.0, parts.Fields)
+            : HardConstraints.Dirichlet(parts.Distance, parts.Value, parts.Fields);
+    }
+
+    /// <summary>phi, g and the constrained fields of the transform for <paramref name="problem"/>, from which exporters write it.</summary>
+    internal abstract DirichletParts Parts(PdeProblem problem);
 
     protected IReadOnlyList<int>? FieldIndices(PdeProblem problem)
     {
@@ -37,14 +47,8 @@ public abstract record HardConstraintOptions
 /// <param name="Value">g in the problem's terms (coordinates and constants), or null for g = 0</param>
 public sealed record DirichletConstraintOptions(Func<Terms, Expr>? Value = null) : HardConstraintOptions
 {
-    public override OutputTransform Create(PdeProblem problem)
-    {
-        var distance = DistanceFunction.For(problem.Geometry);
-        var fields = FieldIndices(problem);
-        return Value is null
-            ? HardConstraints.Dirichlet(distance, 0.0, fields)
-            : HardConstraints.Dirichlet(distance, ValueIn(problem, Value, "boundary value"), fields);
-    }
+    internal override DirichletParts Parts(PdeProblem problem) =>
+        new(DistanceFunction.For(problem.Geometry), Value is null ? null : ValueIn(problem, Value, "boundary value"), FieldIndices(problem));
 }
 
 /// <summary>
@@ -66,7 +70,7 @@ public sealed record InitialConstraintOptions(Func<Terms, Expr> Value, bool Also
     /// </summary>
     public double? TimeScale { get; init; }
 
-    public override OutputTransform Create(PdeProblem problem)
+    internal override DirichletParts Parts(PdeProblem problem)
     {
         if (problem.Geometry is not SpaceTime spaceTime)
             throw new ArgumentException("An initial-condition hard constraint needs a space-time geometry; use geometry.WithTime(t0, t1).");
@@ -76,9 +80,15 @@ public sealed record InitialConstraintOptions(Func<Terms, Expr> Value, bool Also
         int time = problem.Geometry.Dimension - 1;
         var value = ValueIn(problem, Value, "initial value");
         var spatial = AlsoBoundary ? DistanceFunction.For(spaceTime.Space) : null;
-        if (!FixesVelocity) return HardConstraints.Initial(time, spaceTime.T0, value, spatial, FieldIndices(problem));
-        var velocity = Velocity is null ? null : HardConstraints.CoordinateFunction(ValueIn(problem, Velocity, "initial velocity"));
-        return HardConstraints.InitialWithVelocity(time, spaceTime.T0, HardConstraints.CoordinateFunction(value), velocity, spatial,
-            FieldIndices(problem), TimeScale);
+        if (!FixesVelocity) return new(HardConstraints.InitialDistance(time, spaceTime.T0, spatial), value, FieldIndices(problem));
+        var distance = HardConstraints.VelocityDistance(time, spaceTime.T0, spatial, TimeScale);
+        if (Velocity is null) return new(distance, value, FieldIndices(problem));
+        // u0 + (t - t0) v0, the arithmetic of HardConstraints.InitialWithVelocity.
+        var elapsed = new Coordinate(time, problem.Terms.Coordinates[time]) - spaceTime.T0;
+        return new(distance, value + elapsed * ValueIn(problem, Velocity, "initial velocity"), FieldIndices(problem));
     }
 }
+
+/// <summary>u = g + phi N on <see cref="Fields"/> (null: all): the form every hard constraint here takes.</summary>
+/// <param name="Value">g in coordinates and constants; null for g = 0</param>
+internal sealed record DirichletParts(DistanceFunction Distance, Expr? Value, IReadOnlyList<int>? Fields);

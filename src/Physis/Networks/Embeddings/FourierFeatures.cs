@@ -83,6 +83,9 @@ public sealed class FourierFeatures : InputEmbedding
 
     /// <summary>The frequency matrix B [features, embedded coordinates].</summary>
     public Tensor Frequencies => frequencies;
+    /// <summary>The indices of the embedded coordinates and of those passed through; null when every coordinate is embedded.</summary>
+    internal Tensor? Selected => selected;
+    internal Tensor? Passed => passed;
 
     public override Tensor forward(Tensor x)
     {

@@ -51,6 +51,10 @@ public sealed class InterfaceFeatures : InputEmbedding
         positions = tensor(options.Interfaces.ToArray(), [1, options.Interfaces.Count], dtype: layers.DType, device: layers.Device ?? CPU);
     }
 
+    internal int Coordinate => coordinate;
+    /// <summary>The interface positions [1, m].</summary>
+    internal Tensor Positions => positions;
+
     public override Tensor forward(Tensor x)
     {
         CheckInput(x);

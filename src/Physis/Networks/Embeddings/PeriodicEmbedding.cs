@@ -70,6 +70,8 @@ public sealed class PeriodicEmbedding : InputEmbedding
     }
 
     public IReadOnlyList<PeriodicCoordinate?> Periodic => periodic;
+    /// <summary>Per input coordinate, its wavenumbers [1, K] (null for a coordinate that passes through).</summary>
+    internal IReadOnlyList<Tensor?> Wavenumbers => wavenumbers;
 
     public override Tensor forward(Tensor x)
     {

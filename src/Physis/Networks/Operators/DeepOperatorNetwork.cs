@@ -73,6 +73,9 @@ public sealed class DeepOperatorNetwork : nn.Module
     }
 
     public DeepOnetSettings Settings { get; }
+    internal Mlp Branch => branch;
+    internal Mlp Trunk => trunk;
+    internal Tensor Bias => bias;
     private long Group => Settings.Branch[^1] / Settings.Outputs;
 
     /// <summary>Functions u [N, sensors] at shared points y [P, d]: outputs [N, P, outputs].</summary>

@@ -167,6 +167,10 @@ public sealed class FourierNeuralOperator : nn.Module<Tensor, Tensor>, IGridOper
     public FnoSettings Settings { get; }
     public int Dimension => Settings.Modes.Length;
     public IReadOnlyList<SpectralConvolution> SpectralLayers => [.. spectral];
+    internal PointwiseLinear Lifting => lifting;
+    internal IReadOnlyList<PointwiseLinear> Skips => [.. skips];
+    internal PointwiseLinear ProjectionHidden => projectionHidden;
+    internal PointwiseLinear ProjectionOut => projectionOut;
 
     /// <summary>Throws a clear error unless this model can evaluate on a grid of these sizes.</summary>
     public void CheckResolution(IReadOnlyList<long> grid) => spectral[0].CheckResolution(grid);
@@ -233,6 +237,10 @@ public sealed class PointwiseLinear : nn.Module<Tensor, Tensor>
         bias = new Parameter(Uniform([outChannels], bound, generator, dtype, device));
         RegisterComponents();
     }
+
+    /// <summary>The weight [out, in] and bias [out].</summary>
+    internal Tensor Weight => weight;
+    internal Tensor Bias => bias;
 
     public override Tensor forward(Tensor x)
     {

@@ -147,6 +147,13 @@ public sealed class LatentSpectralModel : nn.Module<Tensor, Tensor>, IGridOperat
     public LsmSettings Settings { get; }
     public int Dimension => Settings.Dimension;
     public IReadOnlyList<NeuralSpectralBlock> SpectralBlocks => [.. spectral];
+    internal PointwiseLinear Lifting => lifting;
+    internal PointwiseLinear ProjectionHidden => projectionHidden;
+    internal PointwiseLinear ProjectionOut => projectionOut;
+    internal IReadOnlyList<ConvolutionBlock> Down => [.. down];
+    internal IReadOnlyList<ConvolutionBlock> Up => [.. up];
+    internal IReadOnlyList<PointwiseLinear> SkipMerge => [.. skipMerge];
+    internal IReadOnlyList<PointwiseLinear> CoarseMerge => [.. coarseMerge];
 
     /// <summary>Throws a clear error unless this model can evaluate on a grid of these sizes.</summary>
     public void CheckResolution(IReadOnlyList<long> grid)
@@ -249,6 +256,9 @@ public sealed class NeuralSpectralBlock : nn.Module<Tensor, Tensor>
     public Parameter TokenQueries => tokenQueries;
     /// <summary>W[h, j] maps channel group h's basis feature j to its update (out x in), [Heads, Basis, C / Heads, C / Heads].</summary>
     public Parameter BasisWeights => basisWeights;
+    /// <summary>The key, value and query maps as [out, in] matrices and biases.</summary>
+    internal (Tensor Key, Tensor Value, Tensor ValueBias, Tensor Query, Tensor QueryBias) Maps =>
+        (keyWeight, valueWeight, valueBias, queryWeight, queryBias);
 
     /// <summary>The value map v = W_v x + b_v on the last axis: [..., C] to [..., C].</summary>
     public Tensor MapValues(Tensor x) => nn.functional.linear(x, valueWeight, valueBias);
@@ -321,6 +331,8 @@ public sealed class ConvolutionBlock : nn.Module<Tensor, Tensor>
 
     /// <summary>1, or 2 to halve an even grid.</summary>
     public int Stride { get; }
+    internal Tensor Weight => weight;
+    internal Tensor Bias => bias;
 
     public override Tensor forward(Tensor x) => nn.functional.gelu(LsmGrid.Convolve(x, weight, bias, Stride));
 }

@@ -168,6 +168,9 @@ public sealed class MultigridNeuralOperator : nn.Module<Tensor, Tensor>, IGridOp
 
     public MgnoSettings Settings { get; }
     public int Dimension => Settings.Dimension;
+    internal IReadOnlyList<MultigridVCycle> Cycles => [.. cycles];
+    /// <summary>The bias of a layer on the training grid's working nodes [channels, m1, ..., md].</summary>
+    internal Tensor LayerBias(int layer) => biases[layer];
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the grids that work unless the V-cycles can run on this one.</summary>
     public void CheckResolution(IReadOnlyList<long> grid)
@@ -273,6 +276,12 @@ internal sealed class MultigridVCycle : nn.Module<Tensor, Tensor>
             }
         }
     }
+
+    internal IReadOnlyList<Parameter?> Operators => operators;
+    internal IReadOnlyList<Parameter[]> Smoothers => smoothers;
+    internal IReadOnlyList<Parameter> Restrictions => restrictions;
+    internal IReadOnlyList<Parameter> Prolongations => prolongations;
+    internal MultigridBoundary Boundary => boundary;
 
     public override Tensor forward(Tensor f)
     {

@@ -1,0 +1,95 @@
+using Physis.Export;
+using Physis.Runs;
+using Physis.Suite.Problems;
+using Physis.Tests.Export;
+using Physis.Training.Operators;
+using static TorchSharp.torch;
+
+namespace Physis.Tests.Cli;
+
+/// <summary>`physis export` on the folders of real runs: the ONNX model it writes predicts what the trained network does.</summary>
+public class ExportCommandTests
+{
+    [Theory]
+    [InlineData("advection", "plain")]
+    [InlineData("advection", "periodic")]
+    [InlineData("wave", "default")]
+    public void APinnRunExportsToAModelThatPredictsAsTheTrainedNetwork(string name, string preset)
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"physis-export-{Guid.NewGuid():N}");
+        try
+        {
+            var (code, _, error) = InProcessCli.Physis("solve", name, "--preset", preset, "--iterations", "3", "--lbfgs-iterations", "0",
+                "--domain-points", "50", "--out", folder);
+            Assert.True(code == 0, error);
+            string file = Path.Combine(folder, "exported.onnx");
+            (code, var output, error) = InProcessCli.Physis("export", "--model", folder, "--format", "onnx", "--out", file);
+            Assert.True(code == 0, error);
+            Assert.Contains("coordinates [n, 2] float32 (x, t)", output);
+
+            var catalog = ProblemCatalog.Find(name);
+            var problem = catalog.Create();
+            var settings = new RunFolder(folder).Read<PinnSettings>().Settings;
+            Assert.Equal(name == "wave", settings.HardConstraints);
+            var transform = settings.HardConstraints ? catalog.HardConstraint!.Transform.Create(problem) : null;
+            using var network = PinnRun.CreateNetwork(problem, settings, settings.Seed, settings.DType, transform);
+            var (_, tensors) = global::Physis.Infrastructure.TensorArchive.Load(Path.Combine(folder, RunFolder.CheckpointFile));
+            using (no_grad())
+                foreach (var (parameter, p) in network.named_parameters()) p.copy_(tensors[$"network/{parameter}"]);
+            // The trained weights differ from the seed's initial ones, so the comparison shows the checkpoint was read.
+            using var initial = PinnRun.CreateNetwork(problem, settings, settings.Seed, settings.DType, null);
+            using var before = initial.parameters().First().to(ScalarType.Float64);
+            using var after = network.parameters().First().to(ScalarType.Float64);
+            Assert.NotEqual(before.data<double>().ToArray(), after.data<double>().ToArray());
+
+            // Points across the domain's box: (x, t) on a diagonal and its mirror.
+            var box = problem.Geometry.Bounds;
+            float[] points = [.. Enumerable.Range(0, 40).SelectMany(i => new[]
+            {
+                (float)(box.Min[0] + (box.Max[0] - box.Min[0]) * (i % 20) / 19.0),
+                (float)(box.Min[1] + (box.Max[1] - box.Min[1]) * (i < 20 ? i / 19.0 : (39 - i) / 19.0)),
+            })];
+            var actual = OnnxExportTests.RunOnnx(File.ReadAllBytes(file), (PinnGraph.InputName, points, [40, 2]));
+            using var x = tensor(points, [40, 2]).to(settings.DType);
+            using var expected = network.forward(x);
+            OnnxExportTests.AssertClose(expected, actual);
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void AnOperatorRunExportsNextToItsModel()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"physis-export-{Guid.NewGuid():N}");
+        try
+        {
+            string data = Path.Combine(folder, "burgers.h5"), run = Path.Combine(folder, "fno");
+            Assert.Equal(0, InProcessCli.Physis("generate", "burgers", "--samples", "6", "--resolution", "32", "--out", data).ExitCode);
+            var (code, _, error) = InProcessCli.Physis("train-operator", "fno", "--data", data, "--epochs", "1", "--train", "4", "--test", "2",
+                "--modes", "4", "--width", "8", "--out", run);
+            Assert.True(code == 0, error);
+            (code, var output, error) = InProcessCli.Physis("export", "--model", run, "--format", "onnx");
+            Assert.True(code == 0, error);
+            string file = Path.Combine(run, OnnxExport.FileName);
+            Assert.Contains($"wrote {file}", output);
+            Assert.Contains("x [nx] float32 (the grid's coordinates)", output);
+
+            var dataset = global::Physis.Data.OperatorDataset.Read(data);
+            using var model = OperatorModel.Load(Path.Combine(run, OperatorModel.FileName));
+            var inputs = dataset.Inputs.Take(2 * 32).Select(v => (float)v).ToArray();
+            var actual = OnnxExportTests.RunOnnx(File.ReadAllBytes(file), (OperatorGraph.InputName, inputs, [2, 32]),
+                ("x", dataset.Coordinates[0].Select(v => (float)v).ToArray(), [32]));
+            using var scope = NewDisposeScope();
+            var expected = model.Forward(tensor(inputs, [2, 32]), OperatorModel.QueryPoints(dataset.Coordinates),
+                OperatorModel.Axes(dataset.Coordinates));
+            OnnxExportTests.AssertClose(expected, actual);
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+}
