@@ -36,7 +36,7 @@ internal static class PredictCommand
         var variables = ConvertCommand.VariableOptions();
         var command = new Command("predict", "Evaluate a saved neural operator on a dataset, possibly at another resolution, and report its errors.")
         {
-            model, data, resolution, samples, output, vtk, batch, threads, variables.Input, variables.Output,
+            model, data, resolution, samples, output, vtk, batch, threads, variables.Input, variables.Output, variables.Samples,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {

@@ -179,7 +179,7 @@ internal static class TrainOperatorCommand
             projectionWidth, padding, noGrid, rankRatio, factorisation, h1, normalisedLoss, testFiles, maxRecoveries,
             levels, smoothing, boundary, scales, tokens, basis, patches, heads,
             branch, trunk, activation, layout, pointsPerFunction, physics, dataWeight, loss, train, test, resolution, output, seed, resume,
-            checkpointEvery, threads, variables.Input, variables.Output,
+            checkpointEvery, threads, variables.Input, variables.Output, variables.Samples,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {

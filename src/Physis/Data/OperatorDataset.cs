@@ -9,7 +9,10 @@ using PureHDF.Selections;
 namespace Physis.Data;
 
 /// <summary>The arrays of a MATLAB or PyTorch file that hold the input functions and the solutions.</summary>
-public sealed record DataVariables(string Input, string Output);
+public sealed record DataVariables(string Input, string Output, SampleAxis Samples = SampleAxis.First);
+
+/// <summary>Where the sample axis of a MATLAB or PyTorch array is: first ([N, nx(, ny)]) or last ([nx(, ny), N]).</summary>
+public enum SampleAxis { First, Last }
 
 /// <summary>
 /// Pairs (input field, solution field) on a regular 1D or 2D grid for operator learning, as stored in HDF5:
@@ -51,7 +54,7 @@ public sealed class OperatorDataset
     public static OperatorDataset Read(string path, DataVariables? variables = null)
     {
         if (IsExternal(path))
-            return variables is { } v ? FromExternal(path, v.Input, v.Output)
+            return variables is { } v ? FromExternal(path, v.Input, v.Output, v.Samples)
                 : throw new ArgumentException($"{path} is a {Path.GetExtension(path)} file: name its input and output arrays "
                     + "(DataVariables).");
         if (variables is not null)
@@ -112,9 +115,11 @@ public sealed class OperatorDataset
     /// A dataset from two arrays of a MATLAB (.mat) or PyTorch (.pt) file laid out as the FNO paper's and
     /// neuraloperator's files are: samples first, then the grid ([N, nx] or [N, nx, ny]), e.g. 'a' and 'u' of
     /// burgers_data_R10.mat, 'coeff' and 'sol' of the Darcy files, 'x' and 'y' of neuraloperator's darcy_train_16.pt.
-    /// Such files carry no coordinates, so the grid is uniform on [0, 1] along each axis, endpoints included.
+    /// Such files carry no coordinates, so the grid is uniform on [0, 1] along each axis, endpoints included. With
+    /// <paramref name="samples"/> <see cref="SampleAxis.Last"/> the arrays are [nx(, ny), N], as MATLAB users who index
+    /// u(x, sample) store them, and are reordered samples first.
     /// </summary>
-    public static OperatorDataset FromExternal(string path, string input, string output)
+    public static OperatorDataset FromExternal(string path, string input, string output, SampleAxis samples = SampleAxis.First)
     {
         var arrays = Path.GetExtension(path).ToLowerInvariant() switch
         {
@@ -123,13 +128,14 @@ public sealed class OperatorDataset
             _ => throw new ArgumentException($"'{path}' is neither a MATLAB .mat nor a PyTorch .pt file."),
         };
         var (a, u) = (ExternalArray.Find(arrays, input, path), ExternalArray.Find(arrays, output, path));
+        if (samples == SampleAxis.Last) (a, u) = (a.SamplesFirst(), u.SamplesFirst());
         foreach (var array in new[] { a, u })
         {
             if (array.IsComplex)
                 throw new InvalidDataException($"{path}: '{array.Name}' is complex; operator data are real (store real and imaginary parts apart).");
             if (array.Shape.Length is not (2 or 3))
-                throw new InvalidDataException($"{path}: '{array.Name}' has shape [{string.Join(" x ", array.Shape)}]; expected samples first, "
-                    + "then one or two grid axes.");
+                throw new InvalidDataException($"{path}: '{array.Name}' has shape [{string.Join(" x ", array.Shape)}]; expected a sample "
+                    + "axis and one or two grid axes.");
         }
         if (!a.Shape.SequenceEqual(u.Shape))
             throw new InvalidDataException($"{path}: '{input}' [{string.Join(" x ", a.Shape)}] and '{output}' "

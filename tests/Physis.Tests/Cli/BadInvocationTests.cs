@@ -139,6 +139,8 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
         { "--checkpoint-every must be positive, got 0", "solve burgers --checkpoint-every 0 --out {out}" },
         { "--hold-parameters counts the first Adam iterations, so it must lie in", "solve burgers-inverse --hold-parameters -1 --out {out}" },
         { "Unknown problem 'nosuch'", "solve nosuch --out {out}" },
+        { "--sample-axis must be first or last, got 'middle'", "convert {garbage-mat} --input a --output u --sample-axis middle --out {out}" },
+        { "--sample-axis applies to .mat and .pt data", "predict --model {model} --data {data} --sample-axis last --out {out}" },
         { "Problem burgers has a fixed dimension; --dimension applies to poisson-twobody", "solve burgers --dimension 10 --out {out}" },
         { "The two-body solution needs a dimension of at least 2; --dimension is 1", "solve poisson-twobody --dimension 1 --out {out}" },
         { "--estimator must be exact, sdgd, hutchinson, stde-sparse or stde-dense; got 'best'",

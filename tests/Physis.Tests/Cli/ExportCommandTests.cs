@@ -1,6 +1,7 @@
 using Physis.Export;
 using Physis.Runs;
 using Physis.Suite.Problems;
+using Physis.Tests.Data;
 using Physis.Tests.Export;
 using Physis.Training.Operators;
 using static TorchSharp.torch;
@@ -90,6 +91,57 @@ public class ExportCommandTests
         finally
         {
             if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [NumPyFact("torch")]
+    public void AnFnoTrainedOnAPyTorchFileExportsToTheSamePredictions() => TrainOnExternalDataAndExport("data.pt", """
+        import sys, torch
+        x = torch.linspace(0, 1, 32, dtype=torch.float64)
+        a = torch.stack([torch.sin((s + 1) * torch.pi * x) for s in range(6)])
+        torch.save({'a': a, 'u': a ** 2}, sys.argv[1])
+        """, "first");
+
+    [NumPyFact("scipy")]
+    public void AnFnoTrainedOnAMatlabFileWithSamplesLastExportsToTheSamePredictions() => TrainOnExternalDataAndExport("data.mat", """
+        import sys, numpy as np, scipy.io
+        x = np.linspace(0, 1, 32)
+        a = np.array([np.sin((s + 1) * np.pi * x) for s in range(6)])
+        scipy.io.savemat(sys.argv[1], {'a': a.T, 'u': (a ** 2).T})
+        """, "last");
+
+    /// <summary>A file written by PyTorch or SciPy, an FNO trained on it, the ONNX export run in ONNX Runtime.</summary>
+    private static void TrainOnExternalDataAndExport(string name, string script, string sampleAxis)
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"physis-export-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            string data = Path.Combine(folder, name), run = Path.Combine(folder, "fno");
+            NumPyFactAttribute.RunPython(script, data);
+            var (code, output, error) = InProcessCli.Physis("train-operator", "fno", "--data", data, "--input-var", "a", "--output-var", "u",
+                "--sample-axis", sampleAxis, "--epochs", "2", "--train", "4", "--test", "2", "--modes", "4", "--width", "8", "--out", run);
+            Assert.True(code == 0, error);
+            Assert.Contains("4 train / 2 test samples on a [32] grid", output);
+            (code, _, error) = InProcessCli.Physis("export", "--model", run, "--format", "onnx");
+            Assert.True(code == 0, error);
+
+            var dataset = global::Physis.Data.OperatorDataset.Read(data,
+                new global::Physis.Data.DataVariables("a", "u", sampleAxis == "last" ? global::Physis.Data.SampleAxis.Last : default));
+            // The arrays as written: sample 1 is sin(2 pi x), whatever the axis order in the file.
+            Assert.Equal(Math.Sin(2 * Math.PI * 5 / 31.0), dataset.Inputs[32 + 5], 1e-12);
+            using var model = OperatorModel.Load(Path.Combine(run, OperatorModel.FileName));
+            var inputs = dataset.Inputs.Take(2 * 32).Select(v => (float)v).ToArray();
+            var actual = OnnxExportTests.RunOnnx(File.ReadAllBytes(Path.Combine(run, OnnxExport.FileName)),
+                (OperatorGraph.InputName, inputs, [2, 32]), ("x", dataset.Coordinates[0].Select(v => (float)v).ToArray(), [32]));
+            using var scope = NewDisposeScope();
+            var expected = model.Forward(tensor(inputs, [2, 32]), OperatorModel.QueryPoints(dataset.Coordinates),
+                OperatorModel.Axes(dataset.Coordinates));
+            OnnxExportTests.AssertClose(expected, actual);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
         }
     }
 }

@@ -9,6 +9,23 @@ public sealed record ExternalArray(string Name, int[] Shape, double[] Real, doub
 {
     public bool IsComplex => Imaginary is not null;
 
+    /// <summary>The array with its last axis moved to the front ([a, b, N] becomes [N, a, b]), values reordered to match.</summary>
+    public ExternalArray SamplesFirst()
+    {
+        if (Shape.Length < 2) return this;
+        int count = Shape[^1], block = Real.Length / Math.Max(count, 1);
+        double[]? Moved(double[]? values)
+        {
+            if (values is null) return null;
+            var moved = new double[values.Length];
+            // Row-major [block, N]: element (p, s) moves to (s, p).
+            for (int p = 0; p < block; p++)
+                for (int s = 0; s < count; s++) moved[(long)s * block + p] = values[(long)p * count + s];
+            return moved;
+        }
+        return this with { Shape = [count, .. Shape[..^1]], Real = Moved(Real)!, Imaginary = Moved(Imaginary) };
+    }
+
     /// <summary>One array by name, with a message that lists the file's arrays when it is not there.</summary>
     public static ExternalArray Find(IReadOnlyDictionary<string, ExternalArray> arrays, string name, string path) =>
         arrays.TryGetValue(name, out var array) ? array
