@@ -94,7 +94,9 @@ internal static class BenchCommand
         };
         var problems = new Option<string?>("--problems")
         {
-            Description = $"Comma-separated subset of problems (default: all of {string.Join(", ", ProblemCatalog.All.Select(p => p.Name))}).",
+            Description = "Comma-separated subset of problems (default: all of "
+                + $"{string.Join(", ", ProblemCatalog.All.Where(p => p is not IDimensionalProblem).Select(p => p.Name))}; "
+                + "the high-dimensional ones run when named, and in `bench highdim`).",
         };
         var methods = new Option<string>("--methods")
         {
@@ -132,7 +134,7 @@ internal static class BenchCommand
         string folder, int threads)
     {
         var selected = problemList is null
-            ? ProblemCatalog.All
+            ? [.. ProblemCatalog.All.Where(p => p is not IDimensionalProblem)]
             : problemList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(ProblemCatalog.Find).ToList();
         var methods = methodList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (methods.Length == 0) throw new ArgumentException("--methods names no preset.");
