@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
 using Physis.Differentiation;
 using Physis.Infrastructure;
@@ -47,10 +48,12 @@ internal static class HighDimensionalBenchCommand
             Description = "Folder for bench.csv and bench.md (`physis bench report --from` renders them).",
             DefaultValueFactory = _ => Path.Combine("bench", "highdim"),
         };
+        // Internal: the parent runs each cell as `bench highdim --one-cell` in a process of its own, for its own peak memory.
+        var oneCell = new Option<bool>("--one-cell") { Hidden = true };
         var command = new Command("highdim",
             "Seconds per step, peak memory and error of the high-dimensional ball problems for each dimension and Laplacian estimator.")
         {
-            problem, dimensions, estimators, directions, steps, train, budget, threads, output,
+            problem, dimensions, estimators, directions, steps, train, budget, threads, output, oneCell,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -60,25 +63,55 @@ internal static class HighDimensionalBenchCommand
             options.Validate();
             TensorEngine.Configure(parse.GetValue(threads));
             string folder = parse.GetValue(output)!;
-            HighDimensionalBenchmark.Run(options, folder, Console.WriteLine);
+            if (parse.GetValue(oneCell))
+            {
+                HighDimensionalBenchmark.Run(options, folder, Console.WriteLine);
+                return 0;
+            }
+            HighDimensionalBenchmark.Problem(options.Problem);
+            HighDimensionalBenchmark.Run(options, folder, Console.WriteLine,
+                (d, kind) => CellInOwnProcess(options, d, kind, parse.GetValue(threads)));
             Console.WriteLine($"wrote {Path.Combine(Path.GetFullPath(folder), "bench.csv")} and bench.md");
             return 0;
         }));
         return command;
     }
 
+    /// <summary>One cell by this program in a child process; its output passes through, its row comes back.</summary>
+    private static string[] CellInOwnProcess(HighDimensionalBenchmarkOptions options, int d, LaplacianEstimatorKind kind, int threads)
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"physis-highdim-cell-{Guid.NewGuid():N}");
+        try
+        {
+            var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
+            // Run through `dotnet Physis.Cli.dll` the path of the entry assembly comes first; as the physis executable it does not.
+            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+                start.ArgumentList.Add(typeof(HighDimensionalBenchCommand).Assembly.Location);
+            foreach (var argument in new[]
+            {
+                "bench", "highdim", "--one-cell", "--problem", options.Problem, "--dimensions", Invariant(d), "--estimators", LaplacianEstimatorNames.Name(kind),
+                "--directions", Invariant(options.Directions), "--steps", Invariant(options.TimingSteps),
+                "--train-steps", Invariant(options.TrainSteps), "--threads", Invariant(threads), "--out", folder,
+            })
+                start.ArgumentList.Add(argument);
+            using var child = Process.Start(start) ?? throw new IOException("Could not start a benchmark cell process.");
+            child.WaitForExit();
+            if (child.ExitCode != 0) throw new IOException($"The cell d = {d}, {LaplacianEstimatorNames.Name(kind)} failed with exit code {child.ExitCode}.");
+            return HighDimensionalBenchmark.ReadRow(folder);
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+
     private static int[] ParseDimensions(string text) => text.Split(',', StringSplitOptions.TrimEntries).Select(part =>
         int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var d) && d > 0
             ? d
             : throw new ArgumentException($"--dimensions takes positive comma-separated whole numbers such as 10,100,1000; got '{text}'.")).ToArray();
 
-    private static LaplacianEstimatorKind[] ParseEstimators(string text) => text.Split(',', StringSplitOptions.TrimEntries).Select(part => part switch
-    {
-        "exact" => LaplacianEstimatorKind.Exact,
-        "sdgd" => LaplacianEstimatorKind.Sdgd,
-        "hutchinson" => LaplacianEstimatorKind.Hutchinson,
-        "stde-sparse" => LaplacianEstimatorKind.StdeSparse,
-        "stde-dense" => LaplacianEstimatorKind.StdeDense,
-        _ => throw new ArgumentException($"--estimators takes exact, sdgd, hutchinson, stde-sparse and stde-dense; got '{part}'."),
-    }).ToArray();
+    private static LaplacianEstimatorKind[] ParseEstimators(string text) =>
+        text.Split(',', StringSplitOptions.TrimEntries).Select(part => LaplacianEstimatorNames.Parse(part, "--estimators")).ToArray();
 }

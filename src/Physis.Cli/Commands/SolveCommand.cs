@@ -277,15 +277,7 @@ internal static class SolveCommand
         if (kind is not null)
             options = options with
             {
-                Kind = kind switch
-                {
-                    "exact" => LaplacianEstimatorKind.Exact,
-                    "sdgd" => LaplacianEstimatorKind.Sdgd,
-                    "hutchinson" => LaplacianEstimatorKind.Hutchinson,
-                    "stde-sparse" => LaplacianEstimatorKind.StdeSparse,
-                    "stde-dense" => LaplacianEstimatorKind.StdeDense,
-                    _ => throw new ArgumentException($"--estimator must be exact, sdgd, hutchinson, stde-sparse or stde-dense; got '{kind}'."),
-                },
+                Kind = LaplacianEstimatorNames.Parse(kind, "--estimator"),
             };
         if (directions is { } k)
         {

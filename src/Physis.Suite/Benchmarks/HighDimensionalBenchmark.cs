@@ -43,65 +43,82 @@ public static class HighDimensionalBenchmark
         "note",
     ];
 
-    public static void Run(HighDimensionalBenchmarkOptions options, string output, Action<string> log)
+    /// <summary>
+    /// Runs every cell through <paramref name="cell"/> (null: in this process; the command line runs each in a process of its
+    /// own, so that each peak memory is that cell's) and writes bench.csv and bench.md after each.
+    /// </summary>
+    public static void Run(HighDimensionalBenchmarkOptions options, string output, Action<string> log,
+        Func<int, LaplacianEstimatorKind, string[]>? cell = null)
     {
         options.Validate();
-        var catalog = ProblemCatalog.Find(options.Problem) as IDimensionalProblem
-            ?? throw new ArgumentException($"{options.Problem} is not posed in any dimension; bench highdim takes "
-                + $"{string.Join(", ", ProblemCatalog.All.OfType<IDimensionalProblem>().Select(p => p.Name))}.");
+        var catalog = Problem(options.Problem);
+        cell ??= (d, kind) => Cell(catalog.WithDimension(d), kind, options, log);
         Directory.CreateDirectory(output);
         var rows = new List<string[]>();
         var last = new Dictionary<LaplacianEstimatorKind, (int Dimension, double Seconds)>();
         foreach (var d in options.Dimensions)
             foreach (var kind in options.Estimators)
             {
-                var row = Cell(catalog.WithDimension(d), d, kind, options, last, log);
+                var row = Skipped(catalog.WithDimension(d), d, kind, options, last, log) ?? cell(d, kind);
+                if (double.TryParse(row[Array.IndexOf(Columns, "seconds_per_step")], NumberStyles.Float, CultureInfo.InvariantCulture,
+                    out var seconds))
+                    last[kind] = (d, seconds);
                 rows.Add(row);
                 Write(output, options, rows);
             }
     }
 
-    private static string[] Cell(ICatalogProblem problem, int d, LaplacianEstimatorKind kind, HighDimensionalBenchmarkOptions options,
+    public static IDimensionalProblem Problem(string name) => ProblemCatalog.Find(name) as IDimensionalProblem
+        ?? throw new ArgumentException($"{name} is not posed in any dimension; bench highdim takes "
+            + $"{string.Join(", ", ProblemCatalog.All.OfType<IDimensionalProblem>().Select(p => p.Name))}.");
+
+    private static int Directions(int d, LaplacianEstimatorKind kind, HighDimensionalBenchmarkOptions options) =>
+        kind == LaplacianEstimatorKind.Exact ? d : Math.Min(options.Directions, d);
+
+    private static int Steps(HighDimensionalBenchmarkOptions options) => options.TrainSteps > 0 ? options.TrainSteps : options.TimingSteps;
+
+    private static string[] Row(ICatalogProblem problem, int d, LaplacianEstimatorKind kind, HighDimensionalBenchmarkOptions options,
+        string perStep, string memory, string iterations, string wall, string error, string note) =>
+        [problem.Name, Text(d), LaplacianEstimatorNames.Name(kind), Text(Directions(d, kind, options)), perStep, memory, iterations, wall, error, note];
+
+    /// <summary>The row of a cell predicted to take longer than its budget, from the same estimator at the last dimension.</summary>
+    private static string[]? Skipped(ICatalogProblem problem, int d, LaplacianEstimatorKind kind, HighDimensionalBenchmarkOptions options,
         Dictionary<LaplacianEstimatorKind, (int Dimension, double Seconds)> last, Action<string> log)
     {
-        string name = Name(kind);
-        int directions = kind == LaplacianEstimatorKind.Exact ? d : Math.Min(options.Directions, d);
-        int steps = options.TrainSteps > 0 ? options.TrainSteps : options.TimingSteps;
-        string[] Row(string perStep, string memory, string iterations, string wall, string error, string note) =>
-            [problem.Name, Text(d), name, Text(directions), perStep, memory, iterations, wall, error, note];
-        if (last.TryGetValue(kind, out var before))
-        {
-            double ratio = (double)d / before.Dimension, predicted = before.Seconds * (kind == LaplacianEstimatorKind.Exact ? ratio * ratio : ratio);
-            if (predicted * steps > options.CellSeconds)
-            {
-                log($"d = {d}, {name}: skipped, about {predicted:G3} s per step");
-                return Row("", "", "", "", "", string.Create(CultureInfo.InvariantCulture,
-                    $"not run: about {predicted:G3} s per step predicted, over the {options.CellSeconds:G} s budget for {steps} steps"));
-            }
-        }
+        if (!last.TryGetValue(kind, out var before)) return null;
+        double ratio = (double)d / before.Dimension, predicted = before.Seconds * (kind == LaplacianEstimatorKind.Exact ? ratio * ratio : ratio);
+        if (predicted * Steps(options) <= options.CellSeconds) return null;
+        log($"d = {d}, {LaplacianEstimatorNames.Name(kind)}: skipped, about {predicted:G3} s per step");
+        return Row(problem, d, kind, options, "", "", "", "", "", string.Create(CultureInfo.InvariantCulture,
+            $"not run: about {predicted:G3} s per step predicted, over the {options.CellSeconds:G} s budget for {Steps(options)} steps"));
+    }
+
+    /// <summary>One cell in this process: its row, the peak memory being this process's largest resident set so far.</summary>
+    public static string[] Cell(ICatalogProblem problem, LaplacianEstimatorKind kind, HighDimensionalBenchmarkOptions options,
+        Action<string> log)
+    {
+        int d = ((IDimensionalProblem)problem).Dimension, steps = Steps(options);
         var preset = problem.Presets["default"];
         var settings = preset with
         {
             Schedule = preset.Schedule with { AdamIterations = steps },
-            Laplacian = new LaplacianEstimatorOptions(kind, Math.Max(1, directions)),
+            Laplacian = new LaplacianEstimatorOptions(kind, Math.Max(1, Directions(d, kind, options))),
         };
         string folder = Path.Combine(Path.GetTempPath(), $"physis-highdim-{Guid.NewGuid():N}");
         var clock = new StepClock();
-        using var memory = new PeakMemory();
         try
         {
             var result = CatalogRun.Execute(problem, "default", settings, folder, resume: false, checkpointEvery: Math.Max(steps, 1), clock);
-            double perStep = clock.SecondsPerStep;
-            last[kind] = (d, perStep);
+            double perStep = clock.SecondsPerStep, peak = PeakResidentMegabytes();
             log(string.Create(CultureInfo.InvariantCulture,
-                $"d = {d}, {name}: {perStep:F4} s per step, peak {memory.PeakMegabytes:F0} MB, relative L2 {result.RelativeL2:E2}"));
-            return Row(Text(perStep), Text(Math.Round(memory.PeakMegabytes)), Text(result.Iterations), Text(result.WallSeconds),
+                $"d = {d}, {LaplacianEstimatorNames.Name(kind)}: {perStep:F4} s per step, peak {peak:F0} MB, relative L2 {result.RelativeL2:E2}"));
+            return Row(problem, d, kind, options, Text(perStep), Text(Math.Round(peak)), Text(result.Iterations), Text(result.WallSeconds),
                 options.TrainSteps > 0 ? Text(result.RelativeL2) : "", options.TrainSteps > 0 ? "" : $"timing only: {steps} steps");
         }
         catch (ArgumentException e) when (e.Message.StartsWith("This run needs about", StringComparison.Ordinal))
         {
-            log($"d = {d}, {name}: {e.Message}");
-            return Row("", "", "", "", "", $"not run: {e.Message}");
+            log($"d = {d}, {LaplacianEstimatorNames.Name(kind)}: {e.Message}");
+            return Row(problem, d, kind, options, "", "", "", "", "", $"not run: {e.Message}");
         }
         finally
         {
@@ -109,16 +126,25 @@ public static class HighDimensionalBenchmark
         }
     }
 
-    private static string Name(LaplacianEstimatorKind kind) => kind switch
+    /// <summary>The largest resident set of this process so far (VmHWM in /proc/self/status), in MB.</summary>
+    private static double PeakResidentMegabytes()
     {
-        LaplacianEstimatorKind.StdeSparse => "stde-sparse",
-        LaplacianEstimatorKind.StdeDense => "stde-dense",
-        _ => kind.ToString().ToLowerInvariant(),
-    };
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                return long.Parse(line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+        return double.NaN;
+    }
+
+    /// <summary>A row of a bench.csv that <see cref="Write"/> wrote (for a cell run in a process of its own).</summary>
+    public static string[] ReadRow(string folder)
+    {
+        var records = BenchmarkReport.ParseCsv(File.ReadAllText(Path.Combine(folder, "bench.csv")), folder);
+        return records.Count == 2 ? records[1] : throw new InvalidDataException($"{folder}/bench.csv should hold one row, it holds {records.Count - 1}.");
+    }
 
     private static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
-    private static void Write(string output, HighDimensionalBenchmarkOptions options, List<string[]> rows)
+    public static void Write(string output, HighDimensionalBenchmarkOptions options, IReadOnlyList<string[]> rows)
     {
         var csv = new StringBuilder(string.Join(",", Columns)).Append('\n');
         foreach (var row in rows) csv.AppendJoin(',', row.Select(Quote)).Append('\n');
@@ -151,45 +177,6 @@ public static class HighDimensionalBenchmark
                 var intervals = times.Skip(2).Zip(times.Skip(3), (a, b) => b - a).Order().ToList();
                 return intervals.Count == 0 ? double.NaN : intervals[intervals.Count / 2];
             }
-        }
-    }
-
-    /// <summary>The largest resident set size of this process while it lives, sampled every 20 ms from /proc/self/status.</summary>
-    private sealed class PeakMemory : IDisposable
-    {
-        private readonly CancellationTokenSource stop = new();
-        private readonly Task sampler;
-        private long peak;
-
-        public PeakMemory()
-        {
-            GC.Collect();
-            sampler = Task.Run(async () =>
-            {
-                while (!stop.IsCancellationRequested)
-                {
-                    peak = Math.Max(peak, Resident());
-                    try { await Task.Delay(20, stop.Token); }
-                    catch (TaskCanceledException) { }
-                }
-            });
-        }
-
-        public double PeakMegabytes => Math.Max(peak, Resident()) / (1024.0 * 1024.0);
-
-        private static long Resident()
-        {
-            foreach (var line in File.ReadLines("/proc/self/status"))
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-            return 0;
-        }
-
-        public void Dispose()
-        {
-            stop.Cancel();
-            sampler.Wait();
-            stop.Dispose();
         }
     }
 }

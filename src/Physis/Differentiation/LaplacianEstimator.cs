@@ -27,6 +27,25 @@ public enum LaplacianEstimatorKind
     StdeDense,
 }
 
+/// <summary>The names of the estimators on the command line and in files: exact, sdgd, hutchinson, stde-sparse, stde-dense.</summary>
+public static class LaplacianEstimatorNames
+{
+    public static string Name(LaplacianEstimatorKind kind) => kind switch
+    {
+        LaplacianEstimatorKind.StdeSparse => "stde-sparse",
+        LaplacianEstimatorKind.StdeDense => "stde-dense",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>The estimator of a name; an unknown name is an <see cref="ArgumentException"/> that lists the known ones.</summary>
+    public static LaplacianEstimatorKind Parse(string text, string what)
+    {
+        foreach (var kind in Enum.GetValues<LaplacianEstimatorKind>())
+            if (Name(kind) == text) return kind;
+        throw new ArgumentException($"{what} must be exact, sdgd, hutchinson, stde-sparse or stde-dense; got '{text}'.");
+    }
+}
+
 /// <summary>The distribution of the random probes of <see cref="LaplacianEstimatorKind.Hutchinson"/> and dense STDE.</summary>
 public enum ProbeDistribution
 {
