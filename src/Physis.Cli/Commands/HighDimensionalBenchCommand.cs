@@ -89,14 +89,16 @@ internal static class HighDimensionalBenchCommand
                 start.ArgumentList.Add(typeof(HighDimensionalBenchCommand).Assembly.Location);
             foreach (var argument in new[]
             {
-                "bench", "highdim", "--one-cell", "--problem", options.Problem, "--dimensions", Invariant(d), "--estimators", LaplacianEstimatorNames.Name(kind),
+                "bench", "highdim", "--one-cell", "--problem", options.Problem, "--dimensions", Invariant(d),
+                "--estimators", LaplacianEstimatorNames.Name(kind),
                 "--directions", Invariant(options.Directions), "--steps", Invariant(options.TimingSteps),
                 "--train-steps", Invariant(options.TrainSteps), "--threads", Invariant(threads), "--out", folder,
             })
                 start.ArgumentList.Add(argument);
             using var child = Process.Start(start) ?? throw new IOException("Could not start a benchmark cell process.");
             child.WaitForExit();
-            if (child.ExitCode != 0) throw new IOException($"The cell d = {d}, {LaplacianEstimatorNames.Name(kind)} failed with exit code {child.ExitCode}.");
+            if (child.ExitCode != 0)
+                throw new IOException($"The cell d = {d}, {LaplacianEstimatorNames.Name(kind)} failed with exit code {child.ExitCode}.");
             return HighDimensionalBenchmark.ReadRow(folder);
         }
         finally

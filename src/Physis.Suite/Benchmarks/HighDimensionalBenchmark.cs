@@ -79,7 +79,10 @@ public static class HighDimensionalBenchmark
 
     private static string[] Row(ICatalogProblem problem, int d, LaplacianEstimatorKind kind, HighDimensionalBenchmarkOptions options,
         string perStep, string memory, string iterations, string wall, string error, string note) =>
-        [problem.Name, Text(d), LaplacianEstimatorNames.Name(kind), Text(Directions(d, kind, options)), perStep, memory, iterations, wall, error, note];
+        [
+            problem.Name, Text(d), LaplacianEstimatorNames.Name(kind), Text(Directions(d, kind, options)), perStep, memory, iterations, wall,
+            error, note,
+        ];
 
     /// <summary>The row of a cell predicted to take longer than its budget, from the same estimator at the last dimension.</summary>
     private static string[]? Skipped(ICatalogProblem problem, int d, LaplacianEstimatorKind kind, HighDimensionalBenchmarkOptions options,
@@ -139,7 +142,9 @@ public static class HighDimensionalBenchmark
     public static string[] ReadRow(string folder)
     {
         var records = BenchmarkReport.ParseCsv(File.ReadAllText(Path.Combine(folder, "bench.csv")), folder);
-        return records.Count == 2 ? records[1] : throw new InvalidDataException($"{folder}/bench.csv should hold one row, it holds {records.Count - 1}.");
+        return records.Count == 2
+            ? records[1]
+            : throw new InvalidDataException($"{folder}/bench.csv should hold one row, it holds {records.Count - 1}.");
     }
 
     private static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);

@@ -1,3 +1,4 @@
+using Physis.Differentiation;
 using static TorchSharp.torch;
 
 namespace Physis.Differentiation;
@@ -82,7 +83,7 @@ public sealed class PointLines
     {
         long c = DirectionCount, n = Points.shape[0];
         var shifted = Points - centre;
-        var atPoints = shifted.square().sum(1).unsqueeze(0);
+        var atPoints = shifted.Squared().sum(1).unsqueeze(0);
         Tensor along, length;
         if (Axes is { } axes)
         {
@@ -92,10 +93,10 @@ public sealed class PointLines
         else
         {
             along = (Directions! * shifted.unsqueeze(0)).sum(2);
-            length = Directions!.square().sum(2);
+            length = Directions!.Squared().sum(2);
         }
         var t = Offsets.reshape(c, n);
-        return (atPoints + 2 * t * along + t.square() * length).reshape(c * n, 1);
+        return (atPoints + 2 * t * along + t.Squared() * length).reshape(c * n, 1);
     }
 
     /// <summary>The direction of every row, [c n, d] (memory c n d).</summary>

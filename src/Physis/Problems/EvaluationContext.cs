@@ -23,7 +23,7 @@ public sealed class EvaluationContext(IFieldDerivatives derivatives, Tensor? nor
             : throw new InvalidOperationException($"Parameter '{p.Parameter.Name}' is not registered with the problem."),
         Unary u => Apply(u.Op, Evaluate(u.Operand)),
         Binary b => Apply(b.Op, Evaluate(b.Left), Evaluate(b.Right)),
-        Power p => p.Exponent == 2.0 ? Evaluate(p.Base).square() : Pow(Evaluate(p.Base), p.Exponent),
+        Power p => p.Exponent == 2.0 ? Evaluate(p.Base).Squared() : Pow(Evaluate(p.Base), p.Exponent),
         Custom c => c.Evaluate(this),
         _ => throw new NotSupportedException($"No evaluation rule for {expression.GetType().Name}."),
     };

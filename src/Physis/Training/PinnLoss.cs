@@ -56,7 +56,7 @@ internal sealed class PinnLoss(PdeProblem problem, nn.Module<Tensor, Tensor> net
     public double[] ResidualMagnitude(double[,] points) => EvaluateInChunks(points, problem.Residuals, (context, count) =>
     {
         Tensor squares = zeros(count, options.DType, options.Device);
-        foreach (var residual in problem.Residuals) squares = squares + context.Evaluate(residual).reshape(-1).square();
+        foreach (var residual in problem.Residuals) squares = squares + context.Evaluate(residual).reshape(-1).Squared();
         return squares.sqrt();
     });
 

@@ -336,7 +336,7 @@ public sealed class PinnTrainer : IDisposable
         {
             var loss = trainer.EvaluateLoss();
             var vector = cat(loss.Terms.Select((t, i) => t.Scaled() * Math.Sqrt(loss.Coefficients[i])).ToList());
-            Evaluated.Add(trainer.Record(phase, vector.square().sum().ToDouble(), loss));
+            Evaluated.Add(trainer.Record(phase, vector.Squared().sum().ToDouble(), loss));
             return vector;
         }
     }

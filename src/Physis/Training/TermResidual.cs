@@ -1,3 +1,4 @@
+using Physis.Differentiation;
 using static TorchSharp.torch;
 
 namespace Physis.Training;
@@ -15,10 +16,10 @@ public sealed class TermResidual(Tensor residual)
     public Tensor? PointWeights { get; set; }
 
     /// <summary>Mean square residual: the term as reported in the loss history.</summary>
-    public Tensor Raw() => residual.square().mean();
+    public Tensor Raw() => residual.Squared().mean();
 
     /// <summary>The term the optimizer minimises (equal to <see cref="Raw"/> without point weights).</summary>
-    public Tensor Objective() => PointWeights is null ? Raw() : (residual.square() * PointWeights).sum();
+    public Tensor Objective() => PointWeights is null ? Raw() : (residual.Squared() * PointWeights).sum();
 
     /// <summary>Residuals scaled so that their squared norm is <see cref="Objective"/>.</summary>
     public Tensor Scaled() => PointWeights is null ? residual / Math.Sqrt(Count) : residual * PointWeights.sqrt();

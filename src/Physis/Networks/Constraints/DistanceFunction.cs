@@ -147,9 +147,9 @@ public sealed class DistanceFunction
         return new(x =>
         {
             if (leading && x.shape[1] >= centreCopy.Length)
-                return (radius * radius - (x[.., ..centreCopy.Length] - Centre(x)).square().sum(1, keepdim: true)) / (2 * radius);
-            Tensor squared = (Column(x, coordinateCopy[0]) - centreCopy[0]).square();
-            for (int i = 1; i < centreCopy.Length; i++) squared = squared + (Column(x, coordinateCopy[i]) - centreCopy[i]).square();
+                return (radius * radius - (x[.., ..centreCopy.Length] - Centre(x)).Squared().sum(1, keepdim: true)) / (2 * radius);
+            Tensor squared = (Column(x, coordinateCopy[0]) - centreCopy[0]).Squared();
+            for (int i = 1; i < centreCopy.Length; i++) squared = squared + (Column(x, coordinateCopy[i]) - centreCopy[i]).Squared();
             return (radius * radius - squared) / (2 * radius);
         }, FormattableString.Invariant($"({radius}^2 - |x - ({centreText})|^2)/{2 * radius}"),
             lines => leading && lines.Points.shape[1] == centreCopy.Length
@@ -222,7 +222,7 @@ public sealed class DistanceFunction
         // corner) its gradient is undefined; the floor keeps derivatives finite there at the cost of a value of
         // -sqrt(floor) at the corner point itself.
         double floor = CornerFloor(a.dtype);
-        var norm = (a.square() + b.square()).clamp_min(floor).sqrt();
+        var norm = (a.Squared() + b.Squared()).clamp_min(floor).sqrt();
         return sign < 0 ? a + b - norm : a + b + norm;
     }
 }

@@ -1,3 +1,4 @@
+using Physis.Differentiation;
 using Physis.Networks.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -91,7 +92,7 @@ public sealed class GaussianFeatures : InputEmbedding
     {
         CheckInput(x);
         var scaled = (x.unsqueeze(1) - centres.unsqueeze(0)) / logWidths.exp().unsqueeze(0);   // [n, gaussians, d]
-        var values = (scaled.square().sum(2) * -0.5).exp();                                    // [n, gaussians]
+        var values = (scaled.Squared().sum(2) * -0.5).exp();                                    // [n, gaussians]
         return values.matmul(features);
     }
 }

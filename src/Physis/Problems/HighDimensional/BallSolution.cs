@@ -1,3 +1,4 @@
+using Physis.Differentiation;
 using Physis.Geometry;
 using static TorchSharp.torch;
 
@@ -32,6 +33,9 @@ public abstract class BallSolution
     }
 
     public int Dimension { get; }
+
+    // Entries of points per chunk of Source(equation, tensor).
+    private const long SourceChunkElements = 1L << 22;
 
     /// <summary>The coefficients c_i of the sum S.</summary>
     public IReadOnlyList<double> Coefficients => _coefficients;
@@ -78,7 +82,7 @@ public abstract class BallSolution
         if (points.dim() != 2 || points.shape[1] != Dimension)
             throw new ArgumentException($"Points must be [n, {Dimension}]; got shape [{string.Join(", ", points.shape)}].", nameof(points));
         var c = tensor(_coefficients, points.dtype, points.device);
-        return (1 - points.square().sum(dim: 1)) * (Terms(points) * c).sum(dim: 1);
+        return (1 - points.Squared().sum(dim: 1)) * (Terms(points) * c).sum(dim: 1);
     }
 
     /// <summary>
@@ -91,15 +95,28 @@ public abstract class BallSolution
         ArgumentNullException.ThrowIfNull(points);
         if (points.dim() != 2 || points.shape[1] != Dimension)
             throw new ArgumentException($"Points must be [n, {Dimension}]; got shape [{string.Join(", ", points.shape)}].", nameof(points));
+        // A few rows at a time: the terms' intermediates are [rows, d] each, a dozen of them, which at d = 10^6 would be
+        // gigabytes for a batch of 100 points.
+        long rows = Math.Max(1, SourceChunkElements / Dimension);
+        if (points.shape[0] > rows)
+        {
+            var parts = new List<Tensor>();
+            for (long start = 0; start < points.shape[0]; start += rows)
+            {
+                using var scope = NewDisposeScope();
+                parts.Add(Source(equation, points.narrow(0, start, Math.Min(rows, points.shape[0] - start))).MoveToOuterDisposeScope());
+            }
+            return cat(parts, 0);
+        }
         var c = tensor(_coefficients, points.dtype, points.device);
         var (sum, radial, sumLaplacian) = TermSums(points, c);
-        var factor = 1 - points.square().sum(dim: 1);
+        var factor = 1 - points.Squared().sum(dim: 1);
         var u = factor * sum;
         var laplacian = factor * sumLaplacian - 4 * radial - 2 * Dimension * sum;
         return equation switch
         {
             BallEquation.Poisson => laplacian,
-            BallEquation.AllenCahn => laplacian + u - u.pow(3),
+            BallEquation.AllenCahn => laplacian + u - u * u * u,
             BallEquation.SineGordon => laplacian + u.sin(),
             _ => throw new ArgumentException($"Unknown equation {(int)equation}; use one of {string.Join(", ", Enum.GetNames<BallEquation>())}.",
                 nameof(equation)),
@@ -204,7 +221,7 @@ public sealed class TwoBodySolution : BallSolution
         Tensor sin = theta.sin(), cos = theta.cos();
         Tensor thetaA = 1 - b * sinA, thetaB = cosA - sinB;
         var radial = (c * cos * (a * thetaA + b * thetaB)).sum(dim: 1);
-        var laplacian = (c * (-sin * (thetaA.square() + thetaB.square()) - cos * (b * cosA + cosB))).sum(dim: 1);
+        var laplacian = (c * (-sin * (thetaA.Squared() + thetaB.Squared()) - cos * (b * cosA + cosB))).sum(dim: 1);
         return ((c * sin).sum(dim: 1), radial, laplacian);
     }
 
@@ -270,7 +287,7 @@ public sealed class ThreeBodySolution : BallSolution
         var term = c * (a * b * e).exp();
         // x . grad of exp(abe) is 3 abe exp(abe); its Laplacian is ((be)^2 + (ae)^2 + (ab)^2) exp(abe).
         var radial = (3 * term * a * b * e).sum(dim: 1);
-        var laplacian = (term * ((b * e).square() + (a * e).square() + (a * b).square())).sum(dim: 1);
+        var laplacian = (term * ((b * e).Squared() + (a * e).Squared() + (a * b).Squared())).sum(dim: 1);
         return (term.sum(dim: 1), radial, laplacian);
     }
 

@@ -1,3 +1,4 @@
+using Physis.Differentiation;
 using Physis.Geometry;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -160,8 +161,8 @@ public sealed class CausalWeighting(CausalTraining settings, PinnTrainer trainer
         using var noGrad = no_grad();
         int m = settings.Chunks;
         var slab = ((time.detach() - t0) / (t1 - t0) * m).floor().clamp(0, m - 1).to(ScalarType.Int64);
-        var squares = residuals[0].detach().square();
-        for (int e = 1; e < residuals.Count; e++) squares = squares + residuals[e].detach().square();
+        var squares = residuals[0].detach().Squared();
+        for (int e = 1; e < residuals.Count; e++) squares = squares + residuals[e].detach().Squared();
         var counts = zeros(m, squares.dtype, squares.device).index_add(0, slab, ones_like(squares), 1);
         Tensor weights;
         if (FrozenWeights is not null) weights = tensor(FrozenWeights, squares.dtype, squares.device);

@@ -1,3 +1,4 @@
+using Physis.Differentiation;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -31,7 +32,7 @@ public sealed class ProjectedState : nn.Module<Tensor, Tensor>
         using (no_grad())
         {
             lowerAtQuadrature = lower.Select(phi => Field(phi.forward(this.quadrature)).detach().clone()).ToArray();
-            lowerNorms = lowerAtQuadrature.Select(phi => phi.square().mean().ToDouble()).ToArray();
+            lowerNorms = lowerAtQuadrature.Select(phi => phi.Squared().mean().ToDouble()).ToArray();
         }
         if (lowerNorms.Any(norm => !(norm > 0)))
             throw new ArgumentException("ProjectedState: a lower state vanishes on the quadrature points, "

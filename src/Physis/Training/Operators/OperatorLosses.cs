@@ -1,3 +1,4 @@
+using Physis.Differentiation;
 using static TorchSharp.torch;
 
 namespace Physis.Training.Operators;
@@ -45,15 +46,15 @@ public static class OperatorLosses
         var error = prediction - truth;
         Tensor Squares(Tensor v)
         {
-            var total = v.square().reshape(batch, -1).sum(1);
+            var total = v.Squared().reshape(batch, -1).sum(1);
             for (int j = 0; j < spatialDimensions; j++)
             {
                 long axis = v.dim() - spatialDimensions + j;
                 long n = v.shape[axis];
                 // Each one-sided difference stands for one grid cell; rescale so both terms are sums over about n points.
                 total = differences == H1Differences.Periodic
-                    ? total + ((v.roll(-1, axis) - v.roll(1, axis)) * (n / 2.0)).square().reshape(batch, -1).sum(1)
-                    : total + ((v.narrow(axis, 1, n - 1) - v.narrow(axis, 0, n - 1)) * (n - 1)).square().reshape(batch, -1).sum(1)
+                    ? total + ((v.roll(-1, axis) - v.roll(1, axis)) * (n / 2.0)).Squared().reshape(batch, -1).sum(1)
+                    : total + ((v.narrow(axis, 1, n - 1) - v.narrow(axis, 0, n - 1)) * (n - 1)).Squared().reshape(batch, -1).sum(1)
                         * (n / (double)(n - 1));
             }
             return total;
@@ -61,7 +62,7 @@ public static class OperatorLosses
         return (Squares(error) / Squares(truth)).sqrt().mean();
     }
 
-    public static Tensor MeanSquare(Tensor prediction, Tensor truth) => (prediction - truth).square().mean();
+    public static Tensor MeanSquare(Tensor prediction, Tensor truth) => (prediction - truth).Squared().mean();
 
     public static Tensor Evaluate(OperatorLoss loss, Tensor prediction, Tensor truth, int spatialDimensions,
         H1Differences differences = H1Differences.OneSided) => loss switch

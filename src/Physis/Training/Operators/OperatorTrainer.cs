@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Physis.Data;
+using Physis.Differentiation;
 using Physis.Infrastructure;
 using Physis.Training.Optimizers;
 using static TorchSharp.torch;
@@ -325,7 +326,7 @@ public sealed class OperatorTrainer : IDisposable
                 var prediction = model.Forward(set.Inputs.narrow(0, start, count), set.QueryPoints, set.Axes);
                 relative += OperatorLosses.RelativeLp(prediction, truth).item<float>() * count;
                 sobolev += OperatorLosses.RelativeH1(prediction, truth, spatialDimensions, settings.H1).item<float>() * count;
-                squares += (prediction - truth).square().sum().item<float>();
+                squares += (prediction - truth).Squared().sum().item<float>();
             }
             return new TestErrors(set.Name, relative / n, sobolev / n, squares / set.Inputs.numel());
         }

@@ -65,7 +65,7 @@ public sealed class PhysicsInformedOperatorLoss
         {
             var derivatives = engine.Evaluate(network, at, residualNeeds);
             var context = new EvaluationContext(derivatives, null, new Dictionary<TrainableParameter, Tensor>());
-            Tensor total = problem.Residuals.Select(r => context.Evaluate(r).square().mean()).Aggregate((a, b) => a + b);
+            Tensor total = problem.Residuals.Select(r => context.Evaluate(r).Squared().mean()).Aggregate((a, b) => a + b);
             for (int c = 0; c < problem.Conditions.Count; c++)
                 total = total
                     + ConditionTerm(problem.Conditions[c], problem.ConditionOperators[c], model, functions, grid) * problem.Conditions[c].Weight;
@@ -90,7 +90,7 @@ public sealed class PhysicsInformedOperatorLoss
         var derivatives = engine.Evaluate(network, points.repeat(batch, 1), EvaluationContext.Requirements([op]));
         var values = new EvaluationContext(derivatives, null, new Dictionary<TrainableParameter, Tensor>()).Evaluate(op);
         var target = tensor(targets.Select(v => (float)v).ToArray(), device: functions.device).repeat(batch).unsqueeze(1);
-        return (values - target).square().mean();
+        return (values - target).Squared().mean();
     }
 
     private static IEnumerable<double[]> GridPoints(IReadOnlyList<double[]> grid) => grid.Count == 1

@@ -1,3 +1,4 @@
+using Physis.Differentiation;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -62,7 +63,7 @@ public sealed class NaturalGradient : IPinnOptimizer
         {
             var r = objective.Residuals();
             Evaluations++;
-            loss0 = r.detach().square().sum().ToDouble();
+            loss0 = r.detach().Squared().sum().ToDouble();
             var jacobian = ParameterGradients.JacobianRows(r, flat.Parameters, ParameterGradients.AllRows(r)).to(ScalarType.Float64);
             var residual = r.detach().to(ScalarType.Float64);
             var gramian = jacobian.t().matmul(jacobian);
@@ -77,7 +78,7 @@ public sealed class NaturalGradient : IPinnOptimizer
         {
             flat.SetAlong(origin, direction, -step);
             double trial;
-            using (NewDisposeScope()) trial = objective.Residuals().detach().square().sum().ToDouble();
+            using (NewDisposeScope()) trial = objective.Residuals().detach().Squared().sum().ToDouble();
             Evaluations++;
             if (trial < best) (best, bestStep) = (trial, step);
         }

@@ -1,3 +1,4 @@
+using Physis.Differentiation;
 using Physis.Training.Optimizers;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -107,7 +108,7 @@ public sealed record NtkBalancing(int Every = 100, int Subsample = 64, double Al
             long n = scaled.shape[0];
             int k = (int)Math.Min(Subsample, n);
             var rows = Enumerable.Range(0, k).Select(j => j * n / k).ToArray();
-            traces[i] = ParameterGradients.JacobianRows(scaled, parameters, rows).square().sum().ToDouble() * n / k;
+            traces[i] = ParameterGradients.JacobianRows(scaled, parameters, rows).Squared().sum().ToDouble() * n / k;
         }
         double total = traces.Sum();
         // Traces are squared gradients, so round-off sits at RoundOff^2 of the total (see GradientNormBalancing).
