@@ -187,11 +187,19 @@ internal sealed class Batch : IDisposable
     /// <summary>The sampled data as float64 tensors, for checkpoints.</summary>
     public Dictionary<string, Tensor> Save() => new()
     {
-        ["points"] = tensor(points.Cast<double>().ToArray(), [points.GetLength(0), points.GetLength(1)]),
-        ["normals"] = tensor(normals.Cast<double>().ToArray(), [normals.GetLength(0), normals.GetLength(1)]),
+        ["points"] = Float64(points),
+        ["normals"] = Float64(normals),
         ["targets"] = tensor(targets),
         ["layout"] = tensor(layout),
     };
+
+    /// <summary>A [rows, columns] float64 tensor of the array in one copy (LINQ's Cast and ToArray grow a buffer twice its size).</summary>
+    private static Tensor Float64(double[,] values)
+    {
+        var flat = new double[values.Length];
+        Buffer.BlockCopy(values, 0, flat, 0, flat.Length * sizeof(double));
+        return tensor(flat, [values.GetLength(0), values.GetLength(1)]);
+    }
 
     public static Batch Load(PdeProblem problem, IReadOnlyDictionary<string, Tensor> saved, TrainerOptions options) =>
         new(problem, ToArray2D(saved["points"]), ToArray2D(saved["normals"]), saved["targets"].data<double>().ToArray(),
