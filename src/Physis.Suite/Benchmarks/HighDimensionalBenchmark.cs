@@ -52,20 +52,22 @@ public static class HighDimensionalBenchmark
     {
         options.Validate();
         var catalog = Problem(options.Problem);
-        cell ??= (d, kind) => Cell(catalog.WithDimension(d), kind, options, log);
         Directory.CreateDirectory(output);
         var rows = new List<string[]>();
         var last = new Dictionary<LaplacianEstimatorKind, (int Dimension, double Seconds)>();
         foreach (var d in options.Dimensions)
+        {
+            var problem = catalog.WithDimension(d);
             foreach (var kind in options.Estimators)
             {
-                var row = Skipped(catalog.WithDimension(d), d, kind, options, last, log) ?? cell(d, kind);
+                var row = Skipped(problem, d, kind, options, last, log) ?? cell?.Invoke(d, kind) ?? Cell(problem, kind, options, log);
                 if (double.TryParse(row[Array.IndexOf(Columns, "seconds_per_step")], NumberStyles.Float, CultureInfo.InvariantCulture,
                     out var seconds))
                     last[kind] = (d, seconds);
                 rows.Add(row);
                 Write(output, options, rows);
             }
+        }
     }
 
     public static IDimensionalProblem Problem(string name) => ProblemCatalog.Find(name) as IDimensionalProblem

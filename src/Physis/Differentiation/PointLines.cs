@@ -1,4 +1,3 @@
-using Physis.Differentiation;
 using static TorchSharp.torch;
 
 namespace Physis.Differentiation;
