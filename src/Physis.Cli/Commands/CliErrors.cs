@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Physis.Infrastructure.Distributed;
 using Physis.Training;
 
 namespace Physis.Cli.Commands;
@@ -62,7 +63,18 @@ internal static class CliErrors
         ["Trunk"] = "--trunk",
     };
 
+    /// <summary>The ranks of the command in progress (<see cref="Distribution.Start"/>); one process unless under MPI.</summary>
+    public static Communicator Communicator { get; set; } = Communicator.SingleProcess;
+
     public static int Run(Func<int> action)
+    {
+        int code = Handle(action);
+        // A rank that failed alone would leave the others waiting in their next collective: end the whole job.
+        if (code != 0 && Communicator.IsDistributed) Communicator.Abort(code);
+        return code;
+    }
+
+    private static int Handle(Func<int> action)
     {
         try
         {
@@ -70,20 +82,25 @@ internal static class CliErrors
         }
         catch (TrainingDivergedException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            Report(e.Message);
             return Failure;
         }
         catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException or FormatException)
         {
-            Console.Error.WriteLine($"error: {InFlags(e.Message)}");
+            Report(InFlags(e.Message));
             return BadInput;
         }
         catch (Exception e)
         {
-            Console.Error.WriteLine($"error: {Describe(e)} (the full trace is in {WriteLog(e)})");
+            Report($"{Describe(e)} (the full trace is in {WriteLog(e)})");
             return Failure;
         }
     }
+
+    /// <summary>One error line; under MPI it names the rank, as every rank may print its own.</summary>
+    private static void Report(string message) => Console.Error.WriteLine(Communicator.IsDistributed
+        ? $"error: rank {Communicator.Rank} of {Communicator.Size}: {message}"
+        : $"error: {message}");
 
     /// <summary>The first line of the message, with libtorch's allocation failure said plainly.</summary>
     private static string Describe(Exception e)

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+
+namespace Physis.Infrastructure.Distributed;
+
+/// <summary>
+/// The processes (ranks) of one run and the few collective operations data-parallel training needs. Every reduction
+/// sums in rank order, so all ranks hold bit-identical results and a run on N ranks repeats exactly.
+/// </summary>
+public abstract class Communicator
+{
+    private readonly Stopwatch communication = new();
+
+    /// <summary>The one process of a run that is not distributed.</summary>
+    public static Communicator SingleProcess { get; } = new SingleProcessCommunicator();
+
+    public abstract int Rank { get; }
+    public abstract int Size { get; }
+    /// <summary>Rank 0: the one that writes the run folder.</summary>
+    public bool IsRoot => Rank == 0;
+    public bool IsDistributed => Size > 1;
+
+    /// <summary>Wall time spent inside collective operations so far (the communication share of a step).</summary>
+    public TimeSpan CommunicationTime => communication.Elapsed;
+
+    /// <summary>Replaces <paramref name="values"/> on every rank by the sum over ranks, added in rank order 0, 1, ...</summary>
+    public void SumInRankOrder(double[] values)
+    {
+        if (!IsDistributed || values.Length == 0) return;
+        communication.Start();
+        try
+        {
+            ReduceInRankOrder(values);
+        }
+        finally
+        {
+            communication.Stop();
+        }
+    }
+
+    /// <summary>Every rank's <paramref name="local"/> (all of one length), in rank order.</summary>
+    public double[][] AllGather(double[] local)
+    {
+        if (!IsDistributed) return [(double[])local.Clone()];
+        communication.Start();
+        try
+        {
+            var all = new double[Size * local.Length];
+            Gather(local, all);
+            return [.. Enumerable.Range(0, Size).Select(r => all.AsSpan(r * local.Length, local.Length).ToArray())];
+        }
+        finally
+        {
+            communication.Stop();
+        }
+    }
+
+    /// <summary>Waits until every rank has arrived.</summary>
+    public void Barrier()
+    {
+        if (!IsDistributed) return;
+        communication.Start();
+        try
+        {
+            WaitForAll();
+        }
+        finally
+        {
+            communication.Stop();
+        }
+    }
+
+    /// <summary>
+    /// The rows [start, start + count) of <paramref name="total"/> this rank owns: contiguous blocks in rank order whose
+    /// union is every row, so the single-process run's rows are split, not redrawn.
+    /// </summary>
+    public (long Start, long Count) Share(long total)
+    {
+        long start = total * Rank / Size, end = total * (Rank + 1) / Size;
+        return (start, end - start);
+    }
+
+    /// <summary>Ends the whole job with <paramref name="exitCode"/> after one rank failed, so the others do not wait forever.</summary>
+    public virtual void Abort(int exitCode) { }
+
+    /// <summary>The sum in place (length at least 1, more than one rank).</summary>
+    protected abstract void ReduceInRankOrder(double[] values);
+    /// <summary>All ranks' <paramref name="local"/> concatenated in rank order into <paramref name="all"/>.</summary>
+    protected abstract void Gather(double[] local, double[] all);
+    protected abstract void WaitForAll();
+
+    private sealed class SingleProcessCommunicator : Communicator
+    {
+        public override int Rank => 0;
+        public override int Size => 1;
+        protected override void ReduceInRankOrder(double[] values) { }
+        protected override void Gather(double[] local, double[] all) => local.CopyTo(all, 0);
+        protected override void WaitForAll() { }
+    }
+}
