@@ -1,3 +1,4 @@
+using Physis.Infrastructure.Distributed;
 using Physis.Runs;
 using Physis.Runs.Configuration;
 using Physis.Suite.Problems;
@@ -12,7 +13,12 @@ namespace Physis.Suite;
 public static class CatalogRun
 {
     public static PinnRunResult Execute(ICatalogProblem problem, string preset, PinnSettings settings, string folder, bool resume,
-        int checkpointEvery, params ITrainingCallback[] callbacks)
+        int checkpointEvery, params ITrainingCallback[] callbacks) =>
+        Execute(problem, preset, settings, folder, resume, checkpointEvery, Communicator.SingleProcess, callbacks);
+
+    /// <summary>A built-in problem trained by the ranks of <paramref name="communicator"/> together (data-parallel).</summary>
+    public static PinnRunResult Execute(ICatalogProblem problem, string preset, PinnSettings settings, string folder, bool resume,
+        int checkpointEvery, Communicator communicator, params ITrainingCallback[] callbacks)
     {
         settings.Validate();
         if (settings.HardConstraints && problem.HardConstraint is null)
@@ -21,6 +27,8 @@ public static class CatalogRun
         {
             if (settings.Marching.Windows > 1)
                 throw new ArgumentException($"Problem {problem.Name} is an eigenvalue problem without time; time marching does not apply.");
+            if (communicator.IsDistributed)
+                throw new ArgumentException($"Problem {problem.Name} is an eigenvalue problem, which does not run data-parallel; run it in one process.");
             return EigenRun.Execute(eigen, preset, settings, folder, resume, checkpointEvery, callbacks);
         }
         return PinnRun.Execute(problem.Create(), settings, folder, new PinnRunOptions
@@ -34,11 +42,17 @@ public static class CatalogRun
             Resume = resume,
             CheckpointEvery = checkpointEvery,
             Callbacks = callbacks,
+            Communicator = communicator,
         });
     }
 
     public static PinnRunResult Execute(ProblemFile file, string preset, PinnSettings settings, string folder, bool resume, int checkpointEvery,
-        params ITrainingCallback[] callbacks)
+        params ITrainingCallback[] callbacks) =>
+        Execute(file, preset, settings, folder, resume, checkpointEvery, Communicator.SingleProcess, callbacks);
+
+    /// <summary>A problem file trained by the ranks of <paramref name="communicator"/> together (data-parallel).</summary>
+    public static PinnRunResult Execute(ProblemFile file, string preset, PinnSettings settings, string folder, bool resume, int checkpointEvery,
+        Communicator communicator, params ITrainingCallback[] callbacks)
     {
         settings.Validate();
         if (settings.HardConstraints)
@@ -55,6 +69,7 @@ public static class CatalogRun
             Resume = resume,
             CheckpointEvery = checkpointEvery,
             Callbacks = callbacks,
+            Communicator = communicator,
         });
     }
 }

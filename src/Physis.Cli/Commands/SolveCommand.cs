@@ -3,6 +3,7 @@ using System.Globalization;
 using Physis.Differentiation;
 using Physis.Geometry;
 using Physis.Infrastructure;
+using Physis.Infrastructure.Distributed;
 using Physis.Networks.Architectures;
 using Physis.Networks.Layers;
 using Physis.Runs;
@@ -111,12 +112,14 @@ internal static class SolveCommand
             Description = "Coordinates (sdgd, stde-sparse) or random probes (hutchinson, stde-dense) per step of the estimator.",
         };
 
+        var distributed = Distribution.Option();
+
         var command = new Command("solve",
             "Train a physics-informed neural network on a built-in problem and measure its error against a reference solution.")
         {
             problem, problemFile, preset, config, hard, hidden, activation, sampling, iterations, lbfgs, domain, boundary, initial, periodic,
             learningRate, precision, seed, hold, windows, hardStart, warmStart, output, resume, checkpointEvery, threads, dimension, estimator,
-            directions,
+            directions, distributed,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -208,12 +211,20 @@ internal static class SolveCommand
             if (every <= 0) throw new ArgumentException($"--checkpoint-every must be positive, got {every}.");
             int threadCount = parse.GetValue(threads) ?? 1;
             TensorEngine.Configure(threadCount);
+            var ranks = Distribution.Start(parse.GetValue(distributed));
+            // Every rank trains; rank 0 alone reports and writes.
+            if (!ranks.IsRoot)
+            {
+                solvable.Execute(presetName, settings, folder, resuming, every, ranks, []);
+                return 0;
+            }
 
             Console.WriteLine($"Physis: {solvable.Description}");
+            string parallel = ranks.IsDistributed ? $", data-parallel on {ranks.Size} ranks" : "";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"preset {presetName}: {Describe(settings)}{(resuming ? ", resuming" : "")}"));
+                $"preset {presetName}: {Describe(settings)}{(resuming ? ", resuming" : "")}{parallel}"));
             var result = TrainingProgressDisplay.Run(TimeSpan.FromSeconds(10),
-                progress => solvable.Execute(presetName, settings, folder, resuming, every, progress));
+                progress => solvable.Execute(presetName, settings, folder, resuming, every, ranks, [progress]));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"relative L2 error {result.RelativeL2:E3} after {result.Iterations} iterations (Adam {result.AdamIterations}, "
                 + $"L-BFGS {result.LbfgsIterations}) in {result.WallSeconds:F1} s"));
@@ -233,18 +244,20 @@ internal static class SolveCommand
     /// <summary>What `solve` runs: a built-in problem or a problem file, with its presets and how to run it.</summary>
     private sealed record Solvable(string Name, string Description, IReadOnlyDictionary<string, PinnSettings> Presets,
         IReadOnlyList<string> Coordinates, Func<string, double?> Exact,
-        Func<string, PinnSettings, string, bool, int, Physis.Training.ITrainingCallback, PinnRunResult> Execute)
+        Func<string, PinnSettings, string, bool, int, Communicator, Physis.Training.ITrainingCallback[], PinnRunResult> Execute)
     {
         public static Solvable Of(ICatalogProblem problem) => new(problem.Name, problem.Description, problem.Presets,
             problem.Create().Terms.Coordinates,
             parameter => problem.ExactParameters.TryGetValue(problem.Target.ParameterOf(parameter), out var exact) ? exact : null,
-            (preset, settings, folder, resume, every, progress) => CatalogRun.Execute(problem, preset, settings, folder, resume, every, progress));
+            (preset, settings, folder, resume, every, ranks, progress) =>
+                CatalogRun.Execute(problem, preset, settings, folder, resume, every, ranks, progress));
 
         /// <summary>A problem file; its settings are its one preset, "default".</summary>
         public static Solvable Of(ProblemFile file) => new(file.Name, file.Description,
             new Dictionary<string, PinnSettings> { ["default"] = file.Settings }, file.Problem.Terms.Coordinates,
             parameter => file.ExactParameters.TryGetValue(parameter, out var exact) ? exact : null,
-            (preset, settings, folder, resume, every, progress) => CatalogRun.Execute(file, preset, settings, folder, resume, every, progress));
+            (preset, settings, folder, resume, every, ranks, progress) =>
+                CatalogRun.Execute(file, preset, settings, folder, resume, every, ranks, progress));
     }
 
     /// <summary>One line for the terminal: network, constraints, marching, precision, points, schedule and seed.</summary>

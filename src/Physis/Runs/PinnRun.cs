@@ -6,6 +6,7 @@ using Physis.Data.NumPy;
 using Physis.Differentiation;
 using Physis.Evaluation;
 using Physis.Infrastructure;
+using Physis.Infrastructure.Distributed;
 using Physis.Networks;
 using Physis.Networks.Architectures;
 using Physis.Networks.Constraints;
@@ -64,6 +65,11 @@ public sealed record PinnRunOptions
     public IReadOnlyList<ITrainingCallback> Callbacks { get; init; } = [];
     /// <summary>Rollback and retry when the loss diverges (<see cref="DivergenceRecovery"/>); null turns it off.</summary>
     public DivergenceRecovery? Recovery { get; init; } = new();
+    /// <summary>
+    /// The ranks of a data-parallel run (<see cref="TrainerOptions.Communicator"/>): all train, rank 0 alone writes the
+    /// folder and measures the result; the other ranks' results carry no error figure.
+    /// </summary>
+    public Communicator Communicator { get; init; } = Communicator.SingleProcess;
 
     public void Validate(PinnSettings settings)
     {
@@ -121,7 +127,9 @@ public static class PinnRun
             if (!File.Exists(run.File(first)))
                 throw new ArgumentException($"There is no checkpoint in {folder} ({first}); start the run without resuming.");
         }
-        else run.Start(identity, settings);
+        else if (options.Communicator.IsRoot) run.Start(identity, settings);
+        // No rank may look for checkpoints before rank 0 has cleared the last run's.
+        options.Communicator.Barrier();
 
         if (settings.HardConstraints)
         {
@@ -144,6 +152,7 @@ public static class PinnRun
             DType = dtype,
             Methods = settings.Methods,
             Recovery = options.Recovery,
+            Communicator = options.Communicator,
             Engine = settings.Laplacian is { } laplacian ? new AutogradEngine(laplacian with { Seed = laplacian.Seed ^ settings.Seed }) : null,
         };
         var callbacks = options.Callbacks.ToArray();
@@ -153,6 +162,9 @@ public static class PinnRun
             : TrainAtOnce(problem, settings, startedWith, dtype, transform, sampling, trainerOptions, run, options.Resume,
                 options.CheckpointEvery, callbacks);
         double wall = clock.Elapsed.TotalSeconds;
+        if (!options.Communicator.IsRoot)
+            return new PinnRunResult(double.NaN, trained.History.Count, trained.AdamIterations, trained.LbfgsIterations, wall,
+                trained.History.LastOrDefault()?.Total ?? double.NaN, trained.ResumedFrom, run.Path);
 
         var reference = options.Reference?.Invoke();
         var comparison = reference is null ? null : ReferenceComparison.Of(problem, trained.Predict, reference);
@@ -263,7 +275,7 @@ public static class PinnRun
                 {
                     ContinueChangedSchedule(trainer, startedWith.Schedule.Phases(), settings.Schedule.Phases());
                     // Only once the change is known to apply, so a refused one leaves the stored run as it was.
-                    run.Restore(settings);
+                    if (options.Communicator.IsRoot) run.Restore(settings);
                 }
             }
             trainer.Train(settings.Schedule.Phases(), callbacks);

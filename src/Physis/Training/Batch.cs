@@ -1,17 +1,22 @@
 using Physis.Differentiation;
 using Physis.Geometry;
+using Physis.Infrastructure.Distributed;
 using Physis.Problems;
 using static TorchSharp.torch;
 
 namespace Physis.Training;
 
-internal readonly record struct Rows(long Start, long Count);
+/// <summary>A block of a batch's rows: where it starts among this rank's rows, how many this rank holds, and how many all ranks hold.</summary>
+internal readonly record struct Rows(long Start, long Count, long Total);
 
 internal sealed record ConditionSegment(Rows Rows, Rows? Paired, Tensor? Target);
 
 /// <summary>
 /// All training points of a problem in one tensor (domain rows first, then each condition's rows), so one network
-/// pass and one set of derivative passes serve every loss term; each term reads its own rows.
+/// pass and one set of derivative passes serve every loss term; each term reads its own rows. Under data-parallel
+/// training the arrays hold every rank's points (checkpoints and adaptive sampling see the whole set) and the tensors
+/// only this rank's share of each block (<see cref="Communicator.Share"/>), so the ranks' rows together are the
+/// single-process batch.
 /// </summary>
 internal sealed class Batch : IDisposable
 {
@@ -25,15 +30,20 @@ internal sealed class Batch : IDisposable
     {
         (this.points, this.normals, this.targets, this.layout) = (points, normals, targets, layout);
         (this.problem, this.options) = (problem, options);
-        Points = ToTensor(points, 0, points.GetLength(0), options);
-        Normals = ToTensor(normals, 0, normals.GetLength(0), options);
-        Domain = new Rows(0, layout[0]);
+        var held = new List<int>();
+        Rows Hold(long start, long total)
+        {
+            var (first, count) = options.Communicator.Share(total);
+            var rows = new Rows(held.Count, count, total);
+            for (long i = 0; i < count; i++) held.Add((int)(start + first + i));
+            return rows;
+        }
+        Domain = Hold(0, layout[0]);
         long offset = layout[0];
         var segments = new List<ConditionSegment>();
         for (int c = 0; c < problem.Conditions.Count; c++)
         {
             int count = layout[1 + c];
-            var rows = new Rows(offset, count);
             if (problem.Conditions[c].Region == ConditionRegion.DomainIntegral)
             {
                 // Integral conditions have no rows of their own: they average over the domain rows.
@@ -42,17 +52,22 @@ internal sealed class Batch : IDisposable
             }
             else if (problem.Conditions[c].Region == ConditionRegion.PeriodicPairs)
             {
-                segments.Add(new ConditionSegment(rows, new Rows(offset + count, count), null));
+                var low = Hold(offset, count);
+                segments.Add(new ConditionSegment(low, Hold(offset + count, count), null));
                 offset += 2L * count;
             }
             else
             {
-                var target = tensor(targets.AsSpan((int)offset, count).ToArray(), [count, 1], options.DType, options.Device).DetachFromDisposeScope();
+                var rows = Hold(offset, count);
+                var local = held.Skip((int)rows.Start).Select(i => targets[i]).ToArray();
+                var target = tensor(local, [rows.Count, 1], options.DType, options.Device).DetachFromDisposeScope();
                 segments.Add(new ConditionSegment(rows, null, target));
                 offset += count;
             }
         }
         Conditions = segments;
+        Points = ToTensor(points, held, options);
+        Normals = ToTensor(normals, held, options);
         Requirements = EvaluationContext.Requirements(problem.Residuals.Concat(problem.ConditionOperators));
     }
 
@@ -204,6 +219,17 @@ internal sealed class Batch : IDisposable
     public static Batch Load(PdeProblem problem, IReadOnlyDictionary<string, Tensor> saved, TrainerOptions options) =>
         new(problem, ToArray2D(saved["points"]), ToArray2D(saved["normals"]), saved["targets"].data<double>().ToArray(),
             saved["layout"].data<int>().ToArray(), options);
+
+    /// <summary>The given rows of <paramref name="values"/> as a tensor (all of them in a single process, in order).</summary>
+    private static Tensor ToTensor(double[,] values, List<int> rows, TrainerOptions options)
+    {
+        if (rows.Count == values.GetLength(0)) return ToTensor(values, 0, rows.Count, options);
+        int columns = values.GetLength(1);
+        var flat = new double[rows.Count * columns];
+        for (int i = 0; i < rows.Count; i++)
+            Buffer.BlockCopy(values, rows[i] * columns * sizeof(double), flat, i * columns * sizeof(double), columns * sizeof(double));
+        return tensor(flat, [rows.Count, columns], options.DType, options.Device).DetachFromDisposeScope();
+    }
 
     public static Tensor ToTensor(double[,] values, int start, int count, TrainerOptions options)
     {

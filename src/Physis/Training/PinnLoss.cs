@@ -15,6 +15,9 @@ internal sealed class PinnLoss(PdeProblem problem, nn.Module<Tensor, Tensor> net
     // The parameters are updated in place, so one map serves every evaluation.
     private readonly IReadOnlyDictionary<TrainableParameter, Tensor> tensors = parameters.ToDictionary(p => p.Key, p => (Tensor)p.Value);
 
+    /// <summary>Sums over the points of every rank (data-parallel training); plain sums in a single process.</summary>
+    public RankSums Sums { get; } = new(options.Communicator);
+
     /// <summary>Stochastic derivative estimates draw from the stream of this step (<see cref="IDifferentiationEngine.Draw"/>).</summary>
     public void Draw(long step) => engine.Draw(step);
 
@@ -26,14 +29,15 @@ internal sealed class PinnLoss(PdeProblem problem, nn.Module<Tensor, Tensor> net
         var terms = new TermResidual[residualCount + problem.Conditions.Count];
         var domain = Context(batch, derivatives, batch.Domain);
         var residuals = problem.Residuals.Select(e => domain.Evaluate(e).reshape(-1)).ToArray();
-        for (int i = 0; i < residualCount; i++) terms[i] = new TermResidual(residuals[i]);
+        for (int i = 0; i < residualCount; i++) terms[i] = new TermResidual(residuals[i], batch.Domain.Total, Sums);
         for (int c = 0; c < problem.Conditions.Count; c++)
         {
             var op = problem.ConditionOperators[c];
             var segment = batch.Conditions[c];
             Tensor residual;
             if (problem.Conditions[c].Region == ConditionRegion.DomainIntegral)
-                residual = domain.Evaluate(op).mean() * problem.IntegralMeasure(problem.Conditions[c]) - segment.Target!;
+                residual = Sums.Sum(domain.Evaluate(op).sum()) / batch.Domain.Total * problem.IntegralMeasure(problem.Conditions[c])
+                    - segment.Target!;
             else
             {
                 residual = Context(batch, derivatives, segment.Rows).Evaluate(op);
@@ -41,7 +45,10 @@ internal sealed class PinnLoss(PdeProblem problem, nn.Module<Tensor, Tensor> net
                     ? residual - Context(batch, derivatives, paired).Evaluate(op)
                     : residual - segment.Target!;
             }
-            terms[residualCount + c] = new TermResidual(residual.reshape(-1));
+            // An integral condition's one residual is the same on every rank already: its square is not summed over ranks.
+            terms[residualCount + c] = problem.Conditions[c].Region == ConditionRegion.DomainIntegral
+                ? new TermResidual(residual.reshape(-1), 1, RankSums.Replicated)
+                : new TermResidual(residual.reshape(-1), segment.Rows.Total, Sums);
         }
         var fixedWeights = terms.Select((_, i) => i < residualCount ? 1.0 : problem.Conditions[i - residualCount].Weight).ToArray();
         var loss = new LossEvaluation(terms, fixedWeights, domain.Points, residuals);
@@ -52,22 +59,31 @@ internal sealed class PinnLoss(PdeProblem problem, nn.Module<Tensor, Tensor> net
     private EvaluationContext Context(Batch batch, IFieldDerivatives all, Rows rows) =>
         new(new RowSlice(all, rows.Start, rows.Count), batch.Normals.narrow(0, rows.Start, rows.Count), tensors);
 
-    /// <summary>|r| at the given points (the Euclidean norm over residual equations).</summary>
-    public double[] ResidualMagnitude(double[,] points) => EvaluateInChunks(points, problem.Residuals, (context, count) =>
+    /// <summary>
+    /// |r| at the given points (the Euclidean norm over residual equations). Under data-parallel training each rank
+    /// evaluates its share of the points and every rank receives all values.
+    /// </summary>
+    public double[] ResidualMagnitude(double[,] points)
     {
-        Tensor squares = zeros(count, options.DType, options.Device);
-        foreach (var residual in problem.Residuals) squares = squares + context.Evaluate(residual).reshape(-1).Squared();
-        return squares.sqrt();
-    });
+        var ranks = options.Communicator;
+        var (first, share) = ranks.Share(CheckDimension(points));
+        var mine = EvaluateInChunks(points, (int)first, (int)share, problem.Residuals, (context, count) =>
+        {
+            Tensor squares = zeros(count, options.DType, options.Device);
+            foreach (var residual in problem.Residuals) squares = squares + context.Evaluate(residual).reshape(-1).Squared();
+            return squares.sqrt();
+        });
+        return ranks.AllGatherShares(mine, points.GetLength(0));
+    }
 
     /// <summary>An expression of the fields, their derivatives and the coordinates at the given points, in float64.</summary>
-    public double[] Evaluate(double[,] points, Expr expression) =>
-        EvaluateInChunks(points, [expression], (context, count) => context.Evaluate(expression).expand(count, 1).reshape(-1));
+    public double[] Evaluate(double[,] points, Expr expression) => EvaluateInChunks(points, 0, CheckDimension(points), [expression],
+        (context, count) => context.Evaluate(expression).expand(count, 1).reshape(-1));
 
-    /// <summary>One value per point from the derivatives <paramref name="expressions"/> need, a chunk of points at a time.</summary>
-    private double[] EvaluateInChunks(double[,] points, IReadOnlyList<Expr> expressions, Func<EvaluationContext, int, Tensor> values)
+    /// <summary>One value per point of rows [first, first + n) from the derivatives <paramref name="expressions"/> need, a chunk at a time.</summary>
+    private double[] EvaluateInChunks(double[,] points, int first, int n, IReadOnlyList<Expr> expressions,
+        Func<EvaluationContext, int, Tensor> values)
     {
-        int n = CheckDimension(points);
         var result = new double[n];
         var requirements = EvaluationContext.Requirements(expressions);
         const int chunk = 4096;
@@ -75,7 +91,7 @@ internal sealed class PinnLoss(PdeProblem problem, nn.Module<Tensor, Tensor> net
         {
             using var scope = NewDisposeScope();
             int count = Math.Min(chunk, n - start);
-            var x = Batch.ToTensor(points, start, count, options);
+            var x = Batch.ToTensor(points, first + start, count, options);
             var context = new EvaluationContext(engine.Evaluate(network, x, requirements), null, tensors);
             values(context, count).detach().to(ScalarType.Float64).cpu().data<double>().CopyTo(result, start);
         }

@@ -100,6 +100,8 @@ public sealed class PinnTrainer : IDisposable
     public double[,] DomainPoints => Batch.DomainPoints();
     internal Batch Batch { get; set; }
     internal IReadOnlyDictionary<TrainableParameter, Parameter> ParameterTensors => parameterValues;
+    /// <summary>Sums over the training points of every rank (<see cref="TrainerOptions.Communicator"/>).</summary>
+    internal RankSums Sums => loss.Sums;
 
     /// <summary>The method of type <typeparamref name="T"/> in use, or null.</summary>
     public T? Method<T>() where T : class, ITrainingMethod => methods.OfType<T>().FirstOrDefault();
@@ -160,6 +162,9 @@ public sealed class PinnTrainer : IDisposable
     public void Train(IReadOnlyList<TrainingPhase> schedule, params ITrainingCallback[] callbacks)
     {
         if (schedule.Any(p => p.Iterations < 0)) throw new ArgumentException("Phase iteration counts cannot be negative.");
+        if (Options.Communicator.IsDistributed && schedule.FirstOrDefault(p => p is NaturalGradientPhase) is { } natural)
+            throw new ArgumentException($"The {natural.Name} phase needs every residual in one process to build its Gauss-Newton system; "
+                + "it does not run data-parallel. Use Adam and L-BFGS, or run in one process.");
         foreach (var p in schedule) p.Validate(LossTermNames);
         if (!resuming) (PhaseIndex, PhaseStep) = (0, 0);
         resuming = false;
@@ -220,6 +225,7 @@ public sealed class PinnTrainer : IDisposable
                 foreach (var callback in callbacks) callback.OnStep(this, record, phase, PhaseStep);
                 checkpointing?.AfterStep(this);
                 if (Options.Recovery is { } recovery && PhaseStep % recovery.SnapshotEvery == 0) TakeSnapshot();
+                AgreeOnStop();
                 if (stopRequest is not null) break;
             }
             if (stopRequest is { } stop)
@@ -240,6 +246,18 @@ public sealed class PinnTrainer : IDisposable
         PhaseStep = 0;
         DisposeSnapshot();
         checkpointing?.Save(this);
+    }
+
+    /// <summary>
+    /// Ranks stop together: a callback on one rank (a time budget reads its own clock) would otherwise leave the
+    /// others waiting in the next step's sums.
+    /// </summary>
+    private void AgreeOnStop()
+    {
+        if (!Options.Communicator.IsDistributed) return;
+        var requests = new[] { stopRequest is null ? 0.0 : 1.0 };
+        Options.Communicator.SumInRankOrder(requests);
+        if (requests[0] > 0) stopRequest ??= "another rank stopped";
     }
 
     private void EndPhase(TrainingPhase phase, string reason, ITrainingCallback[] callbacks)
@@ -320,6 +338,7 @@ public sealed class PinnTrainer : IDisposable
             var loss = trainer.EvaluateLoss();
             var total = loss.Total();
             total.backward(inputs: optimized);
+            trainer.loss.Sums.SumGradients(optimized);
             Evaluated.Add(trainer.Record(phase, total.ToDouble(), loss));
             return Evaluated[^1].Total;
         }
@@ -331,6 +350,9 @@ public sealed class PinnTrainer : IDisposable
             Evaluated.Add(trainer.Record(phase, weighted.Sum(w => w.ToDouble()), loss));
             return weighted;
         }
+
+        public Tensor?[] Gradients(Tensor scalar, IReadOnlyList<Parameter> parameters, bool retainGraph) =>
+            trainer.loss.Sums.Sum(IObjective.LocalGradients(scalar, parameters, retainGraph), parameters);
 
         public Tensor Residuals()
         {

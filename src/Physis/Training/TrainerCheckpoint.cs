@@ -31,7 +31,11 @@ internal sealed class Checkpointing
         trainer.PhaseIndex--;
     }
 
-    public void Save(PinnTrainer trainer) => TrainerCheckpoint.Save(trainer, Path);
+    /// <summary>Rank 0 writes the checkpoint; the ranks hold the same state, and every rank resumes from that file.</summary>
+    public void Save(PinnTrainer trainer)
+    {
+        if (trainer.Options.Communicator.IsRoot) TrainerCheckpoint.Save(trainer, Path);
+    }
 }
 
 /// <summary>

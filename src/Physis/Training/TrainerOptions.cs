@@ -1,4 +1,5 @@
 using Physis.Differentiation;
+using Physis.Infrastructure.Distributed;
 using static TorchSharp.torch;
 
 namespace Physis.Training;
@@ -17,6 +18,11 @@ public sealed record TrainerOptions
     public IReadOnlyList<ITrainingMethodOptions> Methods { get; init; } = [];
     /// <summary>Rollback and retry when the loss diverges; null turns it off.</summary>
     public DivergenceRecovery? Recovery { get; init; } = new();
+    /// <summary>
+    /// The ranks that train together (data-parallel over MPI): each holds a share of every block of points, sums over
+    /// points and gradients are summed across ranks, and only rank 0 writes checkpoints. One process by default.
+    /// </summary>
+    public Communicator Communicator { get; init; } = Communicator.SingleProcess;
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()

@@ -22,6 +22,23 @@ internal static class MpiJob
         return Process.Start(start)!;
     }
 
+    /// <summary>Starts physis on <paramref name="ranks"/> ranks and kills the job (SIGKILL, every rank) once the condition holds.</summary>
+    public static void KillAfter(int ranks, string[] args, Func<bool> condition)
+    {
+        using var process = Start(ranks, args);
+        var error = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEndAsync();
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (process.HasExited) Assert.Fail($"the job ended (exit {process.ExitCode}) before the kill point: {error.Result}");
+            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), "the kill point was not reached in two minutes");
+            Thread.Sleep(1);
+        }
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit();
+    }
+
     /// <summary>Runs physis on <paramref name="ranks"/> ranks to the end and returns its exit code and output.</summary>
     public static (int Code, string Output, string Error) Run(int ranks, params string[] args)
     {

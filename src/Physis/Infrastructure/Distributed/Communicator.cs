@@ -73,10 +73,30 @@ public abstract class Communicator
     /// The rows [start, start + count) of <paramref name="total"/> this rank owns: contiguous blocks in rank order whose
     /// union is every row, so the single-process run's rows are split, not redrawn.
     /// </summary>
-    public (long Start, long Count) Share(long total)
+    public (long Start, long Count) Share(long total) => ShareOf(Rank, total);
+
+    private (long Start, long Count) ShareOf(int rank, long total)
     {
-        long start = total * Rank / Size, end = total * (Rank + 1) / Size;
+        long start = total * rank / Size, end = total * (rank + 1) / Size;
         return (start, end - start);
+    }
+
+    /// <summary>Every rank's <see cref="Share"/> of an array of <paramref name="total"/> values, put together on every rank.</summary>
+    public double[] AllGatherShares(double[] share, long total)
+    {
+        if (share.Length != Share(total).Count)
+            throw new ArgumentException($"Rank {Rank} holds {share.Length} values, but its share of {total} is {Share(total).Count}.");
+        if (!IsDistributed) return share;
+        var padded = new double[(total + Size - 1) / Size];
+        share.CopyTo(padded, 0);
+        var all = AllGather(padded);
+        var result = new double[total];
+        for (int r = 0; r < Size; r++)
+        {
+            var (start, count) = ShareOf(r, total);
+            Array.Copy(all[r], 0, result, start, count);
+        }
+        return result;
     }
 
     /// <summary>Ends the whole job with <paramref name="exitCode"/> after one rank failed, so the others do not wait forever.</summary>

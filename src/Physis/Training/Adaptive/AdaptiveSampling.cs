@@ -112,7 +112,7 @@ public sealed record UniformResampling(int Every = 1) : AdaptiveSampling(Every, 
 {
     internal override bool UsesResidual => false;
 
-    internal override int CandidateCount(PinnTrainer trainer) => (int)trainer.Batch.Domain.Count;
+    internal override int CandidateCount(PinnTrainer trainer) => (int)trainer.Batch.Domain.Total;
 
     internal override double[,] NewDomain(double[,] current, double[,] candidates, double[] residual, ulong seed) => candidates;
 }

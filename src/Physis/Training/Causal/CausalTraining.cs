@@ -163,12 +163,13 @@ public sealed class CausalWeighting(CausalTraining settings, PinnTrainer trainer
         var slab = ((time.detach() - t0) / (t1 - t0) * m).floor().clamp(0, m - 1).to(ScalarType.Int64);
         var squares = residuals[0].detach().Squared();
         for (int e = 1; e < residuals.Count; e++) squares = squares + residuals[e].detach().Squared();
-        var counts = zeros(m, squares.dtype, squares.device).index_add(0, slab, ones_like(squares), 1);
+        // Slab counts and losses over every rank's points (data-parallel training), so all ranks weigh alike.
+        var counts = trainer.Sums.SumDetached(zeros(m, squares.dtype, squares.device).index_add(0, slab, ones_like(squares), 1));
         Tensor weights;
         if (FrozenWeights is not null) weights = tensor(FrozenWeights, squares.dtype, squares.device);
         else
         {
-            var losses = zeros(m, squares.dtype, squares.device).index_add(0, slab, squares, 1) / counts.clamp_min(1);
+            var losses = trainer.Sums.SumDetached(zeros(m, squares.dtype, squares.device).index_add(0, slab, squares, 1)) / counts.clamp_min(1);
             var before = losses.cumsum(0) - losses;
             weights = (before * -Epsilon).exp();
         }

@@ -76,6 +76,9 @@ public static class EigenStates
         options.Validate();
         if (initialEigenvalues.Count == 0)
             throw new ArgumentException("EigenStates.Solve: give at least one initial eigenvalue (one per state to find).");
+        // The projection onto lower states integrates over quadrature points that every rank holds in full.
+        if (trainerOptions?.Communicator.IsDistributed == true)
+            throw new ArgumentException("Eigenvalue problems do not run data-parallel; run them in one process.");
         var states = new List<EigenState>();
         try
         {

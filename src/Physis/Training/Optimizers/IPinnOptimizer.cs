@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Physis.Training.Optimizers;
@@ -14,6 +15,16 @@ public interface IObjective
     Tensor[] Terms();
     /// <summary>The residual vector r with |r|^2 the weighted total, with its autograd graph and without backward.</summary>
     Tensor Residuals();
+
+    /// <summary>
+    /// The gradient of a scalar made from <see cref="Terms"/> for each parameter (null where it does not depend on one):
+    /// under data-parallel training, summed over the ranks.
+    /// </summary>
+    Tensor?[] Gradients(Tensor scalar, IReadOnlyList<Parameter> parameters, bool retainGraph) => LocalGradients(scalar, parameters, retainGraph);
+
+    /// <summary>autograd's gradient of <paramref name="scalar"/> in this process (null where it does not depend on a parameter).</summary>
+    static Tensor?[] LocalGradients(Tensor scalar, IReadOnlyList<Parameter> parameters, bool retainGraph) =>
+        [.. autograd.grad([scalar], [.. parameters], retain_graph: retainGraph, allow_unused: true).Select(t => t is { IsInvalid: false } ? t : null)];
 }
 
 /// <summary>An objective known only as a total: a closure that evaluates the loss and backpropagates it.</summary>

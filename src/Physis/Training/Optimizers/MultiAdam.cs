@@ -55,8 +55,7 @@ public sealed class MultiAdam : IPinnOptimizer
             Tensor? groupLoss = null;
             for (int i = 0; i < terms.Length; i++)
                 if (groupOfTerm[i] == g) groupLoss = groupLoss is null ? terms[i] : groupLoss + terms[i];
-            var grads = TorchSharp.torch.autograd.grad([groupLoss!], [.. parameters], retain_graph: g + 1 < groups, allow_unused: true);
-            gradients[g] = grads.Select(t => t is { IsInvalid: false } ? t : null).ToArray();
+            gradients[g] = objective.Gradients(groupLoss!, parameters, retainGraph: g + 1 < groups);
         }
         using var noGrad = no_grad();
         Update(gradients);

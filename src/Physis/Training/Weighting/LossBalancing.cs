@@ -28,9 +28,12 @@ public abstract record LossBalancing(int Every) : ITrainingMethodOptions
     /// <summary>Gradients below this fraction of the residual's come from terms already satisfied to round-off; they are not reweighted.</summary>
     public const double RoundOff = 1e-12;
 
-    /// <summary>A fresh estimate of the weights from the terms (condition weights already applied in <paramref name="coefficients"/>).</summary>
+    /// <summary>
+    /// A fresh estimate of the weights from the terms (condition weights already applied in <paramref name="coefficients"/>),
+    /// with gradients summed over ranks by <paramref name="sums"/>.
+    /// </summary>
     internal abstract double[] Estimate(IReadOnlyList<TermResidual> terms, double[] coefficients, int residualCount,
-        IReadOnlyList<Parameter> parameters);
+        IReadOnlyList<Parameter> parameters, RankSums sums);
 }
 
 public enum GradientStatistic { Max, Mean }
@@ -56,13 +59,13 @@ public sealed record GradientNormBalancing(int Every = 10, double Alpha = 0.9, G
     internal override double Smoothing => Alpha;
 
     internal override double[] Estimate(IReadOnlyList<TermResidual> terms, double[] coefficients, int residualCount,
-        IReadOnlyList<Parameter> parameters)
+        IReadOnlyList<Parameter> parameters, RankSums sums)
     {
         using var scope = NewDisposeScope();
         Tensor? reference = null;
         for (int i = 0; i < residualCount; i++)
         {
-            var g = ParameterGradients.Of(terms[i].Objective() * coefficients[i], parameters);
+            var g = sums.SumDetached(ParameterGradients.Of(terms[i].Objective() * coefficients[i], parameters));
             reference = reference is null ? g : reference + g;
         }
         double stat = Statistic == GradientStatistic.Max ? reference!.abs().max().ToDouble() : reference!.abs().mean().ToDouble();
@@ -70,7 +73,7 @@ public sealed record GradientNormBalancing(int Every = 10, double Alpha = 0.9, G
         for (int i = 0; i < terms.Count; i++)
         {
             if (i < residualCount) { weights[i] = 1; continue; }
-            double mean = ParameterGradients.Of(terms[i].Objective() * coefficients[i], parameters).abs().mean().ToDouble();
+            double mean = sums.SumDetached(ParameterGradients.Of(terms[i].Objective() * coefficients[i], parameters)).abs().mean().ToDouble();
             // A term met to round-off (a periodic condition under a periodic embedding) keeps weight 1: weighting it by
             // stat / mean, about 1e30, would blow its round-off up into the gradient.
             weights[i] = mean > stat * RoundOff && double.IsFinite(stat / mean) ? stat / mean : 1;
@@ -98,8 +101,11 @@ public sealed record NtkBalancing(int Every = 100, int Subsample = 64, double Al
     internal override double Smoothing => Alpha;
 
     internal override double[] Estimate(IReadOnlyList<TermResidual> terms, double[] coefficients, int residualCount,
-        IReadOnlyList<Parameter> parameters)
+        IReadOnlyList<Parameter> parameters, RankSums sums)
     {
+        if (sums.Ranks.IsDistributed)
+            throw new ArgumentException("NtkBalancing samples each term's points in one process; it does not run data-parallel. "
+                + "Use GradientNormBalancing, or run in one process.");
         using var scope = NewDisposeScope();
         var traces = new double[terms.Count];
         for (int i = 0; i < terms.Count; i++)

@@ -27,7 +27,8 @@ public sealed class LossWeighting(LossBalancing settings, PinnTrainer trainer) :
         using var scope = NewDisposeScope();
         var loss = trainer.EvaluateLoss();
         // Estimates use the fixed condition weights only, so they do not depend on the previous adaptive weights.
-        var estimate = settings.Estimate(loss.Terms, [.. loss.FixedCoefficients], trainer.Problem.Residuals.Count, trainer.Trainable);
+        var estimate = settings.Estimate(loss.Terms, [.. loss.FixedCoefficients], trainer.Problem.Residuals.Count, trainer.Trainable,
+            trainer.Sums);
         weights = weights is null
             ? estimate
             : [.. weights.Select((w, i) => settings.Smoothing * w + (1 - settings.Smoothing) * estimate[i])];
