@@ -28,7 +28,8 @@ public static class CatalogRun
             if (settings.Marching.Windows > 1)
                 throw new ArgumentException($"Problem {problem.Name} is an eigenvalue problem without time; time marching does not apply.");
             if (communicator.IsDistributed)
-                throw new ArgumentException($"Problem {problem.Name} is an eigenvalue problem, which does not run data-parallel; run it in one process.");
+                throw new ArgumentException(
+                    $"Problem {problem.Name} is an eigenvalue problem, which does not run data-parallel; run it in one process.");
             return EigenRun.Execute(eigen, preset, settings, folder, resume, checkpointEvery, callbacks);
         }
         return PinnRun.Execute(problem.Create(), settings, folder, new PinnRunOptions

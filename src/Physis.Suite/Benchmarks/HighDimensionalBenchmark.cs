@@ -168,22 +168,4 @@ public static class HighDimensionalBenchmark
     }
 
     private static string Quote(string cell) => cell.Contains(',') || cell.Contains('"') ? $"\"{cell.Replace("\"", "\"\"")}\"" : cell;
-
-    /// <summary>The median time between steps after the first two (which pay for warm-up).</summary>
-    private sealed class StepClock : ITrainingCallback
-    {
-        private readonly List<double> times = [];
-        private readonly Stopwatch clock = Stopwatch.StartNew();
-
-        public void OnStep(PinnTrainer trainer, LossRecord record, TrainingPhase phase, int phaseStep) => times.Add(clock.Elapsed.TotalSeconds);
-
-        public double SecondsPerStep
-        {
-            get
-            {
-                var intervals = times.Skip(2).Zip(times.Skip(3), (a, b) => b - a).Order().ToList();
-                return intervals.Count == 0 ? double.NaN : intervals[intervals.Count / 2];
-            }
-        }
-    }
 }

@@ -29,7 +29,7 @@ internal sealed class PinnLoss(PdeProblem problem, nn.Module<Tensor, Tensor> net
         var terms = new TermResidual[residualCount + problem.Conditions.Count];
         var domain = Context(batch, derivatives, batch.Domain);
         var residuals = problem.Residuals.Select(e => domain.Evaluate(e).reshape(-1)).ToArray();
-        for (int i = 0; i < residualCount; i++) terms[i] = new TermResidual(residuals[i], batch.Domain.Total, Sums);
+        for (int i = 0; i < residualCount; i++) terms[i] = new TermResidual(residuals[i], batch.Domain.Total);
         for (int c = 0; c < problem.Conditions.Count; c++)
         {
             var op = problem.ConditionOperators[c];
@@ -47,12 +47,13 @@ internal sealed class PinnLoss(PdeProblem problem, nn.Module<Tensor, Tensor> net
             }
             // An integral condition's one residual is the same on every rank already: its square is not summed over ranks.
             terms[residualCount + c] = problem.Conditions[c].Region == ConditionRegion.DomainIntegral
-                ? new TermResidual(residual.reshape(-1), 1, RankSums.Replicated)
-                : new TermResidual(residual.reshape(-1), segment.Rows.Total, Sums);
+                ? new TermResidual(residual.reshape(-1), 1, replicated: true)
+                : new TermResidual(residual.reshape(-1), segment.Rows.Total);
         }
         var fixedWeights = terms.Select((_, i) => i < residualCount ? 1.0 : problem.Conditions[i - residualCount].Weight).ToArray();
         var loss = new LossEvaluation(terms, fixedWeights, domain.Points, residuals);
         foreach (var method in methods) method.Shape(loss);
+        TermResidual.SumOverRanks(terms, Sums);
         return loss;
     }
 

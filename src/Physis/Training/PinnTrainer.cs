@@ -352,7 +352,7 @@ public sealed class PinnTrainer : IDisposable
         }
 
         public Tensor?[] Gradients(Tensor scalar, IReadOnlyList<Parameter> parameters, bool retainGraph) =>
-            trainer.loss.Sums.Sum(IObjective.LocalGradients(scalar, parameters, retainGraph), parameters);
+            trainer.loss.Sums.SumEach(IObjective.LocalGradients(scalar, parameters, retainGraph), parameters);
 
         public Tensor Residuals()
         {

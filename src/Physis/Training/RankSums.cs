@@ -11,9 +11,6 @@ namespace Physis.Training;
 /// </summary>
 internal sealed class RankSums(Communicator ranks)
 {
-    /// <summary>Plain sums, for values every rank holds in full (a sum that is already global).</summary>
-    public static RankSums Replicated { get; } = new(Communicator.SingleProcess);
-
     public Communicator Ranks => ranks;
 
     /// <summary>The sum over ranks of <paramref name="local"/>, differentiable through this rank's part.</summary>
@@ -39,12 +36,12 @@ internal sealed class RankSums(Communicator ranks)
         if (!ranks.IsDistributed) return;
         using var noGrad = no_grad();
         var grads = parameters.Select(p => p.grad is { } g ? g : p.grad = zeros_like(p)).ToArray();
-        var sums = Sum(grads, parameters);
+        var sums = SumEach(grads, parameters);
         for (int i = 0; i < grads.Length; i++) grads[i].copy_(sums[i]!);
     }
 
     /// <summary>Gradients of the parameters (null where a parameter has none on this rank), each summed over ranks.</summary>
-    public Tensor?[] Sum(IReadOnlyList<Tensor?> gradients, IReadOnlyList<Tensor> parameters)
+    public Tensor?[] SumEach(IReadOnlyList<Tensor?> gradients, IReadOnlyList<Tensor> parameters)
     {
         if (!ranks.IsDistributed) return [.. gradients];
         using var noGrad = no_grad();

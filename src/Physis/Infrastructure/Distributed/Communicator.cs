@@ -21,11 +21,16 @@ public abstract class Communicator
 
     /// <summary>Wall time spent inside collective operations so far (the communication share of a step).</summary>
     public TimeSpan CommunicationTime => communication.Elapsed;
+    /// <summary>Collective operations so far (each pays the network's latency at least once).</summary>
+    public long Collectives { get; private set; }
+    /// <summary>Float64 values this rank has contributed to reductions and gathers so far (the message sizes).</summary>
+    public long ValuesSent { get; private set; }
 
     /// <summary>Replaces <paramref name="values"/> on every rank by the sum over ranks, added in rank order 0, 1, ...</summary>
     public void SumInRankOrder(double[] values)
     {
         if (!IsDistributed || values.Length == 0) return;
+        Count(values.Length);
         communication.Start();
         try
         {
@@ -41,6 +46,7 @@ public abstract class Communicator
     public double[][] AllGather(double[] local)
     {
         if (!IsDistributed) return [(double[])local.Clone()];
+        Count(local.Length);
         communication.Start();
         try
         {
@@ -58,6 +64,7 @@ public abstract class Communicator
     public void Barrier()
     {
         if (!IsDistributed) return;
+        Count(0);
         communication.Start();
         try
         {
@@ -67,6 +74,12 @@ public abstract class Communicator
         {
             communication.Stop();
         }
+    }
+
+    private void Count(long values)
+    {
+        Collectives++;
+        ValuesSent += values;
     }
 
     /// <summary>

@@ -24,7 +24,8 @@ public interface IObjective
 
     /// <summary>autograd's gradient of <paramref name="scalar"/> in this process (null where it does not depend on a parameter).</summary>
     static Tensor?[] LocalGradients(Tensor scalar, IReadOnlyList<Parameter> parameters, bool retainGraph) =>
-        [.. autograd.grad([scalar], [.. parameters], retain_graph: retainGraph, allow_unused: true).Select(t => t is { IsInvalid: false } ? t : null)];
+        [.. autograd.grad([scalar], [.. parameters], retain_graph: retainGraph, allow_unused: true)
+            .Select(t => t is { IsInvalid: false } ? t : null)];
 }
 
 /// <summary>An objective known only as a total: a closure that evaluates the loss and backpropagates it.</summary>
