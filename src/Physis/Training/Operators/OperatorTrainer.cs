@@ -122,6 +122,7 @@ public sealed class OperatorTrainer : IDisposable
     private readonly PhysicsInformedOperatorLoss? physics;
     private readonly IReadOnlyList<double[]> coordinates;
     private readonly Communicator communicator;
+    private readonly RankSums rankSums;
 
     /// <param name="physics">Adds a PDE residual loss (physics-informed DeepONet) to the data loss.</param>
     /// <param name="otherTests">Further test sets, possibly on other grids, evaluated after every epoch.</param>
@@ -140,6 +141,7 @@ public sealed class OperatorTrainer : IDisposable
         this.settings = settings;
         this.physics = physics;
         this.communicator = communicator ?? Communicator.SingleProcess;
+        rankSums = new RankSums(this.communicator);
         coordinates = train.Coordinates;
         model.CheckGrid(train.Grid);
         if (test is not null && !test.Grid.SequenceEqual(train.Grid))
@@ -291,38 +293,11 @@ public sealed class OperatorTrainer : IDisposable
     {
         var loss = BatchLoss(rows, generator);
         if (loss.requires_grad) loss.backward();
-        double value = loss.ToDouble();
-        if (communicator.IsDistributed) value = SumOverRanks(value);
+        rankSums.SumGradients(parameters);
         if (settings.Optimizer == OperatorOptimizer.Adam && settings.WeightDecay > 0)
             using (no_grad())
                 foreach (var p in parameters) p.grad?.add_(p, alpha: settings.WeightDecay);
-        return value;
-    }
-
-    /// <summary>
-    /// Replaces every gradient by its sum over the ranks (in rank order, so all ranks hold the same) and returns the sum
-    /// of <paramref name="loss"/>; a rank that held no sample of the batch adds zeros.
-    /// </summary>
-    private double SumOverRanks(double loss)
-    {
-        using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        var sizes = parameters.Select(p => p.numel()).ToArray();
-        var flat = cat([.. parameters.Select(p => (p.grad ?? zeros_like(p)).flatten().to(ScalarType.Float64))]).contiguous();
-        var values = new double[flat.numel() + 1];
-        flat.data<double>().CopyTo(values, 0);
-        values[^1] = loss;
-        communicator.SumInRankOrder(values);
-        long offset = 0;
-        for (int i = 0; i < parameters.Count; i++)
-        {
-            var p = parameters[i];
-            var sum = tensor(values.AsSpan((int)offset, (int)sizes[i]).ToArray(), p.shape, p.dtype, p.device);
-            if (p.grad is { } grad) grad.copy_(sum);
-            else p.grad = sum.DetachFromDisposeScope();
-            offset += sizes[i];
-        }
-        return values[^1];
+        return rankSums.SumDetached(loss).ToDouble();
     }
 
     /// <summary>
