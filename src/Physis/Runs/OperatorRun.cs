@@ -240,7 +240,7 @@ public static class OperatorRun
     }
 
     /// <summary>
-    /// A rough upper bound on the bytes a run needs (float32): the data as tensors, and the larger of building the network
+    /// A rough upper bound on the bytes a run needs (in its precision): the data as tensors, and the larger of building the network
     /// (its parameters and the transient draws) and training it (parameters, gradients, Adam's two moments, their
     /// copies while a checkpoint is written and at the start of an epoch, and the activations of a batch; a physics-informed loss keeps derivative
     /// graphs, about 16 times the activations).
@@ -258,7 +258,7 @@ public static class OperatorRun
             + (otherTests ?? []).Sum(t => 2.0 * t.Data.Inputs.Length);
         // Parameters, gradients, Adam's moments, their copies at a checkpoint, and the epoch-start copy a divergence rolls back to.
         double values = data + Math.Max(parameters + architecture.EstimateConstruction(), 9 * parameters + activations);
-        return MemoryBudget.Saturated(sizeof(float) * values);
+        return MemoryBudget.Saturated((settings.Precision == Precision.Float64 ? sizeof(double) : sizeof(float)) * values);
     }
 
     /// <summary>Mean over samples of the relative L2 error, in float64.</summary>
