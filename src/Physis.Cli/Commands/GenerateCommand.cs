@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Physis.Data.Datasets;
+using Physis.Infrastructure.Distributed;
 using Physis.Reporting;
 using Physis.Training;
 
@@ -42,13 +43,15 @@ internal static class GenerateCommand
         {
             Description = "Also draw a few samples of the written file into this PNG, or export them for ParaView to this .pvd.",
         };
+        var distributed = Distribution.Option();
         var generate = new Command("generate",
             "Generate an operator-learning dataset (HDF5, PDEBench layout) with a classical solver. "
-            + "A killed run resumes where it stopped when re-run with the same arguments.")
-            { name, samples, resolution, times, output, seed, shard, workers, plot };
+            + "A killed run resumes where it stopped when re-run with the same arguments. Under mpiexec, rank r of n generates shard r/n "
+            + "and rank 0 merges the shards into the file, which equals the single-process one byte for byte.")
+            { name, samples, resolution, times, output, seed, shard, workers, plot, distributed };
         generate.SetAction(parse => CliErrors.Run(() => Generate(parse.GetValue(name)!, parse.GetValue(samples), parse.GetValue(resolution),
             parse.GetValue(times), parse.GetValue(output), parse.GetValue(seed), parse.GetValue(shard), parse.GetValue(workers),
-            parse.GetValue(plot))));
+            parse.GetValue(plot), Distribution.Start(parse.GetValue(distributed)))));
         return generate;
     }
 
@@ -89,22 +92,30 @@ internal static class GenerateCommand
         return plot;
     }
 
+    /// <param name="communicator">The ranks of an MPI job: rank r generates shard r of their count and rank 0 merges them into the file.</param>
     private static int Generate(string name, long? samples, int? resolution, int? times, string? output, long seed, string? shardText, int workers,
-        string? plot)
+        string? plot, Communicator communicator)
     {
         var generator = DatasetCatalog.Create(name, resolution, times);
         long count = samples
             ?? (generator.IsSingleTrajectory ? 1 : throw new ArgumentException($"--samples is required for {name} (for example --samples 1000)."));
-        var shard = shardText is null ? Shard.Whole : Shard.Parse(shardText);
+        if (shardText is not null && communicator.IsDistributed)
+            throw new ArgumentException($"--shard cannot be given to a run on {communicator.Size} MPI ranks: each rank generates its own shard.");
+        var shard = shardText is not null ? Shard.Parse(shardText) : new Shard(communicator.Rank, communicator.Size);
         if (workers < 1) throw new ArgumentException($"--workers must be at least 1; got {workers}.");
         if (plot is not null) CheckPlotFile(plot, "--plot");
         string path = output ?? Path.Combine("data", $"{name}.h5");
+        // A distributed run whose merged file is there already checks it as a single process would, on rank 0.
+        bool merged = communicator.IsDistributed && File.Exists(path);
+        if (merged) shard = Shard.Whole;
+        var console = communicator.IsRoot ? Console.Out : TextWriter.Null;
+        if (merged && !communicator.IsRoot) return 0;
         DatasetGeneration.EnsureFits(generator, path, count, shard, workers);
 
         var (start, end) = shard.Range(count);
-        Console.WriteLine($"{name}: samples [{start}, {end}) of {count}, grid {string.Join(" x ", generator.InputShape)}, "
+        console.WriteLine($"{name}: samples [{start}, {end}) of {count}, grid {string.Join(" x ", generator.InputShape)}, "
             + $"{generator.TimeCoordinate.Length} output time(s), {workers} worker(s) -> {DatasetGeneration.ShardPath(path, shard)}");
-        var display = new GenerationDisplay(!Console.IsOutputRedirected);
+        var display = new GenerationDisplay(!Console.IsOutputRedirected, console);
         // First Ctrl+C: stop after the samples in flight (finished chunks stay for a resume); a second one kills.
         using var interrupt = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -141,14 +152,25 @@ internal static class GenerateCommand
         }
         display.Finish();
         if (report.AlreadyComplete)
-            Console.WriteLine($"{report.Path} is already complete; nothing to do.");
+            console.WriteLine($"{report.Path} is already complete; nothing to do.");
         else
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"wrote {report.Path}: {report.Solved} samples solved in {report.Elapsed.TotalSeconds:F1} s "
                 + $"({report.Solved / Math.Max(1e-9, report.Elapsed.TotalSeconds):F2} samples/s), {report.Reused} reused from an earlier run"));
+        if (communicator.IsDistributed && !merged)
+        {
+            // Every shard is written once all ranks are here; rank 0 joins them into the file and removes them.
+            communicator.Barrier();
+            if (!communicator.IsRoot) return 0;
+            string[] shards = [.. Enumerable.Range(0, communicator.Size)
+                .Select(r => DatasetGeneration.ShardPath(path, new Shard(r, communicator.Size)))];
+            DatasetGeneration.Merge(shards, path);
+            foreach (var file in shards) File.Delete(file);
+            Console.WriteLine($"merged the {communicator.Size} shards into {path}");
+        }
         if (plot is not null)
         {
-            PlotDataset(report.Path, plot);
+            PlotDataset(communicator.IsDistributed ? path : report.Path, plot);
             Console.WriteLine($"wrote {plot}");
         }
         return 0;
@@ -216,7 +238,7 @@ internal static class GenerateCommand
     }
 
     /// <summary>Samples per second and time left: redrawn in place on a terminal, a plain line every 10 s otherwise.</summary>
-    private sealed class GenerationDisplay(bool interactive)
+    private sealed class GenerationDisplay(bool interactive, TextWriter console)
     {
         private TimeSpan? _lastDraw;
         private bool _drawn;
@@ -230,14 +252,14 @@ internal static class GenerateCommand
             double rate = p.Elapsed.TotalSeconds > 0 ? p.Solved / p.Elapsed.TotalSeconds : 0;
             string left = rate > 0 ? ConsoleProgress.Format(TimeSpan.FromSeconds((p.Total - p.Finished) / rate)) : "?";
             string line = string.Create(CultureInfo.InvariantCulture, $"{p.Finished}/{p.Total} samples  {rate:F2} samples/s  left {left}");
-            if (interactive) Console.Write("\r" + line.PadRight(60));
-            else Console.WriteLine(line);
+            if (interactive) console.Write("\r" + line.PadRight(60));
+            else console.WriteLine(line);
             _drawn = true;
         }
 
         public void Finish()
         {
-            if (interactive && _drawn) Console.WriteLine();
+            if (interactive && _drawn) console.WriteLine();
         }
     }
 }

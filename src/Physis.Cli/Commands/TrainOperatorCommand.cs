@@ -170,16 +170,23 @@ internal static class TrainOperatorCommand
             DefaultValueFactory = _ => 1,
         };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads for the tensor engine.", DefaultValueFactory = _ => 1 };
+        var precision = new Option<string>("--precision")
+        {
+            Description = "float32 or float64: the network's values and the data in training.",
+            DefaultValueFactory = _ => "float32",
+        };
+        var distributed = Distribution.Option();
 
         var command = new Command("train-operator",
             "Train a neural operator (FNO, TFNO, MgNO, LSM, DeepONet) on an HDF5 dataset (or a MATLAB/PyTorch file with --input-var and "
-            + "--output-var) and test it on held-out samples.")
+            + "--output-var) and test it on held-out samples. Under mpiexec, data-parallel: each rank reads and trains on its share of "
+            + "the samples, every batch's gradients are summed over the ranks, and rank 0 writes the run folder.")
         {
             kind, data, epochs, batch, lr, optimizer, weightDecay, schedule, cosinePeriod, stepEvery, stepFactor, modes, modesTotal, width, layers,
             projectionWidth, padding, noGrid, rankRatio, factorisation, h1, normalisedLoss, testFiles, maxRecoveries,
             levels, smoothing, boundary, scales, tokens, basis, patches, heads,
             branch, trunk, activation, layout, pointsPerFunction, physics, dataWeight, loss, train, test, resolution, output, seed, resume,
-            checkpointEvery, threads, variables.Input, variables.Output, variables.Samples,
+            checkpointEvery, threads, precision, distributed, variables.Input, variables.Output, variables.Samples,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -191,16 +198,17 @@ internal static class TrainOperatorCommand
             int every = parse.GetValue(checkpointEvery);
             if (every <= 0) throw new ArgumentException($"--checkpoint-every must be positive, got {every}.");
             TensorEngine.Configure(parse.GetValue(threads));
+            var communicator = Distribution.Start(parse.GetValue(distributed));
 
             OperatorRunSettings settings;
             OperatorDataset trainData, testData;
             if (resuming)
             {
                 // The stored run decides everything but where it goes on and for how long; nothing given is ignored silently.
-                Option[] mayChange = [output, resume, checkpointEvery, threads, epochs];
+                Option[] mayChange = [output, resume, checkpointEvery, threads, epochs, distributed];
                 if (command.Options.Except(mayChange).FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } given)
                     throw new ArgumentException($"--resume continues the run in {folder} with the settings it was started with, so {given.Name} "
-                        + "cannot be given; only --epochs (more of them), --checkpoint-every and --threads can.");
+                        + "cannot be given; only --epochs (more of them), --checkpoint-every, --threads and --distributed can.");
                 settings = OperatorRun.Stored(folder, name);
                 if (parse.GetResult(epochs) is { Implicit: false })
                 {
@@ -210,7 +218,7 @@ internal static class TrainOperatorCommand
                             $"--resume can give the run in {folder} more epochs than its {settings.Training.Epochs}, not {more}.");
                     settings = settings with { Training = settings.Training with { Epochs = more } };
                 }
-                (trainData, testData) = OperatorRun.Split(settings);
+                (trainData, testData) = OperatorRun.Split(settings, communicator);
             }
             else
             {
@@ -261,7 +269,8 @@ internal static class TrainOperatorCommand
                 if (equation is null && training.DataWeight == 0)
                     throw new ArgumentException("--data-weight 0 needs --physics, or nothing is trained.");
                 var arrays = ConvertCommand.Variables(parse, variables);
-                (trainData, testData) = OperatorRun.Split(file, parse.GetValue(resolution), parse.GetValue(train), parse.GetValue(test), arrays);
+                (trainData, testData) = OperatorRun.Split(file, parse.GetValue(resolution), parse.GetValue(train), parse.GetValue(test), arrays,
+                    communicator);
                 var architecture = Architecture(name, trainData);
                 architecture.Validate();
                 DataFingerprint[] testPaths = [.. (parse.GetValue(testFiles) ?? [])
@@ -278,6 +287,7 @@ internal static class TrainOperatorCommand
                     Architecture = architecture,
                     Physics = equation,
                     Training = training,
+                    Precision = ParseChoice(parse.GetValue(precision)!, "--precision", Precision.Float32, Precision.Float64),
                 };
             }
 
@@ -364,21 +374,25 @@ internal static class TrainOperatorCommand
             }
 
             var trainingSettings = settings.Training;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Physis: {name} on {settings.DataPath}: {trainData.Count} train / {testData.Count} test samples on a "
+            // Rank 0 speaks for the job.
+            var console = communicator.IsRoot ? Console.Out : TextWriter.Null;
+            string ranks = communicator.IsDistributed ? $" (rank 0's share; {communicator.Size} ranks)" : "";
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Physis: {name} on {settings.DataPath}: {trainData.Count} train / {testData.Count} test samples{ranks} on a "
                 + $"[{string.Join(" x ", trainData.Grid)}] grid, {trainingSettings.Epochs} epochs, batch {trainingSettings.BatchSize}, lr "
                 + $"{trainingSettings.Schedule.LearningRate} ({trainingSettings.Schedule.Kind}), "
                 + $"seed {trainingSettings.Seed}{(resuming ? ", resuming" : "")}"));
-            var result = TrainingProgressDisplay.RunOperator(progress =>
-                OperatorRun.Execute(settings, trainData, testData, folder, resuming, every, progress, OperatorRun.ReadTestData(settings)));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            OperatorRunResult Execute(IOperatorTrainingCallback? progress) => OperatorRun.Execute(settings, trainData, testData, folder, resuming,
+                every, progress, OperatorRun.ReadTestData(settings, communicator), communicator);
+            var result = communicator.IsRoot ? TrainingProgressDisplay.RunOperator(Execute) : Execute(null);
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{result.Parameters} parameters; train relative L2 {result.TrainRelativeL2:0.000E+00}, test relative L2 "
                 + $"{result.TestRelativeL2:0.000E+00}, test MSE {result.TestMeanSquare:0.000E+00} after {result.Epochs} epochs in "
                 + $"{result.WallSeconds:F1} s"));
             foreach (var t in result.Tests.Skip(1))
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{t.Name}: relative L2 {t.RelativeL2:0.000E+00}, relative H1 {t.RelativeH1:0.000E+00}, MSE {t.MeanSquare:0.000E+00}"));
-            Console.WriteLine($"outputs in {Path.GetFullPath(folder)}: {string.Join(' ', result.Outputs)}");
+            console.WriteLine($"outputs in {Path.GetFullPath(folder)}: {string.Join(' ', result.Outputs)}");
             return 0;
         }));
         return command;

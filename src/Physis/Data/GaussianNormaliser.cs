@@ -1,3 +1,4 @@
+using Physis.Infrastructure.Distributed;
 using static TorchSharp.torch;
 
 namespace Physis.Data;
@@ -8,26 +9,37 @@ namespace Physis.Data;
 /// </summary>
 public sealed record GaussianNormaliser(double Mean, double StandardDeviation)
 {
-    public static GaussianNormaliser Fit(ReadOnlySpan<double> values)
+    /// <summary>
+    /// Fitted to <paramref name="values"/>, or, with a distributed <paramref name="communicator"/>, to every rank's values
+    /// together (sums over the ranks in rank order, so all ranks get the same normaliser).
+    /// </summary>
+    public static GaussianNormaliser Fit(ReadOnlySpan<double> values, Communicator? communicator = null)
     {
-        if (values.Length == 0) throw new ArgumentException("Cannot fit a normaliser to no values.");
-        double mean = 0;
-        foreach (double v in values) mean += v;
-        mean /= values.Length;
-        double variance = 0;
-        foreach (double v in values) variance += (v - mean) * (v - mean);
-        double deviation = Math.Sqrt(variance / values.Length);
+        communicator ??= Communicator.SingleProcess;
+        double[] sums = [0, values.Length];
+        foreach (double v in values) sums[0] += v;
+        communicator.SumInRankOrder(sums);
+        if (sums[1] == 0) throw new ArgumentException("Cannot fit a normaliser to no values.");
+        double mean = sums[0] / sums[1];
+        double[] variance = [0];
+        foreach (double v in values) variance[0] += (v - mean) * (v - mean);
+        communicator.SumInRankOrder(variance);
+        double deviation = Math.Sqrt(variance[0] / sums[1]);
         // A constant field would divide by zero; leave its scale alone.
         return new GaussianNormaliser(mean, deviation > 0 ? deviation : 1);
     }
 
-    /// <summary>Scale only (mean 0, root mean square as the deviation), for outputs whose zeros must stay zeros.</summary>
-    public static GaussianNormaliser FitScale(ReadOnlySpan<double> values)
+    /// <summary>
+    /// Scale only (mean 0, root mean square as the deviation), for outputs whose zeros must stay zeros; over every rank's
+    /// values with a distributed <paramref name="communicator"/>.
+    /// </summary>
+    public static GaussianNormaliser FitScale(ReadOnlySpan<double> values, Communicator? communicator = null)
     {
-        if (values.Length == 0) throw new ArgumentException("Cannot fit a normaliser to no values.");
-        double squares = 0;
-        foreach (double v in values) squares += v * v;
-        double rms = Math.Sqrt(squares / values.Length);
+        double[] sums = [0, values.Length];
+        foreach (double v in values) sums[0] += v * v;
+        (communicator ?? Communicator.SingleProcess).SumInRankOrder(sums);
+        if (sums[1] == 0) throw new ArgumentException("Cannot fit a normaliser to no values.");
+        double rms = Math.Sqrt(sums[0] / sums[1]);
         return new GaussianNormaliser(0, rms > 0 ? rms : 1);
     }
 

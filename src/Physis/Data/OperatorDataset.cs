@@ -51,22 +51,33 @@ public sealed class OperatorDataset
     /// Reads an HDF5 file in the layout above, or, with <paramref name="variables"/>, two arrays of a MATLAB or PyTorch
     /// file (<see cref="FromExternal"/>).
     /// </summary>
-    public static OperatorDataset Read(string path, DataVariables? variables = null)
+    public static OperatorDataset Read(string path, DataVariables? variables = null) => Read(path, variables, count => [(0, count)])[0];
+
+    /// <summary>
+    /// The samples [Start, Start + Count) of each range that <paramref name="ranges"/> chooses from the file's sample count,
+    /// read as <see cref="Read(string, DataVariables?)"/> reads the whole file. From HDF5 only those samples are read (the
+    /// input's rows and the solution's last time), so a rank of a distributed run holds its share alone; a MATLAB or
+    /// PyTorch file is read whole and sliced.
+    /// </summary>
+    public static OperatorDataset[] Read(string path, DataVariables? variables, Func<int, IReadOnlyList<(int Start, int Count)>> ranges)
     {
         if (IsExternal(path))
-            return variables is { } v ? FromExternal(path, v.Input, v.Output, v.Samples)
+        {
+            var whole = variables is { } v ? FromExternal(path, v.Input, v.Output, v.Samples)
                 : throw new ArgumentException($"{path} is a {Path.GetExtension(path)} file: name its input and output arrays "
                     + "(DataVariables).");
+            return [.. ranges(whole.Count).Select(r => r == (0, whole.Count) ? whole : whole.Slice(r.Start, r.Count))];
+        }
         if (variables is not null)
             throw new ArgumentException($"Input and output arrays are named for MATLAB and PyTorch files; {path} is read as HDF5 in "
                 + "Physis' operator layout, whose arrays have fixed names.");
-        return ReadHdf5(path);
+        return ReadHdf5(path, ranges);
     }
 
     /// <summary>Whether the file is read through <see cref="FromExternal"/> (by its extension: .mat, .pt, .pth).</summary>
     public static bool IsExternal(string path) => Path.GetExtension(path).ToLowerInvariant() is ".mat" or ".pt" or ".pth";
 
-    private static OperatorDataset ReadHdf5(string path)
+    private static OperatorDataset[] ReadHdf5(string path, Func<int, IReadOnlyList<(int Start, int Count)>> ranges)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Data file '{path}' does not exist.", path);
         try
@@ -76,8 +87,9 @@ public sealed class OperatorDataset
             string Need(string name) => names.Contains(name) ? name
                 : throw new InvalidDataException($"{path} has no dataset '{name}' (it has: {string.Join(", ", names)}). "
                     + "Expected the operator layout: input, tensor, t-coordinate, x-coordinate (and y-coordinate in 2D).");
-            var (input, inputShape) = ReadDoubles(file, Need("input"), path);
-            var (tensor, tensorShape) = ReadDoubles(file, Need("tensor"), path);
+            var input = file.Dataset(Need("input"));
+            var tensor = file.Dataset(Need("tensor"));
+            long[] inputShape = [.. input.Space.Dimensions.Select(d => (long)d)], tensorShape = [.. tensor.Space.Dimensions.Select(d => (long)d)];
             // A solution without a time axis is the one output time.
             bool timeAxis = tensorShape.Length != inputShape.Length;
             var time = timeAxis ? ReadDoubles(file, Need("t-coordinate"), path).Values : [0.0];
@@ -95,20 +107,42 @@ public sealed class OperatorDataset
             if (!tensorShape.SequenceEqual(expected))
                 throw new InvalidDataException($"{path}: 'tensor' has shape [{Shape(tensorShape)}]; with {inputShape[0]} inputs, "
                     + $"{(timeAxis ? $"{time.Length} times" : "no time axis")} and grid [{Shape(grid)}] it must be [{Shape(expected)}].");
-            int count = checked((int)inputShape[0]), points = checked((int)grid.Aggregate(1L, (a, b) => a * b)), times = time.Length;
-            var targets = new double[(long)count * points];
-            for (int s = 0; s < count; s++)
-                Array.Copy(tensor, ((long)s * times + times - 1) * points, targets, (long)s * points, points);
-            CheckFinite(input, "input", path, points);
-            CheckFinite(targets, "tensor (last time)", path, points);
-            foreach (var (c, name) in coordinates.Zip(new[] { "x-coordinate", "y-coordinate" })) CheckFinite(c, name, path, c.Length);
-            return new OperatorDataset(input, targets, count, coordinates);
+            int total = checked((int)inputShape[0]), points = checked((int)grid.Aggregate(1L, (a, b) => a * b));
+            foreach (var (c, name) in coordinates.Zip(new[] { "x-coordinate", "y-coordinate" })) CheckFinite(c, name, path, c.Length, 0);
+            var chosen = ranges(total);
+            var result = new OperatorDataset[chosen.Count];
+            for (int i = 0; i < chosen.Count; i++)
+            {
+                var (start, count) = chosen[i];
+                if (start < 0 || count <= 0 || start + count > total)
+                    throw new ArgumentException($"Samples [{start}, {start + count}) are outside the {total} of {path}.");
+                ulong[] memory = [(ulong)count * (ulong)points];
+                // The input's rows, and the solution's rows at the last time only.
+                var inputs = ReadValues(input, "input", path, Slab(inputShape, [start], [count]), memory);
+                var targets = ReadValues(tensor, "tensor", path,
+                    timeAxis ? Slab(tensorShape, [start, time.Length - 1], [count, 1]) : Slab(tensorShape, [start], [count]), memory);
+                CheckFinite(inputs, "input", path, points, start);
+                CheckFinite(targets, "tensor (last time)", path, points, start);
+                result[i] = new OperatorDataset(inputs, targets, count, coordinates);
+            }
+            return result;
         }
         // PureHDF reports a malformed file with plain exceptions from deep inside; name the file instead.
-        catch (Exception e) when (e is not (InvalidDataException or FileNotFoundException or OutOfMemoryException))
+        catch (Exception e) when (e is not (InvalidDataException or FileNotFoundException or ArgumentException or OutOfMemoryException))
         {
             throw new InvalidDataException($"{path} is not a readable HDF5 file ({e.Message}).", e);
         }
+    }
+
+    /// <summary>
+    /// The block from <paramref name="starts"/> with <paramref name="counts"/> on the leading axes of <paramref name="shape"/>,
+    /// whole on the rest.
+    /// </summary>
+    private static HyperslabSelection Slab(long[] shape, long[] starts, long[] counts)
+    {
+        ulong[] start = [.. shape.Select((_, a) => a < starts.Length ? (ulong)starts[a] : 0)];
+        ulong[] block = [.. shape.Select((n, a) => (ulong)(a < counts.Length ? counts[a] : n))];
+        return new HyperslabSelection(shape.Length, start, block);
     }
 
     /// <summary>
@@ -142,12 +176,15 @@ public sealed class OperatorDataset
                 + $"[{string.Join(" x ", u.Shape)}] must have the same shape.");
         var coordinates = a.Shape.Skip(1).Select(n => Enumerable.Range(0, n).Select(i => n == 1 ? 0.0 : (double)i / (n - 1)).ToArray()).ToList();
         int points = coordinates.Aggregate(1, (p, c) => p * c.Length);
-        CheckFinite(a.Real, input, path, points);
-        CheckFinite(u.Real, output, path, points);
+        CheckFinite(a.Real, input, path, points, 0);
+        CheckFinite(u.Real, output, path, points, 0);
         return new OperatorDataset(a.Real, u.Real, a.Shape[0], coordinates);
     }
 
-    /// <summary>Writes the layout <see cref="Read"/> expects, with the input as time 0 and the target as time <paramref name="finalTime"/>.</summary>
+    /// <summary>
+    /// Writes the layout <see cref="Read(string, DataVariables?)"/> expects, with the input as time 0 and the target as
+    /// time <paramref name="finalTime"/>.
+    /// </summary>
     public void Write(string path, double finalTime = 1.0)
     {
         int points = PointsPerSample;
@@ -251,12 +288,13 @@ public sealed class OperatorDataset
             : Array.ConvertAll(dataset.Read<float[]>(fileSelection: fileSelection, memoryDims: memoryDims), v => (double)v);
     }
 
-    private static void CheckFinite(double[] values, string name, string path, int points)
+    /// <param name="firstSample">The number in the file of the first sample in <paramref name="values"/>.</param>
+    private static void CheckFinite(double[] values, string name, string path, int points, int firstSample)
     {
         for (long i = 0; i < values.LongLength; i++)
             if (!double.IsFinite(values[i]))
                 throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
-                    $"{path}: '{name}' has a non-finite value ({values[i]}) in sample {i / points}, point {i % points}. "
+                    $"{path}: '{name}' has a non-finite value ({values[i]}) in sample {firstSample + i / points}, point {i % points}. "
                     + $"Remove or regenerate that sample."));
     }
 

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Physis.Data;
 using Physis.Evaluation;
 using Physis.Infrastructure;
+using Physis.Infrastructure.Distributed;
 using Physis.Networks.Operators;
 using Physis.Reporting;
 using Physis.Training.Operators;
@@ -28,6 +29,8 @@ public sealed record OperatorRunSettings
     /// <summary>Physics-informed DeepONet: the name of an <see cref="OperatorPhysics"/> equation added to the loss.</summary>
     public string? Physics { get; init; }
     public required OperatorTrainingSettings Training { get; init; }
+    /// <summary>The network's values and the data in training: float32 or float64.</summary>
+    public Precision Precision { get; init; } = Precision.Float32;
     /// <summary>
     /// Further test files, each evaluated whole and as stored (any grid the model takes) after every epoch; a resume
     /// checks that they are unchanged, as it does the training data.
@@ -43,6 +46,8 @@ public sealed record OperatorRunResult(double TrainRelativeL2, double TestRelati
 /// <summary>
 /// A whole `physis train-operator` run: read and split the data, fit the normalisers on the training part, train with
 /// checkpoints, then write model.bin, run.json, history.csv, the error curve and sample plots (all atomically).
+/// Data-parallel over the ranks of a <see cref="Communicator"/>, each rank reads and trains on its share of the samples
+/// (<see cref="OperatorTrainer"/>) and rank 0 alone writes the run folder.
 /// </summary>
 public static class OperatorRun
 {
@@ -65,52 +70,85 @@ public static class OperatorRun
         return identity.Data is { } data ? settings with { DataPath = data.Path } : settings;
     }
 
-    /// <summary>Reads the file and splits it into training (first) and test (last) samples at the requested resolution.</summary>
-    public static (OperatorDataset Train, OperatorDataset Test) Split(OperatorRunSettings settings) =>
-        Split(settings.DataPath, settings.Resolution, settings.TrainSamples, settings.TestSamples, settings.Variables);
+    /// <summary>
+    /// Reads the file and splits it into training (first) and test (last) samples at the requested resolution; with a
+    /// distributed <paramref name="communicator"/>, this rank's share of each.
+    /// </summary>
+    public static (OperatorDataset Train, OperatorDataset Test) Split(OperatorRunSettings settings, Communicator? communicator = null) =>
+        Split(settings.DataPath, settings.Resolution, settings.TrainSamples, settings.TestSamples, settings.Variables, communicator);
 
     /// <summary>
     /// Reads <paramref name="dataPath"/> (subsampled to <paramref name="resolution"/> points per axis when given) and
     /// takes the first <paramref name="trainSamples"/> for training and the last <paramref name="testSamples"/> for
-    /// testing (defaults: a fifth, at least one, for testing and the rest for training).
+    /// testing (defaults: a fifth, at least one, for testing and the rest for training). With a distributed
+    /// <paramref name="communicator"/>, only this rank's share (<see cref="Communicator.Share"/>) of each is read.
     /// </summary>
     public static (OperatorDataset Train, OperatorDataset Test) Split(string dataPath, int? resolution, int? trainSamples, int? testSamples,
-        DataVariables? variables = null)
+        DataVariables? variables = null, Communicator? communicator = null)
     {
-        var data = OperatorDataset.Read(dataPath, variables);
-        if (resolution is { } r) data = data.Subsample(r);
-        if (data.Count < 2)
-            throw new ArgumentException($"{dataPath} has {data.Count} sample; training needs at least one training and one test sample.");
-        int test = testSamples ?? Math.Max(1, data.Count / 5);
-        int train = trainSamples ?? data.Count - test;
-        if (train <= 0 || test <= 0 || train + test > data.Count)
-            throw new ArgumentException($"{dataPath} has {data.Count} samples; cannot take {train} for training and {test} for testing.");
-        return (data.Slice(0, train), data.Slice(data.Count - test, test));
+        communicator ??= Communicator.SingleProcess;
+        var parts = OperatorDataset.Read(dataPath, variables, count =>
+        {
+            if (count < 2)
+                throw new ArgumentException($"{dataPath} has {count} sample; training needs at least one training and one test sample.");
+            int test = testSamples ?? Math.Max(1, count / 5);
+            int train = trainSamples ?? count - test;
+            if (train <= 0 || test <= 0 || train + test > count)
+                throw new ArgumentException($"{dataPath} has {count} samples; cannot take {train} for training and {test} for testing.");
+            var (trainStart, trainCount) = Share(communicator, train, "training");
+            var (testStart, testCount) = Share(communicator, test, "test");
+            return [(trainStart, trainCount), (count - test + testStart, testCount)];
+        });
+        return resolution is { } r ? (parts[0].Subsample(r), parts[1].Subsample(r)) : (parts[0], parts[1]);
     }
 
-    /// <summary>The files of <see cref="OperatorRunSettings.TestData"/>, each named by its absolute path.</summary>
-    public static IReadOnlyList<NamedDataset> ReadTestData(OperatorRunSettings settings) =>
-        [.. settings.TestData.Select(file => new NamedDataset(file.Path,
-            OperatorDataset.Read(file.Path, OperatorDataset.IsExternal(file.Path) ? settings.Variables : null)))];
+    /// <summary>This rank's samples of <paramref name="total"/>; every rank needs at least one.</summary>
+    private static (int Start, int Count) Share(Communicator communicator, int total, string what)
+    {
+        if (total < communicator.Size)
+            throw new ArgumentException($"{total} {what} samples cannot be shared by {communicator.Size} ranks; each needs at least one.");
+        var (start, count) = communicator.Share(total);
+        return ((int)start, (int)count);
+    }
 
-    public static OperatorModelSpec Specify(OperatorRunSettings settings, OperatorDataset train) => new()
+    /// <summary>
+    /// The files of <see cref="OperatorRunSettings.TestData"/>, each named by its absolute path; with a distributed
+    /// <paramref name="communicator"/>, this rank's share of each.
+    /// </summary>
+    public static IReadOnlyList<NamedDataset> ReadTestData(OperatorRunSettings settings, Communicator? communicator = null) =>
+        [.. settings.TestData.Select(file => new NamedDataset(file.Path,
+            OperatorDataset.Read(file.Path, OperatorDataset.IsExternal(file.Path) ? settings.Variables : null,
+                count => [Share(communicator ?? Communicator.SingleProcess, count, file.Path)])[0]))];
+
+    /// <param name="train">
+    /// The training data, or this rank's share of it under a distributed <paramref name="communicator"/>: the normalisers
+    /// are fitted to all of it.
+    /// </param>
+    public static OperatorModelSpec Specify(OperatorRunSettings settings, OperatorDataset train, Communicator? communicator = null) => new()
     {
         Architecture = settings.Architecture,
-        InputNormaliser = GaussianNormaliser.Fit(train.Inputs),
+        InputNormaliser = GaussianNormaliser.Fit(train.Inputs, communicator),
         // A shift would move the exact zero boundary values of a Dirichlet MgNO off zero.
         OutputNormaliser = settings.Architecture is MgnoSettings { Boundary: MultigridBoundary.Dirichlet }
-            ? GaussianNormaliser.FitScale(train.Targets) : GaussianNormaliser.Fit(train.Targets),
+            ? GaussianNormaliser.FitScale(train.Targets, communicator) : GaussianNormaliser.Fit(train.Targets, communicator),
         TrainingGrid = train.Grid,
         Seed = settings.Training.Seed,
         CoordinateFeatures = true,
+        ScalarType = settings.Precision == Precision.Float64 ? ScalarType.Float64 : ScalarType.Float32,
     };
 
-    /// <param name="train">The training split of <see cref="Split(OperatorRunSettings)"/> for these settings.</param>
+    /// <param name="train">The training split of <see cref="Split(OperatorRunSettings, Communicator?)"/> for these settings.</param>
     /// <param name="test">The test split.</param>
     /// <param name="otherTests"><see cref="ReadTestData"/> for these settings.</param>
+    /// <param name="communicator">
+    /// The ranks of a data-parallel run, which all call this with their shares of the data (default: one process); rank 0
+    /// writes the folder, and every rank reads the same checkpoint on a resume.
+    /// </param>
     public static OperatorRunResult Execute(OperatorRunSettings settings, OperatorDataset train, OperatorDataset test, string folder, bool resume,
-        int checkpointEvery, IOperatorTrainingCallback? callback = null, IReadOnlyList<NamedDataset>? otherTests = null)
+        int checkpointEvery, IOperatorTrainingCallback? callback = null, IReadOnlyList<NamedDataset>? otherTests = null,
+        Communicator? communicator = null)
     {
+        communicator ??= Communicator.SingleProcess;
         settings.Training.Validate();
         settings.Architecture.Validate();
         otherTests ??= [];
@@ -120,9 +158,9 @@ public static class OperatorRun
             "use a smaller network, a smaller batch or a coarser grid");
         // The model and trainer check the architecture against the grid (modes it cannot resolve) and the targets of every
         // data set before the folder is touched.
-        using var model = new OperatorModel(Specify(settings, train));
+        using var model = new OperatorModel(Specify(settings, train, communicator));
         using var trainer = new OperatorTrainer(model, train, test, settings.Training,
-            settings.Physics is { } physics ? OperatorPhysics.Create(physics) : null, otherTests);
+            settings.Physics is { } physics ? OperatorPhysics.Create(physics) : null, otherTests, communicator);
         var run = new RunFolder(folder);
         string checkpoint = run.Checkpoint;
         if (resume)
@@ -139,9 +177,11 @@ public static class OperatorRun
                     throw new ArgumentException($"The run in {folder} cannot be resumed: {difference}.");
             if (settings.Training.Epochs < stored.Training.Epochs)
                 throw new ArgumentException($"A resumed run can have more Epochs than its {stored.Training.Epochs}, not {settings.Training.Epochs}.");
-            if (settings.Training.Epochs != stored.Training.Epochs) run.Restore(settings);
+            // Every rank has checked the folder before rank 0 changes it.
+            communicator.Barrier();
+            if (settings.Training.Epochs != stored.Training.Epochs && communicator.IsRoot) run.Restore(settings);
         }
-        else run.Start(Identity(settings), settings);
+        else if (communicator.IsRoot) run.Start(Identity(settings), settings);
 
         trainer.EnableCheckpoints(checkpoint, checkpointEvery);
         if (resume) trainer.LoadCheckpoint(checkpoint);
@@ -152,22 +192,55 @@ public static class OperatorRun
 
         var (trainError, _) = trainer.EvaluateTrain();
         var prediction = OperatorTrainer.Predict(model, test, settings.Training.BatchSize);
-        double testError = MeanRelativeL2(prediction, test);
-        double testSquare = prediction.Zip(test.Targets, (p, t) => (p - t) * (p - t)).Average();
+        // Relative L2 errors and squared errors summed over the test samples, and the counts of both sets, over all ranks.
+        double[] sums = [SumRelativeL2(prediction, test), prediction.Zip(test.Targets, (p, t) => (p - t) * (p - t)).Sum(), test.Count, train.Count];
+        communicator.SumInRankOrder(sums);
+        var (testCount, trainCount) = ((int)sums[2], (int)sums[3]);
+        var (plotted, plottedPrediction) = FirstSamples(test, prediction, testCount, communicator);
+        var tests = trainer.EvaluateTests();
         // No checkpoint after 0 epochs.
         List<string> outputs = File.Exists(checkpoint) ? [OperatorModel.FileName, RunFolder.CheckpointFile] : [OperatorModel.FileName];
-        model.Save(run.File(OperatorModel.FileName));
-        outputs.AddRange(WriteHistory(run, trainer.History));
-        outputs.AddRange(PlotSamples(folder, test, prediction, "test"));
+        if (communicator.IsRoot)
+        {
+            model.Save(run.File(OperatorModel.FileName));
+            outputs.AddRange(WriteHistory(run, trainer.History));
+            outputs.AddRange(PlotSamples(folder, plotted, plottedPrediction, "test"));
+        }
         outputs.Add(RunFolder.RunFile);
-        var result = new OperatorRunResult(trainError, testError, testSquare, model.ParameterCount, trainer.Epoch, wall, resumedFrom,
-            trainer.EvaluateTests(), outputs);
-        WriteRecord(run, settings, model, train, test, trainer, result);
+        double testError = sums[0] / testCount, testSquare = sums[1] / ((double)testCount * test.PointsPerSample);
+        var result = new OperatorRunResult(trainError, testError, testSquare, model.ParameterCount, trainer.Epoch, wall, resumedFrom, tests, outputs);
+        if (communicator.IsRoot) WriteRecord(run, settings, model, train.Grid, trainCount, testCount, trainer, result);
         return result;
     }
 
     /// <summary>
-    /// A rough upper bound on the bytes a run needs (float32): the data as tensors, and the larger of building the network
+    /// The first <see cref="PlottedSamples"/> test samples and their predictions, gathered from the ranks that hold them
+    /// (<paramref name="test"/> and <paramref name="prediction"/> are this rank's share of <paramref name="total"/>).
+    /// </summary>
+    private static (OperatorDataset Data, double[] Prediction) FirstSamples(OperatorDataset test, double[] prediction, int total,
+        Communicator communicator)
+    {
+        int wanted = Math.Min(PlottedSamples, total), points = test.PointsPerSample;
+        if (!communicator.IsDistributed) return (test, prediction);
+        // Each rank sends its samples among the first ones (inputs, targets, predictions), padded to the same length.
+        int start = (int)communicator.Share(total).Start, mine = Math.Clamp(wanted - start, 0, test.Count);
+        var local = new double[3 * wanted * points];
+        foreach (var (values, part) in new[] { test.Inputs, test.Targets, prediction }.Select((v, i) => (v, i)))
+            Array.Copy(values, 0, local, part * wanted * points, mine * points);
+        var all = communicator.AllGather(local);
+        double[][] joined = [new double[wanted * points], new double[wanted * points], new double[wanted * points]];
+        for (int rank = 0, next = 0; rank < communicator.Size && next < wanted; rank++)
+        {
+            long rankStart = total * (long)rank / communicator.Size;
+            int held = (int)Math.Clamp(wanted - rankStart, 0, total * (long)(rank + 1) / communicator.Size - rankStart);
+            for (int part = 0; part < 3; part++) Array.Copy(all[rank], part * wanted * points, joined[part], next * points, held * points);
+            next += held;
+        }
+        return (new OperatorDataset(joined[0], joined[1], wanted, test.Coordinates), joined[2]);
+    }
+
+    /// <summary>
+    /// A rough upper bound on the bytes a run needs (in its precision): the data as tensors, and the larger of building the network
     /// (its parameters and the transient draws) and training it (parameters, gradients, Adam's two moments, their
     /// copies while a checkpoint is written and at the start of an epoch, and the activations of a batch; a physics-informed loss keeps derivative
     /// graphs, about 16 times the activations).
@@ -185,17 +258,19 @@ public static class OperatorRun
             + (otherTests ?? []).Sum(t => 2.0 * t.Data.Inputs.Length);
         // Parameters, gradients, Adam's moments, their copies at a checkpoint, and the epoch-start copy a divergence rolls back to.
         double values = data + Math.Max(parameters + architecture.EstimateConstruction(), 9 * parameters + activations);
-        return MemoryBudget.Saturated(sizeof(float) * values);
+        return MemoryBudget.Saturated((settings.Precision == Precision.Float64 ? sizeof(double) : sizeof(float)) * values);
     }
 
     /// <summary>Mean over samples of the relative L2 error, in float64.</summary>
-    public static double MeanRelativeL2(double[] prediction, OperatorDataset data)
+    public static double MeanRelativeL2(double[] prediction, OperatorDataset data) => SumRelativeL2(prediction, data) / data.Count;
+
+    private static double SumRelativeL2(double[] prediction, OperatorDataset data)
     {
         int points = data.PointsPerSample;
         double sum = 0;
         for (int s = 0; s < data.Count; s++)
             sum += Metrics.RelativeL2(prediction.AsSpan(s * points, points), data.Targets.AsSpan(s * points, points));
-        return sum / data.Count;
+        return sum;
     }
 
     /// <summary>history.csv and, when there is something to draw, error.png; returns the names of the files written.</summary>
@@ -286,7 +361,7 @@ public static class OperatorRun
         return grid;
     }
 
-    private static void WriteRecord(RunFolder run, OperatorRunSettings settings, OperatorModel model, OperatorDataset train, OperatorDataset test,
+    private static void WriteRecord(RunFolder run, OperatorRunSettings settings, OperatorModel model, int[] grid, int trainSamples, int testSamples,
         OperatorTrainer trainer, OperatorRunResult result)
     {
         var history = trainer.History;
@@ -295,7 +370,7 @@ public static class OperatorRun
         {
             Operator = settings.Architecture.Kind,
             Settings = settings,
-            Data = new { File = settings.DataPath, TrainSamples = train.Count, TestSamples = test.Count, Grid = train.Grid },
+            Data = new { File = settings.DataPath, TrainSamples = trainSamples, TestSamples = testSamples, Grid = grid },
             ParameterCount = result.Parameters,
             SpectralParameters = spectral?.Sum(w => w.parameters().Sum(p => p.numel())),
             SpectralParametersIfDense = spectral?.Sum(w => w.DenseParameterCount),

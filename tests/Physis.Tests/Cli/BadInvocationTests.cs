@@ -224,6 +224,7 @@ public class BadInvocationTests : IClassFixture<BadInvocationTests.Fixtures>
         { "garbage.h5", "train-operator fno --data {garbage} --out {out}" },
         { "--epochs cannot be negative", "train-operator fno --data {data} --epochs -1 --out {out}" },
         { "--batch must be positive", "train-operator fno --data {data} --batch 0 --out {out}" },
+        { "Unknown --precision 'float16'. Known: float32, float64", "train-operator fno --data {data} --precision float16 --out {out}" },
         { "--learning-rate must be positive; got 0", "train-operator fno --data {data} --lr 0 --out {out}" },
         { "--learning-rate must be positive; got -1", "train-operator fno --data {data} --lr -1 --out {out}" },
         { "--learning-rate must be positive; got NaN", "train-operator fno --data {data} --lr NaN --out {out}" },

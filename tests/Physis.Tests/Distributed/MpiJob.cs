@@ -17,8 +17,8 @@ internal static class MpiJob
     public static Process Start(int ranks, params string[] args)
     {
         var start = new ProcessStartInfo(Launcher) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "-n", ranks.ToString(), "dotnet", Path.Combine(AppContext.BaseDirectory, "Physis.Cli.dll") })
-            start.ArgumentList.Add(a);
+        string[] launch = ["-n", ranks.ToString(), "dotnet", Path.Combine(AppContext.BaseDirectory, "Physis.Cli.dll")];
+        foreach (var a in launch) start.ArgumentList.Add(a);
         foreach (var a in args) start.ArgumentList.Add(a);
         return Process.Start(start)!;
     }

@@ -142,7 +142,7 @@ public sealed class MetaDeviceTests
 
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var prediction = model.Forward(OperatorTrainer.ToTensor(data.Inputs, data, Meta), OperatorModel.QueryPoints(data.Coordinates, Meta),
+        var prediction = model.Forward(OperatorTrainer.ToTensor(data.Inputs, data, model), OperatorModel.QueryPoints(data.Coordinates, Meta),
             OperatorModel.Axes(data.Coordinates, Meta));
         OnMeta([prediction]);
         Assert.Equal([16L, 16], prediction.shape);
@@ -161,7 +161,7 @@ public sealed class MetaDeviceTests
         var data = Data();
         using var model = new OperatorModel(Spec(OperatorArchitectureTests.Small(kind), data), Meta);
         OnMeta(model.Network.parameters());
-        using var inputs = OperatorTrainer.ToTensor(data.Inputs, data, Meta);
+        using var inputs = OperatorTrainer.ToTensor(data.Inputs, data, model);
         var error = Assert.ThrowsAny<Exception>(() => model.Forward(inputs, OperatorModel.QueryPoints(data.Coordinates, Meta),
             OperatorModel.Axes(data.Coordinates, Meta)));
         Assert.StartsWith("convolution_overrideable not implemented", error.Message);

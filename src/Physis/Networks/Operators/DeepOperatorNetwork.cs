@@ -29,7 +29,8 @@ public sealed record DeepOnetSettings : OperatorArchitecture
                 + $"got {Branch[^1]} and {Trunk[^1]}.");
     }
 
-    public override nn.Module Create(int seed, Device? device = null) => new DeepOperatorNetwork(this, seed, device: device);
+    public override nn.Module Create(int seed, Device? device = null, ScalarType dtype = ScalarType.Float32) =>
+        new DeepOperatorNetwork(this, seed, dtype, device);
 
     public override long EstimateParameters() => MemoryBudget.Saturated(Dense(Branch) + Dense(Trunk) + Outputs);
 

@@ -47,7 +47,8 @@ public record FnoSettings : OperatorArchitecture
                 + "A factorised FNO is a tfno (TfnoSettings).");
     }
 
-    public override nn.Module Create(int seed, Device? device = null) => new FourierNeuralOperator(this, seed, device: device);
+    public override nn.Module Create(int seed, Device? device = null, ScalarType dtype = ScalarType.Float32) =>
+        new FourierNeuralOperator(this, seed, dtype, device);
 
     /// <summary>
     /// <see cref="Modes"/> from neuraloperator's n_modes, the total count of frequencies kept per axis: an even total M on an

@@ -59,7 +59,8 @@ public sealed record LsmSettings : OperatorArchitecture
                 + $"which then divides the channels of every scale; got {Heads}.");
     }
 
-    public override nn.Module Create(int seed, Device? device = null) => new LatentSpectralModel(this, seed, device: device);
+    public override nn.Module Create(int seed, Device? device = null, ScalarType dtype = ScalarType.Float32) =>
+        new LatentSpectralModel(this, seed, dtype, device);
 
     public override long EstimateParameters()
     {

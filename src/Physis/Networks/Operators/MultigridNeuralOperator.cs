@@ -54,7 +54,8 @@ public sealed record MgnoSettings : OperatorArchitecture
         if (ResolutionProblem([.. TrainingGrid.Select(n => (long)n)]) is { } problem) throw new ArgumentException($"Training grid: {problem}");
     }
 
-    public override nn.Module Create(int seed, Device? device = null) => new MultigridNeuralOperator(this, seed, device: device);
+    public override nn.Module Create(int seed, Device? device = null, ScalarType dtype = ScalarType.Float32) =>
+        new MultigridNeuralOperator(this, seed, dtype, device);
 
     public override long EstimateParameters()
     {

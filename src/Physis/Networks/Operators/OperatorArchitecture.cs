@@ -33,10 +33,10 @@ public abstract record OperatorArchitecture
     public abstract void Validate();
 
     /// <summary>
-    /// The untrained network, initialised from <paramref name="seed"/> (float32, on <paramref name="device"/>, the CPU by
-    /// default; the draws do not depend on the device); validates the settings first.
+    /// The untrained network, initialised from <paramref name="seed"/> (in <paramref name="dtype"/>, float32 by default, on
+    /// <paramref name="device"/>, the CPU by default; the draws do not depend on the device); validates the settings first.
     /// </summary>
-    public abstract nn.Module Create(int seed, Device? device = null);
+    public abstract nn.Module Create(int seed, Device? device = null, ScalarType dtype = ScalarType.Float32);
 
     /// <summary>
     /// The network's trainable values, counted from the validated settings alone (nothing is allocated), so that a run too

@@ -23,6 +23,8 @@ public sealed record OperatorModelSpec
     /// linspace(0, 1, n) per axis whatever the data's grid.
     /// </summary>
     public bool CoordinateFeatures { get; init; }
+    /// <summary>The network's values and the data it takes: float32 (the default, and that of models saved before this setting) or float64.</summary>
+    public ScalarType ScalarType { get; init; } = ScalarType.Float32;
 }
 
 /// <summary>
@@ -48,7 +50,9 @@ public sealed class OperatorModel : IDisposable
     {
         Spec = spec;
         Device = device ?? CPU;
-        Network = (spec.Architecture ?? throw new ArgumentException("The model has no Architecture.")).Create(spec.Seed, Device);
+        if (spec.ScalarType is not (ScalarType.Float32 or ScalarType.Float64))
+            throw new ArgumentException($"An operator model is float32 or float64, not {spec.ScalarType}.");
+        Network = (spec.Architecture ?? throw new ArgumentException("The model has no Architecture.")).Create(spec.Seed, Device, spec.ScalarType);
         if (GridOperator is { } grid && grid.Dimension != spec.TrainingGrid.Length)
         {
             string kind = spec.Architecture.Kind;
@@ -98,21 +102,21 @@ public sealed class OperatorModel : IDisposable
     public Tensor ForwardPointwise(Tensor inputs, Tensor points) =>
         Spec.OutputNormaliser.Decode(DeepOnet!.Pointwise(Spec.InputNormaliser.Encode(inputs), points).squeeze(1));
 
-    /// <summary>Grid points [P, d] (row-major over the grid) as DeepONet query points.</summary>
-    public static Tensor QueryPoints(IReadOnlyList<double[]> coordinates, Device? device = null)
+    /// <summary>Grid points [P, d] (row-major over the grid) as DeepONet query points, in <paramref name="dtype"/>.</summary>
+    public static Tensor QueryPoints(IReadOnlyList<double[]> coordinates, Device? device = null, ScalarType dtype = ScalarType.Float32)
     {
-        if (coordinates.Count == 1) return tensor(coordinates[0], ScalarType.Float32, device).unsqueeze(1);
+        if (coordinates.Count == 1) return tensor(coordinates[0], dtype, device).unsqueeze(1);
         int nx = coordinates[0].Length, ny = coordinates[1].Length;
-        var points = new float[nx * ny * 2];
+        var points = new double[nx * ny * 2];
         for (int i = 0; i < nx; i++)
             for (int j = 0; j < ny; j++)
-                (points[2 * (i * ny + j)], points[2 * (i * ny + j) + 1]) = ((float)coordinates[0][i], (float)coordinates[1][j]);
-        return tensor(points, [nx * ny, 2], device: device);
+                (points[2 * (i * ny + j)], points[2 * (i * ny + j) + 1]) = (coordinates[0][i], coordinates[1][j]);
+        return tensor(points, [nx * ny, 2], dtype, device);
     }
 
-    /// <summary>The coordinates of each axis as float32 tensors.</summary>
-    public static Tensor[] Axes(IReadOnlyList<double[]> coordinates, Device? device = null) =>
-        [.. coordinates.Select(c => tensor(c, ScalarType.Float32, device))];
+    /// <summary>The coordinates of each axis as tensors in <paramref name="dtype"/>.</summary>
+    public static Tensor[] Axes(IReadOnlyList<double[]> coordinates, Device? device = null, ScalarType dtype = ScalarType.Float32) =>
+        [.. coordinates.Select(c => tensor(c, dtype, device))];
 
     public IEnumerable<(string Name, Tensor Value)> NamedParameters() =>
         Network.named_parameters().Select(p => (p.name, (Tensor)p.parameter));

@@ -4,7 +4,9 @@ using System.Text.Json;
 using Physis.Data;
 using Physis.Differentiation;
 using Physis.Infrastructure;
+using Physis.Infrastructure.Distributed;
 using Physis.Training.Optimizers;
+using TorchSharp;
 using static TorchSharp.torch;
 using Parameter = TorchSharp.Modules.Parameter;
 
@@ -100,6 +102,10 @@ public interface IOperatorTrainingCallback
 /// epoch shuffles with a generator seeded by (seed, epoch), so a run resumed from a checkpoint continues exactly as an
 /// uninterrupted one; every step runs in a dispose scope. A divergence rolls the model and optimizer back to the start
 /// of the epoch and retries it at half the learning rate, at most <see cref="OperatorTrainingSettings.MaxRecoveries"/> times.
+/// Data-parallel over the ranks of a <see cref="Communicator"/>, each rank holds its share of every data set; the batches
+/// are the single-process ones, each rank takes the loss of the batch's samples it holds (their share of the batch mean),
+/// and the gradients and losses are summed over the ranks in rank order before every step, so all ranks take the same
+/// steps and agree with a single process to round-off.
 /// </summary>
 public sealed class OperatorTrainer : IDisposable
 {
@@ -115,11 +121,17 @@ public sealed class OperatorTrainer : IDisposable
     private readonly int spatialDimensions;
     private readonly PhysicsInformedOperatorLoss? physics;
     private readonly IReadOnlyList<double[]> coordinates;
+    private readonly Communicator communicator;
+    private readonly RankSums rankSums;
 
     /// <param name="physics">Adds a PDE residual loss (physics-informed DeepONet) to the data loss.</param>
     /// <param name="otherTests">Further test sets, possibly on other grids, evaluated after every epoch.</param>
+    /// <param name="communicator">
+    /// The ranks of a data-parallel run (default: one process); each data set given is then this rank's
+    /// <see cref="Communicator.Share"/> of the whole set, and every rank must construct its trainer alike.
+    /// </param>
     public OperatorTrainer(OperatorModel model, OperatorDataset train, OperatorDataset? test, OperatorTrainingSettings settings,
-        PhysicsInformedOperatorLoss? physics = null, IReadOnlyList<NamedDataset>? otherTests = null)
+        PhysicsInformedOperatorLoss? physics = null, IReadOnlyList<NamedDataset>? otherTests = null, Communicator? communicator = null)
     {
         settings.Validate();
         TensorEngine.ConfigureDefault();
@@ -128,6 +140,8 @@ public sealed class OperatorTrainer : IDisposable
         this.model = model;
         this.settings = settings;
         this.physics = physics;
+        this.communicator = communicator ?? Communicator.SingleProcess;
+        rankSums = new RankSums(this.communicator);
         coordinates = train.Coordinates;
         model.CheckGrid(train.Grid);
         if (test is not null && !test.Grid.SequenceEqual(train.Grid))
@@ -140,14 +154,28 @@ public sealed class OperatorTrainer : IDisposable
             other.Data.RequireNonZeroTargets(other.Name);
         }
         spatialDimensions = train.Dimension;
-        trainSet = new DataTensors("train", train, model.Device);
-        if (test is not null) this.test = new DataTensors("test", test, model.Device);
-        foreach (var other in otherTests ?? []) this.otherTests.Add(new DataTensors(other.Name, other.Data, model.Device));
+        // Each set's size over all ranks, and where this rank's share starts.
+        double[] counts = [train.Count, test?.Count ?? 0, .. (otherTests ?? []).Select(o => (double)o.Data.Count)];
+        this.communicator.SumInRankOrder(counts);
+        trainSet = new DataTensors("train", train, model, Whole(train, counts[0], "training"));
+        if (test is not null) this.test = new DataTensors("test", test, model, Whole(test, counts[1], "test"));
+        foreach (var (other, total) in (otherTests ?? []).Zip(counts.Skip(2)))
+            this.otherTests.Add(new DataTensors(other.Name, other.Data, model, Whole(other.Data, total, other.Name)));
         parameters = [.. model.Network.parameters()];
-        BatchesPerEpoch = (train.Count + settings.BatchSize - 1) / settings.BatchSize;
+        BatchesPerEpoch = (int)((trainSet.Total + settings.BatchSize - 1) / settings.BatchSize);
         // The schedule counts epochs: every batch of an epoch takes the epoch's rate.
         optimizer = new Adam(parameters, settings.Schedule, iterationsPerEpoch: BatchesPerEpoch,
             decoupledWeightDecay: settings.Optimizer == OperatorOptimizer.AdamW ? settings.WeightDecay : 0);
+    }
+
+    /// <summary>The samples of a whole set of which <paramref name="share"/> is this rank's share, and where the share starts.</summary>
+    private (long Start, long Total) Whole(OperatorDataset share, double total, string name)
+    {
+        var (start, count) = communicator.Share((long)total);
+        if (count != share.Count)
+            throw new ArgumentException($"Rank {communicator.Rank} of {communicator.Size} holds {share.Count} {name} samples, not its share "
+                + $"{count} of the {total} in all ranks.");
+        return (start, (long)total);
     }
 
     public int BatchesPerEpoch { get; }
@@ -190,7 +218,9 @@ public sealed class OperatorTrainer : IDisposable
             history.Add(record);
             Epoch++;
             callback?.OnEpoch(record, settings.Epochs);
-            if (CheckpointPath is not null && (Epoch % CheckpointEvery == 0 || Epoch == settings.Epochs)) SaveCheckpoint(CheckpointPath);
+            // Every rank holds the same state: rank 0 writes it.
+            if (CheckpointPath is not null && communicator.IsRoot && (Epoch % CheckpointEvery == 0 || Epoch == settings.Epochs))
+                SaveCheckpoint(CheckpointPath);
         }
     }
 
@@ -200,7 +230,7 @@ public sealed class OperatorTrainer : IDisposable
     /// </summary>
     private double? RunEpoch(IOperatorTrainingCallback? callback)
     {
-        long samples = trainSet.Inputs.shape[0];
+        long samples = trainSet.Total;
         double best = history.Count == 0 ? double.PositiveInfinity : history.Min(r => r.TrainLoss);
         using var generator = new Generator((ulong)(settings.Seed * 1_000_003L + Epoch));
         using var order = randperm(samples, generator: generator);
@@ -255,38 +285,49 @@ public sealed class OperatorTrainer : IDisposable
         optimizer.StepScale = lowered;
     }
 
-    /// <summary>Loss on one batch with its gradient (plus the L2 weight-decay term of Adam) left in the parameters.</summary>
+    /// <summary>
+    /// Loss on one batch (summed over the ranks) with its gradient (summed over the ranks, plus the L2 weight-decay term of
+    /// Adam) left in the parameters.
+    /// </summary>
     private double Step(Tensor rows, Generator generator)
     {
         var loss = BatchLoss(rows, generator);
-        loss.backward();
+        if (loss.requires_grad) loss.backward();
+        rankSums.SumGradients(parameters);
         if (settings.Optimizer == OperatorOptimizer.Adam && settings.WeightDecay > 0)
             using (no_grad())
                 foreach (var p in parameters) p.grad?.add_(p, alpha: settings.WeightDecay);
-        return loss.item<float>();
+        return rankSums.SumDetached(loss).ToDouble();
     }
 
     /// <summary>
-    /// The loss on the training samples <paramref name="rows"/>, with its graph; the triple layout draws its points from
-    /// <paramref name="generator"/>.
+    /// The loss on the samples of this rank among the training samples <paramref name="rows"/> (of the whole set), with
+    /// its graph: their share of the batch mean, so the sum over the ranks is the loss of the whole batch; the triple
+    /// layout draws its points for the whole batch from <paramref name="generator"/>.
     /// </summary>
     internal Tensor BatchLoss(Tensor rows, Generator generator)
     {
         // The generator and the epoch's order live on the CPU, so that the draws do not depend on the device. Indexing
         // rather than index_select, which has no kernel on libtorch's meta device (the device-independence tests).
-        rows = rows.to(model.Device);
+        long batch = rows.shape[0];
+        var mine = (rows >= trainSet.Start).logical_and(rows < trainSet.Start + trainSet.Count);
+        var picks = model.DeepOnet is not null && settings.Layout == DeepOnetLayout.Triple
+            ? randint(trainSet.QueryPoints.shape[0], [batch, settings.PointsPerFunction], generator: generator)[mine].to(model.Device)
+            : null;
+        rows = (rows[mine] - trainSet.Start).to(model.Device);
+        long held = rows.shape[0];
+        if (held == 0) return zeros(1, trainSet.Inputs.dtype, model.Device).squeeze();
         var inputs = trainSet.Inputs[rows];
         var targets = trainSet.Targets[rows];
         var queryPoints = trainSet.QueryPoints;
         Tensor loss;
-        if (model.DeepOnet is not null && settings.Layout == DeepOnetLayout.Triple)
+        if (picks is not null)
         {
             // Each function at its own random grid points: triples (u, y, G(u)(y)).
-            long batch = rows.shape[0], points = queryPoints.shape[0], k = settings.PointsPerFunction;
-            var picks = randint(points, [batch, k], generator: generator).to(model.Device);
-            var flatTargets = targets.reshape(batch, -1).gather(1, picks);
-            var functions = inputs.reshape(batch, 1, -1).expand(batch, k, -1).reshape(batch * k, -1);
-            var prediction = model.ForwardPointwise(functions, queryPoints[picks.reshape(-1)]).reshape(batch, k);
+            long k = settings.PointsPerFunction;
+            var flatTargets = targets.reshape(held, -1).gather(1, picks);
+            var functions = inputs.reshape(held, 1, -1).expand(held, k, -1).reshape(held * k, -1);
+            var prediction = model.ForwardPointwise(functions, queryPoints[picks.reshape(-1)]).reshape(held, k);
             loss = DataLoss(settings.Loss == OperatorLoss.RelativeH1 ? OperatorLoss.RelativeL2 : settings.Loss, prediction, flatTargets, 0);
         }
         else if (settings.DataWeight > 0)
@@ -294,7 +335,8 @@ public sealed class OperatorTrainer : IDisposable
         else loss = zeros(1, device: model.Device).squeeze();
         if (physics is not null)
             loss = loss * settings.DataWeight + physics.Evaluate(model, inputs.reshape(inputs.shape[0], -1), queryPoints, coordinates);
-        return loss;
+        // Every loss is a mean over the batch's samples: this rank's part of it.
+        return held == batch ? loss : loss * (held / (double)batch);
     }
 
     private Tensor DataLoss(OperatorLoss loss, Tensor prediction, Tensor targets, int dimensions)
@@ -316,19 +358,21 @@ public sealed class OperatorTrainer : IDisposable
         try
         {
             using var noGrad = no_grad();
-            long n = set.Inputs.shape[0], chunk = settings.BatchSize;
-            double relative = 0, sobolev = 0, squares = 0;
+            long n = set.Count, chunk = settings.BatchSize;
+            // Relative L2 and H1 summed over this rank's samples, and their squared errors; then over the ranks.
+            double[] sums = new double[3];
             for (long start = 0; start < n; start += chunk)
             {
                 using var scope = NewDisposeScope();
                 long count = Math.Min(chunk, n - start);
                 var truth = set.Targets.narrow(0, start, count);
                 var prediction = model.Forward(set.Inputs.narrow(0, start, count), set.QueryPoints, set.Axes);
-                relative += OperatorLosses.RelativeLp(prediction, truth).item<float>() * count;
-                sobolev += OperatorLosses.RelativeH1(prediction, truth, spatialDimensions, settings.H1).item<float>() * count;
-                squares += (prediction - truth).Squared().sum().item<float>();
+                sums[0] += OperatorLosses.RelativeLp(prediction, truth).ToDouble() * count;
+                sums[1] += OperatorLosses.RelativeH1(prediction, truth, spatialDimensions, settings.H1).ToDouble() * count;
+                sums[2] += (prediction - truth).Squared().sum().ToDouble();
             }
-            return new TestErrors(set.Name, relative / n, sobolev / n, squares / set.Inputs.numel());
+            communicator.SumInRankOrder(sums);
+            return new TestErrors(set.Name, sums[0] / set.Total, sums[1] / set.Total, sums[2] / (set.Total * (set.Inputs.numel() / n)));
         }
         finally { model.Network.train(); }
     }
@@ -350,7 +394,7 @@ public sealed class OperatorTrainer : IDisposable
         model.CheckGrid(data.Grid);
         model.Network.eval();
         using var noGrad = no_grad();
-        using var set = new DataTensors("predict", data, model.Device);
+        using var set = new DataTensors("predict", data, model, (0, data.Count));
         var result = new double[data.Inputs.Length];
         int points = data.PointsPerSample;
         for (int start = 0; start < data.Count; start += chunk)
@@ -363,8 +407,10 @@ public sealed class OperatorTrainer : IDisposable
         return result;
     }
 
-    internal static Tensor ToTensor(double[] values, OperatorDataset data, Device? device = null)
+    /// <summary>The values as a tensor [N, n...] of <paramref name="model"/>'s type on its device.</summary>
+    internal static Tensor ToTensor(double[] values, OperatorDataset data, OperatorModel model)
     {
+        if (model.Spec.ScalarType == ScalarType.Float64) return tensor(values, [data.Count, .. data.Grid.Select(n => (long)n)], device: model.Device);
         // Squared norms and H1 differences (up to 2 n |v| per axis) of a sample, summed in float32, must not overflow.
         int d = data.Dimension, n = data.Grid.Max();
         double limit = Math.Sqrt(float.MaxValue / (data.PointsPerSample * (1 + 4.0 * d * n * n)));
@@ -373,7 +419,7 @@ public sealed class OperatorTrainer : IDisposable
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"The data hold values up to {largest:G3}, beyond the {limit:G3} whose squared norms on a [{string.Join(" x ", data.Grid)}] grid "
                 + $"float32 training and evaluation can sum without overflow; divide the data by a constant (relative errors do not change)."));
-        return tensor(Array.ConvertAll(values, v => (float)v), [data.Count, .. data.Grid.Select(n => (long)n)], device: device);
+        return tensor(Array.ConvertAll(values, v => (float)v), [data.Count, .. data.Grid.Select(n => (long)n)], device: model.Device);
     }
 
     public void SaveCheckpoint(string path)
@@ -410,14 +456,20 @@ public sealed class OperatorTrainer : IDisposable
 
     private sealed record Checkpoint(int Epoch, List<EpochRecord> History, List<RecoveryRecord>? Recoveries, double RateScale);
 
-    /// <summary>A data set as tensors with the query points and axis coordinates of its own grid.</summary>
-    private sealed class DataTensors(string name, OperatorDataset data, Device device) : IDisposable
+    /// <summary>
+    /// A data set (this rank's share of it: samples [Start, Start + Count) of Total) as tensors of the model's type, with
+    /// the query points and axis coordinates of its own grid.
+    /// </summary>
+    private sealed class DataTensors(string name, OperatorDataset data, OperatorModel model, (long Start, long Total) whole) : IDisposable
     {
         public string Name => name;
-        public Tensor Inputs { get; } = ToTensor(data.Inputs, data, device);
-        public Tensor Targets { get; } = ToTensor(data.Targets, data, device);
-        public Tensor QueryPoints { get; } = OperatorModel.QueryPoints(data.Coordinates, device);
-        public Tensor[] Axes { get; } = OperatorModel.Axes(data.Coordinates, device);
+        public long Start => whole.Start;
+        public long Count => data.Count;
+        public long Total => whole.Total;
+        public Tensor Inputs { get; } = ToTensor(data.Inputs, data, model);
+        public Tensor Targets { get; } = ToTensor(data.Targets, data, model);
+        public Tensor QueryPoints { get; } = OperatorModel.QueryPoints(data.Coordinates, model.Device, model.Spec.ScalarType);
+        public Tensor[] Axes { get; } = OperatorModel.Axes(data.Coordinates, model.Device, model.Spec.ScalarType);
 
         public void Dispose()
         {
