@@ -19,6 +19,16 @@ internal static class DistributedBenchCommand
         var ranks = new Option<string>("--ranks") { Description = "Comma-separated rank counts, one thread each.", DefaultValueFactory = _ => "1,2" };
         var repeats = new Option<int>("--repeats") { Description = "Runs of each workload and rank count.", DefaultValueFactory = _ => 3 };
         var steps = new Option<int>("--steps") { Description = "Adam steps of the Burgers PINN per run.", DefaultValueFactory = _ => 60 };
+        var epochs = new Option<int>("--epochs")
+        {
+            Description = $"Epochs of the Burgers FNO per run ({DistributedBenchmark.FnoTrain} samples; the first is warm-up).",
+            DefaultValueFactory = _ => 4,
+        };
+        var workloads = new Option<string>("--workloads")
+        {
+            Description = $"Comma-separated: {DistributedBenchmark.Pinn}, {DistributedBenchmark.Fno}.",
+            DefaultValueFactory = _ => $"{DistributedBenchmark.Pinn},{DistributedBenchmark.Fno}",
+        };
         var output = new Option<string>("--out")
         {
             Description = "Folder for bench.csv and bench.md.",
@@ -27,16 +37,18 @@ internal static class DistributedBenchCommand
         // Internal: the parent starts each run as `mpiexec.mpich -n R physis bench distributed --one-cell W --out FILE`.
         var oneCell = new Option<string?>("--one-cell") { Hidden = true };
         var repeat = new Option<int>("--repeat") { Hidden = true };
+        var data = new Option<string?>("--data") { Hidden = true };
         var command = new Command("distributed",
-            "Time per step of the Burgers PINN trained data-parallel on 1, 2, ... MPI ranks (one thread each), "
+            "Time per step of the Burgers PINN and per epoch of the Burgers FNO trained data-parallel on 1, 2, ... MPI ranks (one thread each), "
             + "with the speed-up, efficiency, communication share and a model's prediction for 8 and 64 ranks.")
         {
-            ranks, repeats, steps, output, oneCell, repeat,
+            ranks, repeats, steps, epochs, workloads, output, oneCell, repeat, data,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
-            int stepCount = parse.GetValue(steps), repeatCount = parse.GetValue(repeats);
+            int stepCount = parse.GetValue(steps), repeatCount = parse.GetValue(repeats), epochCount = parse.GetValue(epochs);
             if (stepCount < 5) throw new ArgumentException($"--steps must be at least 5 (two are warm-up), got {stepCount}.");
+            if (epochCount < 2) throw new ArgumentException($"--epochs must be at least 2 (the first is warm-up), got {epochCount}.");
             if (repeatCount < 1) throw new ArgumentException($"--repeats must be at least 1, got {repeatCount}.");
             string folder = parse.GetValue(output)!;
             if (parse.GetValue(oneCell) is { } workload)
@@ -45,24 +57,32 @@ internal static class DistributedBenchCommand
                 var communicator = Distribution.Start(requested: true);
                 var cell = workload == DistributedBenchmark.Pinn
                     ? DistributedBenchmark.MeasurePinn(communicator, stepCount, parse.GetValue(repeat))
-                    : throw new ArgumentException($"Unknown workload '{workload}'.");
+                    : DistributedBenchmark.MeasureFno(communicator, parse.GetValue(data)!, epochCount, parse.GetValue(repeat));
                 if (communicator.IsRoot) AtomicFile.WriteAllText(folder, DistributedBenchmark.ToJson(cell));
                 return 0;
             }
             var counts = TrainOperatorCommand.ParseList(parse.GetValue(ranks), "--ranks")!;
             if (counts.Any(r => r > TensorEngine.MaxThreads))
                 throw new ArgumentException($"--ranks must each be at most {TensorEngine.MaxThreads} on this machine, got {parse.GetValue(ranks)}.");
+            string[] known = [DistributedBenchmark.Pinn, DistributedBenchmark.Fno];
+            var chosen = parse.GetValue(workloads)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            if (chosen.Length == 0 || chosen.FirstOrDefault(w => !known.Contains(w)) is { } unknown && unknown is not null)
+                throw new ArgumentException($"--workloads takes {string.Join(" and ", known)}; got '{parse.GetValue(workloads)}'.");
             RequireLauncher();
+            string dataFile = Path.Combine(Path.GetTempPath(), "physis-bench-distributed",
+                $"burgers_{DistributedBenchmark.FnoTrain + DistributedBenchmark.FnoTest}.h5");
+            if (chosen.Contains(DistributedBenchmark.Fno)) DistributedBenchmark.GenerateFnoData(dataFile);
             var cells = new List<DistributedCell>();
             for (int r = 0; r < repeatCount; r++)
-                foreach (int count in counts)
-                {
-                    var cell = CellUnderMpi(DistributedBenchmark.Pinn, count, stepCount, r);
-                    cells.Add(cell);
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{cell.Workload}, {count} rank(s), run {r + 1}: {cell.SecondsPerStep * 1e3:F2} ms per step, "
-                        + $"communication {cell.CommunicationShare:P1}"));
-                }
+                foreach (string name in chosen)
+                    foreach (int count in counts)
+                    {
+                        var cell = CellUnderMpi(name, count, r, ["--steps", Invariant(stepCount), "--epochs", Invariant(epochCount), "--data", dataFile]);
+                        cells.Add(cell);
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"{cell.Workload}, {count} rank(s), run {r + 1}: {cell.SecondsPerStep * 1e3:F2} ms per {cell.Unit}, "
+                            + $"communication {cell.CommunicationShare:P1}"));
+                    }
             DistributedBenchmark.Write(folder, cells);
             Console.WriteLine($"wrote {Path.Combine(Path.GetFullPath(folder), "bench.csv")} and bench.md");
             return 0;
@@ -85,7 +105,7 @@ internal static class DistributedBenchCommand
     }
 
     /// <summary>One run of <paramref name="workload"/> on <paramref name="ranks"/> ranks in a job of its own.</summary>
-    private static DistributedCell CellUnderMpi(string workload, int ranks, int steps, int repeat)
+    private static DistributedCell CellUnderMpi(string workload, int ranks, int repeat, string[] options)
     {
         string result = Path.Combine(Path.GetTempPath(), $"physis-distributed-cell-{Guid.NewGuid():N}.json");
         try
@@ -95,11 +115,8 @@ internal static class DistributedBenchCommand
             // Run through `dotnet Physis.Cli.dll` the path of the entry assembly comes first; as the physis executable it does not.
             if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
                 start.ArgumentList.Add(typeof(DistributedBenchCommand).Assembly.Location);
-            foreach (var argument in new[]
-            {
-                "bench", "distributed", "--one-cell", workload, "--steps", Invariant(steps), "--repeat", Invariant(repeat), "--out", result,
-            })
-                start.ArgumentList.Add(argument);
+            string[] arguments = ["bench", "distributed", "--one-cell", workload, "--repeat", Invariant(repeat), "--out", result, .. options];
+            foreach (var argument in arguments) start.ArgumentList.Add(argument);
             using var job = Process.Start(start) ?? throw new IOException($"Could not start {Launcher}.");
             job.WaitForExit();
             if (job.ExitCode != 0) throw new IOException($"The {workload} run on {ranks} rank(s) failed with exit code {job.ExitCode}.");

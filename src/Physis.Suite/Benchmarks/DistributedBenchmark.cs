@@ -1,9 +1,14 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Physis.Data.Datasets;
 using Physis.Infrastructure;
 using Physis.Infrastructure.Distributed;
+using Physis.Networks.Operators;
+using Physis.Runs;
 using Physis.Suite.Problems;
+using Physis.Training.Operators;
 
 namespace Physis.Suite.Benchmarks;
 
@@ -18,7 +23,10 @@ public sealed record DistributedCell(string Workload, int Ranks, int Repeat, dou
 /// </summary>
 public static class DistributedBenchmark
 {
-    public const string Pinn = "burgers-pinn";
+    public const string Pinn = "burgers-pinn", Fno = "burgers-fno";
+
+    /// <summary>The FNO workload's data: Burgers at its default 1024 points, this many samples to train on and to test.</summary>
+    public const int FnoTrain = 200, FnoTest = 20;
 
     /// <summary>The network the prediction assumes between nodes: latency per message and bandwidth (100 Gb/s InfiniBand).</summary>
     public const double LatencySeconds = 2e-6, BytesPerSecond = 12.5e9;
@@ -51,6 +59,58 @@ public static class DistributedBenchmark
             (double)(ranks.Collectives - collectives) / steps, (double)(ranks.ValuesSent - values) / steps, "Adam step");
     }
 
+    /// <summary>The Burgers dataset the FNO workload trains on, generated into <paramref name="path"/> unless it is there.</summary>
+    public static void GenerateFnoData(string path) =>
+        DatasetGeneration.Run(DatasetCatalog.Create("burgers"), path, FnoTrain + FnoTest, seed: 0, Shard.Whole,
+            Math.Min(Environment.ProcessorCount, DatasetGeneration.MaxWorkers));
+
+    /// <summary>
+    /// Epochs of `physis train-operator fno` with its 1D defaults (modes 16, width 64, 4 layers; batch 20, float32) on
+    /// <see cref="GenerateFnoData"/>'s file, each rank reading its share of the samples, timed after the first epoch.
+    /// </summary>
+    public static DistributedCell MeasureFno(Communicator ranks, string data, int epochs, int repeat)
+    {
+        var settings = new OperatorRunSettings
+        {
+            DataPath = data,
+            TrainSamples = FnoTrain,
+            TestSamples = FnoTest,
+            Architecture = new FnoSettings { Modes = [16] },
+            Training = new OperatorTrainingSettings { Epochs = epochs },
+        };
+        var (train, test) = OperatorRun.Split(settings, ranks);
+        string folder = Path.Combine(Path.GetTempPath(), $"physis-distributed-{Guid.NewGuid():N}");
+        var clock = new EpochClock(ranks);
+        long collectives = ranks.Collectives, values = ranks.ValuesSent;
+        try
+        {
+            OperatorRun.Execute(settings, train, test, folder, resume: false, checkpointEvery: epochs, clock, communicator: ranks);
+        }
+        finally
+        {
+            if (ranks.IsRoot && Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+        return new DistributedCell(Fno, ranks.Size, repeat, clock.SecondsPerEpoch, clock.CommunicationShare,
+            (double)(ranks.Collectives - collectives) / epochs, (double)(ranks.ValuesSent - values) / epochs, "epoch");
+    }
+
+    /// <summary>Times the epochs after the first (which pays for warm-up) and the communication inside them.</summary>
+    private sealed class EpochClock(Communicator ranks) : IOperatorTrainingCallback
+    {
+        private readonly Stopwatch clock = Stopwatch.StartNew();
+        private readonly List<(double Wall, double Communication)> ends = [];
+
+        public void OnBatch(int epoch, int batch, int batches, double loss) { }
+
+        public void OnEpoch(EpochRecord record, int epochs) => ends.Add((clock.Elapsed.TotalSeconds, ranks.CommunicationTime.TotalSeconds));
+
+        public double SecondsPerEpoch => ends.Count < 2 ? double.NaN : (ends[^1].Wall - ends[0].Wall) / (ends.Count - 1);
+
+        public double CommunicationShare => ends.Count < 2
+            ? double.NaN
+            : (ends[^1].Communication - ends[0].Communication) / (ends[^1].Wall - ends[0].Wall);
+    }
+
     public static string ToJson(DistributedCell cell) => JsonSerializer.Serialize(cell);
 
     public static DistributedCell FromJson(string json) =>
@@ -75,8 +135,8 @@ public static class DistributedBenchmark
             $"# bench distributed: data-parallel training over MPI, one thread per rank, {DateTime.UtcNow:yyyy-MM-dd}\n\n"));
         md.Append(CultureInfo.InvariantCulture, $"CPU: {BenchmarkReport.CpuModel()}, {Environment.ProcessorCount} logical cores. ");
         md.Append("Median over the repeats, with the range; speed-up and efficiency against 1 rank of the same workload.\n\n");
-        md.Append("| workload | ranks | s per step | range | speed-up | efficiency | communication share | collectives per step | ")
-            .Append("values sent per step |\n|---|---|---|---|---|---|---|---|---|\n");
+        md.Append("| workload (unit) | ranks | seconds per unit | range | speed-up | efficiency | communication share | collectives per unit | ")
+            .Append("values sent per unit |\n|---|---|---|---|---|---|---|---|---|\n");
         var groups = cells.GroupBy(c => (c.Workload, c.Ranks)).OrderBy(g => g.Key.Workload).ThenBy(g => g.Key.Ranks).ToList();
         foreach (var g in groups)
         {
@@ -108,7 +168,7 @@ public static class DistributedBenchmark
             .Append(CultureInfo.InvariantCulture,
                 $"costs 2 log2(R) x {LatencySeconds * 1e6:G3} µs latency plus 2(R-1)/R of its bytes at {BytesPerSecond / 1e9:G3} GB/s ")
             .Append("(100 Gb/s InfiniBand), with the collectives and values per step measured on 2 ranks.\n\n");
-        md.Append("| workload | ranks | predicted s per step | speed-up | efficiency | communication share |\n|---|---|---|---|---|---|\n");
+        md.Append("| workload | ranks | predicted seconds per unit | speed-up | efficiency | communication share |\n|---|---|---|---|---|---|\n");
         foreach (var workload in cells.Select(c => c.Workload).Distinct().Order())
         {
             var one = cells.Where(c => c.Workload == workload && c.Ranks == 1).ToList();
