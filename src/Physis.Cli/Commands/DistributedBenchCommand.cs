@@ -18,7 +18,13 @@ internal static class DistributedBenchCommand
     {
         var ranks = new Option<string>("--ranks") { Description = "Comma-separated rank counts, one thread each.", DefaultValueFactory = _ => "1,2" };
         var repeats = new Option<int>("--repeats") { Description = "Runs of each workload and rank count.", DefaultValueFactory = _ => 3 };
-        var steps = new Option<int>("--steps") { Description = "Adam steps of the Burgers PINN per run.", DefaultValueFactory = _ => 60 };
+        var steps = new Option<int>("--steps")
+        {
+            // Enough that the runtime's tiered compilation has finished for most of them: on two cores its background
+            // compiler has no idle core to run on beside two ranks.
+            Description = "Adam steps of the Burgers PINN per run.",
+            DefaultValueFactory = _ => 300,
+        };
         var epochs = new Option<int>("--epochs")
         {
             Description = $"Epochs of the Burgers FNO per run ({DistributedBenchmark.FnoTrain} samples; the first is warm-up).",

@@ -36,7 +36,8 @@ internal static class GenerateCommand
         };
         var workers = new Option<int>("--workers")
         {
-            Description = "Samples solved in parallel (default: all cores). Results do not depend on it.",
+            Description = "Samples solved in parallel (default: all cores, shared among the ranks on this node under MPI). "
+                + "Results do not depend on it.",
             DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, DatasetGeneration.MaxWorkers),
         };
         var plot = new Option<string?>("--plot")
@@ -50,7 +51,8 @@ internal static class GenerateCommand
             + "and rank 0 merges the shards into the file, which equals the single-process one byte for byte.")
             { name, samples, resolution, times, output, seed, shard, workers, plot, distributed };
         generate.SetAction(parse => CliErrors.Run(() => Generate(parse.GetValue(name)!, parse.GetValue(samples), parse.GetValue(resolution),
-            parse.GetValue(times), parse.GetValue(output), parse.GetValue(seed), parse.GetValue(shard), parse.GetValue(workers),
+            parse.GetValue(times), parse.GetValue(output), parse.GetValue(seed), parse.GetValue(shard),
+            parse.GetResult(workers) is { Implicit: false } ? parse.GetValue(workers) : Distribution.CoresPerRank(),
             parse.GetValue(plot), Distribution.Start(parse.GetValue(distributed)))));
         return generate;
     }
