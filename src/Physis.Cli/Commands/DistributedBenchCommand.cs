@@ -78,12 +78,13 @@ internal static class DistributedBenchCommand
             string dataFile = Path.Combine(Path.GetTempPath(), "physis-bench-distributed",
                 $"burgers_{DistributedBenchmark.FnoTrain + DistributedBenchmark.FnoTest}.h5");
             if (chosen.Contains(DistributedBenchmark.Fno)) DistributedBenchmark.GenerateFnoData(dataFile);
+            string[] budget = ["--steps", Invariant(stepCount), "--epochs", Invariant(epochCount), "--data", dataFile];
             var cells = new List<DistributedCell>();
             for (int r = 0; r < repeatCount; r++)
                 foreach (string name in chosen)
                     foreach (int count in counts)
                     {
-                        var cell = CellUnderMpi(name, count, r, ["--steps", Invariant(stepCount), "--epochs", Invariant(epochCount), "--data", dataFile]);
+                        var cell = CellUnderMpi(name, count, r, budget);
                         cells.Add(cell);
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                             $"{cell.Workload}, {count} rank(s), run {r + 1}: {cell.SecondsPerStep * 1e3:F2} ms per {cell.Unit}, "

@@ -63,3 +63,12 @@ public sealed class MpiFactAttribute : FactAttribute
         if (MpiJob.Missing is { } reason) Skip = reason;
     }
 }
+
+/// <summary>A theory that needs MPICH; skipped with the reason where it is missing.</summary>
+public sealed class MpiTheoryAttribute : TheoryAttribute
+{
+    public MpiTheoryAttribute()
+    {
+        if (MpiJob.Missing is { } reason) Skip = reason;
+    }
+}

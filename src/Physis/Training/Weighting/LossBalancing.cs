@@ -103,19 +103,22 @@ public sealed record NtkBalancing(int Every = 100, int Subsample = 64, double Al
     internal override double[] Estimate(IReadOnlyList<TermResidual> terms, double[] coefficients, int residualCount,
         IReadOnlyList<Parameter> parameters, RankSums sums)
     {
-        if (sums.Ranks.IsDistributed)
-            throw new ArgumentException("NtkBalancing samples each term's points in one process; it does not run data-parallel. "
-                + "Use GradientNormBalancing, or run in one process.");
         using var scope = NewDisposeScope();
         var traces = new double[terms.Count];
         for (int i = 0; i < terms.Count; i++)
         {
             var scaled = terms[i].Scaled() * Math.Sqrt(coefficients[i]);
-            long n = scaled.shape[0];
+            long n = terms[i].Total;
             int k = (int)Math.Min(Subsample, n);
-            var rows = Enumerable.Range(0, k).Select(j => j * n / k).ToArray();
-            traces[i] = ParameterGradients.JacobianRows(scaled, parameters, rows).Squared().sum().ToDouble() * n / k;
+            // The evenly spaced points of the whole term; under data-parallel training each rank takes those in its share.
+            var (first, count) = terms[i].Replicated ? (0, n) : sums.Ranks.Share(n);
+            var rows = Enumerable.Range(0, k).Select(j => j * n / k).Where(r => r >= first && r < first + count).Select(r => r - first).ToArray();
+            traces[i] = rows.Length == 0 ? 0 : ParameterGradients.JacobianRows(scaled, parameters, rows).Squared().sum().ToDouble() * n / k;
         }
+        var spread = Enumerable.Range(0, terms.Count).Where(i => !terms[i].Replicated).ToArray();
+        var partial = spread.Select(i => traces[i]).ToArray();
+        sums.Ranks.SumInRankOrder(partial);
+        for (int j = 0; j < spread.Length; j++) traces[spread[j]] = partial[j];
         double total = traces.Sum();
         // Traces are squared gradients, so round-off sits at RoundOff^2 of the total (see GradientNormBalancing).
         return traces.Select(t => t > total * RoundOff * RoundOff && double.IsFinite(total / t) ? total / t : 1).ToArray();
