@@ -99,6 +99,10 @@ internal static class SolveCommand
             Description = "Intra-op threads for the tensor engine (default: 1, measured fastest for these small networks on 2 cores).",
         };
 
+        var engine = new Option<string?>("--engine")
+        {
+            Description = "Derivative engine: auto (Taylor mode wherever the network allows it), taylor or autograd (overrides the preset).",
+        };
         var dimension = new Option<int?>("--dimension")
         {
             Description = "Dimension of a problem posed in any dimension (the high-dimensional ball problems; default 100).",
@@ -119,7 +123,7 @@ internal static class SolveCommand
         {
             problem, problemFile, preset, config, hard, hidden, activation, sampling, iterations, lbfgs, domain, boundary, initial, periodic,
             learningRate, precision, seed, hold, windows, hardStart, warmStart, output, resume, checkpointEvery, threads, dimension, estimator,
-            directions, distributed,
+            directions, engine, distributed,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -158,7 +162,7 @@ internal static class SolveCommand
             if (resuming)
             {
                 Option[] fixedByTheRun = [config, hard, hidden, activation, sampling, domain, boundary, initial, periodic, learningRate, precision,
-                    seed, hold, windows, hardStart, warmStart, estimator, directions];
+                    seed, hold, windows, hardStart, warmStart, estimator, directions, engine];
                 if (fixedByTheRun.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } given)
                     throw new ArgumentException($"--resume continues with the settings stored in {folder}, so {given.Name} cannot be given; "
                         + "only --iterations and --lbfgs-iterations can change.");
@@ -204,6 +208,7 @@ internal static class SolveCommand
                     Seed = parse.GetValue(seed) ?? settings.Seed,
                     HardConstraints = parse.GetValue(hard) || settings.HardConstraints,
                     Laplacian = Estimator(parse.GetValue(estimator), parse.GetValue(directions), settings.Laplacian),
+                    Engine = parse.GetValue(engine) is { } e ? ParseEngine(e) : settings.Engine,
                 };
             }
             settings.Validate();
@@ -226,7 +231,7 @@ internal static class SolveCommand
             var result = TrainingProgressDisplay.Run(TimeSpan.FromSeconds(10),
                 progress => solvable.Execute(presetName, settings, folder, resuming, every, ranks, [progress]));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"relative L2 error {result.RelativeL2:E3} after {result.Iterations} iterations (Adam {result.AdamIterations}, "
+                $"relative L2 error {result.RelativeL2:E3} after {result.Iterations} iterations ({result.Engine} engine; Adam {result.AdamIterations}, "
                 + $"L-BFGS {result.LbfgsIterations}) in {result.WallSeconds:F1} s"));
             foreach (var (parameter, value) in result.Parameters)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"parameter {parameter} = {value:G6}")
@@ -259,6 +264,14 @@ internal static class SolveCommand
             (preset, settings, folder, resume, every, ranks, progress) =>
                 CatalogRun.Execute(file, preset, settings, folder, resume, every, ranks, progress));
     }
+
+    private static EngineChoice ParseEngine(string name) => name.ToLowerInvariant() switch
+    {
+        "auto" => EngineChoice.Auto,
+        "taylor" => EngineChoice.Taylor,
+        "autograd" => EngineChoice.Autograd,
+        _ => throw new ArgumentException($"--engine must be auto, taylor or autograd, got '{name}'."),
+    };
 
     /// <summary>One line for the terminal: network, constraints, marching, precision, points, schedule and seed.</summary>
     private static string Describe(PinnSettings settings)

@@ -11,6 +11,8 @@ namespace Physis.Differentiation;
 /// </summary>
 public sealed class AutogradEngine(LaplacianEstimatorOptions? laplacian = null) : IDifferentiationEngine
 {
+    public const string Name = "autograd";
+
     private readonly LaplacianEstimator estimator = new(laplacian ?? new LaplacianEstimatorOptions(LaplacianEstimatorKind.Exact));
 
     public LaplacianEstimatorOptions Laplacian => estimator.Options;

@@ -1,4 +1,5 @@
 using Physis.Differentiation;
+using Physis.Differentiation.Taylor;
 using Physis.Geometry;
 using Physis.Networks.Layers;
 using TorchSharp.Modules;
@@ -28,7 +29,7 @@ public interface ILineOutputTransform
 /// Its line form evaluates the first layer once at the points and once per direction (only the sampled columns of the
 /// first weight for axis directions), which is what keeps the stochastic Taylor estimators cheap when d is large.
 /// </summary>
-public sealed class Mlp : nn.Module<Tensor, Tensor>, ILineFunction
+public sealed class Mlp : nn.Module<Tensor, Tensor>, ILineFunction, ITaylorFunction
 {
     private readonly ModuleList<Linear> layers = new();
     private readonly Activation activation;
@@ -90,6 +91,17 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>, ILineFunction
             { Target: ILineOutputTransform transform } => transform.Along(lines, h),
             _ => OutputTransform(lines.Materialize(), h),
         };
+    }
+
+    /// <summary>Hard constraints transform the output with the input in ways a jet does not follow.</summary>
+    public string? TaylorUnsupported => OutputTransform is null ? null : "its output transform (hard constraints)";
+
+    public Jet Forward(Jet input)
+    {
+        var h = scaling is null ? input : input.Affine(1 / scaling.HalfWidth, -scaling.Center / scaling.HalfWidth);
+        for (int i = 0; i < layers.Count - 1; i++)
+            h = h.Linear(layers[i].weight!, layers[i].bias).Map((z, order) => ActivationDerivatives.Of(activation, z, order));
+        return h.Linear(layers[^1].weight!, layers[^1].bias);
     }
 
     private static void Initialize(Linear layer, Initializer initializer, Generator generator)

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Physis.Data.NumPy;
 using Physis.Differentiation;
+using Physis.Differentiation.Taylor;
 using Physis.Evaluation;
 using Physis.Infrastructure;
 using Physis.Infrastructure.Distributed;
@@ -28,6 +29,8 @@ public sealed record PinnRunResult(double RelativeL2, int Iterations, int AdamIt
     public IReadOnlyList<PhaseEnd> PhaseEnds { get; init; } = [];
     /// <summary>Rollbacks after a diverged loss.</summary>
     public IReadOnlyList<Rollback> Rollbacks { get; init; } = [];
+    /// <summary>The derivative engine that ran: "taylor" or "autograd".</summary>
+    public string Engine { get; init; } = AutogradEngine.Name;
 }
 
 /// <summary>
@@ -104,6 +107,35 @@ public static class PinnRun
                 + $"replacement from the problem's {d}.");
     }
 
+    /// <summary>
+    /// The derivative engine of the settings: the autograd engine with a Laplacian estimator, Taylor mode or autograd as
+    /// asked, and for auto Taylor mode wherever the network allows it and it is the faster (<see cref="AutomaticEngine"/>),
+    /// unless the problem states a whole Laplacian (one node over every coordinate, which Taylor mode would expand into
+    /// d second derivatives).
+    /// </summary>
+    private static IDifferentiationEngine Engine(PdeProblem problem, PinnSettings settings)
+    {
+        bool wholeLaplacian = problem.Residuals.Concat(problem.ConditionOperators).SelectMany(e => e.Nodes()).OfType<FieldLaplacian>().Any();
+        if (settings.Laplacian is { } laplacian) return new AutogradEngine(laplacian with { Seed = laplacian.Seed ^ settings.Seed });
+        if (settings.Engine == EngineChoice.Taylor && wholeLaplacian)
+            throw new ArgumentException("Engine taylor takes the derivatives a problem names one by one; this problem states a whole "
+                + "Laplacian operator (Terms.LaplacianOperator), which runs on the autograd engine: use engine auto or autograd.");
+        return settings.Engine switch
+        {
+            EngineChoice.Taylor => new TaylorEngine(),
+            EngineChoice.Auto when !wholeLaplacian => new AutomaticEngine(),
+            _ => new AutogradEngine(),
+        };
+    }
+
+    /// <summary>The engine that ran: Taylor mode or autograd.</summary>
+    private static string EngineName(IDifferentiationEngine engine) => engine switch
+    {
+        AutomaticEngine automatic => automatic.Chosen ?? "auto (no evaluation in this process)",
+        TaylorEngine => TaylorEngine.Name,
+        _ => AutogradEngine.Name,
+    };
+
     /// <summary>What a run of <paramref name="problem"/> under <paramref name="name"/> is, for resume checks.</summary>
     public static RunIdentity Identity(PdeProblem problem, string name, string? definition = null) =>
         new(Kind, name, problem.Describe() + definition);
@@ -153,7 +185,7 @@ public static class PinnRun
             Methods = settings.Methods,
             Recovery = options.Recovery,
             Communicator = options.Communicator,
-            Engine = settings.Laplacian is { } laplacian ? new AutogradEngine(laplacian with { Seed = laplacian.Seed ^ settings.Seed }) : null,
+            Engine = Engine(problem, settings),
         };
         var callbacks = options.Callbacks.ToArray();
         var clock = Stopwatch.StartNew();
@@ -175,6 +207,7 @@ public static class PinnRun
             FieldErrors = comparison?.FieldErrors ?? new Dictionary<string, double>(),
             PhaseEnds = trained.PhaseEnds,
             Rollbacks = trained.Rollbacks,
+            Engine = EngineName(trainerOptions.Engine!),
         };
 
         WriteOutputs(run, problem, options, reference, settings, trained, comparison, result);
@@ -474,6 +507,7 @@ public static class PinnRun
             WallSeconds = result.WallSeconds,
             ResumedFromStep = result.ResumedFromStep,
             FinalLoss = result.FinalLoss,
+            Engine = result.Engine,
             PhaseEnds = trainer.PhaseEnds,
             Rollbacks = trainer.Rollbacks,
             LossTerms = trainer.LossTermNames,

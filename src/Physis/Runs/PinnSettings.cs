@@ -10,6 +10,13 @@ namespace Physis.Runs;
 public enum Precision { Float32, Float64 }
 
 /// <summary>
+/// How derivatives with respect to the input are computed: Taylor mode (<see cref="Differentiation.Taylor.TaylorEngine"/>)
+/// pushes them forward through the network, autograd nests backward passes; auto takes Taylor mode wherever the network
+/// and problem allow it.
+/// </summary>
+public enum EngineChoice { Auto, Taylor, Autograd }
+
+/// <summary>
 /// Time marching: train <see cref="Windows"/> equal time windows one after another, each with its own network and
 /// points (the sampling counts are per window), its initial condition the previous window's solution.
 /// </summary>
@@ -59,6 +66,8 @@ public sealed record PinnSettings
     /// an unbiased estimator such as SDGD or STDE, whose draws are seeded by <see cref="Seed"/>.
     /// </summary>
     public LaplacianEstimatorOptions? Laplacian { get; init; }
+    /// <summary>The derivative engine; the one that ran is recorded in run.json.</summary>
+    public EngineChoice Engine { get; init; }
 
     /// <summary>The libtorch type of <see cref="Precision"/>.</summary>
     [JsonIgnore]
@@ -79,5 +88,8 @@ public sealed record PinnSettings
                 + "so it cannot be combined with HardConstraints.");
         Laplacian?.Validate();
         if (!Enum.IsDefined(Precision)) throw new ArgumentException($"Precision must be float32 or float64, got {Precision}.");
+        if (!Enum.IsDefined(Engine)) throw new ArgumentException($"Engine must be auto, taylor or autograd, got {Engine}.");
+        if (Engine == EngineChoice.Taylor && Laplacian is not null)
+            throw new ArgumentException("Engine taylor computes exact derivatives; the Laplacian estimators run on the autograd engine.");
     }
 }

@@ -195,7 +195,8 @@ public static class RunConfiguration
 
     private static PinnSettings Training(ConfigNode node, PinnSettings settings)
     {
-        var keys = node.Mapping(["precision", "seed", "optimizer", "adam", "lbfgs", "natural-gradient", "time-marching", .. MethodKeys("training")]);
+        var keys = node.Mapping(["precision", "engine", "seed", "optimizer", "adam", "lbfgs", "natural-gradient", "time-marching",
+            .. MethodKeys("training")]);
         settings = WithMethods(settings, keys, "training");
         var schedule = settings.Schedule;
         if (keys.TryGetValue("optimizer", out var o))
@@ -215,6 +216,8 @@ public static class RunConfiguration
         }
         if (keys.TryGetValue("precision", out var p))
             settings = settings with { Precision = p.Choice("float32", "float64") == "float32" ? Precision.Float32 : Precision.Float64 };
+        if (keys.TryGetValue("engine", out var e))
+            settings = settings with { Engine = Enum.Parse<EngineChoice>(e.Choice("auto", "taylor", "autograd"), ignoreCase: true) };
         if (keys.TryGetValue("seed", out var s)) settings = settings with { Seed = s.Int(0) };
         if (keys.TryGetValue("adam", out var adamNode))
         {

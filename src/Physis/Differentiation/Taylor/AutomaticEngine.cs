@@ -1,0 +1,32 @@
+using static TorchSharp.torch;
+
+namespace Physis.Differentiation.Taylor;
+
+/// <summary>
+/// Taylor mode where it is supported (<see cref="TaylorEngine.Unsupported"/>) and measured faster than nested autograd,
+/// autograd elsewhere; <see cref="Chosen"/> says which ran, for the run's record. Measured on 3 x 20 tanh networks
+/// (docs/taylor-mode.md): Taylor mode wins from two second derivatives on (u_xx and u_yy) and by more with every order
+/// above two, while a single second derivative (Burgers' u_xx) runs level with autograd, which then keeps it.
+/// </summary>
+public sealed class AutomaticEngine : IDifferentiationEngine
+{
+    private readonly TaylorEngine taylor = new();
+    private readonly AutogradEngine autograd = new();
+    private IReadOnlyCollection<DerivativeRequest>? lastRequired;
+    private bool taylorFaster;
+
+    /// <summary>"taylor" or "autograd": the engine of the last evaluation; null before the first.</summary>
+    public string? Chosen { get; private set; }
+
+    /// <summary>Whether Taylor mode is the faster engine for a layout of derivatives (from the measurements above).</summary>
+    public static bool TaylorFaster(JetLayout layout) => layout.MaxOrder >= 3 || layout.Orders.Count(o => o.TotalOrder >= 2) >= 2;
+
+    public IFieldDerivatives Evaluate(nn.Module<Tensor, Tensor> network, Tensor points, IReadOnlyCollection<DerivativeRequest> required)
+    {
+        if (!ReferenceEquals(required, lastRequired))
+            (lastRequired, taylorFaster) = (required, TaylorFaster(JetLayout.For(required.Select(r => r.Order), (int)points.shape[1])));
+        bool useTaylor = taylorFaster && TaylorEngine.Unsupported(network) is null;
+        Chosen = useTaylor ? TaylorEngine.Name : AutogradEngine.Name;
+        return useTaylor ? taylor.Evaluate(network, points, required) : autograd.Evaluate(network, points, required);
+    }
+}

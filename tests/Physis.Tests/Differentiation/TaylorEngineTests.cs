@@ -1,0 +1,137 @@
+using Physis.Differentiation;
+using Physis.Differentiation.Taylor;
+using Physis.Geometry;
+using Physis.Networks;
+using Physis.Networks.Layers;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace Physis.Tests.Differentiation;
+
+/// <summary>Taylor mode against nested autograd in float64: every derivative and the parameter gradient of a loss built from them.</summary>
+public class TaylorEngineTests
+{
+    // Mixed and pure partials up to order 4 in three coordinates, as KdV, biharmonic and Navier-Stokes residuals ask.
+    private static readonly MultiIndex[] Orders =
+    [
+        new(0, 0, 0), new(1, 0, 0), new(0, 0, 1), new(0, 2, 0), new(1, 1, 0), new(2, 0, 1), new(1, 1, 1), new(0, 3, 0),
+        new(4, 0, 0), new(2, 2, 0), new(0, 1, 3),
+    ];
+
+    private static Mlp Network(Activation activation, int seed, OutputTransform? transform = null) =>
+        new(3, [7, 5], 2, activation, seed: seed, dtype: ScalarType.Float64, outputTransform: transform,
+            inputBox: new BoundingBox([-1, 0, 2], [1, 3, 5]));
+
+    private static Tensor Points(int seed)
+    {
+        using var generator = new Generator((ulong)seed);
+        return rand([13, 3], ScalarType.Float64, generator: generator) * tensor(new[] { 2.0, 3, 3 }) + tensor(new[] { -1.0, 0, 2 });
+    }
+
+    private static DerivativeRequest[] Requests() => [.. Orders.SelectMany(o => new[] { new DerivativeRequest(0, o), new DerivativeRequest(1, o) })];
+
+    [Theory]
+    [InlineData(Activation.Tanh)]
+    [InlineData(Activation.Sin)]
+    [InlineData(Activation.Silu)]
+    [InlineData(Activation.Gelu)]
+    [InlineData(Activation.Relu)]
+    public void EveryDerivativeEqualsNestedAutograd(Activation activation)
+    {
+        using var scope = NewDisposeScope();
+        using var network = Network(activation, seed: 3);
+        var points = Points(5);
+        var requests = Requests();
+        var taylor = new TaylorEngine().Evaluate(network, points, requests);
+        var autograd = new AutogradEngine().Evaluate(network, points, requests);
+        foreach (var request in requests)
+            AssertClose(autograd.Get(request), taylor.Get(request), 1e-12, $"{activation} field {request.Field} derivative {request.Order}");
+    }
+
+    [Theory]
+    [InlineData(Activation.Tanh)]
+    [InlineData(Activation.Sin)]
+    [InlineData(Activation.Gelu)]
+    public void TheGradientOfAResidualLossEqualsNestedAutograd(Activation activation)
+    {
+        using var scope = NewDisposeScope();
+        using var network = Network(activation, seed: 11);
+        var points = Points(17);
+        var requests = Requests();
+        var parameters = network.parameters().ToArray();
+        Tensor[] Gradient(IDifferentiationEngine engine)
+        {
+            var f = engine.Evaluate(network, points, requests);
+            Tensor Get(int field, MultiIndex order) => f.Get(new DerivativeRequest(field, order));
+            // A nonlinear residual of several orders, as a KdV or Navier-Stokes residual combines them.
+            var residual = Get(0, new(1, 0, 0)) + Get(0, new(0, 0, 0)) * Get(1, new(0, 3, 0)) - Get(1, new(4, 0, 0)) * 0.1
+                + Get(0, new(1, 1, 1)) * Get(1, new(2, 2, 0)) + Get(1, new(0, 1, 3));
+            var loss = residual.Squared().mean();
+            return [.. autograd.grad([loss], parameters)];
+        }
+        var expected = Gradient(new AutogradEngine());
+        var actual = Gradient(new TaylorEngine());
+        for (int i = 0; i < parameters.Length; i++) AssertClose(expected[i], actual[i], 1e-12, $"{activation} gradient of parameter {i}");
+    }
+
+    [Fact]
+    public void AWholeLaplacianIsTheSumOfThePureSecondDerivatives()
+    {
+        using var scope = NewDisposeScope();
+        using var network = Network(Activation.Tanh, seed: 2);
+        var points = Points(4);
+        DerivativeRequest[] seconds = [.. Enumerable.Range(0, 3).Select(c => new DerivativeRequest(1, MultiIndex.Zero(3).Raise(c).Raise(c)))];
+        var taylor = new TaylorEngine().Evaluate(network, points, seconds);
+        AssertClose(new AutogradEngine().Evaluate(network, points, []).Laplacian(1), taylor.Laplacian(1), 1e-12, "Laplacian");
+    }
+
+    [Fact]
+    public void UnsupportedNetworksAndUndeclaredDerivativesAreRefusedPlainly()
+    {
+        using var scope = NewDisposeScope();
+        using var constrained = Network(Activation.Tanh, 1, (x, y) => y * x[.., 0..1]);
+        Assert.Contains("output transform", TaylorEngine.Unsupported(constrained));
+        var refused = Assert.Throws<ArgumentException>(() => new TaylorEngine().Evaluate(constrained, Points(1), Requests()));
+        Assert.Contains("cannot differentiate this network", refused.Message);
+
+        using var network = Network(Activation.Tanh, 1);
+        var derivatives = new TaylorEngine().Evaluate(network, Points(1), [new DerivativeRequest(0, new(1, 0, 0))]);
+        var undeclared = Assert.Throws<InvalidOperationException>(() => derivatives.Get(new DerivativeRequest(0, new(0, 1, 0))));
+        Assert.Contains("not among the derivatives declared", undeclared.Message);
+    }
+
+    [Fact]
+    public void AutoTakesTaylorModeWhereItIsFasterAndTheNetworkAllowsIt()
+    {
+        using var scope = NewDisposeScope();
+        using var network = Network(Activation.Tanh, 1);
+        using var constrained = Network(Activation.Tanh, 1, (x, y) => y * x[.., 0..1]);
+        var engine = new AutomaticEngine();
+        DerivativeRequest[] burgers = [new(0, new(1, 0, 0)), new(0, new(0, 0, 1)), new(0, new(2, 0, 0))];
+        DerivativeRequest[] kdv = [new(0, new(0, 0, 1)), new(0, new(3, 0, 0))];
+        engine.Evaluate(network, Points(1), burgers);
+        Assert.Equal("autograd", engine.Chosen);
+        engine.Evaluate(network, Points(1), kdv);
+        Assert.Equal("taylor", engine.Chosen);
+        engine.Evaluate(constrained, Points(1), kdv);
+        Assert.Equal("autograd", engine.Chosen);
+    }
+
+    [Fact]
+    public void TheClosureHoldsEveryMultiIndexBelowTheRequestedOnes()
+    {
+        var closure = JetLayout.Closure([new MultiIndex(2, 1)], 2);
+        Assert.Equal(["(0,0)", "(0,1)", "(1,0)", "(1,1)", "(2,0)", "(2,1)"], closure.Select(o => o.ToString()).Order());
+        Assert.True(closure[0].IsZero);
+    }
+
+    /// <summary>|a - e| ≤ tolerance · max|e| entrywise (relative to the column's scale; derivatives can vanish at a point).</summary>
+    private static void AssertClose(Tensor expected, Tensor actual, double tolerance, string what)
+    {
+        Assert.Equal(expected.shape, actual.shape);
+        double scale = Math.Max(expected.abs().max().ToDouble(), 1e-300);
+        double error = (actual - expected).abs().max().ToDouble();
+        Assert.True(error <= tolerance * scale, $"{what}: largest difference {error:E2} against scale {scale:E2}");
+    }
+}
