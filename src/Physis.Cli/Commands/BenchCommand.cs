@@ -44,6 +44,7 @@ internal static class BenchCommand
         command.Subcommands.Add(OperatorBenchCommand.Create());
         command.Subcommands.Add(HighDimensionalBenchCommand.Create());
         command.Subcommands.Add(DistributedBenchCommand.Create());
+        command.Subcommands.Add(EngineBenchCommand.Create());
         command.Subcommands.Add(CreateReport());
         return command;
     }

@@ -231,8 +231,8 @@ internal static class SolveCommand
             var result = TrainingProgressDisplay.Run(TimeSpan.FromSeconds(10),
                 progress => solvable.Execute(presetName, settings, folder, resuming, every, ranks, [progress]));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"relative L2 error {result.RelativeL2:E3} after {result.Iterations} iterations ({result.Engine} engine; Adam {result.AdamIterations}, "
-                + $"L-BFGS {result.LbfgsIterations}) in {result.WallSeconds:F1} s"));
+                $"relative L2 error {result.RelativeL2:E3} after {result.Iterations} iterations ({result.Engine} engine; "
+                + $"Adam {result.AdamIterations}, L-BFGS {result.LbfgsIterations}) in {result.WallSeconds:F1} s"));
             foreach (var (parameter, value) in result.Parameters)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"parameter {parameter} = {value:G6}")
                     + (solvable.Exact(parameter) is { } exact
