@@ -139,7 +139,7 @@ internal static class PinnGraph
         (Activate(graph, activation, Dense(graph, encoders.U, x, "encoder_u")),
             Activate(graph, activation, Dense(graph, encoders.V, x, "encoder_v")));
 
-    /// <summary><see cref="GateEncoders.Mix"/>: a + z (b - a).</summary>
+    /// <summary><see cref="GateEncoders.Mix(Tensor, Tensor, Tensor)"/>: a + z (b - a).</summary>
     private static string Mix(OnnxGraph graph, string z, string a, string b) => graph.Add(a, graph.Mul(z, graph.Sub(b, a)));
 
     private static string ModifiedMlp(OnnxGraph graph, ModifiedMlp network, string x)

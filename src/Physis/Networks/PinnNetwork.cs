@@ -1,3 +1,4 @@
+using Physis.Differentiation.Taylor;
 using Physis.Geometry;
 using Physis.Networks.Embeddings;
 using Physis.Networks.Layers;
@@ -12,7 +13,7 @@ namespace Physis.Networks;
 /// of any order with respect to the inputs flow through it, and all state is registered parameters or buffers, so the
 /// trainer's checkpoints save and restore it.
 /// </summary>
-public sealed class PinnNetwork : nn.Module<Tensor, Tensor>
+public sealed class PinnNetwork : nn.Module<Tensor, Tensor>, ITaylorFunction
 {
     private readonly ModuleList<InputEmbedding> embeddings = new();
     private readonly InputScaling? scaling;
@@ -71,6 +72,20 @@ public sealed class PinnNetwork : nn.Module<Tensor, Tensor>
 
     /// <summary>The network output before the output transform.</summary>
     public Tensor RawOutput(Tensor x) => body.forward(Embed(x));
+
+    /// <summary>Null when every embedding and the architecture push jets and no output transform is set; otherwise what does not.</summary>
+    public string? TaylorUnsupported =>
+        OutputTransform is not null ? "its output transform (hard constraints)"
+        : embeddings.FirstOrDefault(e => e is not ITaylorLayer) is { } embedding ? $"its {embedding.GetType().Name} embedding"
+        : body is not ITaylorLayer ? $"its {body.GetType().Name} architecture"
+        : null;
+
+    public Jet Forward(Jet input)
+    {
+        var h = scaling is null ? input : input.Affine(1 / scaling.HalfWidth, -scaling.Center / scaling.HalfWidth);
+        foreach (var embedding in embeddings) h = ((ITaylorLayer)embedding).Forward(h);
+        return ((ITaylorLayer)body).Forward(h);
+    }
 
     public override Tensor forward(Tensor x)
     {

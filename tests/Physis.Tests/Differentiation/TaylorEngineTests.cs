@@ -2,6 +2,8 @@ using Physis.Differentiation;
 using Physis.Differentiation.Taylor;
 using Physis.Geometry;
 using Physis.Networks;
+using Physis.Networks.Architectures;
+using Physis.Networks.Embeddings;
 using Physis.Networks.Layers;
 using TorchSharp;
 using Xunit;
@@ -75,6 +77,55 @@ public class TaylorEngineTests
         for (int i = 0; i < parameters.Length; i++) AssertClose(expected[i], actual[i], 1e-12, $"{activation} gradient of parameter {i}");
     }
 
+    /// <summary>PINN networks with other architectures, embeddings and weight factorisation, in float64 (three inputs, two fields).</summary>
+    private static readonly Dictionary<string, Func<PinnNetwork>> PinnNetworks = new()
+    {
+        ["silu, weight factorisation"] = () => Pinn(new() { Activation = Activation.Silu, WeightFactorization = new() }),
+        ["modified mlp"] = () => Pinn(new() { Architecture = new ModifiedMlpArchitecture(9, 3) }),
+        ["residual, scaled inputs"] = () => new PinnNetwork(3, 2, new() { Architecture = new ResidualArchitecture(9, 2, 2) }, seed: 4,
+            dtype: ScalarType.Float64, inputBox: new BoundingBox([-1, 0, 2], [1, 3, 5])),
+        ["periodic embedding, modified mlp, factorised"] = () => Pinn(new()
+        {
+            Embeddings = [new PeriodicEmbeddingOptions([new PeriodicCoordinate(0, 2, 3), new PeriodicCoordinate(1, 1)])],
+            Architecture = new ModifiedMlpArchitecture(9, 2),
+            WeightFactorization = new(1, 0.1),
+        }),
+        ["fourier features on x, y, then periodic"] = () => Pinn(new()
+        {
+            Embeddings = [new FourierFeatureOptions(4, 1) { Coordinates = [0, 1] }],
+            Activation = Activation.Sin,
+        }),
+    };
+
+    private static PinnNetwork Pinn(NetworkOptions options) => new(3, 2, options, seed: 3, dtype: ScalarType.Float64);
+
+    public static TheoryData<string> PinnNetworkNames => [.. PinnNetworks.Keys];
+
+    [Theory]
+    [MemberData(nameof(PinnNetworkNames))]
+    public void PinnNetworksGiveNestedAutogradsDerivativesAndGradients(string name)
+    {
+        using var scope = NewDisposeScope();
+        using var network = PinnNetworks[name]();
+        Assert.Null(TaylorEngine.Unsupported(network));
+        var points = Points(8);
+        var requests = Requests();
+        var parameters = network.parameters().ToArray();
+        (IFieldDerivatives Derivatives, Tensor[] Gradient) Run(IDifferentiationEngine engine)
+        {
+            var f = engine.Evaluate(network, points, requests);
+            Tensor loss = f.Get(requests[0]).Squared().mean();
+            foreach (var request in requests.Skip(1)) loss = loss + (f.Get(request) * f.Get(requests[0])).mean();
+            return (f, [.. autograd.grad([loss], parameters, retain_graph: true, allow_unused: true)]);
+        }
+        var (expected, expectedGradient) = Run(new AutogradEngine());
+        var (actual, actualGradient) = Run(new TaylorEngine());
+        foreach (var request in requests)
+            AssertClose(expected.Get(request), actual.Get(request), 1e-12, $"{name} field {request.Field} derivative {request.Order}");
+        for (int i = 0; i < parameters.Length; i++)
+            if (expectedGradient[i] is { IsInvalid: false } g) AssertClose(g, actualGradient[i], 1e-12, $"{name} gradient of parameter {i}");
+    }
+
     [Fact]
     public void AWholeLaplacianIsTheSumOfThePureSecondDerivatives()
     {
@@ -92,6 +143,10 @@ public class TaylorEngineTests
         using var scope = NewDisposeScope();
         using var constrained = Network(Activation.Tanh, 1, (x, y) => y * x[.., 0..1]);
         Assert.Contains("output transform", TaylorEngine.Unsupported(constrained));
+        using var gaussian = Pinn(new() { Embeddings = [new GaussianFeatureOptions(4, 3)] });
+        Assert.Contains("GaussianFeatures embedding", TaylorEngine.Unsupported(gaussian));
+        using var pirate = Pinn(new() { Architecture = new PirateNetArchitecture(8, 1, 0.5) });
+        Assert.Contains("PirateNet architecture", TaylorEngine.Unsupported(pirate));
         var refused = Assert.Throws<ArgumentException>(() => new TaylorEngine().Evaluate(constrained, Points(1), Requests()));
         Assert.Contains("cannot differentiate this network", refused.Message);
 

@@ -82,5 +82,51 @@ public sealed class Jet
         return With([.. Enumerable.Range(0, components.Length).Select(m => D(0, m))]);
     }
 
+    /// <summary>The sum of two jets of one layout and width.</summary>
+    public Jet Add(Jet other) => With([.. components.Zip(other.components, (a, b) => a is null ? b : b is null ? a : a + b)]);
+
+    /// <summary>The difference of two jets of one layout and width.</summary>
+    public Jet Subtract(Jet other) => With([.. components.Zip(other.components, (a, b) => a is null ? b is null ? null : -b : b is null ? a : a - b)]);
+
+    /// <summary>The unitwise product, by Leibniz's rule.</summary>
+    public Jet Multiply(Jet other)
+    {
+        var parts = new Tensor?[components.Length];
+        for (int m = 0; m < parts.Length; m++)
+            foreach (var (left, right, weight) in Layout.ProductTerms[m])
+            {
+                if (components[left] is not { } u || other.components[right] is not { } v) continue;
+                var term = weight == 1 ? u * v : u * v * weight;
+                parts[m] = parts[m] is { } sum ? sum + term : term;
+            }
+        return With(parts);
+    }
+
+    /// <summary>Some of the units, in the given order.</summary>
+    public Jet Select(long[] units)
+    {
+        var index = tensor(units, ScalarType.Int64, components[0]!.device);
+        return With([.. components.Select(c => c?.index_select(1, index))]);
+    }
+
+    /// <summary>The units of several jets of one layout side by side, in order.</summary>
+    public static Jet Concat(IReadOnlyList<Jet> parts)
+    {
+        var layout = parts[0].Layout;
+        var result = new Tensor?[parts[0].components.Length];
+        for (int m = 0; m < result.Length; m++)
+        {
+            var present = parts.Select(p => p.components[m]).ToList();
+            if (present.All(c => c is null)) continue;
+            // A zero part becomes zeros, and parts the same at every point are spread over the rows the others have.
+            long rows = present.Max(c => c?.shape[0] ?? 0);
+            var reference = present.First(c => c is not null)!;
+            result[m] = cat([.. present.Select((c, i) => c is null
+                ? zeros(rows, parts[i].Width, reference.dtype, reference.device)
+                : c.expand(rows, c.shape[1]))], 1);
+        }
+        return new Jet(layout, result);
+    }
+
     private Jet With(Tensor?[] parts) => new(Layout, parts);
 }

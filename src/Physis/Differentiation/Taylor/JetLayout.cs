@@ -13,6 +13,7 @@ public sealed class JetLayout
         Orders = orders;
         index = orders.Select((o, k) => (o, k)).ToDictionary(p => p.o, p => p.k);
         Terms = [.. orders.Select(PlanOf)];
+        ProductTerms = [.. orders.Select(o => Below(o).Select(g => (index[g], index[Subtract(o, g)], Binomial(o, g))).ToArray())];
         MaxOrder = orders[^1].TotalOrder;
     }
 
@@ -26,6 +27,9 @@ public sealed class JetLayout
     /// Component 0 (the value) has no terms.
     /// </summary>
     internal IReadOnlyList<(int Lower, int Inner, double Weight)[]> Terms { get; }
+
+    /// <summary>For component m (order a), Leibniz's rule d^a (u v) = sum over g ≤ a of C(a, g) d^g u d^(a - g) v as (g, a - g, C(a, g)).</summary>
+    internal IReadOnlyList<(int Left, int Right, double Weight)[]> ProductTerms { get; }
 
     public int IndexOf(MultiIndex order) => index.TryGetValue(order, out int k)
         ? k

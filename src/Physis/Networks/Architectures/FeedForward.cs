@@ -1,3 +1,4 @@
+using Physis.Differentiation.Taylor;
 using Physis.Networks.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -5,7 +6,7 @@ using static TorchSharp.torch;
 namespace Physis.Networks.Architectures;
 
 /// <summary>Dense layers with an activation between them and none on the output.</summary>
-public sealed class FeedForward : nn.Module<Tensor, Tensor>
+public sealed class FeedForward : nn.Module<Tensor, Tensor>, ITaylorLayer
 {
     private readonly ModuleList<Dense> layers = new();
     private readonly Activation activation;
@@ -20,6 +21,13 @@ public sealed class FeedForward : nn.Module<Tensor, Tensor>
 
     public IReadOnlyList<Dense> Layers => [.. layers];
     internal Activation Activation => activation;
+
+    public Jet Forward(Jet x)
+    {
+        var h = x;
+        for (int i = 0; i < layers.Count - 1; i++) h = activation.Apply(layers[i].Forward(h));
+        return layers[^1].Forward(h);
+    }
 
     public override Tensor forward(Tensor x)
     {

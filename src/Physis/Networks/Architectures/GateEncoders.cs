@@ -1,3 +1,4 @@
+using Physis.Differentiation.Taylor;
 using Physis.Networks.Layers;
 using static TorchSharp.torch;
 
@@ -24,6 +25,12 @@ public sealed class GateEncoders : nn.Module
 
     public (Tensor U, Tensor V) Encode(Tensor x, Activation activation) =>
         (activation.Apply(u.forward(x)), activation.Apply(v.forward(x)));
+
+    /// <summary>The encoders on a jet.</summary>
+    public (Jet U, Jet V) Encode(Jet x, Activation activation) => (activation.Apply(u.Forward(x)), activation.Apply(v.Forward(x)));
+
+    /// <summary>(1 - z) a + z b on jets.</summary>
+    public static Jet Mix(Jet z, Jet a, Jet b) => a.Add(z.Multiply(b.Subtract(a)));
 
     /// <summary>(1 - z) * a + z * b, written with one product.</summary>
     public static Tensor Mix(Tensor z, Tensor a, Tensor b) => a + z * (b - a);

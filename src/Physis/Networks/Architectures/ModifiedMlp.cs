@@ -1,3 +1,4 @@
+using Physis.Differentiation.Taylor;
 using Physis.Networks.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -8,7 +9,7 @@ namespace Physis.Networks.Architectures;
 /// Modified MLP (Wang, Teng, Perdikaris 2021): encoders U = act(W_u x + b_u) and V = act(W_v x + b_v) of the input gate
 /// every hidden layer, z = act(W_k h + b_k), h = (1 - z) * U + z * V; a dense head maps the last h to the outputs.
 /// </summary>
-public sealed class ModifiedMlp : nn.Module<Tensor, Tensor>
+public sealed class ModifiedMlp : nn.Module<Tensor, Tensor>, ITaylorLayer
 {
     private readonly GateEncoders encoders;
     private readonly Dense head;
@@ -30,6 +31,14 @@ public sealed class ModifiedMlp : nn.Module<Tensor, Tensor>
     internal IReadOnlyList<Dense> Hidden => [.. hidden];
     internal Dense Head => head;
     internal Activation Activation => activation;
+
+    public Jet Forward(Jet x)
+    {
+        var (u, v) = encoders.Encode(x, activation);
+        var h = x;
+        foreach (var layer in hidden) h = GateEncoders.Mix(activation.Apply(layer.Forward(h)), u, v);
+        return head.Forward(h);
+    }
 
     public override Tensor forward(Tensor x)
     {

@@ -1,3 +1,4 @@
+using Physis.Differentiation.Taylor;
 using Physis.Networks.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -8,7 +9,7 @@ namespace Physis.Networks.Architectures;
 /// An input layer to <c>width</c> units, then residual blocks h = h + act(W_L ... act(W_1 h + b_1) ... + b_L), then a
 /// dense head. The skip connections keep gradients alive through deep networks.
 /// </summary>
-public sealed class ResidualMlp : nn.Module<Tensor, Tensor>
+public sealed class ResidualMlp : nn.Module<Tensor, Tensor>, ITaylorLayer
 {
     private readonly Dense input, head;
     private readonly ModuleList<ModuleList<Dense>> blocks = new();
@@ -35,6 +36,18 @@ public sealed class ResidualMlp : nn.Module<Tensor, Tensor>
     internal IEnumerable<IReadOnlyList<Dense>> Blocks => blocks.Select(b => (IReadOnlyList<Dense>)[.. b]);
     internal Dense Head => head;
     internal Activation Activation => activation;
+
+    public Jet Forward(Jet x)
+    {
+        var h = activation.Apply(input.Forward(x));
+        foreach (var block in blocks)
+        {
+            var r = h;
+            foreach (var layer in block) r = activation.Apply(layer.Forward(r));
+            h = h.Add(r);
+        }
+        return head.Forward(h);
+    }
 
     public override Tensor forward(Tensor x)
     {

@@ -1,3 +1,4 @@
+using Physis.Differentiation.Taylor;
 using Physis.Networks.Layers;
 using Physis.Problems;
 using static TorchSharp.torch;
@@ -48,7 +49,7 @@ public sealed record FourierFeatureOptions(int Features, double Scale) : Embeddi
     public override InputEmbedding Create(int inputs, LayerFactory layers) => new FourierFeatures(this, inputs, layers);
 }
 
-public sealed class FourierFeatures : InputEmbedding
+public sealed class FourierFeatures : InputEmbedding, ITaylorLayer
 {
     private readonly Tensor frequencies;
     private readonly Tensor? selected, passed;
@@ -86,6 +87,15 @@ public sealed class FourierFeatures : InputEmbedding
     /// <summary>The indices of the embedded coordinates and of those passed through; null when every coordinate is embedded.</summary>
     internal Tensor? Selected => selected;
     internal Tensor? Passed => passed;
+
+    public Jet Forward(Jet x)
+    {
+        var embedded = selected is null ? x : x.Select(selected.data<long>().ToArray());
+        var phase = embedded.Linear(frequencies * (2 * Math.PI), null);
+        List<Jet> parts = [ActivationDerivatives.Cosine(phase), Activation.Sin.Apply(phase)];
+        if (passed is not null) parts.Add(x.Select(passed.data<long>().ToArray()));
+        return Jet.Concat(parts);
+    }
 
     public override Tensor forward(Tensor x)
     {

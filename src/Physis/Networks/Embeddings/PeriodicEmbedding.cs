@@ -1,3 +1,4 @@
+using Physis.Differentiation.Taylor;
 using Physis.Networks.Layers;
 using Physis.Problems;
 using static TorchSharp.torch;
@@ -49,7 +50,7 @@ public sealed record PeriodicEmbeddingOptions(IReadOnlyList<PeriodicCoordinate> 
 }
 
 /// <summary>Output: for each input coordinate in order, either its 2K harmonics (cosines, then sines) or the coordinate itself.</summary>
-public sealed class PeriodicEmbedding : InputEmbedding
+public sealed class PeriodicEmbedding : InputEmbedding, ITaylorLayer
 {
     private readonly PeriodicCoordinate?[] periodic;
     private readonly Tensor?[] wavenumbers;
@@ -72,6 +73,24 @@ public sealed class PeriodicEmbedding : InputEmbedding
     public IReadOnlyList<PeriodicCoordinate?> Periodic => periodic;
     /// <summary>Per input coordinate, its wavenumbers [1, K] (null for a coordinate that passes through).</summary>
     internal IReadOnlyList<Tensor?> Wavenumbers => wavenumbers;
+
+    public Jet Forward(Jet x)
+    {
+        var parts = new List<Jet>();
+        for (int i = 0; i < Inputs; i++)
+        {
+            var column = x.Select([i]);
+            if (wavenumbers[i] is not { } k)
+            {
+                parts.Add(column);
+                continue;
+            }
+            var phase = column.Linear(k.t(), null);
+            parts.Add(ActivationDerivatives.Cosine(phase));
+            parts.Add(Activation.Sin.Apply(phase));
+        }
+        return Jet.Concat(parts);
+    }
 
     public override Tensor forward(Tensor x)
     {

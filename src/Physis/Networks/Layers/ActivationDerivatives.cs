@@ -1,3 +1,4 @@
+using Physis.Differentiation.Taylor;
 using static TorchSharp.torch;
 
 namespace Physis.Networks.Layers;
@@ -9,6 +10,12 @@ namespace Physis.Networks.Layers;
 /// </summary>
 public static class ActivationDerivatives
 {
+    /// <summary>The activation of every unit of a jet.</summary>
+    public static Jet Apply(this Activation activation, Jet z) => z.Map((value, order) => Of(activation, value, order));
+
+    /// <summary>cos of every unit of a jet (cos^(k) = sin^(k+1)).</summary>
+    public static Jet Cosine(Jet z) => z.Map((value, order) => [.. Of(Activation.Sin, value, order + 1).Skip(1)]);
+
     /// <summary>f, f', ..., f^(order) at <paramref name="z"/>.</summary>
     public static IReadOnlyList<Tensor> Of(Activation activation, Tensor z, int order) => activation switch
     {

@@ -1,3 +1,4 @@
+using Physis.Differentiation.Taylor;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -62,6 +63,9 @@ public sealed class Dense : nn.Module<Tensor, Tensor>
             direction.copy_(v);
         }
     }
+
+    /// <summary>The layer on every component of a jet.</summary>
+    public Jet Forward(Jet x) => x.Linear(Weight(), bias);
 
     public override Tensor forward(Tensor x)
     {
