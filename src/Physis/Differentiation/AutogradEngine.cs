@@ -92,5 +92,6 @@ public sealed class AutogradEngine(LaplacianEstimatorOptions? laplacian = null) 
     private sealed class FieldLines(ILineFunction function, int field) : ILineFunction
     {
         public Tensor Along(PointLines lines) => function.Along(lines)[.., field];
+        public Tensor AlongToSecondOrder(PointLines lines) => function.AlongToSecondOrder(lines)[.., field];
     }
 }

@@ -207,7 +207,7 @@ public sealed class LaplacianEstimator
         var zero = zeros([rows], lines.Points.dtype, lines.Points.device);
         if (useJet)
         {
-            var values = Values(function.Along(lines), rows);
+            var values = Values(function.AlongToSecondOrder(lines), rows);
             var first = Gradient(values.sum(), lines.Offsets);
             return first is null ? zero : (Gradient(first.sum(), lines.Offsets) ?? zeros_like(first)).reshape(rows);
         }

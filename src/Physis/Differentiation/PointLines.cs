@@ -115,4 +115,12 @@ public interface ILineFunction
 {
     /// <summary>Values on every line, [c n, outputs].</summary>
     Tensor Along(PointLines lines);
+
+    /// <summary>
+    /// On every line, [c n, outputs], a function of the offsets whose value and first two derivatives at offset 0 are
+    /// those of <see cref="Along"/>: what the second directional derivatives of the estimators need. By default
+    /// <see cref="Along"/> itself; a network that pushes Taylor jets gives its second-order Taylor polynomial, so nested
+    /// autograd runs through that polynomial instead of through the network.
+    /// </summary>
+    Tensor AlongToSecondOrder(PointLines lines) => Along(lines);
 }

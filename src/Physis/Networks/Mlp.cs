@@ -75,23 +75,45 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>, ILineFunction, ITaylorFunct
 
     public Tensor Along(PointLines lines)
     {
-        var first = layers[0];
-        Tensor weight = first.weight!, bias = first.bias!;
-        if (scaling is not null)
-        {
-            // W ((x - c) / h) + b = (W / h) x + (b - (W / h) c).
-            weight = weight / scaling.HalfWidth;
-            bias = bias - weight.matmul(scaling.Center);
-        }
+        var (weight, bias) = FirstLayer();
         var h = lines.Linear(weight, bias);
         for (int i = 1; i < layers.Count; i++) h = layers[i].forward(activation.Apply(h));
-        return OutputTransform switch
-        {
-            null => h,
-            { Target: ILineOutputTransform transform } => transform.Along(lines, h),
-            _ => OutputTransform(lines.Materialize(), h),
-        };
+        return Transformed(lines, h);
     }
+
+    /// <summary>
+    /// The network's second-order Taylor polynomial in the offset on every line, y0 + y1 t + y2 t^2 / 2, from one jet
+    /// pushed along the lines (its first derivative the first layer's slope along each direction), then the output
+    /// transform on it; nested autograd in the offsets then never differentiates through the network.
+    /// </summary>
+    public Tensor AlongToSecondOrder(PointLines lines)
+    {
+        var (weight, bias) = FirstLayer();
+        long c = lines.DirectionCount, n = lines.Points.shape[0];
+        var slope = lines.Axes is { } axes ? weight.index_select(1, axes).t().unsqueeze(1) : lines.Directions!.matmul(weight.t());
+        var jet = Jet.Of(JetLayout.SecondOrderAlongLines, [nn.functional.linear(lines.Points, weight, bias), slope, null]);
+        for (int i = 1; i < layers.Count; i++) jet = activation.Apply(jet).Linear(layers[i].weight!, layers[i].bias);
+        var t = lines.Offsets.reshape(c, n, 1);
+        var polynomial = jet.Components[0]!.unsqueeze(0) + jet.Components[1]! * t;
+        if (jet.Components[2] is { } second) polynomial = polynomial + second * (t * t * 0.5);
+        return Transformed(lines, polynomial.reshape(c * n, Widths[^1]));
+    }
+
+    /// <summary>The first layer with the input scaling folded in: W ((x - c) / h) + b = (W / h) x + (b - (W / h) c).</summary>
+    private (Tensor Weight, Tensor Bias) FirstLayer()
+    {
+        var first = layers[0];
+        if (scaling is null) return (first.weight!, first.bias!);
+        var weight = first.weight! / scaling.HalfWidth;
+        return (weight, first.bias! - weight.matmul(scaling.Center));
+    }
+
+    private Tensor Transformed(PointLines lines, Tensor h) => OutputTransform switch
+    {
+        null => h,
+        { Target: ILineOutputTransform transform } => transform.Along(lines, h),
+        _ => OutputTransform(lines.Materialize(), h),
+    };
 
     /// <summary>Hard constraints transform the output with the input in ways a jet does not follow.</summary>
     public string? TaylorUnsupported => OutputTransform is null ? null : "its output transform (hard constraints)";

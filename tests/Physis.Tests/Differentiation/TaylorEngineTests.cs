@@ -173,6 +173,46 @@ public class TaylorEngineTests
         Assert.Equal("autograd", engine.Chosen);
     }
 
+    /// <summary>The sparse and dense STDE estimates through the network's Taylor polynomial along lines equal those of nested autograd through the network.</summary>
+    [Theory]
+    [InlineData(LaplacianEstimatorKind.StdeSparse)]
+    [InlineData(LaplacianEstimatorKind.StdeDense)]
+    public void StdeAlongJetsEqualsNestedAutogradAlongTheLines(LaplacianEstimatorKind kind)
+    {
+        using var scope = NewDisposeScope();
+        // A hard constraint with a line form, as the high-dimensional ball problems use.
+        var box = new BoundingBox([-1, -1, -1, -1, -1], [1, 1, 1, 1, 1]);
+        using var network = new Mlp(5, [12, 12], 1, Activation.Tanh, seed: 9, dtype: ScalarType.Float64, inputBox: box);
+        network.OutputTransform = new SquaredOffset().Transform;
+        using var generator = new Generator(3);
+        var points = rand([6, 5], ScalarType.Float64, generator: generator) * 2 - 1;
+        var options = new LaplacianEstimatorOptions(kind, 3) { Seed = 4 };
+        var parameters = network.parameters().ToArray();
+        (Tensor Estimate, Tensor[] Gradient) Run(ILineFunction function)
+        {
+            var estimate = new LaplacianEstimator(options).Estimate(function, points);
+            return (estimate, [.. autograd.grad([estimate.Squared().sum()], parameters)]);
+        }
+        var (viaJets, jetGradient) = Run(network);
+        var (viaAutograd, autogradGradient) = Run(new AlongOnly(network));
+        AssertClose(viaAutograd, viaJets, 1e-12, $"{kind} estimate");
+        for (int i = 0; i < parameters.Length; i++) AssertClose(autogradGradient[i], jetGradient[i], 1e-12, $"{kind} gradient {i}");
+    }
+
+    /// <summary>The network's line form alone, so the estimator differentiates through the network by nested autograd.</summary>
+    private sealed class AlongOnly(ILineFunction function) : ILineFunction
+    {
+        public Tensor Along(PointLines lines) => function.Along(lines);
+    }
+
+    /// <summary>u = |x|^2 y + 1 with its line form.</summary>
+    private sealed class SquaredOffset : ILineOutputTransform
+    {
+        public Tensor Transform(Tensor x, Tensor y) => x.Squared().sum(1, keepdim: true) * y + 1;
+
+        public Tensor Along(PointLines lines, Tensor rawOutput) => Transform(lines.Materialize(), rawOutput);
+    }
+
     [Fact]
     public void TheClosureHoldsEveryMultiIndexBelowTheRequestedOnes()
     {

@@ -26,6 +26,12 @@ public sealed class Jet
     /// <summary>The derivative of multi-index <paramref name="order"/>, [n, w] or [1, w]; null where it is zero.</summary>
     public Tensor? this[MultiIndex order] => components[Layout.IndexOf(order)];
 
+    /// <summary>A jet of the given components (null for zero), for a network that starts its jet past its first layer.</summary>
+    public static Jet Of(JetLayout layout, IReadOnlyList<Tensor?> components) =>
+        components.Count == layout.Orders.Count && components[0] is not null
+            ? new Jet(layout, [.. components])
+            : throw new ArgumentException($"A jet of {layout.Orders.Count} derivatives needs as many components, the value among them.");
+
     /// <summary>The jet of the input itself: x, its first derivatives the unit vectors (the same at every point), higher ones zero.</summary>
     public static Jet Input(Tensor points, JetLayout layout)
     {

@@ -37,6 +37,9 @@ public sealed class JetLayout
 
     public bool Holds(MultiIndex order) => index.ContainsKey(order);
 
+    /// <summary>A function of one variable to second order: value, first and second derivative (along lines).</summary>
+    public static JetLayout SecondOrderAlongLines { get; } = For([new MultiIndex(2)], 1);
+
     /// <summary>The layout of <paramref name="orders"/> and every multi-index below one of them.</summary>
     public static JetLayout For(IEnumerable<MultiIndex> orders, int dimension) => new(Closure(orders, dimension));
 
