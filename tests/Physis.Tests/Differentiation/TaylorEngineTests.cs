@@ -173,7 +173,10 @@ public class TaylorEngineTests
         Assert.Equal("autograd", engine.Chosen);
     }
 
-    /// <summary>The sparse and dense STDE estimates through the network's Taylor polynomial along lines equal those of nested autograd through the network.</summary>
+    /// <summary>
+    /// The sparse and dense STDE estimates through the network's Taylor polynomial along lines equal those of nested
+    /// autograd through the network.
+    /// </summary>
     [Theory]
     [InlineData(LaplacianEstimatorKind.StdeSparse)]
     [InlineData(LaplacianEstimatorKind.StdeDense)]

@@ -92,7 +92,8 @@ public sealed class Jet
     public Jet Add(Jet other) => With([.. components.Zip(other.components, (a, b) => a is null ? b : b is null ? a : a + b)]);
 
     /// <summary>The difference of two jets of one layout and width.</summary>
-    public Jet Subtract(Jet other) => With([.. components.Zip(other.components, (a, b) => a is null ? b is null ? null : -b : b is null ? a : a - b)]);
+    public Jet Subtract(Jet other) =>
+        With([.. components.Zip(other.components, (a, b) => a is null ? b is null ? null : -b : b is null ? a : a - b)]);
 
     /// <summary>The unitwise product, by Leibniz's rule.</summary>
     public Jet Multiply(Jet other)
