@@ -5,6 +5,8 @@ using System.Text.Json;
 using Physis.Data;
 using Physis.Data.Datasets;
 using Physis.Data.NumPy;
+using Physis.Differentiation;
+using Physis.Differentiation.Taylor;
 using Physis.Infrastructure;
 using Physis.Networks.Operators;
 using Physis.Runs;
@@ -31,7 +33,8 @@ internal static class BenchCommand
             DefaultValueFactory = _ => "/usr/bin/python3",
         };
         var step = new Command("step",
-            "Time one Adam step of the deepxde Burgers preset in Physis and in plain PyTorch, at 1 and 2 threads, and print the ratio.")
+            "Time one Adam step of the deepxde Burgers preset in Physis (autograd and Taylor-mode engines) and in plain PyTorch, "
+            + "at 1 and 2 threads, and print the ratios.")
         {
             steps, python,
         };
@@ -174,13 +177,14 @@ internal static class BenchCommand
         if (!File.Exists(script)) throw new IOException($"The PyTorch reference script is missing: {script}.");
         RequireReference(python, "PyTorch", TorchHint, "torch");
         Console.WriteLine("Adam step, Burgers deepxde preset (MLP [2, 20, 20, 20, 1] tanh, 2540 + 80 + 160 points, float32)");
-        Console.WriteLine("threads  physis ms/step  pytorch ms/step  ratio physis/pytorch");
+        Console.WriteLine("threads  autograd ms/step  taylor ms/step  pytorch ms/step  ratio autograd/pytorch  ratio taylor/pytorch");
         foreach (int threads in new[] { 1, 2 })
         {
-            double physis = PhysisStep(threads, steps);
+            double autograd = PhysisStep(threads, steps, new AutogradEngine());
+            double taylor = PhysisStep(threads, steps, new TaylorEngine());
             double reference = PyTorchStep(python, script, threads, steps);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{threads,7}  {physis,14:F2}  {reference,15:F2}  {physis / reference,20:F2}"));
+                $"{threads,7}  {autograd,16:F2}  {taylor,14:F2}  {reference,15:F2}  {autograd / reference,22:F2}  {taylor / reference,20:F2}"));
         }
         return 0;
     }
@@ -282,14 +286,14 @@ internal static class BenchCommand
         return trainer.History.Skip(1).Average(r => r.Seconds);
     }
 
-    private static double PhysisStep(int threads, int steps)
+    private static double PhysisStep(int threads, int steps, IDifferentiationEngine engine)
     {
         TensorEngine.Configure(threads);
         var catalog = new BurgersProblem();
         var settings = catalog.Presets["deepxde"];
         var problem = catalog.Create();
         using var network = PinnRun.CreateNetwork(problem, settings, seed: 0, settings.DType, transform: null);
-        using var trainer = new PinnTrainer(problem, network, settings.Sampling);
+        using var trainer = new PinnTrainer(problem, network, settings.Sampling, new TrainerOptions { Engine = engine });
         trainer.Train(new AdamPhase(20, settings.Schedule.LearningRate));
         var clock = Stopwatch.StartNew();
         trainer.Train(new AdamPhase(steps, settings.Schedule.LearningRate));
