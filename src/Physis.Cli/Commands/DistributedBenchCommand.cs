@@ -117,13 +117,8 @@ internal static class DistributedBenchCommand
         string result = Path.Combine(Path.GetTempPath(), $"physis-distributed-cell-{Guid.NewGuid():N}.json");
         try
         {
-            var start = new ProcessStartInfo(Launcher) { UseShellExecute = false };
-            foreach (var argument in new[] { "-n", Invariant(ranks), Environment.ProcessPath! }) start.ArgumentList.Add(argument);
-            // Run through `dotnet Physis.Cli.dll` the path of the entry assembly comes first; as the physis executable it does not.
-            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
-                start.ArgumentList.Add(typeof(DistributedBenchCommand).Assembly.Location);
-            string[] arguments = ["bench", "distributed", "--one-cell", workload, "--repeat", Invariant(repeat), "--out", result, .. options];
-            foreach (var argument in arguments) start.ArgumentList.Add(argument);
+            var start = ThisProgram.Start([Launcher, "-n", Invariant(ranks), .. ThisProgram.Invocation(),
+                "bench", "distributed", "--one-cell", workload, "--repeat", Invariant(repeat), "--out", result, .. options]);
             using var job = Process.Start(start) ?? throw new IOException($"Could not start {Launcher}.");
             job.WaitForExit();
             if (job.ExitCode != 0) throw new IOException($"The {workload} run on {ranks} rank(s) failed with exit code {job.ExitCode}.");

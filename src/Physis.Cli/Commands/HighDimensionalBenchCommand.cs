@@ -83,18 +83,13 @@ internal static class HighDimensionalBenchCommand
         string folder = Path.Combine(Path.GetTempPath(), $"physis-highdim-cell-{Guid.NewGuid():N}");
         try
         {
-            var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
-            // Run through `dotnet Physis.Cli.dll` the path of the entry assembly comes first; as the physis executable it does not.
-            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
-                start.ArgumentList.Add(typeof(HighDimensionalBenchCommand).Assembly.Location);
-            foreach (var argument in new[]
-            {
+            var start = ThisProgram.With(
+            [
                 "bench", "highdim", "--one-cell", "--problem", options.Problem, "--dimensions", Invariant(d),
                 "--estimators", LaplacianEstimatorNames.Name(kind),
                 "--directions", Invariant(options.Directions), "--steps", Invariant(options.TimingSteps),
                 "--train-steps", Invariant(options.TrainSteps), "--threads", Invariant(threads), "--out", folder,
-            })
-                start.ArgumentList.Add(argument);
+            ]);
             using var child = Process.Start(start) ?? throw new IOException("Could not start a benchmark cell process.");
             child.WaitForExit();
             if (child.ExitCode != 0)

@@ -199,12 +199,8 @@ internal static class OperatorBenchCommand
     /// <summary>This program again with other arguments, its output passed through.</summary>
     private static int RunSelf(string[] arguments)
     {
-        string self = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot find this program's path to start the training runs.");
-        var start = new ProcessStartInfo(self) { UseShellExecute = false };
-        // Started as `dotnet Physis.Cli.dll`: the host needs the assembly first.
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet") start.ArgumentList.Add(typeof(OperatorBenchCommand).Assembly.Location);
-        foreach (var a in arguments) start.ArgumentList.Add(a);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {self}.");
+        using var process = Process.Start(ThisProgram.With(arguments))
+            ?? throw new InvalidOperationException("Could not start this program for a training run.");
         process.WaitForExit();
         return process.ExitCode;
     }

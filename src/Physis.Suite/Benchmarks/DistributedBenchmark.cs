@@ -140,16 +140,16 @@ public static class DistributedBenchmark
         var groups = cells.GroupBy(c => (c.Workload, c.Ranks)).OrderBy(g => g.Key.Workload).ThenBy(g => g.Key.Ranks).ToList();
         foreach (var g in groups)
         {
-            double median = Median(g.Select(c => c.SecondsPerStep));
+            double median = Timings.Median(g.Select(c => c.SecondsPerStep));
             var single = groups.FirstOrDefault(h => h.Key == (g.Key.Workload, 1));
-            double speedUp = single is null ? double.NaN : Median(single.Select(c => c.SecondsPerStep)) / median;
+            double speedUp = single is null ? double.NaN : Timings.Median(single.Select(c => c.SecondsPerStep)) / median;
             md.Append(CultureInfo.InvariantCulture,
                 $"| {g.Key.Workload} ({g.First().Unit}) | {g.Key.Ranks} | {median:G3} | ")
                 .Append(CultureInfo.InvariantCulture, $"{g.Min(c => c.SecondsPerStep):G3}–{g.Max(c => c.SecondsPerStep):G3} | ")
                 .Append(CultureInfo.InvariantCulture,
-                    $"{speedUp:F2} | {speedUp / g.Key.Ranks:P0} | {Median(g.Select(c => c.CommunicationShare)):P1} | ")
-                .Append(CultureInfo.InvariantCulture, $"{Median(g.Select(c => c.CollectivesPerStep)):F1} | ")
-                .Append(CultureInfo.InvariantCulture, $"{Median(g.Select(c => c.ValuesPerStep)):F0} |\n");
+                    $"{speedUp:F2} | {speedUp / g.Key.Ranks:P0} | {Timings.Median(g.Select(c => c.CommunicationShare)):P1} | ")
+                .Append(CultureInfo.InvariantCulture, $"{Timings.Median(g.Select(c => c.CollectivesPerStep)):F1} | ")
+                .Append(CultureInfo.InvariantCulture, $"{Timings.Median(g.Select(c => c.ValuesPerStep)):F0} |\n");
         }
         md.Append('\n').Append(Prediction(cells));
         return md.ToString();
@@ -174,11 +174,11 @@ public static class DistributedBenchmark
             var one = cells.Where(c => c.Workload == workload && c.Ranks == 1).ToList();
             var two = cells.Where(c => c.Workload == workload && c.Ranks == 2).ToList();
             if (one.Count == 0 || two.Count == 0) continue;
-            double t1 = Median(one.Select(c => c.SecondsPerStep));
-            double c2 = Median(two.Select(c => c.SecondsPerStep * (1 - c.CommunicationShare)));
+            double t1 = Timings.Median(one.Select(c => c.SecondsPerStep));
+            double c2 = Timings.Median(two.Select(c => c.SecondsPerStep * (1 - c.CommunicationShare)));
             // a + b = t1 and a + b/2 = c2; clamped so neither part is negative on a noisy machine.
             double b = Math.Clamp(2 * (t1 - c2), 0, t1), a = t1 - b;
-            double collectives = Median(two.Select(c => c.CollectivesPerStep)), values = Median(two.Select(c => c.ValuesPerStep));
+            double collectives = Timings.Median(two.Select(c => c.CollectivesPerStep)), values = Timings.Median(two.Select(c => c.ValuesPerStep));
             foreach (int r in PredictedRanks)
             {
                 double network = collectives * 2 * Math.Log2(r) * LatencySeconds + 2.0 * (r - 1) / r * values * sizeof(double) / BytesPerSecond;
@@ -188,12 +188,5 @@ public static class DistributedBenchmark
             }
         }
         return md.ToString();
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Where(double.IsFinite).Order().ToList();
-        return sorted.Count == 0 ? double.NaN
-            : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 }

@@ -52,7 +52,7 @@ public static class EngineBenchmark
                 // Round 0 warms up both (allocator, tiered compilation).
                 if (round > 0) times[e].Add(clock.Elapsed.TotalMilliseconds / stepsPerRound);
             }
-        double autograd = Median(times[0]), taylor = Median(times[1]);
+        double autograd = Timings.Median(times[0]), taylor = Timings.Median(times[1]);
         bool picksTaylor = AutomaticEngine.TaylorFaster(JetLayout.For(orders, 2));
         return [c.Derivatives, Text(c.Points), Text(c.Width), Text(c.Depth), dtype == ScalarType.Float64 ? "float64" : "float32",
             autograd.ToString("F3", CultureInfo.InvariantCulture), taylor.ToString("F3", CultureInfo.InvariantCulture),
@@ -86,7 +86,7 @@ public static class EngineBenchmark
                 }
                 if (round > 0) times[p].Add(clock.Elapsed.TotalMilliseconds / stepsPerRound);
             }
-        double nested = Median(times[0]), jets = Median(times[1]);
+        double nested = Timings.Median(times[0]), jets = Timings.Median(times[1]);
         return [LaplacianEstimatorNames.Name(kind), Text(dimension), Text(directions), Text(points),
             nested.ToString("F3", CultureInfo.InvariantCulture), jets.ToString("F3", CultureInfo.InvariantCulture),
             (nested / jets).ToString("F2", CultureInfo.InvariantCulture)];
@@ -133,10 +133,4 @@ public static class EngineBenchmark
     }
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-    }
 }

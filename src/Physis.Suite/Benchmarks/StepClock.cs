@@ -29,7 +29,16 @@ internal sealed class StepClock(Communicator? ranks = null) : ITrainingCallback
     public double CommunicationShare => times.Count <= WarmUp + 1
         ? double.NaN
         : (times[^1].Communication - times[WarmUp].Communication) / (times[^1].Wall - times[WarmUp].Wall);
+}
 
-    /// <summary>Steps timed after the warm-up.</summary>
-    public int TimedSteps => Math.Max(0, times.Count - WarmUp - 1);
+/// <summary>Summaries of repeated timings.</summary>
+internal static class Timings
+{
+    /// <summary>The median of the finite values (the mean of the middle two for an even count); NaN for none.</summary>
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Where(double.IsFinite).Order().ToList();
+        return sorted.Count == 0 ? double.NaN
+            : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
 }

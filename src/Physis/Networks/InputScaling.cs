@@ -1,3 +1,4 @@
+using Physis.Differentiation.Taylor;
 using Physis.Geometry;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -31,4 +32,7 @@ public sealed class InputScaling : nn.Module<Tensor, Tensor>
     public Tensor HalfWidth => halfWidth;
 
     public override Tensor forward(Tensor x) => (x - center) / halfWidth;
+
+    /// <summary>The same map on a jet: the value shifted and scaled, its derivatives scaled.</summary>
+    public Jet Forward(Jet x) => x.Affine(1 / halfWidth, -center / halfWidth);
 }

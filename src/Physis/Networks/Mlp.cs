@@ -120,7 +120,7 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>, ILineFunction, ITaylorFunct
 
     public Jet Forward(Jet input)
     {
-        var h = scaling is null ? input : input.Affine(1 / scaling.HalfWidth, -scaling.Center / scaling.HalfWidth);
+        var h = scaling?.Forward(input) ?? input;
         for (int i = 0; i < layers.Count - 1; i++)
             h = h.Linear(layers[i].weight!, layers[i].bias).Map((z, order) => ActivationDerivatives.Of(activation, z, order));
         return h.Linear(layers[^1].weight!, layers[^1].bias);

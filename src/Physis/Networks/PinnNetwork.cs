@@ -82,7 +82,7 @@ public sealed class PinnNetwork : nn.Module<Tensor, Tensor>, ITaylorFunction
 
     public Jet Forward(Jet input)
     {
-        var h = scaling is null ? input : input.Affine(1 / scaling.HalfWidth, -scaling.Center / scaling.HalfWidth);
+        var h = scaling?.Forward(input) ?? input;
         foreach (var embedding in embeddings) h = ((ITaylorLayer)embedding).Forward(h);
         return ((ITaylorLayer)body).Forward(h);
     }

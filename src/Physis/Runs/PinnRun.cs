@@ -98,7 +98,7 @@ public static class PinnRun
     private static void CheckLaplacian(PdeProblem problem, LaplacianEstimatorOptions? laplacian)
     {
         if (laplacian is null) return;
-        if (!problem.Residuals.Concat(problem.ConditionOperators).SelectMany(e => e.Nodes()).OfType<FieldLaplacian>().Any())
+        if (!StatesWholeLaplacian(problem))
             throw new ArgumentException($"The Laplacian estimator ({laplacian.Kind}) has nothing to do: this problem states no Laplacian operator "
                 + "node (Terms.LaplacianOperator), only separate second derivatives.");
         int d = problem.Geometry.Dimension;
@@ -115,7 +115,7 @@ public static class PinnRun
     /// </summary>
     private static IDifferentiationEngine Engine(PdeProblem problem, PinnSettings settings)
     {
-        bool wholeLaplacian = problem.Residuals.Concat(problem.ConditionOperators).SelectMany(e => e.Nodes()).OfType<FieldLaplacian>().Any();
+        bool wholeLaplacian = StatesWholeLaplacian(problem);
         if (settings.Laplacian is { } laplacian) return new AutogradEngine(laplacian with { Seed = laplacian.Seed ^ settings.Seed });
         if (settings.Engine == EngineChoice.Taylor && wholeLaplacian)
             throw new ArgumentException("Engine taylor takes the derivatives a problem names one by one; this problem states a whole "
@@ -127,6 +127,10 @@ public static class PinnRun
             _ => new AutogradEngine(),
         };
     }
+
+    /// <summary>Whether a residual or condition states a whole Laplacian as one node (<see cref="FieldLaplacian"/>).</summary>
+    private static bool StatesWholeLaplacian(PdeProblem problem) =>
+        problem.Residuals.Concat(problem.ConditionOperators).SelectMany(e => e.Nodes()).OfType<FieldLaplacian>().Any();
 
     /// <summary>The engine that ran: Taylor mode or autograd.</summary>
     private static string EngineName(IDifferentiationEngine engine) => engine switch

@@ -4,9 +4,8 @@ namespace Physis.Differentiation.Taylor;
 
 /// <summary>
 /// Taylor mode where it is supported (<see cref="TaylorEngine.Unsupported"/>) and measured faster than nested autograd,
-/// autograd elsewhere; <see cref="Chosen"/> says which ran, for the run's record. Measured on 3 x 20 tanh networks
-/// (docs/taylor-mode.md): Taylor mode wins from two second derivatives on (u_xx and u_yy) and by more with every order
-/// above two, while a single second derivative (Burgers' u_xx) runs level with autograd, which then keeps it.
+/// autograd elsewhere; <see cref="Chosen"/> says which ran, for the run's record. Where Taylor mode is faster comes from
+/// `physis bench engines` (docs/taylor-mode.md), not from this class.
 /// </summary>
 public sealed class AutomaticEngine : IDifferentiationEngine
 {

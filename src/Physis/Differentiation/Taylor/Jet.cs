@@ -109,12 +109,11 @@ public sealed class Jet
         return With(parts);
     }
 
-    /// <summary>Some of the units, in the given order.</summary>
-    public Jet Select(long[] units)
-    {
-        var index = tensor(units, ScalarType.Int64, components[0]!.device);
-        return With([.. components.Select(c => c?.index_select(1, index))]);
-    }
+    /// <summary>Some of the units, in the order of <paramref name="units"/> (int64 indices).</summary>
+    public Jet Select(Tensor units) => With([.. components.Select(c => c?.index_select(1, units))]);
+
+    /// <summary>The units [start, start + count).</summary>
+    public Jet Narrow(long start, long count) => With([.. components.Select(c => c?.narrow(1, start, count))]);
 
     /// <summary>The units of several jets of one layout side by side, in order.</summary>
     public static Jet Concat(IReadOnlyList<Jet> parts)

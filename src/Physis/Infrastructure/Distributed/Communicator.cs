@@ -30,56 +30,38 @@ public abstract class Communicator
     public void SumInRankOrder(double[] values)
     {
         if (!IsDistributed || values.Length == 0) return;
-        Count(values.Length);
-        communication.Start();
-        try
-        {
-            ReduceInRankOrder(values);
-        }
-        finally
-        {
-            communication.Stop();
-        }
+        Timed(values.Length, () => ReduceInRankOrder(values));
     }
 
     /// <summary>Every rank's <paramref name="local"/> (all of one length), in rank order.</summary>
     public double[][] AllGather(double[] local)
     {
         if (!IsDistributed) return [(double[])local.Clone()];
-        Count(local.Length);
-        communication.Start();
-        try
-        {
-            var all = new double[Size * local.Length];
-            Gather(local, all);
-            return [.. Enumerable.Range(0, Size).Select(r => all.AsSpan(r * local.Length, local.Length).ToArray())];
-        }
-        finally
-        {
-            communication.Stop();
-        }
+        var all = new double[Size * local.Length];
+        Timed(local.Length, () => Gather(local, all));
+        return [.. Enumerable.Range(0, Size).Select(r => all.AsSpan(r * local.Length, local.Length).ToArray())];
     }
 
     /// <summary>Waits until every rank has arrived.</summary>
     public void Barrier()
     {
-        if (!IsDistributed) return;
-        Count(0);
+        if (IsDistributed) Timed(0, WaitForAll);
+    }
+
+    /// <summary>Runs one collective operation of <paramref name="values"/> values, counted and timed.</summary>
+    private void Timed(long values, Action collective)
+    {
+        Collectives++;
+        ValuesSent += values;
         communication.Start();
         try
         {
-            WaitForAll();
+            collective();
         }
         finally
         {
             communication.Stop();
         }
-    }
-
-    private void Count(long values)
-    {
-        Collectives++;
-        ValuesSent += values;
     }
 
     /// <summary>

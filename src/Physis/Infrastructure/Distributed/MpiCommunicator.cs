@@ -60,7 +60,7 @@ public sealed class MpiCommunicator : Communicator
         {
             var all = new double[size * n];
             Gather(values, all);
-            SumBlocks(all, 0, n, values, 0, n);
+            SumBlocks(all, n, values);
             return;
         }
         int block = (n + size - 1) / size;
@@ -70,20 +70,20 @@ public sealed class MpiCommunicator : Communicator
         Collective(padded, received, (s, r) => Unsafe.MPI_Alltoall(s, block, Unsafe.MPI_DOUBLE, r, block, Unsafe.MPI_DOUBLE,
             Unsafe.MPI_COMM_WORLD), "MPI_Alltoall");
         var mine = new double[block];
-        SumBlocks(received, 0, block, mine, 0, block);
+        SumBlocks(received, block, mine);
         Collective(mine, padded, (s, r) => Unsafe.MPI_Allgather(s, block, Unsafe.MPI_DOUBLE, r, block, Unsafe.MPI_DOUBLE,
             Unsafe.MPI_COMM_WORLD), "MPI_Allgather");
         Array.Copy(padded, values, n);
     }
 
-    /// <summary>target[offset..offset+count) = sum over ranks r of source[r * stride + offset ...], rank 0 first.</summary>
-    private void SumBlocks(double[] source, int offset, int stride, double[] target, int targetOffset, int count)
+    /// <summary>target[i] = sum over ranks r of source[r * stride + i] for i below target's length, rank 0 first.</summary>
+    private void SumBlocks(double[] source, int stride, double[] target)
     {
-        for (int i = 0; i < count; i++)
+        for (int i = 0; i < target.Length; i++)
         {
-            double sum = source[offset + i];
-            for (int r = 1; r < size; r++) sum += source[r * stride + offset + i];
-            target[targetOffset + i] = sum;
+            double sum = source[i];
+            for (int r = 1; r < size; r++) sum += source[r * stride + i];
+            target[i] = sum;
         }
     }
 

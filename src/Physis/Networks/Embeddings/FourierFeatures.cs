@@ -90,10 +90,10 @@ public sealed class FourierFeatures : InputEmbedding, ITaylorLayer
 
     public Jet Forward(Jet x)
     {
-        var embedded = selected is null ? x : x.Select(selected.data<long>().ToArray());
+        var embedded = selected is null ? x : x.Select(selected);
         var phase = embedded.Linear(frequencies * (2 * Math.PI), null);
         List<Jet> parts = [ActivationDerivatives.Cosine(phase), Activation.Sin.Apply(phase)];
-        if (passed is not null) parts.Add(x.Select(passed.data<long>().ToArray()));
+        if (passed is not null) parts.Add(x.Select(passed));
         return Jet.Concat(parts);
     }
 

@@ -79,7 +79,7 @@ public sealed class PeriodicEmbedding : InputEmbedding, ITaylorLayer
         var parts = new List<Jet>();
         for (int i = 0; i < Inputs; i++)
         {
-            var column = x.Select([i]);
+            var column = x.Narrow(i, 1);
             if (wavenumbers[i] is not { } k)
             {
                 parts.Add(column);

@@ -47,7 +47,7 @@ public static class ActivationDerivatives
         var result = new List<Tensor> { t, first };
         if (order >= 2) result.Add(t * first * -2);
         if (order >= 3) result.Add(first * (square * 6 - 2));
-        if (order >= 4) result.AddRange(InOwnValue(t, [0, 1], [1, 0, -1], order).Skip(4));
+        if (order >= 4) result.AddRange(InOwnValue(t, [0, 1], [1, 0, -1], order, from: 4));
         return [.. result];
     }
 
@@ -92,13 +92,14 @@ public static class ActivationDerivatives
     /// Derivatives of a function whose derivative is a polynomial q in its own value v (v' = q(v)): each derivative is a
     /// polynomial p_k(v), p_(k+1) = p_k' q; coefficients lowest power first.
     /// </summary>
-    private static Tensor[] InOwnValue(Tensor v, double[] first, double[] q, int order)
+    /// <returns>p_k(v) for k = <paramref name="from"/> .. <paramref name="order"/></returns>
+    private static Tensor[] InOwnValue(Tensor v, double[] first, double[] q, int order, int from = 0)
     {
-        var result = new Tensor[order + 1];
+        var result = new Tensor[order + 1 - from];
         var p = first;
         for (int k = 0; k <= order; k++)
         {
-            result[k] = Horner(p, v);
+            if (k >= from) result[k - from] = Horner(p, v);
             p = Multiply(Differentiate(p), q);
         }
         return result;
